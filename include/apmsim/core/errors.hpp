@@ -1,0 +1,85 @@
+#pragma once
+/// \file errors.hpp
+/// \brief The two exception types of apmsim: bad input and numerical failure.
+///
+/// InvalidInput names where the bad value came from (a JSON path such as
+/// `cost_model.categories.inpatient.A.severity.cv`, a file and line, or a C++/Python
+/// parameter name), what was expected and what was found. Python maps it to
+/// ValueError; ComputationError maps to RuntimeError.
+
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace apmsim {
+
+class InvalidInput : public std::invalid_argument {
+public:
+    InvalidInput(std::string where, std::string expected, std::string actual)
+        : std::invalid_argument(compose(where, expected, actual)),
+          where_(std::move(where)), expected_(std::move(expected)), actual_(std::move(actual)) {}
+
+    const std::string& where() const noexcept { return where_; }
+    const std::string& expected() const noexcept { return expected_; }
+    const std::string& actual() const noexcept { return actual_; }
+
+private:
+    static std::string compose(const std::string& where, const std::string& expected,
+                               const std::string& actual) {
+        return where + ": expected " + expected + ", got " + actual;
+    }
+    std::string where_, expected_, actual_;
+};
+
+class ComputationError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Formats a number the way error messages show it (shortest round-trip form).
+inline std::string show(double value) {
+    if (value == static_cast<double>(static_cast<long long>(value)) && value > -1e15 && value < 1e15)
+        return std::to_string(static_cast<long long>(value));
+    std::ostringstream out;
+    out.precision(17);
+    out << value;
+    std::string s = out.str();
+    // Prefer a short form when it round-trips.
+    for (int p = 1; p < 17; ++p) {
+        std::ostringstream shorter;
+        shorter.precision(p);
+        shorter << value;
+        if (std::stod(shorter.str()) == value) return shorter.str();
+    }
+    return s;
+}
+
+namespace check {
+
+/// Each helper throws InvalidInput naming `where` when the condition fails.
+inline void finite(const std::string& where, double v) {
+    if (!(v == v) || v == std::numeric_limits<double>::infinity() ||
+        v == -std::numeric_limits<double>::infinity())
+        throw InvalidInput(where, "a finite number", show(v));
+}
+inline void positive(const std::string& where, double v) {
+    if (!(v > 0.0) || v == std::numeric_limits<double>::infinity())
+        throw InvalidInput(where, "a finite number > 0", show(v));
+}
+inline void non_negative(const std::string& where, double v) {
+    if (!(v >= 0.0) || v == std::numeric_limits<double>::infinity())
+        throw InvalidInput(where, "a finite number >= 0", show(v));
+}
+inline void in_closed(const std::string& where, double v, double lo, double hi) {
+    if (!(v >= lo && v <= hi))
+        throw InvalidInput(where, "a number in [" + show(lo) + ", " + show(hi) + "]", show(v));
+}
+inline void in_open(const std::string& where, double v, double lo, double hi) {
+    if (!(v > lo && v < hi))
+        throw InvalidInput(where, "a number in (" + show(lo) + ", " + show(hi) + ")", show(v));
+}
+inline void probability(const std::string& where, double v) { in_closed(where, v, 0.0, 1.0); }
+
+}  // namespace check
+}  // namespace apmsim

@@ -1,0 +1,85 @@
+#pragma once
+/// \file negative_binomial.hpp
+/// \brief NegativeBinomial(mean, dispersion r): Var[N] = mean + mean^2 / r
+/// (shared/DOMAIN.md section 2). A Poisson whose mean is gamma-mixed with CV 1/sqrt(r).
+
+#include "apmsim/distributions/common.hpp"
+#include "apmsim/distributions/discrete_inversion.hpp"
+
+#include <boost/math/distributions/negative_binomial.hpp>
+#include <cmath>
+#include <limits>
+
+namespace apmsim {
+
+class NegativeBinomial {
+public:
+    static constexpr const char* type_name = "negative_binomial";
+
+    NegativeBinomial(double mean, double dispersion) : mean_(mean), r_(dispersion) {
+        check::non_negative("NegativeBinomial.mean", mean);
+        check::positive("NegativeBinomial.dispersion", dispersion);
+    }
+    /// From mean and CV: r = mean / (mean cv^2 - 1), which needs cv^2 > 1/mean
+    /// (a negative binomial is over-dispersed relative to the Poisson).
+    static NegativeBinomial from_mean_cv(double mean, double cv) {
+        detail::check_cv("NegativeBinomial", mean, cv);
+        const double excess = mean * cv * cv - 1.0;
+        if (!(excess > 0.0))
+            throw InvalidInput("NegativeBinomial.cv", "cv > 1/sqrt(mean) = " + show(1.0 / std::sqrt(mean)),
+                               show(cv));
+        return NegativeBinomial(mean, mean / excess);
+    }
+
+    double dispersion() const { return r_; }
+    double mean() const { return mean_; }
+    double variance() const { return mean_ + mean_ * mean_ / r_; }
+    /// Boost's success probability p = r / (r + mean).
+    double success_probability() const { return r_ / (r_ + mean_); }
+    double pmf(double k) const {
+        if (k < 0.0 || k != std::floor(k)) return 0.0;
+        if (mean_ == 0.0) return k == 0.0 ? 1.0 : 0.0;
+        return boost::math::pdf(boost::math::negative_binomial_distribution<>(r_, success_probability()), k);
+    }
+    double cdf(double x) const {
+        if (x < 0.0) return 0.0;
+        if (mean_ == 0.0 || x == std::numeric_limits<double>::infinity()) return 1.0;
+        return boost::math::cdf(boost::math::negative_binomial_distribution<>(r_, success_probability()),
+                                std::floor(x));
+    }
+    double quantile(double p) const {
+        detail::check_probability_argument("NegativeBinomial", p);
+        if (p == 1.0) return mean_ == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+        return invert(mean_, r_, p);
+    }
+    double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
+
+    /// A count from NegativeBinomial(mean * scale, r), inverting `u`. When p0 would
+    /// underflow, N is split into j independent NegativeBinomial(mean*scale/j, r/j)
+    /// pieces (the family is closed under convolution at fixed p).
+    template <class UniformSource>
+    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
+        const double m = mean_ * scale;
+        const double log_p0 = -r_ * std::log1p(m / r_);
+        const int pieces = log_p0 < detail::min_log_p0 ? static_cast<int>(std::ceil(log_p0 / detail::min_log_p0)) : 1;
+        std::uint32_t n = invert(m / pieces, r_ / pieces, u);
+        for (int i = 1; i < pieces; ++i) n += invert(m / pieces, r_ / pieces, source.uniform());
+        return n;
+    }
+    template <class UniformSource>
+    std::uint32_t draw(UniformSource& source) const {
+        return draw_scaled(1.0, source.uniform(), source);
+    }
+
+private:
+    static std::uint32_t invert(double m, double r, double u) {
+        if (m <= 0.0) return 0;
+        const double q = m / (r + m);
+        return detail::invert_by_recursion(u, std::exp(-r * std::log1p(m / r)), [r, q](std::uint32_t k) {
+            return (r + k) / static_cast<double>(k + 1) * q;
+        });
+    }
+    double mean_, r_;
+};
+
+}  // namespace apmsim

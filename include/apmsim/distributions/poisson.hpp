@@ -1,0 +1,66 @@
+#pragma once
+/// \file poisson.hpp
+/// \brief Poisson(mean).
+
+#include "apmsim/distributions/common.hpp"
+#include "apmsim/distributions/discrete_inversion.hpp"
+
+#include <boost/math/distributions/poisson.hpp>
+#include <cmath>
+#include <limits>
+
+namespace apmsim {
+
+class Poisson {
+public:
+    static constexpr const char* type_name = "poisson";
+
+    explicit Poisson(double mean) : mean_(mean) { check::non_negative("Poisson.mean", mean); }
+
+    double mean() const { return mean_; }
+    double variance() const { return mean_; }
+    double pmf(double k) const {
+        if (k < 0.0 || k != std::floor(k)) return 0.0;
+        if (mean_ == 0.0) return k == 0.0 ? 1.0 : 0.0;
+        return std::exp(k * std::log(mean_) - mean_ - std::lgamma(k + 1.0));
+    }
+    double cdf(double x) const {
+        if (x < 0.0) return 0.0;
+        if (mean_ == 0.0 || x == std::numeric_limits<double>::infinity()) return 1.0;
+        return boost::math::cdf(boost::math::poisson_distribution<>(mean_), std::floor(x));
+    }
+    /// Smallest k with cdf(k) >= p (the inverse used for sampling).
+    double quantile(double p) const {
+        detail::check_probability_argument("Poisson", p);
+        if (p == 1.0) return mean_ == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+        return invert(mean_, p);
+    }
+    double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
+
+    /// A count from Poisson(mean * scale), inverting `u`; pieces beyond the first
+    /// (only when exp(-mean*scale) would underflow) take uniforms from `source`.
+    template <class UniformSource>
+    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
+        const double lambda = mean_ * scale;
+        const int pieces = lambda > -detail::min_log_p0 ? static_cast<int>(std::ceil(lambda / -detail::min_log_p0)) : 1;
+        const double piece = lambda / pieces;
+        std::uint32_t n = invert(piece, u);
+        for (int i = 1; i < pieces; ++i) n += invert(piece, source.uniform());
+        return n;
+    }
+    template <class UniformSource>
+    std::uint32_t draw(UniformSource& source) const {
+        return draw_scaled(1.0, source.uniform(), source);
+    }
+
+private:
+    static std::uint32_t invert(double lambda, double u) {
+        if (lambda <= 0.0) return 0;
+        return detail::invert_by_recursion(u, std::exp(-lambda), [lambda](std::uint32_t k) {
+            return lambda / static_cast<double>(k + 1);
+        });
+    }
+    double mean_;
+};
+
+}  // namespace apmsim

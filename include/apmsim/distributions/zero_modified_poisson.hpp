@@ -1,0 +1,85 @@
+#pragma once
+/// \file zero_modified_poisson.hpp
+/// \brief ZeroModifiedPoisson(mean, p0): the (a,b,1) zero-modified Poisson of Loss Models.
+///
+/// `mean` is the Poisson parameter lambda of the parent distribution, as in Loss
+/// Models' notation; `p0` is the modified probability of zero. P(N=k) = (1 - p0)
+/// e^-lambda lambda^k / (k! (1 - e^-lambda)) for k >= 1. p0 = 0 is the zero-truncated
+/// Poisson. The distribution's own mean is (1 - p0) lambda / (1 - e^-lambda).
+
+#include "apmsim/distributions/common.hpp"
+#include "apmsim/distributions/discrete_inversion.hpp"
+#include "apmsim/distributions/poisson.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace apmsim {
+
+class ZeroModifiedPoisson {
+public:
+    static constexpr const char* type_name = "zero_modified_poisson";
+
+    ZeroModifiedPoisson(double mean, double p0) : lambda_(mean), p0_(p0) {
+        check::positive("ZeroModifiedPoisson.mean", mean);
+        check::in_closed("ZeroModifiedPoisson.p0", p0, 0.0, 1.0);
+        if (p0 == 1.0) throw InvalidInput("ZeroModifiedPoisson.p0", "a probability in [0, 1)", show(p0));
+    }
+
+    /// The parent Poisson's lambda (the constructor's `mean`).
+    double poisson_mean() const { return lambda_; }
+    double p0() const { return p0_; }
+
+    double mean() const { return (1.0 - p0_) * lambda_ / -std::expm1(-lambda_); }
+    double variance() const {
+        const double second = (1.0 - p0_) * (lambda_ + lambda_ * lambda_) / -std::expm1(-lambda_);
+        const double m = mean();
+        return second - m * m;
+    }
+    double pmf(double k) const {
+        if (k < 0.0 || k != std::floor(k)) return 0.0;
+        if (k == 0.0) return p0_;
+        return (1.0 - p0_) * Poisson(lambda_).pmf(k) / -std::expm1(-lambda_);
+    }
+    double cdf(double x) const {
+        if (x < 0.0) return 0.0;
+        const double parent_zero = std::exp(-lambda_);
+        const double parent = Poisson(lambda_).cdf(x);
+        return p0_ + (1.0 - p0_) * (parent - parent_zero) / -std::expm1(-lambda_);
+    }
+    double quantile(double p) const {
+        detail::check_probability_argument("ZeroModifiedPoisson", p);
+        if (p == 1.0) return std::numeric_limits<double>::infinity();
+        return invert(lambda_, p);
+    }
+    double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
+
+    /// Zero with probability p0, otherwise a zero-truncated Poisson(mean * scale).
+    template <class UniformSource>
+    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
+        const double lambda = lambda_ * scale;
+        if (lambda > -detail::min_log_p0) {  // P(parent = 0) < e^-600: truncation is immaterial
+            if (u <= p0_) return 0;
+            return std::max<std::uint32_t>(1, Poisson(lambda).draw_scaled(1.0, (u - p0_) / (1.0 - p0_), source));
+        }
+        return invert(lambda, u);
+    }
+    template <class UniformSource>
+    std::uint32_t draw(UniformSource& source) const {
+        return draw_scaled(1.0, source.uniform(), source);
+    }
+
+private:
+    std::uint32_t invert(double lambda, double u) const {
+        if (u <= p0_ || lambda <= 0.0) return 0;
+        const double v = (u - p0_) / (1.0 - p0_);
+        // Zero-truncated: p(1) = lambda / (e^lambda - 1), p(k+1)/p(k) = lambda / (k + 1), from k = 1.
+        return 1 + detail::invert_by_recursion(v, lambda / std::expm1(lambda), [lambda](std::uint32_t j) {
+                   return lambda / static_cast<double>(j + 2);
+               });
+    }
+    double lambda_, p0_;
+};
+
+}  // namespace apmsim

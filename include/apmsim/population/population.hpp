@@ -1,0 +1,63 @@
+#pragma once
+/// \file population.hpp
+/// \brief The members of a program, stored column-wise.
+
+#include "apmsim/core/errors.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace apmsim {
+
+/// One row per member; eligibility months per simulated year are a members x years
+/// row-major block. Tiers index the cost model's tier names. Age bands are labels
+/// (kept for risk adjustment and reporting); sex is "F", "M" or "U".
+struct Population {
+    std::vector<std::int64_t> id;
+    std::vector<std::uint16_t> tier;
+    std::vector<std::string> age_band;
+    std::vector<std::string> sex;
+    std::vector<double> risk_score;
+    std::vector<std::uint8_t> months;  ///< [member * years + year], 0..12
+    int years = 1;
+
+    std::size_t size() const { return id.size(); }
+    int months_of(std::size_t member, int year) const { return months[member * years + year]; }
+
+    /// Checks column lengths and ranges; `where` prefixes error locations
+    /// (the JSON path of the member columns, "population.members").
+    void validate(const std::string& where, std::size_t tier_count) const {
+        const std::size_t n = id.size();
+        auto same_length = [&](const char* column, std::size_t len) {
+            if (len != n)
+                throw InvalidInput(where + "." + column, std::to_string(n) + " values (one per member)",
+                                   std::to_string(len) + " values");
+        };
+        if (n == 0) throw InvalidInput(where, "at least one member", "0 members");
+        if (years < 1 || years > 100) throw InvalidInput(where + ".years", "1 to 100 years", std::to_string(years));
+        same_length("tier", tier.size());
+        same_length("age_band", age_band.size());
+        same_length("sex", sex.size());
+        same_length("risk_score", risk_score.size());
+        if (months.size() != n * static_cast<std::size_t>(years))
+            throw InvalidInput(where + ".months", std::to_string(n * years) + " values (members x years)",
+                               std::to_string(months.size()) + " values");
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string row = "[" + std::to_string(i) + "]";
+            if (tier[i] >= tier_count)
+                throw InvalidInput(where + ".tier" + row, "a tier index below " + std::to_string(tier_count),
+                                   std::to_string(tier[i]));
+            if (sex[i] != "F" && sex[i] != "M" && sex[i] != "U")
+                throw InvalidInput(where + ".sex" + row, "\"F\", \"M\" or \"U\"", "\"" + sex[i] + "\"");
+            if (!(risk_score[i] >= 0.0) || risk_score[i] > 1e6)
+                throw InvalidInput(where + ".risk_score" + row, "a finite number >= 0", show(risk_score[i]));
+            for (int y = 0; y < years; ++y)
+                if (months_of(i, y) > 12)
+                    throw InvalidInput(where + ".months" + row + "[" + std::to_string(y) + "]", "0 to 12 months",
+                                       std::to_string(months_of(i, y)));
+        }
+    }
+};
+
+}  // namespace apmsim

@@ -1,0 +1,25 @@
+#pragma once
+/// \file options.hpp
+/// \brief How many trials, which seed, how many threads.
+
+#include "apmsim/core/errors.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace apmsim {
+
+struct SimulationOptions {
+    std::uint64_t trials = 1000;
+    std::uint64_t seed = 20261123;
+    unsigned threads = 0;        ///< 0 = every core the machine reports
+    bool member_detail = false;  ///< keep every member's annual cost for every trial (memory!)
+
+    void validate(const std::string& where = "options") const {
+        if (trials < 1 || trials > 0xFFFFFFFFull)
+            throw InvalidInput(where + ".trials", "1 to 4294967295 trials", std::to_string(trials));
+        if (threads > 1024) throw InvalidInput(where + ".threads", "0 (all cores) to 1024", std::to_string(threads));
+    }
+};
+
+}  // namespace apmsim

@@ -1,0 +1,30 @@
+#pragma once
+/// \file trial_observer.hpp
+/// \brief A hook that sees every member's annual cost of one trial while it is in
+/// memory, so contracts that need member-level amounts (specific stop-loss,
+/// truncation) can settle without storing trials x members.
+
+#include <cstdint>
+#include <span>
+
+namespace apmsim {
+
+struct TrialView {
+    std::uint32_t trial = 0;
+    int years = 0;
+    std::size_t members = 0;
+    std::span<const std::uint16_t> tier;            ///< [member * years + year]: tier in force that year
+    std::span<const std::uint8_t> months;           ///< [member * years + year]: eligible months
+    std::span<const std::span<const double>> arms;  ///< per arm: [member * years + year] allowed cost
+};
+
+/// Called once per trial from worker threads, in no particular order. An observer must
+/// write only to storage owned by `view.trial` (results stay bit-identical whatever the
+/// thread count) and must not throw.
+class TrialObserver {
+public:
+    virtual ~TrialObserver() = default;
+    virtual void observe(const TrialView& view) = 0;
+};
+
+}  // namespace apmsim

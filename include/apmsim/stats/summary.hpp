@@ -1,0 +1,100 @@
+#pragma once
+/// \file summary.hpp
+/// \brief Risk statistics of a sample of per-trial outcomes: mean, sd, standard error,
+/// quantiles, value at risk, tail value at risk (CTE) and exceedance probabilities.
+///
+/// Quantiles interpolate between order statistics (Hyndman & Fan type 7, the default
+/// of R and numpy). VaR_p is the p-quantile of the outcome (a cost: high is bad);
+/// TVaR_p is the mean of the outcomes at or above VaR_p (the CTE of ASOP/Loss Models
+/// for continuous outcomes).
+
+#include "apmsim/core/errors.hpp"
+#include "apmsim/stats/running_moments.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <vector>
+
+namespace apmsim::stats {
+
+/// Type-7 quantile of already sorted values.
+inline double sorted_quantile(std::span<const double> sorted, double p) {
+    if (sorted.empty()) throw InvalidInput("quantile", "a non-empty sample", "no values");
+    check::probability("quantile.p", p);
+    const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+inline double quantile(std::span<const double> values, double p) {
+    std::vector<double> v(values.begin(), values.end());
+    std::sort(v.begin(), v.end());
+    return sorted_quantile(v, p);
+}
+
+inline double value_at_risk(std::span<const double> values, double p) { return quantile(values, p); }
+
+/// Mean of the sorted values at or above `threshold` (which must not exceed the maximum).
+inline double sorted_tail_mean(std::span<const double> sorted, double threshold) {
+    double sum = 0.0;
+    std::size_t n = 0;
+    for (auto it = std::lower_bound(sorted.begin(), sorted.end(), threshold); it != sorted.end(); ++it, ++n) sum += *it;
+    return sum / static_cast<double>(n);
+}
+
+/// Mean of the values at or above the p-quantile.
+inline double tail_value_at_risk(std::span<const double> values, double p) {
+    std::vector<double> v(values.begin(), values.end());
+    std::sort(v.begin(), v.end());
+    return sorted_tail_mean(v, sorted_quantile(v, p));
+}
+
+inline double probability_above(std::span<const double> values, double threshold) {
+    std::size_t n = 0;
+    for (double x : values) n += x > threshold;
+    return static_cast<double>(n) / static_cast<double>(values.size());
+}
+inline double probability_below(std::span<const double> values, double threshold) {
+    std::size_t n = 0;
+    for (double x : values) n += x < threshold;
+    return static_cast<double>(n) / static_cast<double>(values.size());
+}
+
+struct Summary {
+    std::size_t count = 0;
+    double mean = 0, sd = 0, standard_error = 0, min = 0, max = 0;
+    double p05 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0, p99 = 0;
+    double var_95 = 0, tvar_95 = 0, var_99 = 0, tvar_99 = 0;
+    double prob_negative = 0;  ///< P(X < 0): e.g. a saving that turned into a loss
+};
+
+inline Summary summarize(std::span<const double> values) {
+    if (values.empty()) throw InvalidInput("summarize", "a non-empty sample", "no values");
+    Summary s;
+    RunningMoments m;
+    for (double x : values) m.add(x);
+    std::vector<double> v(values.begin(), values.end());
+    std::sort(v.begin(), v.end());
+    s.count = v.size();
+    s.mean = m.mean();
+    s.sd = v.size() > 1 ? m.sd() : 0.0;
+    s.standard_error = s.sd / std::sqrt(static_cast<double>(v.size()));
+    s.min = v.front();
+    s.max = v.back();
+    s.p05 = sorted_quantile(v, 0.05);
+    s.p25 = sorted_quantile(v, 0.25);
+    s.p50 = sorted_quantile(v, 0.50);
+    s.p75 = sorted_quantile(v, 0.75);
+    s.p95 = sorted_quantile(v, 0.95);
+    s.p99 = sorted_quantile(v, 0.99);
+    s.var_95 = s.p95;
+    s.tvar_95 = sorted_tail_mean(v, s.p95);
+    s.var_99 = s.p99;
+    s.tvar_99 = sorted_tail_mean(v, s.p99);
+    s.prob_negative = probability_below(values, 0.0);
+    return s;
+}
+
+}  // namespace apmsim::stats

@@ -1,0 +1,56 @@
+// Scenario: built from JSON (a path or a dict) or the bundled default program.
+#include "bindings.hpp"
+
+#include <pybind11/stl.h>
+
+namespace apmsim::python {
+
+void register_scenario(py::module_& m) {
+    py::class_<Scenario>(m, "Scenario", "Population, cost model, intervention and default settings")
+        .def_static(
+            "from_json",
+            [](const py::object& source) {
+                if (py::isinstance<py::dict>(source)) return scenario_from_json(to_cpp_json(source));
+                const auto os = py::module_::import("os");
+                return load_scenario(os.attr("fspath")(source).cast<std::string>());
+            },
+            py::arg("path_or_dict"), "Load a scenario from a JSON file path or a dict of the same structure")
+        .def_static("default_cmc_program", &Scenario::default_cmc_program, py::arg("members") = 1000, py::arg("years") = 3,
+                    "The bundled synthetic CMC program of shared/DOMAIN.md section 2")
+        .def("to_json", [](const Scenario& s) { return to_python_json(scenario_to_json(s)); },
+             "The scenario as a dict; Scenario.from_json(s.to_json()) reproduces it")
+        .def_readonly("name", &Scenario::name)
+        .def_property_readonly("years", &Scenario::years)
+        .def_property_readonly("members", [](const Scenario& s) { return s.population.size(); })
+        .def_property_readonly("tiers", [](const Scenario& s) { return s.cost_model.tiers; })
+        .def_property_readonly("categories", [](const Scenario& s) { return s.cost_model.categories; })
+        .def_property_readonly("has_intervention", [](const Scenario& s) { return s.intervention.has_value(); })
+        .def_property_readonly("settings", [](const Scenario& s) { return to_python_json(to_json(s.settings)); })
+        .def(
+            "member_year_moments",
+            [](const Scenario& s, const std::string& tier) {
+                const int t = CostModel::index_of(s.cost_model.tiers, tier);
+                if (t < 0) throw InvalidInput("tier", "a tier of the scenario", "\"" + tier + "\"");
+                const auto mo = member_year_moments(s.cost_model, static_cast<std::size_t>(t));
+                py::dict d;
+                d["mean"] = mo.mean;
+                d["variance"] = mo.variance;
+                d["cv"] = mo.cv();
+                py::dict by_cat;
+                for (std::size_t c = 0; c < mo.category_mean.size(); ++c)
+                    by_cat[py::str(s.cost_model.categories[c])] = py::make_tuple(mo.category_mean[c], mo.category_variance[c]);
+                d["categories"] = by_cat;
+                return d;
+            },
+            py::arg("tier"), "Closed-form mean, variance and CV of one member-year's cost in a tier (base year, no program)")
+        .def("__repr__",
+             [](const Scenario& s) {
+                 return "Scenario(name='" + s.name + "', members=" + std::to_string(s.population.size()) +
+                        ", years=" + std::to_string(s.years()) + ", intervention=" +
+                        (s.intervention ? "'" + s.intervention->name + "'" : std::string("None")) + ")";
+             })
+        .def(py::pickle([](const Scenario& s) { return scenario_to_json(s).dump(); },
+                        [](const std::string& text) { return scenario_from_json(Json::parse(text)); }));
+}
+
+}  // namespace apmsim::python

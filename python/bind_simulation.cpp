@@ -1,0 +1,115 @@
+// simulate() and its results; the GIL is released while trials run.
+#include "bindings.hpp"
+
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+namespace apmsim::python {
+namespace {
+
+py::dict stats_dict(const stats::Summary& s) {
+    py::dict d;
+    d["count"] = s.count;
+    d["mean"] = s.mean;
+    d["sd"] = s.sd;
+    d["standard_error"] = s.standard_error;
+    d["min"] = s.min;
+    d["p05"] = s.p05;
+    d["p25"] = s.p25;
+    d["p50"] = s.p50;
+    d["p75"] = s.p75;
+    d["p95"] = s.p95;
+    d["p99"] = s.p99;
+    d["max"] = s.max;
+    d["var_95"] = s.var_95;
+    d["tvar_95"] = s.tvar_95;
+    d["var_99"] = s.var_99;
+    d["tvar_99"] = s.tvar_99;
+    d["prob_negative"] = s.prob_negative;
+    return d;
+}
+
+}  // namespace
+
+void register_simulation(py::module_& m) {
+    py::class_<SimulationResults>(m, "Results", "Per-trial outputs of simulate()")
+        .def_readonly("trials", &SimulationResults::trials)
+        .def_readonly("seed", &SimulationResults::seed)
+        .def_readonly("years", &SimulationResults::years)
+        .def_readonly("tiers", &SimulationResults::tiers)
+        .def_readonly("categories", &SimulationResults::categories)
+        .def_readonly("components", &SimulationResults::components)
+        .def_readonly("members", &SimulationResults::member_count)
+        .def_property_readonly("arms", [](const SimulationResults& r) {
+            std::vector<std::string> a;
+            for (const auto& x : r.arms) a.push_back(x.name);
+            return a;
+        })
+        .def_property_readonly_static("measures", [](py::object) { return SimulationResults::measures(); })
+        .def(
+            "samples",
+            [](const SimulationResults& r, const std::string& measure, const std::string& arm, const std::optional<std::string>& category,
+               const std::optional<std::string>& tier, const std::optional<std::string>& component) {
+                return r.samples(measure, arm, category.value_or(""), tier.value_or(""), component.value_or(""));
+            },
+            py::arg("measure") = "total_cost", py::arg("arm") = "baseline", py::arg("category") = py::none(),
+            py::arg("tier") = py::none(), py::arg("component") = py::none(),
+            "A (trials, years) array of a measure for an arm, summed over matching tiers/categories")
+        .def("member_level_cv", [](const SimulationResults& r, const std::string& arm, int year,
+                                   const std::optional<std::string>& tier) { return r.member_level_cv(arm, year, tier.value_or("")); },
+             py::arg("arm") = "baseline", py::arg("year") = 1, py::arg("tier") = py::none())
+        .def_property_readonly("trend", [](const SimulationResults& r) { return py::array_t<double>(r.trend.size(), r.trend.data()); })
+        .def_property_readonly("effect_factors", [](const SimulationResults& r) {
+            if (r.effect_factors.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(r.trials), 0});
+            return py::array_t<double>({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.categories.size())}, r.effect_factors.data());
+        })
+        .def_property_readonly("member_costs", [](const SimulationResults& r) -> py::object {
+            if (r.member_costs.empty()) return py::none();
+            return py::array_t<double>({static_cast<py::ssize_t>(r.arms.size()), static_cast<py::ssize_t>(r.trials),
+                                        static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.member_count)},
+                                       r.member_costs.data());
+        }, "(arms, trials, years, members) annual cost per member, when simulated with member_detail=True")
+        .def("_summary_rows", [](const SimulationResults& r) {
+            py::list rows;
+            for (const auto& row : r.summary()) {
+                py::dict d;
+                d["arm"] = row.arm;
+                d["year"] = row.year;
+                d["measure"] = row.measure;
+                d["category"] = row.category;
+                d["tier"] = row.tier;
+                for (auto item : stats_dict(row.stats)) d[item.first] = item.second;
+                rows.append(d);
+            }
+            return rows;
+        })
+        .def("to_json", [](const SimulationResults& r, const std::string& name) { return to_python_json(results_to_json(r, name)); },
+             py::arg("scenario_name") = "scenario")
+        .def("save_json", [](const SimulationResults& r, const py::object& path, const std::string& name) {
+            const auto file = py::module_::import("os").attr("fspath")(path).cast<std::string>();
+            write_file_atomically(file, results_to_json(r, name).dump(1) + "\n");
+        }, py::arg("path"), py::arg("scenario_name") = "scenario", "Write the results JSON (atomically: temporary file, then rename)")
+        .def("__repr__", [](const SimulationResults& r) {
+            return "Results(trials=" + std::to_string(r.trials) + ", years=" + std::to_string(r.years) +
+                   ", members=" + std::to_string(r.member_count) + ", arms=" + std::to_string(r.arms.size()) + ")";
+        });
+
+    m.def(
+        "simulate",
+        [](const Scenario& s, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> seed, std::optional<unsigned> threads,
+           bool member_detail) {
+            SimulationOptions o = s.settings;
+            if (trials) o.trials = *trials;
+            if (seed) o.seed = *seed;
+            if (threads) o.threads = *threads;
+            o.member_detail = member_detail || o.member_detail;
+            py::gil_scoped_release release;
+            return simulate(s, o);
+        },
+        py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
+        py::arg("member_detail") = false,
+        "Simulate a scenario; unset options come from the scenario's settings. Same seed, same results, whatever the threads.");
+}
+
+}  // namespace apmsim::python

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build (Release), and simulate the bundled
+# default CMC program (examples/scenarios/default_cmc_program.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake --preset release
+cmake --build --preset release -j "$(nproc)"
+./build/apmsim run examples/scenarios/default_cmc_program.json --out build/default_cmc_program.results.json "$@"

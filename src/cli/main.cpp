@@ -1,0 +1,187 @@
+// apmsim command-line program.
+//   apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--out results.json]
+//   apmsim default-scenario [--members N] [--years Y] [--out scenario.json]
+#include "apmsim/apmsim.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* const usage =
+    "usage:\n"
+    "  apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--out results.json]\n"
+    "      Simulate the scenario, print a summary, optionally write results JSON.\n"
+    "  apmsim default-scenario [--members N] [--years Y] [--out scenario.json]\n"
+    "      Print (or write) the bundled default CMC program scenario.\n"
+    "  apmsim --version | --help\n";
+
+struct Args {
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> flags;
+};
+
+Args parse(int argc, char** argv, const std::vector<std::string>& allowed) {
+    Args a;
+    for (int i = 2; i < argc; ++i) {
+        std::string s = argv[i];
+        if (s.rfind("--", 0) == 0) {
+            bool ok = false;
+            for (const auto& f : allowed) ok = ok || f == s;
+            if (!ok) throw apmsim::InvalidInput("command line", "one of the options in --help", "\"" + s + "\"");
+            if (i + 1 >= argc) throw apmsim::InvalidInput("command line " + s, "a value after " + s, "nothing");
+            a.flags[s] = argv[++i];
+        } else {
+            a.positional.push_back(s);
+        }
+    }
+    return a;
+}
+
+std::uint64_t whole_number(const std::string& flag, const std::string& text, std::uint64_t max) {
+    std::size_t used = 0;
+    unsigned long long v = 0;
+    try {
+        if (text.empty() || text[0] == '-') throw std::invalid_argument("negative");
+        v = std::stoull(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || v > max)
+        throw apmsim::InvalidInput("command line " + flag, "a whole number from 0 to " + std::to_string(max), "\"" + text + "\"");
+    return v;
+}
+
+std::string money(double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f", std::fabs(x));
+    std::string digits = buf, out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return (x < 0 ? "-" : "") + out;
+}
+
+std::string pct(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * x);
+    return buf;
+}
+
+void print_row(const std::vector<std::string>& cells, const std::vector<int>& widths) {
+    for (std::size_t i = 0; i < cells.size(); ++i) std::printf("%*s", widths[i], cells[i].c_str());
+    std::printf("\n");
+}
+
+void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& r, double seconds, unsigned threads) {
+    using apmsim::SampleMatrix;
+    const double members = static_cast<double>(r.member_count);
+    std::printf("apmsim %s | %s: %s members, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", apmsim::version,
+                sc.name.c_str(), money(members).c_str(), r.years, static_cast<unsigned long long>(r.trials),
+                static_cast<unsigned long long>(r.seed), threads, seconds);
+    const std::vector<int> w = {6, 12, 11, 12, 12, 14};
+    for (const auto& arm : r.arms) {
+        const SampleMatrix total = r.samples("total_cost", arm.name), mm = r.samples("member_months", arm.name);
+        std::printf("Allowed cost per member per year, %s%s\n", arm.name.c_str(),
+                    arm.name == "baseline" ? " (no program)" : (" (" + sc.intervention->name + ")").c_str());
+        print_row({"year", "mean", "sd", "p5", "p95", "cv of mean"}, w);
+        for (int y = 0; y < r.years; ++y) {
+            std::vector<double> v(r.trials);
+            for (std::uint64_t t = 0; t < r.trials; ++t) v[t] = total(t, y) / mm(t, y) * 12.0;
+            const auto s = apmsim::stats::summarize(v);
+            print_row({std::to_string(y + 1), money(s.mean), money(s.sd), money(s.p05), money(s.p95), pct(s.sd / s.mean)}, w);
+        }
+        std::printf("  member-level cv of annual cost (year 1): %.2f\n\n", r.member_level_cv(arm.name, 1));
+    }
+    if (r.has_intervention()) {
+        std::printf("Program cost: $%s PMPM (", money(sc.intervention->total_pmpm()).c_str());
+        for (std::size_t k = 0; k < sc.intervention->costs.size(); ++k)
+            std::printf("%s%s $%s", k ? ", " : "", sc.intervention->costs[k].component.c_str(),
+                        money(sc.intervention->costs[k].pmpm).c_str());
+        std::printf(")\n");
+        std::printf("Savings per member per year on common random numbers (baseline - intervention)\n");
+        const std::vector<int> w2 = {6, 12, 11, 12, 12, 10, 16, 10};
+        print_row({"year", "gross mean", "sd", "p5", "p95", "P(<0)", "net of program", "P(net<0)"}, w2);
+        const SampleMatrix sav = r.samples("savings"), net = r.samples("net_savings"), mm = r.samples("member_months", "intervention");
+        for (int y = 0; y < r.years; ++y) {
+            std::vector<double> g(r.trials), n(r.trials);
+            for (std::uint64_t t = 0; t < r.trials; ++t) {
+                g[t] = sav(t, y) / mm(t, y) * 12.0;
+                n[t] = net(t, y) / mm(t, y) * 12.0;
+            }
+            const auto gs = apmsim::stats::summarize(g), ns = apmsim::stats::summarize(n);
+            print_row({std::to_string(y + 1), money(gs.mean), money(gs.sd), money(gs.p05), money(gs.p95), pct(gs.prob_negative),
+                       money(ns.mean), pct(ns.prob_negative)},
+                      w2);
+        }
+        std::printf("\n");
+    }
+}
+
+int run(int argc, char** argv) {
+    const Args a = parse(argc, argv, {"--trials", "--seed", "--threads", "--out"});
+    if (a.positional.size() != 1) throw apmsim::InvalidInput("command line", "exactly one SCENARIO.json", std::to_string(a.positional.size()) + " paths");
+    apmsim::Scenario sc = apmsim::load_scenario(a.positional[0]);
+    apmsim::SimulationOptions o = sc.settings;
+    if (a.flags.count("--trials")) o.trials = whole_number("--trials", a.flags.at("--trials"), 0xFFFFFFFFull);
+    if (a.flags.count("--seed")) o.seed = whole_number("--seed", a.flags.at("--seed"), ~0ull);
+    if (a.flags.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.flags.at("--threads"), 1024));
+    o.validate("command line");
+    const auto start = std::chrono::steady_clock::now();
+    const apmsim::SimulationResults r = apmsim::simulate(sc, o);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    print_summary(sc, r, seconds, std::min<std::uint64_t>(apmsim::detail::resolve_threads(o.threads), o.trials));
+    if (a.flags.count("--out")) {
+        apmsim::write_file_atomically(a.flags.at("--out"), apmsim::results_to_json(r, sc.name).dump(1) + "\n");
+        std::printf("results written to %s\n", a.flags.at("--out").c_str());
+    }
+    return 0;
+}
+
+int default_scenario(int argc, char** argv) {
+    const Args a = parse(argc, argv, {"--members", "--years", "--out"});
+    if (!a.positional.empty()) throw apmsim::InvalidInput("command line", "no positional arguments", "\"" + a.positional[0] + "\"");
+    const auto members = a.flags.count("--members") ? whole_number("--members", a.flags.at("--members"), 100'000'000) : 1000;
+    const auto years = a.flags.count("--years") ? whole_number("--years", a.flags.at("--years"), 100) : 3;
+    if (years < 1) throw apmsim::InvalidInput("command line --years", "1 to 100", "0");
+    const auto s = apmsim::Scenario::default_cmc_program(members, static_cast<int>(years));
+    const std::string text = apmsim::scenario_to_json(s).dump(2) + "\n";
+    if (a.flags.count("--out")) apmsim::write_file_atomically(a.flags.at("--out"), text);
+    else std::fputs(text.c_str(), stdout);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fputs(usage, stderr);
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    try {
+        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+            std::fputs(usage, stdout);
+            return 0;
+        }
+        if (cmd == "--version") {
+            std::printf("apmsim %s\n", apmsim::version);
+            return 0;
+        }
+        if (cmd == "run") return run(argc, argv);
+        if (cmd == "default-scenario") return default_scenario(argc, argv);
+        std::fprintf(stderr, "apmsim: unknown command \"%s\"\n%s", cmd.c_str(), usage);
+        return 2;
+    } catch (const apmsim::InvalidInput& e) {
+        std::fprintf(stderr, "apmsim: error: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "apmsim: computation failed: %s\n", e.what());
+        return 3;
+    }
+}

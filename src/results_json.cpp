@@ -1,0 +1,63 @@
+// Results as JSON: the summary table plus per-trial samples of the headline measures.
+#include "apmsim/io/json.hpp"
+
+namespace apmsim {
+
+namespace {
+Json stats_to_json(const stats::Summary& s) {
+    return Json{{"count", s.count},   {"mean", s.mean},     {"sd", s.sd},       {"standard_error", s.standard_error},
+                {"min", s.min},       {"p05", s.p05},       {"p25", s.p25},     {"p50", s.p50},
+                {"p75", s.p75},       {"p95", s.p95},       {"p99", s.p99},     {"max", s.max},
+                {"var_95", s.var_95}, {"tvar_95", s.tvar_95}, {"var_99", s.var_99}, {"tvar_99", s.tvar_99},
+                {"prob_negative", s.prob_negative}};
+}
+Json matrix_to_json(const SampleMatrix& m) {
+    Json rows = Json::array();
+    for (Eigen::Index t = 0; t < m.rows(); ++t) {
+        Json r = Json::array();
+        for (Eigen::Index y = 0; y < m.cols(); ++y) r.push_back(m(t, y));
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+}  // namespace
+
+Json results_to_json(const SimulationResults& r, const std::string& scenario_name) {
+    Json j;
+    j["scenario"] = scenario_name;
+    j["trials"] = r.trials;
+    j["seed"] = r.seed;
+    j["years"] = r.years;
+    j["members"] = r.member_count;
+    j["tiers"] = r.tiers;
+    j["categories"] = r.categories;
+    j["program_components"] = r.components;
+    Json arms = Json::array();
+    for (const auto& a : r.arms) arms.push_back(a.name);
+    j["arms"] = arms;
+    Json rows = Json::array();
+    for (const auto& row : r.summary())
+        rows.push_back(Json{{"arm", row.arm}, {"year", row.year}, {"measure", row.measure}, {"category", row.category},
+                            {"tier", row.tier}, {"stats", stats_to_json(row.stats)}});
+    j["summary"] = rows;
+    Json cv = Json::object();
+    for (const auto& a : r.arms)
+        for (int y = 1; y <= r.years; ++y) cv[a.name].push_back(r.member_level_cv(a.name, y));
+    j["member_level_cv"] = cv;
+    // Per-trial samples, trials x years, for the headline measures.
+    Json samples = Json::object();
+    for (const auto& a : r.arms) {
+        samples[a.name]["total_cost"] = matrix_to_json(r.samples("total_cost", a.name));
+        samples[a.name]["member_months"] = matrix_to_json(r.samples("member_months", a.name));
+        if (!r.components.empty()) samples[a.name]["program_cost"] = matrix_to_json(r.samples("program_cost", a.name));
+    }
+    if (r.has_intervention()) {
+        samples["savings"] = matrix_to_json(r.samples("savings"));
+        samples["net_savings"] = matrix_to_json(r.samples("net_savings"));
+    }
+    samples["trend"] = r.trend;
+    j["samples"] = samples;
+    return j;
+}
+
+}  // namespace apmsim

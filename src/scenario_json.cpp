@@ -1,0 +1,349 @@
+// Scenario documents: parsing with JSON-path errors, and writing back.
+#include "apmsim/io/json.hpp"
+#include "apmsim/population/analytic_moments.hpp"
+#include "apmsim/population/synthetic.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace apmsim {
+namespace {
+
+std::vector<std::string> names_from_json(JsonObject& o, const std::string& key) {
+    const Json& a = o.at(key);
+    const std::string path = o.path(key);
+    if (!a.is_array() || a.empty()) throw InvalidInput(path, "a non-empty array of names", describe(a));
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        std::string n = json_string(a[i], index_path(path, i));
+        if (n.empty()) throw InvalidInput(index_path(path, i), "a non-empty name", "\"\"");
+        if (CostModel::index_of(names, n) >= 0) throw InvalidInput(index_path(path, i), "a name not used before", "\"" + n + "\" again");
+        names.push_back(std::move(n));
+    }
+    return names;
+}
+
+int require_name(const std::vector<std::string>& names, const std::string& name, const std::string& path, const char* what) {
+    const int i = CostModel::index_of(names, name);
+    if (i < 0) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        throw InvalidInput(path, std::string("a ") + what + " (" + all + ")", "\"" + name + "\"");
+    }
+    return i;
+}
+
+CostModel cost_model_from_json(JsonObject& o, std::vector<std::string> tiers, std::vector<std::string> categories) {
+    CostModel m;
+    m.tiers = std::move(tiers);
+    m.categories = std::move(categories);
+    m.frailty_cv = o.number("frailty_cv", 0.0);
+    if (o.has("trend")) {
+        JsonObject t = o.object("trend");
+        m.trend.mean = t.number("mean", 0.0);
+        m.trend.sd = t.number("sd", 0.0);
+        t.finish({"mean", "sd"});
+    }
+    // cells: {category: {tier: {"frequency": ..., "severity": ...}}}, every pair present.
+    JsonObject cells = o.object("cells");
+    std::vector<std::optional<CategoryModel>> grid(m.tiers.size() * m.categories.size());
+    for (const auto& cat : cells.keys()) {
+        const int c = require_name(m.categories, cat, cells.path(cat), "category");
+        JsonObject by_tier = cells.object(cat);
+        for (const auto& tier : by_tier.keys()) {
+            const int t = require_name(m.tiers, tier, by_tier.path(tier), "tier");
+            JsonObject cell = by_tier.object(tier);
+            Frequency f = frequency_from_json(cell.at("frequency"), cell.path("frequency"));
+            Severity s = severity_from_json(cell.at("severity"), cell.path("severity"));
+            cell.finish({"frequency", "severity"});
+            grid[t * m.categories.size() + c] = CategoryModel{f, s};
+        }
+        by_tier.use_all();
+    }
+    cells.use_all();
+    for (std::size_t t = 0; t < m.tiers.size(); ++t)
+        for (std::size_t c = 0; c < m.categories.size(); ++c) {
+            auto& g = grid[t * m.categories.size() + c];
+            if (!g) throw InvalidInput(cells.path(m.categories[c] + "." + m.tiers[t]), "a frequency and severity for every category and tier", "nothing");
+            m.cells.push_back(*g);
+        }
+    if (o.has("seasonality")) {
+        JsonObject s = o.object("seasonality");
+        m.seasonality.assign(m.categories.size(), std::array<double, 12>{});
+        for (auto& row : m.seasonality) row.fill(1.0);
+        for (const auto& cat : s.keys()) {
+            const int c = require_name(m.categories, cat, s.path(cat), "category");
+            const auto v = json_numbers(s.at(cat), s.path(cat));
+            if (v.size() != 12) throw InvalidInput(s.path(cat), "12 monthly factors", std::to_string(v.size()) + " values");
+            std::copy(v.begin(), v.end(), m.seasonality[c].begin());
+        }
+    }
+    if (o.has("copula")) {
+        JsonObject cop = o.object("copula");
+        const Json& rows = cop.at("correlation");
+        const std::string path = cop.path("correlation");
+        if (!rows.is_array()) throw InvalidInput(path, "an array of rows", describe(rows));
+        m.copula_correlation.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.size()));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto r = json_numbers(rows[i], index_path(path, i));
+            if (r.size() != rows.size())
+                throw InvalidInput(index_path(path, i), std::to_string(rows.size()) + " values (a square matrix)", std::to_string(r.size()) + " values");
+            for (std::size_t k = 0; k < r.size(); ++k) m.copula_correlation(i, k) = r[k];
+        }
+        cop.finish({"correlation"});
+    }
+    if (o.has("tier_transitions")) {
+        JsonObject tr = o.object("tier_transitions");
+        m.tier_transition = Eigen::MatrixXd::Zero(m.tiers.size(), m.tiers.size());
+        for (const auto& from : tr.keys()) {
+            const int i = require_name(m.tiers, from, tr.path(from), "tier");
+            JsonObject row = tr.object(from);
+            for (const auto& to : row.keys()) m.tier_transition(i, require_name(m.tiers, to, row.path(to), "tier")) = row.number(to);
+        }
+        tr.use_all();
+        for (std::size_t i = 0; i < m.tiers.size(); ++i)
+            if (!tr.has(m.tiers[i])) throw InvalidInput(tr.path(m.tiers[i]), "a row for every tier", "nothing");
+    }
+    o.finish({"frailty_cv", "trend", "cells", "seasonality", "copula", "tier_transitions"});
+    return m;
+}
+
+Population members_from_json(JsonObject& o, const std::vector<std::string>& tiers, int years) {
+    Population p;
+    p.years = years;
+    const Json& tier = o.at("tier");
+    const std::string tpath = o.path("tier");
+    if (!tier.is_array() || tier.empty()) throw InvalidInput(tpath, "a non-empty array of tier names", describe(tier));
+    const std::size_t n = tier.size();
+    for (std::size_t i = 0; i < n; ++i)
+        p.tier.push_back(static_cast<std::uint16_t>(require_name(tiers, json_string(tier[i], index_path(tpath, i)), index_path(tpath, i), "tier")));
+    auto column = [&](const char* key) -> const Json* {
+        if (!o.has(key)) return nullptr;
+        const Json& c = o.at(key);
+        if (!c.is_array() || c.size() != n)
+            throw InvalidInput(o.path(key), "an array of " + std::to_string(n) + " values (one per member)", describe(c));
+        return &c;
+    };
+    const Json* id = column("id");
+    const Json* age = column("age_band");
+    const Json* sex = column("sex");
+    const Json* risk = column("risk_score");
+    for (std::size_t i = 0; i < n; ++i) {
+        p.id.push_back(id ? static_cast<std::int64_t>(json_count((*id)[i], index_path(o.path("id"), i), 1ull << 53)) : static_cast<std::int64_t>(i + 1));
+        p.age_band.push_back(age ? json_string((*age)[i], index_path(o.path("age_band"), i)) : "unknown");
+        p.sex.push_back(sex ? json_string((*sex)[i], index_path(o.path("sex"), i)) : "U");
+        p.risk_score.push_back(risk ? json_number((*risk)[i], index_path(o.path("risk_score"), i)) : 1.0);
+    }
+    // months: one number for everyone, or per member a number or an array of one per year.
+    p.months.assign(n * years, 12);
+    if (o.has("months")) {
+        const Json& mo = o.at("months");
+        const std::string mpath = o.path("months");
+        auto month_value = [&](const Json& v, const std::string& path) {
+            return static_cast<std::uint8_t>(json_count(v, path, 12));
+        };
+        if (mo.is_number()) {
+            p.months.assign(n * years, month_value(mo, mpath));
+        } else {
+            if (!mo.is_array() || mo.size() != n) throw InvalidInput(mpath, "a number or an array of " + std::to_string(n) + " entries", describe(mo));
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::string at = index_path(mpath, i);
+                if (mo[i].is_array()) {
+                    if (mo[i].size() != static_cast<std::size_t>(years))
+                        throw InvalidInput(at, std::to_string(years) + " values (one per year)", describe(mo[i]));
+                    for (int y = 0; y < years; ++y) p.months[i * years + y] = month_value(mo[i][y], index_path(at, y));
+                } else {
+                    const auto v = month_value(mo[i], at);
+                    for (int y = 0; y < years; ++y) p.months[i * years + y] = v;
+                }
+            }
+        }
+    }
+    o.finish({"id", "tier", "age_band", "sex", "risk_score", "months"});
+    return p;
+}
+
+Intervention intervention_from_json(JsonObject& o) {
+    Intervention iv;
+    iv.name = o.string("name");
+    if (o.has("effects")) {
+        JsonObject e = o.object("effects");
+        for (const auto& cat : e.keys()) {
+            JsonObject x = e.object(cat);
+            iv.effects.push_back({cat, x.number("mean"), x.number("sd", 0.0)});
+            x.finish({"mean", "sd"});
+        }
+        e.use_all();
+    }
+    if (o.has("costs_pmpm")) {
+        JsonObject c = o.object("costs_pmpm");
+        for (const auto& comp : c.keys()) iv.costs.push_back({comp, c.number(comp)});
+    }
+    o.finish({"name", "effects", "costs_pmpm"});
+    return iv;
+}
+
+}  // namespace
+
+SimulationOptions options_from_json(const Json& j, const std::string& path) {
+    JsonObject o(j, path);
+    SimulationOptions s;
+    s.trials = o.count("trials", 0xFFFFFFFFull, s.trials);
+    s.seed = o.count("seed", ~0ull, s.seed);
+    s.threads = static_cast<unsigned>(o.count("threads", 1024, s.threads));
+    s.member_detail = o.boolean("member_detail", false);
+    o.finish({"trials", "seed", "threads", "member_detail"});
+    s.validate(path);
+    return s;
+}
+
+Json to_json(const SimulationOptions& o) {
+    return Json{{"trials", o.trials}, {"seed", o.seed}, {"threads", o.threads}, {"member_detail", o.member_detail}};
+}
+
+Scenario scenario_from_json(const Json& j) {
+    JsonObject o(j, "");
+    Scenario s;
+    s.name = o.string("name", "scenario");
+    const int years = static_cast<int>(o.count("years", 100, 1));
+    if (years < 1) throw InvalidInput("years", "1 to 100", "0");
+    const auto tiers = names_from_json(o, "tiers");
+    const auto categories = names_from_json(o, "categories");
+    {
+        JsonObject cm = o.object("cost_model");
+        s.cost_model = cost_model_from_json(cm, tiers, categories);
+    }
+    s.cost_model.validate("cost_model");
+    {
+        JsonObject pop = o.object("population");
+        if (pop.has("generate")) {
+            JsonObject g = pop.object("generate");
+            const std::size_t members = g.count("members", 100'000'000);
+            std::vector<double> mix(tiers.size(), 0.0);
+            JsonObject mj = g.object("tier_mix");
+            for (const auto& t : mj.keys()) mix[require_name(tiers, t, mj.path(t), "tier")] = mj.number(t);
+            g.finish({"members", "tier_mix"});
+            s.population = synthetic_population(members, mix, years, relative_tier_costs(s.cost_model, mix), g.path());
+            s.population_recipe = PopulationRecipe{members, mix};
+        } else {
+            JsonObject members = pop.object("members");
+            s.population = members_from_json(members, tiers, years);
+        }
+        pop.finish({"generate", "members"});
+    }
+    if (o.has("intervention")) {
+        JsonObject iv = o.object("intervention");
+        s.intervention = intervention_from_json(iv);
+    }
+    if (o.has("settings")) s.settings = options_from_json(o.at("settings"), "settings");
+    o.finish({"name", "years", "tiers", "categories", "population", "cost_model", "intervention", "settings"});
+    s.validate();
+    return s;
+}
+
+Scenario load_scenario(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) throw InvalidInput(file, "a readable scenario file", "a file that cannot be opened");
+    Json j;
+    try {
+        j = Json::parse(in);
+    } catch (const Json::parse_error& e) {
+        // e.byte is the offset of the error; turn it into a line and column.
+        std::ifstream again(file);
+        std::string text((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+        std::size_t line = 1, col = 1;
+        for (std::size_t k = 0; k + 1 < e.byte && k < text.size(); ++k) {
+            if (text[k] == '\n') ++line, col = 1;
+            else ++col;
+        }
+        throw InvalidInput(file + ":" + std::to_string(line) + ":" + std::to_string(col), "valid JSON",
+                           std::string("a syntax error (") + e.what() + ")");
+    }
+    try {
+        return scenario_from_json(j);
+    } catch (const InvalidInput& e) {
+        throw InvalidInput(file + ": " + e.where(), e.expected(), e.actual());
+    }
+}
+
+Json scenario_to_json(const Scenario& s) {
+    const CostModel& m = s.cost_model;
+    Json j;
+    j["name"] = s.name;
+    j["years"] = s.years();
+    j["tiers"] = m.tiers;
+    j["categories"] = m.categories;
+    if (s.population_recipe) {
+        Json mix = Json::object();
+        for (std::size_t t = 0; t < m.tiers.size(); ++t) mix[m.tiers[t]] = s.population_recipe->tier_mix[t];
+        j["population"] = {{"generate", {{"members", s.population_recipe->members}, {"tier_mix", mix}}}};
+    } else {
+        const Population& p = s.population;
+        Json tier = Json::array(), months = Json::array();
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            tier.push_back(m.tiers[p.tier[i]]);
+            Json row = Json::array();
+            for (int y = 0; y < p.years; ++y) row.push_back(p.months_of(i, y));
+            months.push_back(row);
+        }
+        j["population"] = {{"members", {{"id", p.id}, {"tier", tier}, {"age_band", p.age_band}, {"sex", p.sex},
+                                        {"risk_score", p.risk_score}, {"months", months}}}};
+    }
+    Json cm;
+    cm["frailty_cv"] = m.frailty_cv;
+    cm["trend"] = {{"mean", m.trend.mean}, {"sd", m.trend.sd}};
+    Json cells = Json::object();
+    for (std::size_t c = 0; c < m.categories.size(); ++c)
+        for (std::size_t t = 0; t < m.tiers.size(); ++t)
+            cells[m.categories[c]][m.tiers[t]] = {{"frequency", to_json(m.cell(t, c).frequency)},
+                                                   {"severity", to_json(m.cell(t, c).severity)}};
+    cm["cells"] = cells;
+    if (!m.seasonality.empty()) {
+        for (std::size_t c = 0; c < m.categories.size(); ++c)
+            cm["seasonality"][m.categories[c]] = std::vector<double>(m.seasonality[c].begin(), m.seasonality[c].end());
+    }
+    if (m.copula_correlation.size() != 0) {
+        Json rows = Json::array();
+        for (Eigen::Index i = 0; i < m.copula_correlation.rows(); ++i) {
+            Json r = Json::array();
+            for (Eigen::Index k = 0; k < m.copula_correlation.cols(); ++k) r.push_back(m.copula_correlation(i, k));
+            rows.push_back(r);
+        }
+        cm["copula"] = {{"correlation", rows}};
+    }
+    if (m.tier_transition.size() != 0)
+        for (std::size_t i = 0; i < m.tiers.size(); ++i)
+            for (std::size_t k = 0; k < m.tiers.size(); ++k) cm["tier_transitions"][m.tiers[i]][m.tiers[k]] = m.tier_transition(i, k);
+    j["cost_model"] = cm;
+    if (s.intervention) {
+        Json iv;
+        iv["name"] = s.intervention->name;
+        iv["effects"] = Json::object();
+        for (const auto& e : s.intervention->effects) iv["effects"][e.category] = {{"mean", e.mean}, {"sd", e.sd}};
+        iv["costs_pmpm"] = Json::object();
+        for (const auto& c : s.intervention->costs) iv["costs_pmpm"][c.component] = c.pmpm;
+        j["intervention"] = iv;
+    }
+    j["settings"] = to_json(s.settings);
+    return j;
+}
+
+void write_file_atomically(const std::string& file, const std::string& content) {
+    const std::string tmp = file + ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(&content));
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw InvalidInput(file, "a writable output path", "a folder that cannot be written");
+        out << content;
+        out.flush();
+        if (!out) {
+            std::remove(tmp.c_str());
+            throw ComputationError(file + ": writing the output failed (disk full?)");
+        }
+    }
+    if (std::rename(tmp.c_str(), file.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw InvalidInput(file, "a path the output can be renamed to", "a rename that failed");
+    }
+}
+
+}  // namespace apmsim

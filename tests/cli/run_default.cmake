@@ -1,0 +1,35 @@
+# apmsim run on the bundled default scenario: prints a summary, writes a results JSON.
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json
+                        --trials 40 --seed 7 --threads 2 --out ${WORK_DIR}/results.json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "apmsim run failed (${rc}): ${out} ${err}")
+endif()
+foreach(expected "Allowed cost per member per year, baseline" "Savings per member per year" "results written to")
+  string(FIND "${out}" "${expected}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "summary lacks '${expected}':\n${out}")
+  endif()
+endforeach()
+file(READ ${WORK_DIR}/results.json json)
+string(JSON trials GET "${json}" trials)
+string(JSON rows LENGTH "${json}" summary)
+string(JSON samples LENGTH "${json}" samples baseline total_cost)
+if(NOT trials EQUAL 40 OR rows LESS 10 OR NOT samples EQUAL 40)
+  message(FATAL_ERROR "results.json: trials=${trials} summary rows=${rows} samples=${samples}")
+endif()
+# The same seed gives the same file, whatever the thread count.
+execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json
+                        --trials 40 --seed 7 --threads 1 --out ${WORK_DIR}/results1.json RESULT_VARIABLE rc OUTPUT_QUIET)
+file(READ ${WORK_DIR}/results1.json json1)
+if(NOT json STREQUAL json1)
+  message(FATAL_ERROR "results differ between 2 threads and 1 thread")
+endif()
+# The bundled scenario is what `apmsim default-scenario` writes (kept in sync).
+execute_process(COMMAND ${CLI} default-scenario OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+file(READ ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json bundled)
+if(NOT generated STREQUAL bundled)
+  message(FATAL_ERROR "examples/scenarios/default_cmc_program.json is out of date: regenerate with 'apmsim default-scenario --out ...'")
+endif()

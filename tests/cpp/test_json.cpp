@@ -1,0 +1,236 @@
+// JSON: distributions and scenarios round-trip; every bad input names its JSON path.
+#include "apmsim/apmsim.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using namespace apmsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The InvalidInput thrown by f(), or a test failure.
+template <class F>
+InvalidInput error_of(F f) {
+    try {
+        f();
+    } catch (const InvalidInput& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no InvalidInput thrown";
+    return InvalidInput("", "", "");
+}
+
+Json small_scenario() {
+    return Json::parse(R"({
+      "name": "small", "years": 2, "tiers": ["A", "B"], "categories": ["inpatient", "pharmacy"],
+      "population": {"members": {"tier": ["A", "B", "B"], "months": [12, [12, 6], 0], "sex": ["F", "M", "U"]}},
+      "cost_model": {
+        "frailty_cv": 0.3,
+        "cells": {
+          "inpatient": {"A": {"frequency": {"type": "poisson", "mean": 1.0}, "severity": {"type": "lognormal", "mean": 20000, "cv": 2}},
+                        "B": {"frequency": {"type": "negative_binomial", "mean": 0.5, "dispersion": 1}, "severity": {"type": "gamma", "shape": 0.5, "scale": 30000}}},
+          "pharmacy": {"A": {"frequency": {"type": "binomial", "n": 12, "p": 0.9}, "severity": {"type": "weibull", "mean": 200, "cv": 1.5}},
+                       "B": {"frequency": {"type": "zero_modified_poisson", "mean": 3, "p0": 0.2}, "severity": {"type": "pareto", "shape": 3, "scale": 400}}}
+        },
+        "seasonality": {"inpatient": [2, 2, 1.5, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 1]},
+        "copula": {"correlation": [[1, 0.3], [0.3, 1]]},
+        "tier_transitions": {"A": {"A": 0.8, "B": 0.2}, "B": {"A": 0.1, "B": 0.9}}
+      },
+      "intervention": {"name": "care", "effects": {"inpatient": {"mean": -0.1, "sd": 0.02}}, "costs_pmpm": {"team": 50, "family": 10}},
+      "settings": {"trials": 20, "seed": 5, "threads": 2}
+    })");
+}
+
+void expect_same_results(const SimulationResults& a, const SimulationResults& b) {
+    ASSERT_EQ(a.arms.size(), b.arms.size());
+    for (std::size_t k = 0; k < a.arms.size(); ++k) {
+        EXPECT_EQ(a.arms[k].cost, b.arms[k].cost);
+        EXPECT_EQ(a.arms[k].events, b.arms[k].events);
+        EXPECT_EQ(a.arms[k].program_cost, b.arms[k].program_cost);
+    }
+}
+
+}  // namespace
+
+TEST(DistributionJson, EveryTypeRoundTrips) {
+    const std::vector<Frequency> freqs = {Poisson(2.5), NegativeBinomial(3, 0.7), Binomial(10, 0.3), ZeroModifiedPoisson(2, 0.4)};
+    for (const auto& f : freqs) {
+        const Frequency back = frequency_from_json(to_json(f), "f");
+        EXPECT_EQ(to_json(back), to_json(f));
+        EXPECT_DOUBLE_EQ(mean(back), mean(f));
+    }
+    const std::vector<Severity> sevs = {Lognormal(7, 1.1), Gamma(2, 300), Weibull(0.8, 500), Pareto(3, 2000),
+                                        SplicedLognormalPareto(8, 1.2, 40000, 0.3, 15000)};
+    for (const auto& s : sevs) {
+        const Severity back = severity_from_json(to_json(s), "s");
+        EXPECT_EQ(to_json(back), to_json(s));
+        EXPECT_DOUBLE_EQ(variance(back), variance(s));
+    }
+}
+
+TEST(DistributionJson, MeanCvFormMatchesFromMeanCv) {
+    const Severity s = severity_from_json(Json{{"type", "lognormal"}, {"mean", 26000}, {"cv", 2.5}}, "x");
+    EXPECT_NEAR(mean(s), 26000, 1e-8);
+    EXPECT_NEAR(std::sqrt(variance(s)) / mean(s), 2.5, 1e-12);
+}
+
+TEST(DistributionJson, ErrorsNameThePath) {
+    auto e = error_of([] { severity_from_json(Json{{"type", "lognorm"}, {"mu", 1}, {"sigma", 1}}, "cells.x.severity"); });
+    EXPECT_EQ(e.where(), "cells.x.severity.type");
+    EXPECT_NE(e.expected().find("lognormal"), std::string::npos);
+    e = error_of([] { severity_from_json(Json{{"type", "lognormal"}, {"mu", 1}, {"sigma", -2}}, "s"); });
+    EXPECT_EQ(e.where(), "s.sigma");
+    EXPECT_EQ(e.actual(), "-2");
+    e = error_of([] { severity_from_json(Json{{"type", "lognormal"}, {"mu", 1}}, "s"); });
+    EXPECT_EQ(e.where(), "s.sigma");
+    e = error_of([] { severity_from_json(Json{{"type", "lognormal"}, {"mu", 1}, {"sigma", 1}, {"sigmaa", 1}}, "s"); });
+    EXPECT_EQ(e.where(), "s.sigmaa");
+    e = error_of([] { frequency_from_json(Json{{"type", "poisson"}, {"mean", "2"}}, "f"); });
+    EXPECT_EQ(e.where(), "f.mean");
+    EXPECT_EQ(e.expected(), "a number");
+    e = error_of([] { frequency_from_json(Json{{"type", "binomial"}, {"n", 2.5}, {"p", 0.5}}, "f"); });
+    EXPECT_EQ(e.where(), "f.n");
+    e = error_of([] { severity_from_json(Json{{"type", "pareto"}, {"mean", 100}, {"cv", 0.5}}, "s"); });
+    EXPECT_EQ(e.where(), "s.cv");
+    e = error_of([] { frequency_from_json(Json::array(), "f"); });
+    EXPECT_EQ(e.where(), "f");
+}
+
+TEST(ScenarioJson, DefaultProgramRoundTripsAndSimulatesIdentically) {
+    const Scenario a = Scenario::default_cmc_program(300, 2);
+    const Json j = scenario_to_json(a);
+    const Scenario b = scenario_from_json(j);
+    EXPECT_EQ(scenario_to_json(b), j);
+    EXPECT_EQ(b.population.tier, a.population.tier);
+    EXPECT_EQ(b.population.risk_score, a.population.risk_score);
+    SimulationOptions o;
+    o.trials = 8;
+    o.seed = 11;
+    expect_same_results(simulate(a, o), simulate(b, o));
+}
+
+TEST(ScenarioJson, BundledDefaultScenarioIsTheBuiltInOne) {
+    const Scenario file = load_scenario(std::string(APMSIM_SOURCE_DIR) + "/examples/scenarios/default_cmc_program.json");
+    EXPECT_EQ(scenario_to_json(file), scenario_to_json(Scenario::default_cmc_program()));
+}
+
+TEST(ScenarioJson, ExplicitMembersAndAllCostModelParts) {
+    const Scenario s = scenario_from_json(small_scenario());
+    ASSERT_EQ(s.population.size(), 3u);
+    EXPECT_EQ(s.population.months_of(1, 1), 6);
+    EXPECT_EQ(s.population.months_of(2, 0), 0);
+    EXPECT_EQ(s.population.tier[1], 1);
+    EXPECT_EQ(s.population.sex[2], "U");
+    EXPECT_EQ(s.settings.trials, 20u);
+    ASSERT_TRUE(s.intervention);
+    ASSERT_EQ(s.intervention->costs.size(), 2u);
+    EXPECT_EQ(s.intervention->costs[0].component, "team");  // file order is kept
+    EXPECT_DOUBLE_EQ(s.cost_model.copula_correlation(0, 1), 0.3);
+    EXPECT_DOUBLE_EQ(s.cost_model.tier_transition(1, 0), 0.1);
+    EXPECT_DOUBLE_EQ(s.cost_model.seasonality[1][5], 1.0);  // unspecified category stays flat
+    const Scenario back = scenario_from_json(scenario_to_json(s));
+    EXPECT_EQ(scenario_to_json(back), scenario_to_json(s));
+    expect_same_results(simulate(s, s.settings), simulate(back, s.settings));
+}
+
+TEST(ScenarioJson, BadScenariosNameTheirJsonPath) {
+    struct Case {
+        std::string pointer;  // JSON pointer to change
+        Json value;
+        std::string where;
+    };
+    const std::vector<Case> cases = {
+        {"/cost_model/frailty_cv", -0.5, "cost_model.frailty_cv"},
+        {"/cost_model/frailty_cv", "x", "cost_model.frailty_cv"},
+        {"/cost_model/cells/inpatient/A/severity/cv", -2, "cost_model.cells.inpatient.A.severity.cv"},
+        {"/cost_model/cells/inpatient/C", Json::object(), "cost_model.cells.inpatient.C"},
+        {"/cost_model/cells/surgery", Json::object(), "cost_model.cells.surgery"},
+        {"/cost_model/copula/correlation", Json::parse("[[1, 1.5], [1.5, 1]]"), "cost_model.copula.correlation[0][1]"},
+        {"/cost_model/copula/correlation", Json::parse("[[1, 1], [1, 1]]"), "cost_model.copula.correlation"},
+        {"/cost_model/copula/correlation", Json::parse("[[1, 0.3], [0.2, 1]]"), "cost_model.copula.correlation[0][1]"},
+        {"/cost_model/tier_transitions/A/B", 0.3, "cost_model.tier_transitions.A"},
+        {"/cost_model/seasonality/inpatient/0", 5, "cost_model.seasonality.inpatient"},
+        {"/cost_model/seasonality/pharmacy", Json::parse("[1, 1]"), "cost_model.seasonality.pharmacy"},
+        {"/population/members/tier/1", "Z", "population.members.tier[1]"},
+        {"/population/members/months/0", 13, "population.members.months[0]"},
+        {"/population/members/months/1", Json::parse("[12]"), "population.members.months[1]"},
+        {"/population/members/sex", Json::parse("[\"F\"]"), "population.members.sex"},
+        {"/population/members/sex/0", "female", "population.members.sex[0]"},
+        {"/intervention/effects/surgery", Json::parse(R"({"mean": -0.1})"), "intervention.effects.surgery"},
+        {"/intervention/effects/inpatient/sd", -1, "intervention.effects.inpatient.sd"},
+        {"/intervention/costs_pmpm/team", -5, "intervention.costs_pmpm.team"},
+        {"/settings/trials", 0, "settings.trials"},
+        {"/settings/seed", -1, "settings.seed"},
+        {"/settings/speed", 3, "settings.speed"},
+        {"/years", 0, "years"},
+        {"/tiers/1", "A", "tiers[1]"},
+        {"/colour", "blue", "colour"},
+    };
+    for (const auto& c : cases) {
+        Json j = small_scenario();
+        j[Json::json_pointer(c.pointer)] = c.value;
+        const InvalidInput e = error_of([&] { scenario_from_json(j); });
+        EXPECT_EQ(e.where(), c.where) << c.pointer << ": " << e.what();
+        EXPECT_FALSE(e.expected().empty());
+        EXPECT_FALSE(e.actual().empty());
+    }
+}
+
+TEST(ScenarioJson, GeneratedPopulationErrors) {
+    Json j = scenario_to_json(Scenario::default_cmc_program(10, 1));
+    j["population"]["generate"]["tier_mix"]["A"] = 0.5;
+    EXPECT_EQ(error_of([&] { scenario_from_json(j); }).where(), "population.generate.tier_mix");
+    j["population"]["generate"]["tier_mix"]["D"] = 0.0;
+    EXPECT_EQ(error_of([&] { scenario_from_json(j); }).where(), "population.generate.tier_mix.D");
+    Json k = scenario_to_json(Scenario::default_cmc_program(10, 1));
+    k["population"]["generate"]["members"] = 0;
+    EXPECT_EQ(error_of([&] { scenario_from_json(k); }).where(), "population.generate.members");
+}
+
+TEST(ScenarioFile, SyntaxErrorsNameFileLineAndColumn) {
+    const fs::path dir = fs::temp_directory_path() / "apmsim_test_json";
+    fs::create_directories(dir);
+    const fs::path file = dir / "broken.json";
+    std::ofstream(file) << "{\n  \"name\": \"x\",\n  \"years\": 1,,\n}\n";
+    const InvalidInput e = error_of([&] { load_scenario(file.string()); });
+    EXPECT_EQ(e.where(), file.string() + ":3:14");
+    EXPECT_EQ(e.expected(), "valid JSON");
+    const InvalidInput missing = error_of([&] { load_scenario((dir / "nope.json").string()); });
+    EXPECT_EQ(missing.where(), (dir / "nope.json").string());
+    Json j = small_scenario();
+    j["cost_model"]["frailty_cv"] = 20;
+    std::ofstream(dir / "bad.json") << j.dump();
+    const InvalidInput bad = error_of([&] { load_scenario((dir / "bad.json").string()); });
+    EXPECT_EQ(bad.where(), (dir / "bad.json").string() + ": cost_model.frailty_cv");
+}
+
+TEST(AtomicWrite, WritesWholeFileAndLeavesNothingOnFailure) {
+    const fs::path dir = fs::temp_directory_path() / "apmsim_test_atomic";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    write_file_atomically((dir / "out.json").string(), "{\"a\": 1}\n");
+    std::ifstream in(dir / "out.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, "{\"a\": 1}\n");
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no temporary left
+    EXPECT_THROW(write_file_atomically((dir / "missing" / "out.json").string(), "x"), InvalidInput);
+    EXPECT_FALSE(fs::exists(dir / "missing"));
+}
+
+TEST(ResultsJson, HasSummarySamplesAndCv) {
+    Scenario s = Scenario::default_cmc_program(50, 2);
+    SimulationOptions o;
+    o.trials = 6;
+    const auto r = simulate(s, o);
+    const Json j = results_to_json(r, s.name);
+    EXPECT_EQ(j["trials"], 6);
+    EXPECT_EQ(j["samples"]["baseline"]["total_cost"].size(), 6u);
+    EXPECT_EQ(j["samples"]["savings"][0].size(), 2u);
+    EXPECT_DOUBLE_EQ(j["samples"]["baseline"]["total_cost"][3][1].get<double>(), r.samples("total_cost", "baseline")(3, 1));
+    EXPECT_EQ(j["summary"].size(), r.summary().size());
+    EXPECT_EQ(j["member_level_cv"]["intervention"].size(), 2u);
+}

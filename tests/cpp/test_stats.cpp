@@ -1,0 +1,97 @@
+// Risk statistics and streaming moments against hand-computed and two-pass answers.
+#include "apmsim/random/philox_stream.hpp"
+#include "apmsim/stats/running_moments.hpp"
+#include "apmsim/stats/summary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+using namespace apmsim;
+
+namespace {
+std::vector<double> skewed_sample(std::size_t n, std::uint64_t seed) {
+    random::Stream s(seed, 0, 0, 0);
+    std::vector<double> v(n);
+    for (auto& x : v) x = std::exp(2.0 * s.uniform()) - 3.0;  // skewed, some negative
+    return v;
+}
+}  // namespace
+
+TEST(RunningMoments, MatchesTwoPassFormulas) {
+    const auto v = skewed_sample(5000, 1);
+    stats::RunningMoments m;
+    for (double x : v) m.add(x);
+    const double n = static_cast<double>(v.size());
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
+    double m2 = 0, m3 = 0, m4 = 0;
+    for (double x : v) {
+        const double d = x - mean;
+        m2 += d * d;
+        m3 += d * d * d;
+        m4 += d * d * d * d;
+    }
+    EXPECT_NEAR(m.mean(), mean, 1e-12);
+    EXPECT_NEAR(m.variance(), m2 / (n - 1), 1e-10);
+    EXPECT_NEAR(m.skewness(), std::sqrt(n) * m3 / std::pow(m2, 1.5), 1e-9);
+    EXPECT_NEAR(m.excess_kurtosis(), n * m4 / (m2 * m2) - 3.0, 1e-9);
+}
+
+TEST(RunningMoments, MergeEqualsOneAccumulator) {
+    const auto v = skewed_sample(3001, 2);
+    stats::RunningMoments all, a, b, c;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        all.add(v[i]);
+        (i < 1000 ? a : i < 1700 ? b : c).add(v[i]);
+    }
+    a.merge(b);
+    a.merge(c);
+    EXPECT_EQ(a.count(), all.count());
+    EXPECT_NEAR(a.mean(), all.mean(), 1e-13);
+    EXPECT_NEAR(a.variance(), all.variance(), 1e-11);
+    EXPECT_NEAR(a.skewness(), all.skewness(), 1e-10);
+    EXPECT_NEAR(a.excess_kurtosis(), all.excess_kurtosis(), 1e-10);
+    stats::RunningMoments empty;
+    empty.merge(all);
+    EXPECT_EQ(empty.count(), all.count());
+}
+
+TEST(Quantile, Type7MatchesNumpyDefault) {
+    const std::vector<double> v = {4, 1, 3, 2};
+    EXPECT_DOUBLE_EQ(stats::quantile(v, 0.5), 2.5);    // numpy.quantile([1,2,3,4], .5)
+    EXPECT_DOUBLE_EQ(stats::quantile(v, 0.25), 1.75);  // numpy.quantile([1,2,3,4], .25)
+    EXPECT_DOUBLE_EQ(stats::quantile(v, 0.0), 1.0);
+    EXPECT_DOUBLE_EQ(stats::quantile(v, 1.0), 4.0);
+}
+
+TEST(RiskMeasures, HandComputedOnOneToHundred) {
+    std::vector<double> v(100);
+    std::iota(v.begin(), v.end(), 1.0);
+    // VaR_95 = 1 + 99 * 0.95 = 95.05; the values at or above it are 96..100, mean 98.
+    EXPECT_NEAR(stats::value_at_risk(v, 0.95), 95.05, 1e-12);
+    EXPECT_NEAR(stats::tail_value_at_risk(v, 0.95), 98.0, 1e-12);
+    EXPECT_DOUBLE_EQ(stats::probability_above(v, 90.0), 0.10);
+    EXPECT_DOUBLE_EQ(stats::probability_below(v, 11.0), 0.10);
+    const auto s = stats::summarize(v);
+    EXPECT_EQ(s.count, 100u);
+    EXPECT_DOUBLE_EQ(s.mean, 50.5);
+    EXPECT_NEAR(s.sd, std::sqrt(100.0 * 101.0 / 12.0), 1e-12);  // sample sd of 1..n = sqrt(n(n+1)/12)
+    EXPECT_NEAR(s.standard_error, s.sd / 10.0, 1e-12);
+    EXPECT_DOUBLE_EQ(s.min, 1.0);
+    EXPECT_DOUBLE_EQ(s.max, 100.0);
+    EXPECT_NEAR(s.tvar_95, 98.0, 1e-12);
+    EXPECT_NEAR(s.var_99, 99.01, 1e-12);
+    EXPECT_NEAR(s.tvar_99, 100.0, 1e-12);
+    EXPECT_DOUBLE_EQ(s.prob_negative, 0.0);
+}
+
+TEST(RiskMeasures, BadInputIsAnError) {
+    const std::vector<double> none;
+    EXPECT_THROW(stats::summarize(none), InvalidInput);
+    EXPECT_THROW(stats::quantile(none, 0.5), InvalidInput);
+    const std::vector<double> v = {1, 2};
+    EXPECT_THROW(stats::quantile(v, 1.5), InvalidInput);
+    EXPECT_THROW(stats::quantile(v, -0.1), InvalidInput);
+}
