@@ -1,6 +1,8 @@
 // Error translation and JSON conversion shared by the binding files.
 #include "bindings.hpp"
 
+#include <cmath>
+
 namespace apmsim::python {
 
 void register_errors(py::module_& m) {
@@ -25,10 +27,51 @@ void register_errors(py::module_& m) {
     });
 }
 
-Json to_cpp_json(const py::object& o) {
-    const auto dumps = py::module_::import("json").attr("dumps");
-    return Json::parse(dumps(o, py::arg("allow_nan") = false).cast<std::string>());
+namespace {
+/// Converts a Python value to JSON, naming the path of anything that has no JSON form
+/// (NaN, infinity, a set, an object...). numpy scalars convert through .item().
+Json convert(const py::handle& o, const std::string& path) {
+    if (o.is_none()) return nullptr;
+    if (py::isinstance<py::bool_>(o)) return o.cast<bool>();
+    if (py::isinstance<py::int_>(o)) {
+        try {
+            if (o.attr("__lt__")(py::int_(0)).cast<bool>()) return o.cast<std::int64_t>();
+            return o.cast<std::uint64_t>();
+        } catch (const py::cast_error&) {
+            throw InvalidInput(path.empty() ? "(top level)" : path, "an integer that fits in 64 bits",
+                               py::repr(o).cast<std::string>());
+        }
+    }
+    if (py::isinstance<py::float_>(o)) {
+        const double v = o.cast<double>();
+        if (!std::isfinite(v)) throw InvalidInput(path.empty() ? "(top level)" : path, "a finite number", show(v));
+        return v;
+    }
+    if (py::isinstance<py::str>(o)) return o.cast<std::string>();
+    if (py::isinstance<py::dict>(o)) {
+        Json j = Json::object();
+        for (auto item : py::reinterpret_borrow<py::dict>(o)) {
+            if (!py::isinstance<py::str>(item.first))
+                throw InvalidInput(path.empty() ? "(top level)" : path, "string keys", "key " + py::repr(item.first).cast<std::string>());
+            const std::string key = item.first.cast<std::string>();
+            j[key] = convert(item.second, join_path(path, key));
+        }
+        return j;
+    }
+    if (py::isinstance<py::list>(o) || py::isinstance<py::tuple>(o)) {
+        Json j = Json::array();
+        std::size_t i = 0;
+        for (auto item : o) j.push_back(convert(item, index_path(path, i++)));
+        return j;
+    }
+    if (py::hasattr(o, "item") && py::hasattr(o, "dtype") && py::len(o.attr("shape")) == 0) return convert(o.attr("item")(), path);
+    if (py::hasattr(o, "tolist") && py::hasattr(o, "dtype")) return convert(o.attr("tolist")(), path);
+    throw InvalidInput(path.empty() ? "(top level)" : path, "a JSON value (dict, list, str, number, bool or None)",
+                       "a " + py::str(o.get_type().attr("__name__")).cast<std::string>());
 }
+}  // namespace
+
+Json to_cpp_json(const py::object& o) { return convert(o, ""); }
 
 py::object to_python_json(const Json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
 

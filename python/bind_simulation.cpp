@@ -33,6 +33,20 @@ py::dict stats_dict(const stats::Summary& s) {
 }  // namespace
 
 void register_simulation(py::module_& m) {
+    py::module_ st = m.def_submodule("stats", "Risk statistics of per-trial outcomes (the same code as the C++ summaries)");
+    using Values = std::vector<double>;
+    st.def("summarize", [](const Values& v) { return stats_dict(stats::summarize(v)); }, py::arg("values"),
+           "mean, sd, standard error, quantiles, VaR/TVaR at 95% and 99%, P(value < 0)");
+    st.def("quantile", [](const Values& v, double p) { return stats::quantile(v, p); }, py::arg("values"), py::arg("p"),
+           "Type-7 (numpy default) quantile");
+    st.def("value_at_risk", [](const Values& v, double p) { return stats::value_at_risk(v, p); }, py::arg("values"), py::arg("p"));
+    st.def("tail_value_at_risk", [](const Values& v, double p) { return stats::tail_value_at_risk(v, p); }, py::arg("values"),
+           py::arg("p"), "Mean of the values at or above the p-quantile (CTE)");
+    st.def("probability_above", [](const Values& v, double x) { return stats::probability_above(v, x); }, py::arg("values"),
+           py::arg("threshold"));
+    st.def("probability_below", [](const Values& v, double x) { return stats::probability_below(v, x); }, py::arg("values"),
+           py::arg("threshold"));
+
     py::class_<SimulationResults>(m, "Results", "Per-trial outputs of simulate()")
         .def_readonly("trials", &SimulationResults::trials)
         .def_readonly("seed", &SimulationResults::seed)
@@ -98,17 +112,17 @@ void register_simulation(py::module_& m) {
     m.def(
         "simulate",
         [](const Scenario& s, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> seed, std::optional<unsigned> threads,
-           bool member_detail) {
+           std::optional<bool> member_detail) {
             SimulationOptions o = s.settings;
             if (trials) o.trials = *trials;
             if (seed) o.seed = *seed;
             if (threads) o.threads = *threads;
-            o.member_detail = member_detail || o.member_detail;
+            if (member_detail) o.member_detail = *member_detail;
             py::gil_scoped_release release;
             return simulate(s, o);
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
-        py::arg("member_detail") = false,
+        py::arg("member_detail") = py::none(),
         "Simulate a scenario; unset options come from the scenario's settings. Same seed, same results, whatever the threads.");
 }
 

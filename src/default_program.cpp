@@ -30,6 +30,7 @@ constexpr Row default_rows[] = {
 }  // namespace
 
 Scenario Scenario::default_cmc_program(std::size_t members, int years) {
+    if (years < 1 || years > 100) throw InvalidInput("default_cmc_program.years", "1 to 100 years", std::to_string(years));
     Scenario s;
     s.name = "default_cmc_program";
     CostModel& m = s.cost_model;
@@ -43,7 +44,7 @@ Scenario Scenario::default_cmc_program(std::size_t members, int years) {
     m.trend = {0.04, 0.01};
 
     const std::vector<double> mix = {0.25, 0.50, 0.25};
-    s.population = synthetic_population(members, mix, years, relative_tier_costs(m, mix), "default_cmc_program.members");
+    s.population = synthetic_population(members, mix, years, relative_tier_costs(m, mix), "default_cmc_program");
     s.population_recipe = PopulationRecipe{members, mix};
 
     // Bergman et al., Pediatrics 2020: inpatient -7.7% (95% CI 1.2-13.5), emergency

@@ -21,6 +21,7 @@ from ._core import (
     Weibull,
     ZeroModifiedPoisson,
     simulate,
+    stats,
 )
 from ._results import summary as _summary
 
@@ -43,4 +44,5 @@ __all__ = [
     "Weibull",
     "ZeroModifiedPoisson",
     "simulate",
+    "stats",
 ]

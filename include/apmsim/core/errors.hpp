@@ -3,7 +3,7 @@
 /// \brief The two exception types of apmsim: bad input and numerical failure.
 ///
 /// InvalidInput names where the bad value came from (a JSON path such as
-/// `cost_model.categories.inpatient.A.severity.cv`, a file and line, or a C++/Python
+/// `cost_model.cells.inpatient.A.severity.cv`, a file and line, or a C++/Python
 /// parameter name), what was expected and what was found. Python maps it to
 /// ValueError; ComputationError maps to RuntimeError.
 
@@ -39,7 +39,7 @@ public:
 
 /// Formats a number the way error messages show it (shortest round-trip form).
 inline std::string show(double value) {
-    if (value == static_cast<double>(static_cast<long long>(value)) && value > -1e15 && value < 1e15)
+    if (value > -1e15 && value < 1e15 && value == static_cast<double>(static_cast<long long>(value)))
         return std::to_string(static_cast<long long>(value));
     std::ostringstream out;
     out.precision(17);

@@ -45,7 +45,7 @@ inline MemberYearMoments member_year_moments(const CostModel& model, std::size_t
         } else if (const auto* p = std::get_if<Poisson>(&cell.frequency)) {
             m = p->mean();
         } else {
-            throw InvalidInput("cost_model.categories." + model.categories[c] + "." + model.tiers[tier] + ".frequency",
+            throw InvalidInput("cost_model.cells." + model.categories[c] + "." + model.tiers[tier] + ".frequency",
                                "poisson or negative_binomial for closed-form moments", type_name(cell.frequency));
         }
         const double mu = mean(cell.severity);

@@ -13,6 +13,7 @@
 /// (seed, trial, member, variable, index): results do not depend on threads.
 
 #include "apmsim/population/scenario.hpp"
+#include "apmsim/random/batch.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
 #include "apmsim/simulation/options.hpp"
@@ -74,7 +75,16 @@ struct Workspace {
           normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0) {}
 };
 
-inline double sum_severities(const Severity& severity, random::Stream& stream, std::uint32_t count) {
+/// Sum of severities number first .. first + count - 1 of a stream. Lognormal severities
+/// (the default program's) go through the vectorised batch kernel, which returns what
+/// Lognormal::draw returns draw by draw; others draw one at a time.
+inline double sum_severities(const Severity& severity, const random::StreamAddress& at, std::uint64_t first,
+                             std::uint32_t count) {
+    if (count == 0) return 0.0;
+    if (const auto* ln = std::get_if<Lognormal>(&severity))
+        return random::sum_lognormal_draws(at, first, count, ln->mu(), ln->sigma());
+    random::Stream stream(at.seed, at.trial, at.member, at.variable);
+    stream.seek(first);
     return std::visit(
         [&](const auto& d) {
             double s = 0.0;
@@ -160,10 +170,11 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
                 const std::uint32_t n1 =
                     with_intervention ? draw_count(cell.frequency, scale * ws.effect[c], u, count_stream_2) : n0;
 
-                random::Stream sev(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::severity, y, static_cast<std::uint32_t>(c)));
+                const random::StreamAddress sev{seed, trial, static_cast<std::uint32_t>(i),
+                                                variable_id(StreamKind::severity, y, static_cast<std::uint32_t>(c))};
                 const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
-                const double s_lo = sum_severities(cell.severity, sev, lo) * trend_factor;
-                const double s_hi = hi > lo ? s_lo + sum_severities(cell.severity, sev, hi - lo) * trend_factor : s_lo;
+                const double s_lo = sum_severities(cell.severity, sev, 0, lo) * trend_factor;
+                const double s_hi = hi > lo ? s_lo + sum_severities(cell.severity, sev, lo, hi - lo) * trend_factor : s_lo;
                 const double cost[2] = {n0 == lo ? s_lo : s_hi, n1 == lo ? s_lo : s_hi};
                 const std::uint32_t n[2] = {n0, n1};
                 for (std::size_t a = 0; a < arm_count; ++a) {
