@@ -6,36 +6,11 @@
 #include <pybind11/stl.h>
 
 namespace apmsim::python {
-namespace {
-
-py::dict stats_dict(const stats::Summary& s) {
-    py::dict d;
-    d["count"] = s.count;
-    d["mean"] = s.mean;
-    d["sd"] = s.sd;
-    d["standard_error"] = s.standard_error;
-    d["min"] = s.min;
-    d["p05"] = s.p05;
-    d["p25"] = s.p25;
-    d["p50"] = s.p50;
-    d["p75"] = s.p75;
-    d["p95"] = s.p95;
-    d["p99"] = s.p99;
-    d["max"] = s.max;
-    d["var_95"] = s.var_95;
-    d["tvar_95"] = s.tvar_95;
-    d["var_99"] = s.var_99;
-    d["tvar_99"] = s.tvar_99;
-    d["prob_negative"] = s.prob_negative;
-    return d;
-}
-
-}  // namespace
 
 void register_simulation(py::module_& m) {
     py::module_ st = m.def_submodule("stats", "Risk statistics of per-trial outcomes (the same code as the C++ summaries)");
     using Values = std::vector<double>;
-    st.def("summarize", [](const Values& v) { return stats_dict(stats::summarize(v)); }, py::arg("values"),
+    st.def("summarize", [](const Values& v) { return to_python_json(to_json(stats::summarize(v))); }, py::arg("values"),
            "mean, sd, standard error, quantiles, VaR/TVaR at 95% and 99%, P(value < 0)");
     st.def("quantile", [](const Values& v, double p) { return stats::quantile(v, p); }, py::arg("values"), py::arg("p"),
            "Type-7 (numpy default) quantile");
@@ -84,20 +59,7 @@ void register_simulation(py::module_& m) {
                                         static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.member_count)},
                                        r.member_costs.data());
         }, "(arms, trials, years, members) annual cost per member, when simulated with member_detail=True")
-        .def("_summary_rows", [](const SimulationResults& r) {
-            py::list rows;
-            for (const auto& row : r.summary()) {
-                py::dict d;
-                d["arm"] = row.arm;
-                d["year"] = row.year;
-                d["measure"] = row.measure;
-                d["category"] = row.category;
-                d["tier"] = row.tier;
-                for (auto item : stats_dict(row.stats)) d[item.first] = item.second;
-                rows.append(d);
-            }
-            return rows;
-        })
+        .def("_summary_rows", [](const SimulationResults& r) { return to_python_json(summary_to_json(r.summary())); })
         .def("to_json", [](const SimulationResults& r, const std::string& name) { return to_python_json(results_to_json(r, name)); },
              py::arg("scenario_name") = "scenario")
         .def("save_json", [](const SimulationResults& r, const py::object& path, const std::string& name) {

@@ -3,14 +3,26 @@
 
 namespace apmsim {
 
-namespace {
-Json stats_to_json(const stats::Summary& s) {
+Json to_json(const stats::Summary& s) {
     return Json{{"count", s.count},   {"mean", s.mean},     {"sd", s.sd},       {"standard_error", s.standard_error},
                 {"min", s.min},       {"p05", s.p05},       {"p25", s.p25},     {"p50", s.p50},
                 {"p75", s.p75},       {"p95", s.p95},       {"p99", s.p99},     {"max", s.max},
                 {"var_95", s.var_95}, {"tvar_95", s.tvar_95}, {"var_99", s.var_99}, {"tvar_99", s.tvar_99},
                 {"prob_negative", s.prob_negative}};
 }
+
+Json summary_to_json(const std::vector<SummaryRow>& rows) {
+    Json out = Json::array();
+    for (const auto& row : rows) {
+        Json j = {{"arm", row.arm}, {"year", row.year}, {"measure", row.measure}, {"category", row.category}, {"tier", row.tier}};
+        const Json stats = to_json(row.stats);
+        for (const auto& [key, value] : stats.items()) j[key] = value;
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+namespace {
 Json matrix_to_json(const SampleMatrix& m) {
     Json rows = Json::array();
     for (Eigen::Index t = 0; t < m.rows(); ++t) {
@@ -35,11 +47,7 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     Json arms = Json::array();
     for (const auto& a : r.arms) arms.push_back(a.name);
     j["arms"] = arms;
-    Json rows = Json::array();
-    for (const auto& row : r.summary())
-        rows.push_back(Json{{"arm", row.arm}, {"year", row.year}, {"measure", row.measure}, {"category", row.category},
-                            {"tier", row.tier}, {"stats", stats_to_json(row.stats)}});
-    j["summary"] = rows;
+    j["summary"] = summary_to_json(r.summary());
     Json cv = Json::object();
     for (const auto& a : r.arms)
         for (int y = 1; y <= r.years; ++y) cv[a.name].push_back(r.member_level_cv(a.name, y));

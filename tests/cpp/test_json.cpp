@@ -234,3 +234,14 @@ TEST(ResultsJson, HasSummarySamplesAndCv) {
     EXPECT_EQ(j["summary"].size(), r.summary().size());
     EXPECT_EQ(j["member_level_cv"]["intervention"].size(), 2u);
 }
+
+TEST(InterventionValidation, DuplicateEffectsAndComponentsAreErrors) {
+    Scenario s = Scenario::default_cmc_program(10, 1);
+    s.intervention->effects.push_back({"inpatient", -0.2, 0.0});
+    InvalidInput e = error_of([&] { s.validate(); });
+    EXPECT_EQ(e.where(), "intervention.effects.inpatient");
+    s = Scenario::default_cmc_program(10, 1);
+    s.intervention->costs.push_back({"care_team", 5.0});
+    e = error_of([&] { s.validate(); });
+    EXPECT_EQ(e.where(), "intervention.costs_pmpm.care_team");
+}

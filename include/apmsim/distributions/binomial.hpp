@@ -42,44 +42,38 @@ public:
     double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
 
     /// A count from Binomial(n, min(1, p * scale)): the frailty scales the per-trial
-    /// probability, capped at 1 (then the mean is no longer n p scale).
-    template <class UniformSource>
-    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
-        const double p = std::min(1.0, p_ * scale);
-        const double q = std::min(p, 1.0 - p);
-        const double log_p0_per_trial = std::log1p(-q);
-        double pieces = 1.0;
-        if (n_ * log_p0_per_trial < detail::min_log_p0)
-            pieces = std::ceil(n_ * log_p0_per_trial / detail::min_log_p0);
-        const double base = std::floor(n_ / pieces);
-        double remaining = n_;
-        std::uint32_t count = 0;
-        for (double i = 0; remaining > 0.0; i += 1.0) {
-            const double size = (i + 1.0 >= pieces) ? remaining : base;
-            count += invert(size, p, i == 0.0 ? u : source.uniform());
-            remaining -= size;
-        }
-        return count;
+    /// probability, capped at 1 (then the mean is no longer n p scale). Inverts `u`,
+    /// so it is non-decreasing in both u and scale.
+    std::uint32_t draw_scaled(double scale, double u) const {
+        return invert(n_, std::min(1.0, p_ * scale), u);
     }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
-        return draw_scaled(1.0, source.uniform(), source);
+        return draw_scaled(1.0, source.uniform());
     }
 
 private:
     /// Inverts Binomial(n, p); for p > 1/2 it inverts n - Binomial(n, 1-p) at 1-u,
-    /// which keeps the count non-decreasing in u.
+    /// which keeps the count non-decreasing in u. There the complement is inverted
+    /// strictly (smallest j with F'(j) > 1-u), so that n - j is the smallest k with
+    /// F(k) >= u also when u is exactly a value of the cdf.
     static std::uint32_t invert(double n, double p, double u) {
         if (n <= 0.0 || p <= 0.0) return 0;
         if (p >= 1.0) return static_cast<std::uint32_t>(n);
-        if (p > 0.5) return static_cast<std::uint32_t>(n) - invert_low(n, 1.0 - p, 1.0 - u);
-        return invert_low(n, p, u);
+        if (n * std::log1p(-std::min(p, 1.0 - p)) < detail::min_log_p0) {  // p0 would underflow
+            const auto dist = boost::math::binomial_distribution<>(n, p);
+            return detail::invert_by_search(u, n * p, std::sqrt(n * p * (1.0 - p)), [&dist, n](double k) {
+                return k >= n ? 1.0 : boost::math::cdf(dist, k);
+            });
+        }
+        if (p > 0.5) return static_cast<std::uint32_t>(n) - invert_low(n, 1.0 - p, 1.0 - u, true);
+        return invert_low(n, p, u, false);
     }
-    static std::uint32_t invert_low(double n, double p, double u) {
+    static std::uint32_t invert_low(double n, double p, double u, bool strict) {
         const double odds = p / (1.0 - p);
-        const auto k = detail::invert_by_recursion(u, std::exp(n * std::log1p(-p)), [n, odds](std::uint32_t k) {
-            return (n - k) / static_cast<double>(k + 1) * odds;
-        });
+        const auto k = detail::invert_by_recursion(
+            u, std::exp(n * std::log1p(-p)),
+            [n, odds](std::uint32_t k) { return (n - k) / static_cast<double>(k + 1) * odds; }, strict);
         return std::min<std::uint32_t>(k, static_cast<std::uint32_t>(n));
     }
     double n_, p_;

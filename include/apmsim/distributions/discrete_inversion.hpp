@@ -7,6 +7,9 @@
 /// uniform: the property that makes common random numbers (with and without an
 /// intervention) compare like with like.
 
+#include "apmsim/random/variates.hpp"
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -15,12 +18,14 @@ namespace apmsim::detail {
 
 /// Smallest k with F(k) >= u, where F accumulates p0, p0 ratio(0), ... The loop stops
 /// once the remaining terms cannot change F in double precision (u is then beyond the
-/// representable cdf), so it cannot run away.
+/// representable cdf), so it cannot run away. With `strict`, the smallest k with
+/// F(k) > u instead (used when inverting a complement, so that ties still resolve to
+/// the smallest k of the original distribution).
 template <class Ratio>
-std::uint32_t invert_by_recursion(double u, double p0, Ratio ratio) {
+std::uint32_t invert_by_recursion(double u, double p0, Ratio ratio, bool strict = false) {
     double p = p0, cdf = p0;
     std::uint32_t k = 0;
-    while (u > cdf) {
+    while (strict ? u >= cdf : u > cdf) {
         const double r = ratio(k);
         p *= r;
         ++k;
@@ -31,9 +36,44 @@ std::uint32_t invert_by_recursion(double u, double p0, Ratio ratio) {
     return k;
 }
 
-/// log of the largest p0 the recursion may start from without losing the body of
-/// the distribution to underflow; larger models are split into independent pieces.
+/// log of the smallest p0 the recursion may start from without losing the body of
+/// the distribution to underflow; larger models are inverted by invert_by_search.
 inline constexpr double min_log_p0 = -600.0;
+
+/// Smallest k in [0, 2^32 - 1] with cdf(k) >= u, by bracketing outwards from a normal
+/// guess (mean + sd z_u) and bisection. For counts whose p0 underflows (huge means):
+/// it stays an exact inversion of the single uniform u, so the count is non-decreasing
+/// in u and in the mean (splitting into independent pieces is not monotone in the
+/// mean when the number of pieces changes), and it needs only log2(sd) cdf calls.
+template <class Cdf>
+std::uint32_t invert_by_search(double u, double mean, double sd, Cdf cdf) {
+    constexpr double top = 4294967295.0;
+    const double guess = std::floor(mean + sd * random::standard_normal_quantile(u));
+    double step = std::max(1.0, std::ceil(sd));
+    double lo = -1.0, hi = std::clamp(guess, 0.0, top);  // invariant: F(lo) < u <= F(hi), F(-1) = 0
+    if (cdf(hi) >= u) {
+        for (double x = hi - step; x >= 0.0; x = hi - step) {
+            if (cdf(x) < u) {
+                lo = x;
+                break;
+            }
+            hi = x;
+            step *= 2.0;
+        }
+    } else {
+        lo = hi;
+        for (hi = std::min(top, lo + step); hi < top && cdf(hi) < u; hi = std::min(top, lo + step)) {
+            lo = hi;
+            step *= 2.0;
+        }
+        if (hi >= top && cdf(hi) < u) return static_cast<std::uint32_t>(top);
+    }
+    while (hi - lo > 1.0) {
+        const double mid = std::floor(0.5 * (lo + hi));
+        (cdf(mid) >= u ? hi : lo) = mid;
+    }
+    return static_cast<std::uint32_t>(hi);
+}
 
 /// E[min(N, u)] = sum_{k < floor(u)} P(N > k) + (u - floor(u)) P(N > floor(u)).
 template <class Distribution>

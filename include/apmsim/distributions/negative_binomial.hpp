@@ -54,28 +54,27 @@ public:
     }
     double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
 
-    /// A count from NegativeBinomial(mean * scale, r), inverting `u`. When p0 would
-    /// underflow, N is split into j independent NegativeBinomial(mean*scale/j, r/j)
-    /// pieces (the family is closed under convolution at fixed p).
-    template <class UniformSource>
-    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
-        const double m = mean_ * scale;
-        const double log_p0 = -r_ * std::log1p(m / r_);
-        const int pieces = log_p0 < detail::min_log_p0 ? static_cast<int>(std::ceil(log_p0 / detail::min_log_p0)) : 1;
-        std::uint32_t n = invert(m / pieces, r_ / pieces, u);
-        for (int i = 1; i < pieces; ++i) n += invert(m / pieces, r_ / pieces, source.uniform());
-        return n;
+    /// A count from NegativeBinomial(mean * scale, r), inverting `u`, so it is
+    /// non-decreasing in both u and scale.
+    std::uint32_t draw_scaled(double scale, double u) const {
+        return invert(mean_ * scale, r_, u);
     }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
-        return draw_scaled(1.0, source.uniform(), source);
+        return draw_scaled(1.0, source.uniform());
     }
 
 private:
     static std::uint32_t invert(double m, double r, double u) {
         if (m <= 0.0) return 0;
+        const double log_p0 = -r * std::log1p(m / r);
+        if (log_p0 < detail::min_log_p0) {  // p0 would underflow the recursion
+            const auto dist = boost::math::negative_binomial_distribution<>(r, r / (r + m));
+            return detail::invert_by_search(u, m, std::sqrt(m + m * m / r),
+                                            [&dist](double k) { return boost::math::cdf(dist, k); });
+        }
         const double q = m / (r + m);
-        return detail::invert_by_recursion(u, std::exp(-r * std::log1p(m / r)), [r, q](std::uint32_t k) {
+        return detail::invert_by_recursion(u, std::exp(log_p0), [r, q](std::uint32_t k) {
             return (r + k) / static_cast<double>(k + 1) * q;
         });
     }

@@ -37,25 +37,24 @@ public:
     }
     double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
 
-    /// A count from Poisson(mean * scale), inverting `u`; pieces beyond the first
-    /// (only when exp(-mean*scale) would underflow) take uniforms from `source`.
-    template <class UniformSource>
-    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
-        const double lambda = mean_ * scale;
-        const int pieces = lambda > -detail::min_log_p0 ? static_cast<int>(std::ceil(lambda / -detail::min_log_p0)) : 1;
-        const double piece = lambda / pieces;
-        std::uint32_t n = invert(piece, u);
-        for (int i = 1; i < pieces; ++i) n += invert(piece, source.uniform());
-        return n;
+    /// A count from Poisson(mean * scale), inverting `u`, so it is non-decreasing
+    /// in both u and scale.
+    std::uint32_t draw_scaled(double scale, double u) const {
+        return invert(mean_ * scale, u);
     }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
-        return draw_scaled(1.0, source.uniform(), source);
+        return draw_scaled(1.0, source.uniform());
     }
 
 private:
     static std::uint32_t invert(double lambda, double u) {
         if (lambda <= 0.0) return 0;
+        if (lambda > -detail::min_log_p0) {  // exp(-lambda) would underflow the recursion
+            const auto dist = boost::math::poisson_distribution<>(lambda);
+            return detail::invert_by_search(u, lambda, std::sqrt(lambda),
+                                            [&dist](double k) { return boost::math::cdf(dist, k); });
+        }
         return detail::invert_by_recursion(u, std::exp(-lambda), [lambda](std::uint32_t k) {
             return lambda / static_cast<double>(k + 1);
         });

@@ -23,7 +23,7 @@ public:
 
     SplicedLognormalPareto(double mu, double sigma, double threshold, double tail_shape,
                            double tail_scale, std::optional<double> body_weight = std::nullopt)
-        : body_(mu, sigma), threshold_(threshold), xi_(tail_shape), beta_(tail_scale) {
+        : body_(checked_body(mu, sigma)), threshold_(threshold), xi_(tail_shape), beta_(tail_scale) {
         check::positive("SplicedLognormalPareto.threshold", threshold);
         check::non_negative("SplicedLognormalPareto.tail_shape", tail_shape);
         check::positive("SplicedLognormalPareto.tail_scale", tail_scale);
@@ -85,6 +85,12 @@ public:
     }
 
 private:
+    /// Validates mu and sigma under this type's name (not "Lognormal.*") before the body is built.
+    static Lognormal checked_body(double mu, double sigma) {
+        check::finite("SplicedLognormalPareto.mu", mu);
+        check::positive("SplicedLognormalPareto.sigma", sigma);
+        return Lognormal(mu, sigma);
+    }
     double body_mean() const { return body_.partial_mean(threshold_) / body_cdf_at_threshold_; }
     double log_tail_survival(double y) const {
         return xi_ > 0.0 ? -std::log1p(xi_ * y / beta_) / xi_ : -y / beta_;

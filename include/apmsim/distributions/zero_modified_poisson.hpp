@@ -56,24 +56,25 @@ public:
     double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
 
     /// Zero with probability p0, otherwise a zero-truncated Poisson(mean * scale).
-    template <class UniformSource>
-    std::uint32_t draw_scaled(double scale, double u, UniformSource& source) const {
-        const double lambda = lambda_ * scale;
-        if (lambda > -detail::min_log_p0) {  // P(parent = 0) < e^-600: truncation is immaterial
-            if (u <= p0_) return 0;
-            return std::max<std::uint32_t>(1, Poisson(lambda).draw_scaled(1.0, (u - p0_) / (1.0 - p0_), source));
-        }
-        return invert(lambda, u);
+    /// Inverts `u`, so it is non-decreasing in both u and scale.
+    std::uint32_t draw_scaled(double scale, double u) const {
+        return invert(lambda_ * scale, u);
     }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
-        return draw_scaled(1.0, source.uniform(), source);
+        return draw_scaled(1.0, source.uniform());
     }
 
 private:
     std::uint32_t invert(double lambda, double u) const {
         if (u <= p0_ || lambda <= 0.0) return 0;
         const double v = (u - p0_) / (1.0 - p0_);
+        if (lambda > -detail::min_log_p0) {  // P(parent = 0) < e^-600: truncation is immaterial
+            const auto parent = boost::math::poisson_distribution<>(lambda);
+            return std::max<std::uint32_t>(
+                1, detail::invert_by_search(v, lambda, std::sqrt(lambda),
+                                            [&parent](double k) { return boost::math::cdf(parent, k); }));
+        }
         // Zero-truncated: p(1) = lambda / (e^lambda - 1), p(k+1)/p(k) = lambda / (k + 1), from k = 1.
         return 1 + detail::invert_by_recursion(v, lambda / std::expm1(lambda), [lambda](std::uint32_t j) {
                    return lambda / static_cast<double>(j + 2);

@@ -30,6 +30,10 @@ Json scenario_to_json(const Scenario& s);
 SimulationOptions options_from_json(const Json& j, const std::string& path);
 Json to_json(const SimulationOptions& o);
 
+Json to_json(const stats::Summary& s);
+/// One object per summary row: arm, year, measure, category, tier and the statistics.
+Json summary_to_json(const std::vector<SummaryRow>& rows);
+
 /// Summary rows plus, for each arm, total_cost per trial and year (and savings).
 Json results_to_json(const SimulationResults& r, const std::string& scenario_name);
 

@@ -39,15 +39,24 @@ struct Intervention {
 
     void validate(const std::string& where, const std::vector<std::string>& categories) const {
         if (name.empty()) throw InvalidInput(where + ".name", "a non-empty name", "\"\"");
-        for (const auto& e : effects) {
+        for (std::size_t i = 0; i < effects.size(); ++i) {
+            const auto& e = effects[i];
             const std::string at = where + ".effects." + e.category;
+            for (std::size_t k = 0; k < i; ++k)
+                if (effects[k].category == e.category) throw InvalidInput(at, "one effect per category", "a second effect");
             bool known = false;
             for (const auto& c : categories) known = known || c == e.category;
             if (!known) throw InvalidInput(at, "a category of the cost model", "\"" + e.category + "\"");
             check::in_closed(at + ".mean", e.mean, -1.0, 10.0);
             check::in_closed(at + ".sd", e.sd, 0.0, 10.0);
         }
-        for (const auto& c : costs) check::non_negative(where + ".costs_pmpm." + c.component, c.pmpm);
+        for (std::size_t i = 0; i < costs.size(); ++i) {
+            const std::string at = where + ".costs_pmpm." + costs[i].component;
+            if (costs[i].component.empty()) throw InvalidInput(at, "a component name", "\"\"");
+            for (std::size_t k = 0; k < i; ++k)
+                if (costs[k].component == costs[i].component) throw InvalidInput(at, "one cost per component", "a second cost");
+            check::non_negative(at, costs[i].pmpm);
+        }
     }
 };
 

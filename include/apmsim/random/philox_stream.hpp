@@ -9,6 +9,8 @@
 /// u_0, u_1, ... that depends on nothing else: not on threads, block sizes or
 /// the order in which trials run. Any trial can be replayed on its own.
 
+#include "apmsim/random/fast_math.hpp"
+
 #include <Random123/philox.h>
 
 #include <array>
@@ -47,9 +49,10 @@ inline std::array<std::uint32_t, 4> philox4x32_10(const std::array<std::uint32_t
     return {r[0], r[1], r[2], r[3]};
 }
 
-/// Maps 64 random bits to a double strictly inside (0, 1): (k + 1/2) 2^-53.
+/// Maps 64 random bits to a double strictly inside (0, 1): (k + 1/2) 2^-53 with k the
+/// top 53 bits (see uniform_from_words, which also keeps the largest k below 1.0).
 inline double bits_to_open_unit(std::uint64_t bits) {
-    return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+    return uniform_from_words(static_cast<std::uint32_t>(bits >> 32), static_cast<std::uint32_t>(bits));
 }
 
 /// A sequential stream of uniforms for one (seed, trial, member, variable).
@@ -67,9 +70,9 @@ public:
         }
         const auto r = gen_(counter_, key_);
         ++counter_[3];
-        spare_ = bits_to_open_unit((static_cast<std::uint64_t>(r[2]) << 32) | r[3]);
+        spare_ = uniform_from_words(r[2], r[3]);
         has_spare_ = true;
-        return bits_to_open_unit((static_cast<std::uint64_t>(r[0]) << 32) | r[1]);
+        return uniform_from_words(r[0], r[1]);
     }
 
     /// Restarts the stream at draw `index` (0-based) without touching earlier draws.

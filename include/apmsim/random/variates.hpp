@@ -3,6 +3,8 @@
 /// \brief Transforms from uniforms to variates, written here so results do not
 /// depend on a standard library's std::*_distribution algorithms.
 
+#include "apmsim/random/fast_math.hpp"
+
 #include <cmath>
 
 namespace apmsim::random {
@@ -11,20 +13,7 @@ namespace apmsim::random {
 /// PPND16: relative accuracy about 1e-16 over (0, 1).
 inline double standard_normal_quantile(double p) {
     const double q = p - 0.5;
-    if (std::fabs(q) <= 0.425) {
-        const double r = 0.180625 - q * q;
-        const double num =
-            (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r +
-                  6.7265770927008700853e+4) * r + 4.5921953931549871457e+4) * r +
-                1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r +
-              1.3314166789178437745e+2) * r + 3.3871328727963666080e+0);
-        const double den =
-            (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r +
-                  3.9307895800092710610e+4) * r + 2.1213794301586595867e+4) * r +
-                5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r +
-              4.2313330701600911252e+1) * r + 1.0);
-        return q * num / den;
-    }
+    if (std::fabs(q) <= 0.425) return as241_central(q);
     double r = q < 0.0 ? p : 1.0 - p;
     if (r <= 0.0) return q < 0.0 ? -HUGE_VAL : HUGE_VAL;
     r = std::sqrt(-std::log(r));

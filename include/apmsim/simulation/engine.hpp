@@ -94,8 +94,8 @@ inline double sum_severities(const Severity& severity, const random::StreamAddre
         severity);
 }
 
-inline std::uint32_t draw_count(const Frequency& f, double scale, double u, random::Stream& stream) {
-    return std::visit([&](const auto& d) { return d.draw_scaled(scale, u, stream); }, f);
+inline std::uint32_t draw_count(const Frequency& f, double scale, double u) {
+    return std::visit([&](const auto& d) { return d.draw_scaled(scale, u); }, f);
 }
 
 inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResults& out, Workspace& ws,
@@ -162,13 +162,13 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
             for (std::size_t c = 0; c < C; ++c) {
                 const CategoryModel& cell = model.cell(tier, c);
                 const double scale = frailty * plan.exposure[c * 13 + months];
-                const std::uint32_t var_count = variable_id(StreamKind::count, y, static_cast<std::uint32_t>(c));
-                random::Stream count_stream(seed, trial, static_cast<std::uint32_t>(i), var_count);
-                const double u = copula ? ws.uniforms[c] : count_stream.uniform();
-                random::Stream count_stream_2 = count_stream;
-                const std::uint32_t n0 = draw_count(cell.frequency, scale, u, count_stream);
-                const std::uint32_t n1 =
-                    with_intervention ? draw_count(cell.frequency, scale * ws.effect[c], u, count_stream_2) : n0;
+                // One uniform per member-year-category decides the count in both arms.
+                const double u = copula ? ws.uniforms[c]
+                                        : random::Stream(seed, trial, static_cast<std::uint32_t>(i),
+                                                         variable_id(StreamKind::count, y, static_cast<std::uint32_t>(c)))
+                                              .uniform();
+                const std::uint32_t n0 = draw_count(cell.frequency, scale, u);
+                const std::uint32_t n1 = with_intervention ? draw_count(cell.frequency, scale * ws.effect[c], u) : n0;
 
                 const random::StreamAddress sev{seed, trial, static_cast<std::uint32_t>(i),
                                                 variable_id(StreamKind::severity, y, static_cast<std::uint32_t>(c))};
