@@ -13,11 +13,17 @@ void register_errors(py::module_& m) {
         try {
             if (p) std::rethrow_exception(p);
         } catch (const InvalidInput& e) {
+            // Messages may quote user text; decode leniently so invalid UTF-8 cannot break the error.
+            auto text = [](const std::string& s) {
+                return py::reinterpret_steal<py::object>(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
+            };
             PyObject* type = invalid.ptr();
-            py::object instance = py::reinterpret_steal<py::object>(PyObject_CallFunction(type, "s", e.what()));
-            instance.attr("where") = e.where();
-            instance.attr("expected") = e.expected();
-            instance.attr("actual") = e.actual();
+            py::object message = text(e.what());
+            py::object instance = py::reinterpret_steal<py::object>(PyObject_CallOneArg(type, message.ptr()));
+            if (!instance) return;  // the Python error raised by the call stands
+            instance.attr("where") = text(e.where());
+            instance.attr("expected") = text(e.expected());
+            instance.attr("actual") = text(e.actual());
             PyErr_SetObject(type, instance.ptr());
         } catch (const ComputationError& e) {
             computation(e.what());

@@ -83,6 +83,8 @@ CostModel cost_model_from_json(JsonObject& o, std::vector<std::string> tiers, st
         const Json& rows = cop.at("correlation");
         const std::string path = cop.path("correlation");
         if (!rows.is_array()) throw InvalidInput(path, "an array of rows", describe(rows));
+        if (rows.size() != m.categories.size())
+            throw InvalidInput(path, std::to_string(m.categories.size()) + " rows (one per category)", std::to_string(rows.size()) + " rows");
         m.copula_correlation.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.size()));
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const auto r = json_numbers(rows[i], index_path(path, i));

@@ -781,8 +781,14 @@ TEST(DrawScaled, MeanAndVarianceScale) {
         {Binomial(1e6, 0.01), 1.2, Binomial(1e6, 0.012), 20000},
         {Binomial(10.0, 0.4), 2.0, Binomial(10.0, 0.8), 100000},
         {Binomial(10.0, 0.4), 3.0, Binomial(10.0, 1.0), 1000},  // p capped at 1
-        {ZeroModifiedPoisson(800.0, 0.2), 1.1, ZeroModifiedPoisson(880.0, 0.2), 20000},
-        {ZeroModifiedPoisson(2.0, 0.2), 1.5, ZeroModifiedPoisson(3.0, 0.2), 100000},
+        // Zero-modified: scaling thins the non-zero mass, p0' = 1 - (1 - p0) scale, same lambda.
+        {ZeroModifiedPoisson(800.0, 0.2), 1.1, ZeroModifiedPoisson(800.0, 0.12), 20000},
+        {ZeroModifiedPoisson(2.0, 0.2), 0.25, ZeroModifiedPoisson(2.0, 0.8), 100000},
+        {ZeroModifiedPoisson(2.0, 0.2), 1.2, ZeroModifiedPoisson(2.0, 0.04), 100000},
+        // Beyond (1 - p0) scale = 1 it is zero-truncated (p0 = 0) with the lambda whose mean is
+        // 1.5 x mean(ZMP(2, 0.2)) = 2.7756423: lambda = 2.5613646 solves l / (1 - e^-l) = 2.7756423
+        // (bisection in Python, independent of the library's).
+        {ZeroModifiedPoisson(2.0, 0.2), 1.5, ZeroModifiedPoisson(2.5613646441618214, 0.0), 100000},
     };
     std::uint64_t seed = 300;
     for (const auto& c : cases) {

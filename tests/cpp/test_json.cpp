@@ -169,6 +169,11 @@ TEST(ScenarioJson, BadScenariosNameTheirJsonPath) {
         {"/years", 0, "years"},
         {"/tiers/1", "A", "tiers[1]"},
         {"/colour", "blue", "colour"},
+        {"/cost_model/trend", Json::parse(R"({"mean": 0.0, "sd": 0.5})"), "cost_model.trend.sd"},
+        {"/cost_model/cells/inpatient/A/frequency/mean", 1e7, "cost_model.cells.inpatient.A.frequency"},
+        {"/population/members/months", 0, "population.members.months"},
+        {"/settings/trials", 1e300, "settings.trials"},
+        {"/cost_model/copula/correlation", Json::parse("[[1]]"), "cost_model.copula.correlation"},
     };
     for (const auto& c : cases) {
         Json j = small_scenario();
@@ -244,4 +249,28 @@ TEST(InterventionValidation, DuplicateEffectsAndComponentsAreErrors) {
     s.intervention->costs.push_back({"care_team", 5.0});
     e = error_of([&] { s.validate(); });
     EXPECT_EQ(e.where(), "intervention.costs_pmpm.care_team");
+}
+
+TEST(ErrorMessages, ExtremeValuesAreReportedNotThrownAsSomethingElse) {
+    // show() must format any double (near DBL_MAX, subnormal) without throwing.
+    const InvalidInput e = error_of([] { Binomial(1.79e308, 0.5); });
+    EXPECT_EQ(e.where(), "Binomial.n");
+    EXPECT_NE(e.actual().find("1.79e+308"), std::string::npos);
+    EXPECT_EQ(show(4.9e-324), "5e-324");  // shortest form that reads back as the same subnormal
+    EXPECT_EQ(show(-3.0), "-3");
+    // Long non-ASCII text is cut on a character boundary, so messages stay valid UTF-8.
+    const std::string d = describe(Json(std::string("x") + std::string(60, 'a') + "\xc3\xa9\xc3\xa9"));
+    for (std::size_t i = 0; i + 3 < d.size(); ++i) ASSERT_FALSE((static_cast<unsigned char>(d[i]) & 0xC0) == 0xC0 && d[i + 1] == '.');
+    const std::string e2 = describe(Json(std::string(56, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9"));
+    EXPECT_EQ(e2.substr(e2.size() - 3), "...");
+    EXPECT_NE(static_cast<unsigned char>(e2[e2.size() - 4]), 0xC3u);  // no dangling lead byte
+}
+
+TEST(CostModelValidation, NamesMustBeNonEmptyAndUniqueFromCpp) {
+    Scenario s = Scenario::default_cmc_program(10, 1);
+    s.cost_model.categories[1] = "inpatient";
+    EXPECT_EQ(error_of([&] { s.validate(); }).where(), "cost_model.categories[1]");
+    s = Scenario::default_cmc_program(10, 1);
+    s.cost_model.tiers[2] = "";
+    EXPECT_EQ(error_of([&] { s.validate(); }).where(), "cost_model.tiers[2]");
 }

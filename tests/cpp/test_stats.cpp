@@ -94,4 +94,8 @@ TEST(RiskMeasures, BadInputIsAnError) {
     const std::vector<double> v = {1, 2};
     EXPECT_THROW(stats::quantile(v, 1.5), InvalidInput);
     EXPECT_THROW(stats::quantile(v, -0.1), InvalidInput);
+    const std::vector<double> with_nan = {1, std::nan(""), 3};  // sorting NaN would be undefined
+    EXPECT_THROW(stats::summarize(with_nan), InvalidInput);
+    EXPECT_THROW(stats::quantile(with_nan, 0.5), InvalidInput);
+    EXPECT_THROW(stats::tail_value_at_risk(with_nan, 0.5), InvalidInput);
 }

@@ -420,3 +420,22 @@ def test_member_year_moments_with_copula_is_refused():
     with pytest.raises(apmsim.InvalidInput) as info:
         s.member_year_moments("high")
     assert info.value.where == "cost_model.copula"
+
+
+def test_long_non_ascii_bad_value_is_a_clean_error_not_a_crash():
+    # Regression: truncating a quoted value inside a UTF-8 character used to crash the
+    # error translation (segfault). It must be an InvalidInput naming the path.
+    d = apmsim.Scenario.default_cmc_program(members=10).to_json()
+    d["cost_model"]["frailty_cv"] = "x" + "\u00e9" * 60
+    with pytest.raises(apmsim.InvalidInput) as info:
+        apmsim.Scenario.from_json(d)
+    assert info.value.where == "cost_model.frailty_cv"
+    assert info.value.expected == "a number"
+
+
+def test_trend_that_could_reach_minus_100_percent_is_rejected():
+    d = apmsim.Scenario.default_cmc_program(members=10).to_json()
+    d["cost_model"]["trend"] = {"mean": 0.0, "sd": 0.5}
+    with pytest.raises(apmsim.InvalidInput) as info:
+        apmsim.Scenario.from_json(d)
+    assert info.value.where == "cost_model.trend.sd"

@@ -7,6 +7,7 @@
 /// parameter name), what was expected and what was found. Python maps it to
 /// ValueError; ComputationError maps to RuntimeError.
 
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -50,7 +51,7 @@ inline std::string show(double value) {
         std::ostringstream shorter;
         shorter.precision(p);
         shorter << value;
-        if (std::stod(shorter.str()) == value) return shorter.str();
+        if (std::strtod(shorter.str().c_str(), nullptr) == value) return shorter.str();
     }
     return s;
 }

@@ -5,6 +5,7 @@
 
 #include "apmsim/core/errors.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -18,7 +19,11 @@ using Json = nlohmann::ordered_json;
 /// A short description of a JSON value for error messages.
 inline std::string describe(const Json& j) {
     std::string text = j.dump();
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    if (text.size() > 60) {
+        std::size_t cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+        text = text.substr(0, cut) + "...";
+    }
     return std::string(j.type_name()) + " " + text;
 }
 
@@ -36,10 +41,11 @@ inline std::string json_string(const Json& j, const std::string& path) {
     return j.get<std::string>();
 }
 inline std::uint64_t json_count(const Json& j, const std::string& path, std::uint64_t max) {
-    if (!j.is_number_integer() && !(j.is_number() && j.get<double>() == static_cast<double>(static_cast<std::int64_t>(j.get<double>()))))
-        throw InvalidInput(path, "a whole number", describe(j));
+    if (!j.is_number()) throw InvalidInput(path, "a whole number", describe(j));
     const double v = j.get<double>();
-    if (v < 0 || v > static_cast<double>(max)) throw InvalidInput(path, "a whole number from 0 to " + std::to_string(max), describe(j));
+    if (!(v >= 0.0 && v <= static_cast<double>(max)))
+        throw InvalidInput(path, "a whole number from 0 to " + std::to_string(max), describe(j));
+    if (!j.is_number_integer() && v != std::floor(v)) throw InvalidInput(path, "a whole number", describe(j));
     return j.is_number_unsigned() ? j.get<std::uint64_t>() : static_cast<std::uint64_t>(v);
 }
 inline std::vector<double> json_numbers(const Json& j, const std::string& path) {

@@ -14,6 +14,8 @@ namespace apmsim {
 class Gamma {
 public:
     static constexpr const char* type_name = "gamma";
+    /// draw() uses a variable number of uniforms (Marsaglia-Tsang rejection).
+    static constexpr bool one_uniform_per_draw = false;
 
     Gamma(double shape, double scale) : shape_(shape), scale_(scale) {
         check::positive("Gamma.shape", shape);

@@ -14,6 +14,8 @@ namespace apmsim {
 class Lognormal {
 public:
     static constexpr const char* type_name = "lognormal";
+    /// draw() uses exactly one uniform (inversion), so event k can be draw k of a stream.
+    static constexpr bool one_uniform_per_draw = true;
 
     Lognormal(double mu, double sigma) : mu_(mu), sigma_(sigma) {
         check::finite("Lognormal.mu", mu);

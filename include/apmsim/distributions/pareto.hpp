@@ -13,6 +13,8 @@ namespace apmsim {
 class Pareto {
 public:
     static constexpr const char* type_name = "pareto";
+    /// draw() uses exactly one uniform (inversion), so event k can be draw k of a stream.
+    static constexpr bool one_uniform_per_draw = true;
 
     Pareto(double shape, double scale) : shape_(shape), scale_(scale) {
         check::positive("Pareto.shape", shape);

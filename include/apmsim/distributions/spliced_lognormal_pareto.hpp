@@ -20,6 +20,8 @@ namespace apmsim {
 class SplicedLognormalPareto {
 public:
     static constexpr const char* type_name = "spliced_lognormal_pareto";
+    /// draw() uses exactly one uniform (inversion), so event k can be draw k of a stream.
+    static constexpr bool one_uniform_per_draw = true;
 
     SplicedLognormalPareto(double mu, double sigma, double threshold, double tail_shape,
                            double tail_scale, std::optional<double> body_weight = std::nullopt)

@@ -13,6 +13,8 @@ namespace apmsim {
 class Weibull {
 public:
     static constexpr const char* type_name = "weibull";
+    /// draw() uses exactly one uniform (inversion), so event k can be draw k of a stream.
+    static constexpr bool one_uniform_per_draw = true;
 
     Weibull(double shape, double scale) : shape_(shape), scale_(scale) {
         check::positive("Weibull.shape", shape);

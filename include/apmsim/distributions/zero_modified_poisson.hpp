@@ -51,14 +51,18 @@ public:
     double quantile(double p) const {
         detail::check_probability_argument("ZeroModifiedPoisson", p);
         if (p == 1.0) return std::numeric_limits<double>::infinity();
-        return invert(lambda_, p);
+        return invert(lambda_, p0_, p);
     }
     double limited_expected_value(double u) const { return detail::discrete_limited_expected_value(*this, u); }
 
-    /// Zero with probability p0, otherwise a zero-truncated Poisson(mean * scale).
-    /// Inverts `u`, so it is non-decreasing in both u and scale.
+    /// A count whose mean is `scale` times mean(): while (1 - p0) scale <= 1 the non-zero
+    /// mass is thinned (p0' = 1 - (1 - p0) scale, lambda unchanged); beyond, p0' = 0 and
+    /// lambda rises until the zero-truncated mean is reached. Inverts `u`, so the count is
+    /// non-decreasing in both u and scale.
     std::uint32_t draw_scaled(double scale, double u) const {
-        return invert(lambda_ * scale, u);
+        const double nonzero = (1.0 - p0_) * scale;
+        if (nonzero <= 1.0) return invert(lambda_, 1.0 - nonzero, u);
+        return invert(zero_truncated_lambda(scale * mean()), 0.0, u);
     }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
@@ -66,9 +70,19 @@ public:
     }
 
 private:
-    std::uint32_t invert(double lambda, double u) const {
-        if (u <= p0_ || lambda <= 0.0) return 0;
-        const double v = (u - p0_) / (1.0 - p0_);
+    /// The lambda whose zero-truncated Poisson has mean m > 1: lambda / (1 - e^-lambda) = m,
+    /// increasing in lambda, with the root in [m - 1, m]; by bisection.
+    static double zero_truncated_lambda(double m) {
+        double lo = std::max(0.0, m - 1.0), hi = m;
+        for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; ++i) {
+            const double mid = 0.5 * (lo + hi);
+            (mid / -std::expm1(-mid) < m ? lo : hi) = mid;
+        }
+        return hi;
+    }
+    static std::uint32_t invert(double lambda, double p0, double u) {
+        if (u <= p0 || lambda <= 0.0) return 0;
+        const double v = (u - p0) / (1.0 - p0);
         if (lambda > -detail::min_log_p0) {  // P(parent = 0) < e^-600: truncation is immaterial
             const auto parent = boost::math::poisson_distribution<>(lambda);
             return std::max<std::uint32_t>(

@@ -69,22 +69,24 @@ inline MemberYearMoments member_year_moments(const CostModel& model, std::size_t
 
 namespace apmsim {
 
-/// Each tier's closed-form mean cost relative to the mix-weighted mean: the natural
-/// risk score of a tier. All 1 when closed-form moments are unavailable (copula, or
-/// frequencies other than Poisson and negative binomial).
+/// Each tier's expected cost per member-year, sum_c E[N_c] E[X_c], relative to the
+/// mix-weighted mean: the natural risk score of a tier. Needs finite means.
 inline std::vector<double> relative_tier_costs(const CostModel& model, const std::vector<double>& mix) {
-    std::vector<double> mean(model.tier_count(), 1.0);
-    try {
-        double overall = 0.0;
-        for (std::size_t t = 0; t < mean.size(); ++t) {
-            mean[t] = member_year_moments(model, t).mean;
-            overall += (t < mix.size() ? mix[t] : 0.0) * mean[t];
+    std::vector<double> tier_mean(model.tier_count(), 0.0);
+    double overall = 0.0;
+    for (std::size_t t = 0; t < tier_mean.size(); ++t) {
+        for (std::size_t c = 0; c < model.category_count(); ++c) {
+            const double m = mean(model.cell(t, c).frequency) * mean(model.cell(t, c).severity);
+            if (!std::isfinite(m))
+                throw InvalidInput("cost_model.cells." + model.categories[c] + "." + model.tiers[t] + ".severity",
+                                   "a finite mean (risk scores are relative expected costs)", show(m));
+            tier_mean[t] += m;
         }
-        for (auto& m : mean) m /= overall;
-    } catch (const InvalidInput&) {
-        std::fill(mean.begin(), mean.end(), 1.0);
+        overall += (t < mix.size() ? mix[t] : 0.0) * tier_mean[t];
     }
-    return mean;
+    if (!(overall > 0.0)) throw InvalidInput("population.generate.tier_mix", "a mix with positive expected cost", show(overall));
+    for (auto& m : tier_mean) m /= overall;
+    return tier_mean;
 }
 
 }  // namespace apmsim

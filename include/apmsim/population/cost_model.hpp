@@ -51,18 +51,31 @@ struct CostModel {
     }
 
     void validate(const std::string& where) const {
-        if (tiers.empty()) throw InvalidInput(where + ".tiers", "at least one tier", "none");
-        if (categories.empty()) throw InvalidInput(where + ".categories", "at least one category", "none");
+        check_names(where + ".tiers", tiers, "tier");
+        check_names(where + ".categories", categories, "category");
+        if (tiers.size() > 1000) throw InvalidInput(where + ".tiers", "at most 1000 tiers", std::to_string(tiers.size()));
         if (categories.size() > 1000)
             throw InvalidInput(where + ".categories", "at most 1000 categories", std::to_string(categories.size()));
         if (cells.size() != tiers.size() * categories.size())
             throw InvalidInput(where + ".categories", std::to_string(tiers.size() * categories.size()) +
                                                           " tier x category cells",
                                std::to_string(cells.size()));
+        for (std::size_t t = 0; t < tiers.size(); ++t)
+            for (std::size_t c = 0; c < categories.size(); ++c) {
+                // Counts are 32-bit and every event is drawn: keep a member-year's count sane.
+                const Frequency& f = cell(t, c).frequency;
+                const std::string at = where + ".cells." + categories[c] + "." + tiers[t] + ".frequency";
+                if (!(mean(f) <= 1e6)) throw InvalidInput(at, "a mean of at most 1e6 events per member-year", show(mean(f)));
+                if (!(variance(f) <= 1e12))
+                    throw InvalidInput(at, "a variance of at most 1e12 (events per member-year)^2", show(variance(f)));
+            }
         check::in_closed(where + ".frailty_cv", frailty_cv, 0.0, 10.0);
         check::finite(where + ".trend.mean", trend.mean);
         if (!(trend.mean > -1.0)) throw InvalidInput(where + ".trend.mean", "a rate > -1", show(trend.mean));
         check::in_closed(where + ".trend.sd", trend.sd, 0.0, 1.0);
+        if (!(trend.mean - 6.0 * trend.sd > -1.0))  // (1 + g)^k must stay positive
+            throw InvalidInput(where + ".trend.sd", "mean - 6 sd > -1 (a trend that cannot fall to -100%)",
+                               show(trend.sd) + " with mean " + show(trend.mean));
         if (!seasonality.empty()) {
             if (seasonality.size() != categories.size())
                 throw InvalidInput(where + ".seasonality", "one row per category",
@@ -84,6 +97,15 @@ struct CostModel {
     }
 
 private:
+    static void check_names(const std::string& where, const std::vector<std::string>& names, const char* what) {
+        if (names.empty()) throw InvalidInput(where, std::string("at least one ") + what, "none");
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const std::string at = where + "[" + std::to_string(i) + "]";
+            if (names[i].empty()) throw InvalidInput(at, "a non-empty name", "\"\"");
+            for (std::size_t k = 0; k < i; ++k)
+                if (names[k] == names[i]) throw InvalidInput(at, "a name not used before", "\"" + names[i] + "\" again");
+        }
+    }
     void validate_correlation(const std::string& where) const {
         const auto n = static_cast<Eigen::Index>(categories.size());
         const auto& r = copula_correlation;

@@ -35,6 +35,8 @@ struct Population {
                                    std::to_string(len) + " values");
         };
         if (n == 0) throw InvalidInput(where, "at least one member", "0 members");
+        if (n >= 0xFFFFFFFFull)  // member 2^32 - 1 is the trial-level random stream
+            throw InvalidInput(where, "fewer than 4294967295 members", std::to_string(n));
         if (years < 1 || years > 100) throw InvalidInput(where + ".years", "1 to 100 years", std::to_string(years));
         same_length("tier", tier.size());
         same_length("age_band", age_band.size());
@@ -51,11 +53,17 @@ struct Population {
             if (sex[i] != "F" && sex[i] != "M" && sex[i] != "U")
                 throw InvalidInput(where + ".sex" + row, "\"F\", \"M\" or \"U\"", "\"" + sex[i] + "\"");
             if (!(risk_score[i] >= 0.0) || risk_score[i] > 1e6)
-                throw InvalidInput(where + ".risk_score" + row, "a finite number >= 0", show(risk_score[i]));
+                throw InvalidInput(where + ".risk_score" + row, "a number from 0 to 1e6", show(risk_score[i]));
             for (int y = 0; y < years; ++y)
                 if (months_of(i, y) > 12)
                     throw InvalidInput(where + ".months" + row + "[" + std::to_string(y) + "]", "0 to 12 months",
                                        std::to_string(months_of(i, y)));
+        }
+        for (int y = 0; y < years; ++y) {
+            bool any = false;
+            for (std::size_t i = 0; i < n && !any; ++i) any = months_of(i, y) > 0;
+            if (!any) throw InvalidInput(where + ".months", "at least one eligible member in every year",
+                                         "no eligible member in year " + std::to_string(y + 1));
         }
     }
 };

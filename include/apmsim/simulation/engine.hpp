@@ -75,20 +75,30 @@ struct Workspace {
           normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0) {}
 };
 
-/// Sum of severities number first .. first + count - 1 of a stream. Lognormal severities
-/// (the default program's) go through the vectorised batch kernel, which returns what
-/// Lognormal::draw returns draw by draw; others draw one at a time.
+/// Sum of the severities of events first .. first + count - 1 of a member-year-category.
+/// Event k's severity depends only on k: samplers that use one uniform per draw take
+/// draw k of the stream (lognormal ones through the vectorised batch kernel, which
+/// returns what Lognormal::draw returns); rejection samplers (Gamma) give event k its
+/// own range of 256 Philox blocks starting at draw 512 k (events beyond 2^24 in one
+/// member-year-category would wrap the 32-bit block counter).
 inline double sum_severities(const Severity& severity, const random::StreamAddress& at, std::uint64_t first,
                              std::uint32_t count) {
     if (count == 0) return 0.0;
     if (const auto* ln = std::get_if<Lognormal>(&severity))
         return random::sum_lognormal_draws(at, first, count, ln->mu(), ln->sigma());
-    random::Stream stream(at.seed, at.trial, at.member, at.variable);
-    stream.seek(first);
     return std::visit(
         [&](const auto& d) {
             double s = 0.0;
-            for (std::uint32_t k = 0; k < count; ++k) s += d.draw(stream);
+            random::Stream stream(at.seed, at.trial, at.member, at.variable);
+            if constexpr (std::decay_t<decltype(d)>::one_uniform_per_draw) {
+                stream.seek(first);
+                for (std::uint32_t k = 0; k < count; ++k) s += d.draw(stream);
+            } else {
+                for (std::uint64_t k = first; k < first + count; ++k) {
+                    stream.seek(k * 512);
+                    s += d.draw(stream);
+                }
+            }
             return s;
         },
         severity);
@@ -157,7 +167,7 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
                     ws.uniforms[c] = std::clamp(random::standard_normal_cdf(z), 0x1.0p-60, 1.0 - 0x1.0p-53);
                 }
             }
-            const double trend_factor = std::pow(1.0 + g, y + 1);
+            const double trend_factor = std::pow(std::max(0.0, 1.0 + g), y + 1);
             double totals[2] = {0.0, 0.0};
             for (std::size_t c = 0; c < C; ++c) {
                 const CategoryModel& cell = model.cell(tier, c);
@@ -246,8 +256,19 @@ inline SimulationResults simulate(const Scenario& scenario, const SimulationOpti
     if (scenario.intervention)
         for (const auto& c : scenario.intervention->costs) out.components.push_back(c.component);
     const std::size_t arm_count = scenario.intervention ? 2 : 1;
-    const std::size_t cells = options.trials * plan.years * plan.tiers * plan.categories;
+    // Sizes of the result arrays, checked for overflow before anything is allocated.
+    auto product = [](std::initializer_list<std::size_t> factors, const char* where) {
+        std::size_t p = 1;
+        for (std::size_t f : factors)
+            if (__builtin_mul_overflow(p, f, &p))
+                throw InvalidInput(where, "a run whose result arrays fit in memory", "a size beyond 2^64");
+        return p;
+    };
+    const std::size_t cells = product({options.trials, static_cast<std::size_t>(plan.years), plan.tiers, plan.categories}, "options.trials");
+    (void)product({cells, arm_count, 2 * sizeof(double)}, "options.trials");  // cost and events, both arms
     const std::size_t tier_cells = options.trials * plan.years * plan.tiers;
+    if (options.member_detail)
+        (void)product({arm_count, options.trials, static_cast<std::size_t>(plan.years), plan.members, sizeof(double)}, "options.member_detail");
     for (std::size_t a = 0; a < arm_count; ++a) {
         ArmResults arm;
         arm.name = a == 0 ? "baseline" : "intervention";
@@ -282,7 +303,13 @@ inline SimulationResults simulate(const Scenario& scenario, const SimulationOpti
         worker();
     } else {
         std::vector<std::thread> pool;
-        for (unsigned k = 0; k < threads; ++k) pool.emplace_back(worker);
+        try {
+            for (unsigned k = 0; k < threads; ++k) pool.emplace_back(worker);
+        } catch (...) {  // could not start a thread: stop the others, join them, report
+            next = options.trials;
+            for (auto& th : pool) th.join();
+            throw ComputationError("simulate: could not start " + std::to_string(threads) + " threads");
+        }
         for (auto& th : pool) th.join();
     }
     if (failure) std::rethrow_exception(failure);

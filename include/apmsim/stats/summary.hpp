@@ -18,6 +18,12 @@
 
 namespace apmsim::stats {
 
+/// Throws when a value is NaN: sorting NaN is undefined and every statistic would be garbage.
+inline void check_no_nan(std::span<const double> values) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (values[i] != values[i]) throw InvalidInput("values[" + std::to_string(i) + "]", "a number", "NaN");
+}
+
 /// Type-7 quantile of already sorted values.
 inline double sorted_quantile(std::span<const double> sorted, double p) {
     if (sorted.empty()) throw InvalidInput("quantile", "a non-empty sample", "no values");
@@ -29,6 +35,7 @@ inline double sorted_quantile(std::span<const double> sorted, double p) {
 }
 
 inline double quantile(std::span<const double> values, double p) {
+    check_no_nan(values);
     std::vector<double> v(values.begin(), values.end());
     std::sort(v.begin(), v.end());
     return sorted_quantile(v, p);
@@ -46,6 +53,7 @@ inline double sorted_tail_mean(std::span<const double> sorted, double threshold)
 
 /// Mean of the values at or above the p-quantile.
 inline double tail_value_at_risk(std::span<const double> values, double p) {
+    check_no_nan(values);
     std::vector<double> v(values.begin(), values.end());
     std::sort(v.begin(), v.end());
     return sorted_tail_mean(v, sorted_quantile(v, p));
@@ -72,6 +80,7 @@ struct Summary {
 
 inline Summary summarize(std::span<const double> values) {
     if (values.empty()) throw InvalidInput("summarize", "a non-empty sample", "no values");
+    check_no_nan(values);
     Summary s;
     RunningMoments m;
     for (double x : values) m.add(x);
