@@ -8,4 +8,7 @@ PYBIND11_MODULE(_core, m) {
     apmsim::python::register_distributions(m);
     apmsim::python::register_scenario(m);
     apmsim::python::register_simulation(m);
+    apmsim::python::register_contracts(m);
+    apmsim::python::register_exact(m);
+    apmsim::python::register_analytics(m);
 }

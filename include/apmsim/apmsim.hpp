@@ -2,6 +2,7 @@
 /// \file apmsim.hpp
 /// \brief Umbrella header: everything a C++ user of apmsim needs.
 
+#include "apmsim/analytics/minimum_savings_rate.hpp"
 #include "apmsim/core/errors.hpp"
 #include "apmsim/core/json_reader.hpp"
 #include "apmsim/distributions/distribution.hpp"

@@ -1,7 +1,9 @@
 // apmsim command-line program.
 //   apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--out results.json]
 //   apmsim default-scenario [--members N] [--years Y] [--out scenario.json]
-#include "apmsim/apmsim.hpp"
+//   apmsim msr ...        (src/cli/msr_command.cpp)
+//   apmsim aggregate ...  (src/cli/aggregate_command.cpp)
+#include "cli_common.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <vector>
 
 namespace {
+using namespace apmsim::cli;
 
 const char* const usage =
     "usage:\n"
@@ -18,65 +21,11 @@ const char* const usage =
     "      Simulate the scenario, print a summary, optionally write results JSON.\n"
     "  apmsim default-scenario [--members N] [--years Y] [--out scenario.json]\n"
     "      Print (or write) the bundled default CMC program scenario.\n"
+    "  apmsim msr --members N [--cv C] [--confidence P] [...]\n"
+    "      Minimum savings rates and members needed for a pool (apmsim msr --help).\n"
+    "  apmsim aggregate --frequency JSON --severity JSON [--method M] [...]\n"
+    "      Exact/approximate aggregate loss distribution tables (apmsim aggregate --help).\n"
     "  apmsim --version | --help\n";
-
-struct Args {
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> flags;
-};
-
-Args parse(int argc, char** argv, const std::vector<std::string>& allowed) {
-    Args a;
-    for (int i = 2; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s.rfind("--", 0) == 0) {
-            bool ok = false;
-            for (const auto& f : allowed) ok = ok || f == s;
-            if (!ok) throw apmsim::InvalidInput("command line", "one of the options in --help", "\"" + s + "\"");
-            if (i + 1 >= argc) throw apmsim::InvalidInput("command line " + s, "a value after " + s, "nothing");
-            a.flags[s] = argv[++i];
-        } else {
-            a.positional.push_back(s);
-        }
-    }
-    return a;
-}
-
-std::uint64_t whole_number(const std::string& flag, const std::string& text, std::uint64_t max) {
-    std::size_t used = 0;
-    unsigned long long v = 0;
-    try {
-        if (text.empty() || text[0] == '-') throw std::invalid_argument("negative");
-        v = std::stoull(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || v > max)
-        throw apmsim::InvalidInput("command line " + flag, "a whole number from 0 to " + std::to_string(max), "\"" + text + "\"");
-    return v;
-}
-
-std::string money(double x) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.0f", std::fabs(x));
-    std::string digits = buf, out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return (x < 0 ? "-" : "") + out;
-}
-
-std::string pct(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * x);
-    return buf;
-}
-
-void print_row(const std::vector<std::string>& cells, const std::vector<int>& widths) {
-    for (std::size_t i = 0; i < cells.size(); ++i) std::printf("%*s", widths[i], cells[i].c_str());
-    std::printf("\n");
-}
 
 void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& r, double seconds, unsigned threads) {
     using apmsim::SampleMatrix;
@@ -175,6 +124,8 @@ int main(int argc, char** argv) {
         }
         if (cmd == "run") return run(argc, argv);
         if (cmd == "default-scenario") return default_scenario(argc, argv);
+        if (cmd == "msr") return msr_command(argc, argv);
+        if (cmd == "aggregate") return aggregate_command(argc, argv);
         std::fprintf(stderr, "apmsim: unknown command \"%s\"\n%s", cmd.c_str(), usage);
         return 2;
     } catch (const apmsim::InvalidInput& e) {

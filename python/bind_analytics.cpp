@@ -1,0 +1,6 @@
+// Python bindings: analytics.
+#include "bindings.hpp"
+
+namespace apmsim::python {
+void register_analytics(py::module_&) {}
+}  // namespace apmsim::python

@@ -1,0 +1,6 @@
+// Python bindings: contracts.
+#include "bindings.hpp"
+
+namespace apmsim::python {
+void register_contracts(py::module_&) {}
+}  // namespace apmsim::python

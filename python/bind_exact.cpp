@@ -1,0 +1,6 @@
+// Python bindings: exact.
+#include "bindings.hpp"
+
+namespace apmsim::python {
+void register_exact(py::module_&) {}
+}  // namespace apmsim::python
