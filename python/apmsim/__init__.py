@@ -24,6 +24,11 @@ from ._core import (
     stats,
 )
 from ._results import summary as _summary
+# Each family's Pythonic layer lives in its own module and lists its names in __all__.
+from . import _analytics, _contracts, _exact
+from ._analytics import *  # noqa: F401,F403
+from ._contracts import *  # noqa: F401,F403
+from ._exact import *  # noqa: F401,F403
 
 __version__ = _core.__version__
 
@@ -45,4 +50,7 @@ __all__ = [
     "ZeroModifiedPoisson",
     "simulate",
     "stats",
+    *_analytics.__all__,
+    *_contracts.__all__,
+    *_exact.__all__,
 ]
