@@ -27,9 +27,57 @@ constexpr Row default_rows[] = {
     {"behavioral_health", {4, 3, 4}, {300, 300, 300}, 1.0, 1.0},
 };
 
+// Illustrative delivery basis of a children's hospital running a complex-care program (an
+// assumption for the bundled example, not a published figure): most hospital care inside
+// the organisation, pharmacy, home health and DME mostly outside; primary care delivers
+// part of professional and behavioural care; Medicaid pays below cost for inpatient,
+// emergency, professional and behavioural care (cost-to-payment ratio above 1).
+constexpr const char* default_delivery = R"({
+  "provider_share": {"inpatient": 0.85, "emergency": 0.85, "outpatient": 0.7, "professional": 0.5, "pharmacy": 0.3,
+                     "home_health": 0.2, "dme": 0.2, "behavioral_health": 0.3},
+  "pcp_share": {"outpatient": 0.1, "professional": 0.3, "behavioral_health": 0.1, "default": 0.0},
+  "provider_cost_ratio": {"inpatient": 1.15, "emergency": 1.1, "outpatient": 0.95, "professional": 1.1, "pharmacy": 0.8,
+                          "home_health": 1.0, "dme": 0.9, "behavioral_health": 1.2},
+  "pcp_cost_ratio": 0.95,
+  "program_costs_borne_by": {"pcp_oversight": "pcp"}
+})";
+
+// Four payment models on the same costs (illustrative terms; rates near the expected
+// cost of DOMAIN.md section 2: $7,883 / $2,915 / $1,229 PMPM for tiers A / B / C).
+constexpr const char* default_payment_models = R"([
+  {"name": "fee_for_service", "components": [{"type": "fee_for_service"}]},
+  {"name": "ffs_care_fee_shared_savings",
+   "quality": {"measures": [
+     {"name": "family_wellbeing", "weight": 0.5, "mean": 0.78, "sd": 0.08, "intervention_lift": 0.05},
+     {"name": "care_plan_timeliness", "weight": 0.5, "mean": 0.82, "sd": 0.06, "intervention_lift": 0.06}]},
+   "components": [
+     {"type": "fee_for_service"},
+     {"type": "care_management_fee", "paid_to": "provider", "pmpm": {"A": 200, "B": 150, "C": 100}},
+     {"type": "care_management_fee", "paid_to": "pcp", "pmpm": 15},
+     {"type": "shared_savings", "benchmark": {"baseline_pmpm": "simulated", "base_year_weights": [0.1, 0.3, 0.6],
+                                              "trend": "realised", "risk_adjustment": "tier_mix"},
+      "truncation_percentile": 0.99, "sharing_rate": 0.5,
+      "minimum_savings_rate": {"method": "confidence_interval", "confidence": 0.9, "sides": "two"},
+      "savings_cap": 0.1, "quality": "gate", "quality_threshold": 0.8}]},
+  {"name": "ffs_shared_risk_glide_path",
+   "components": [
+     {"type": "fee_for_service"},
+     {"type": "care_management_fee", "pmpm": 150},
+     {"type": "shared_savings", "years": [1], "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
+      "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "savings_cap": 0.1},
+     {"type": "shared_risk", "years": [2, 3], "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
+      "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "savings_cap": 0.1, "loss_rate": 0.3,
+      "loss_limit_revenue": 0.04, "loss_limit_benchmark": 0.02}]},
+  {"name": "global_capitation_corridor_stop_loss",
+   "components": [
+     {"type": "capitation", "pmpm": {"A": 8900, "B": 3300, "C": 1400}},
+     {"type": "risk_corridor", "preset": "aca"},
+     {"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9, "loading": 0.15}]}
+])";
+
 }  // namespace
 
-Scenario Scenario::default_cmc_program(std::size_t members, int years) {
+Scenario Scenario::default_cmc_program(std::size_t members, int years, bool payment_models) {
     if (years < 1 || years > 100) throw InvalidInput("default_cmc_program.years", "1 to 100 years", std::to_string(years));
     Scenario s;
     s.name = "default_cmc_program";
@@ -54,6 +102,12 @@ Scenario Scenario::default_cmc_program(std::size_t members, int years) {
     program.effects = {{"inpatient", -0.077, 0.031}, {"emergency", -0.116, 0.037}, {"outpatient", 0.02, 0.0}};
     program.costs = {{"care_team", 70.0}, {"family_support", 20.0}, {"care_coordination", 45.0}, {"pcp_oversight", 15.0}};
     s.intervention = program;
+    if (payment_models) {
+        s.delivery = delivery_from_json(Json::parse(default_delivery), "delivery");
+        const Json models = Json::parse(default_payment_models);
+        for (std::size_t i = 0; i < models.size(); ++i)
+            s.payment_models.push_back(payment_model_from_json(models[i], index_path("payment_models", i)));
+    }
     s.validate();
     return s;
 }

@@ -1,6 +1,8 @@
 // Results as JSON: the summary table plus per-trial samples of the headline measures.
 #include "apmsim/io/json.hpp"
 
+#include <cmath>
+
 namespace apmsim {
 
 Json to_json(const stats::Summary& s) {
@@ -65,6 +67,57 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     }
     samples["trend"] = r.trend;
     j["samples"] = samples;
+    return j;
+}
+
+Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows) {
+    Json out = Json::array();
+    for (const auto& row : rows) {
+        Json j = {{"model", row.model}, {"arm", row.arm}, {"year", row.year}, {"party", row.party}, {"measure", row.measure}};
+        const Json stats = to_json(row.stats);  // named: items() of a temporary would dangle
+        for (const auto& [key, value] : stats.items()) j[key] = value;
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+namespace {
+Json number_or_null(double x) { return std::isnan(x) ? Json(nullptr) : Json(x); }
+}  // namespace
+
+Json payment_indicators_to_json(const std::vector<PaymentIndicatorRow>& rows) {
+    Json out = Json::array();
+    for (const auto& r : rows)
+        out.push_back({{"model", r.model},
+                       {"year", r.year},
+                       {"p_shared_savings_paid", r.p_shared_savings_paid},
+                       {"p_shared_losses_owed", r.p_shared_losses_owed},
+                       {"mean_shared_savings", r.mean_shared_savings},
+                       {"mean_shared_losses", r.mean_shared_losses},
+                       {"mean_stop_loss_recoveries", r.mean_stop_loss_recoveries},
+                       {"mean_stop_loss_premium", r.mean_stop_loss_premium},
+                       {"p_false_reward", number_or_null(r.p_false_reward)},
+                       {"p_false_penalty", number_or_null(r.p_false_penalty)},
+                       {"p_missed_reward", number_or_null(r.p_missed_reward)},
+                       {"p_penalty_despite_savings", number_or_null(r.p_penalty_despite_savings)}});
+    return out;
+}
+
+Json payments_to_json(const PaymentResults& p) {
+    Json j;
+    j["models"] = p.models;
+    j["arms"] = p.arms;
+    j["parties"] = Json(std::vector<std::string>(party_names.begin(), party_names.end()));
+    j["summary"] = payment_summary_to_json(p.summary());
+    j["indicators"] = payment_indicators_to_json(p.indicators());
+    Json net = Json::object();
+    for (const auto& model : p.models)
+        for (const auto& arm : p.arms)
+            for (const char* party : party_names) {
+                const SampleMatrix s = p.samples(model, party, "net", arm);
+                if (!s.isZero(0.0)) net[model][arm][party] = matrix_to_json(s);
+            }
+    j["net_samples"] = net;
     return j;
 }
 

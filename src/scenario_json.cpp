@@ -238,7 +238,14 @@ Scenario scenario_from_json(const Json& j) {
         s.intervention = intervention_from_json(iv);
     }
     if (o.has("settings")) s.settings = options_from_json(o.at("settings"), "settings");
-    o.finish({"name", "years", "tiers", "categories", "population", "cost_model", "intervention", "settings"});
+    if (o.has("delivery")) s.delivery = delivery_from_json(o.at("delivery"), "delivery");
+    if (o.has("payment_models")) {
+        const Json& list = o.at("payment_models");
+        if (!list.is_array()) throw InvalidInput("payment_models", "an array of payment models", describe(list));
+        for (std::size_t i = 0; i < list.size(); ++i) s.payment_models.push_back(payment_model_from_json(list[i], index_path("payment_models", i)));
+    }
+    o.finish({"name", "years", "tiers", "categories", "population", "cost_model", "intervention", "settings", "delivery",
+              "payment_models"});
     s.validate();
     return s;
 }
@@ -327,6 +334,11 @@ Json scenario_to_json(const Scenario& s) {
         j["intervention"] = iv;
     }
     j["settings"] = to_json(s.settings);
+    if (!(s.delivery == DeliveryBasis{})) j["delivery"] = to_json(s.delivery);
+    if (!s.payment_models.empty()) {
+        j["payment_models"] = Json::array();
+        for (const auto& m : s.payment_models) j["payment_models"].push_back(to_json(m));
+    }
     return j;
 }
 

@@ -3,6 +3,7 @@
 /// \brief Umbrella header: everything a C++ user of apmsim needs.
 
 #include "apmsim/analytics/minimum_savings_rate.hpp"
+#include "apmsim/contracts/settle.hpp"
 #include "apmsim/core/errors.hpp"
 #include "apmsim/core/json_reader.hpp"
 #include "apmsim/distributions/distribution.hpp"

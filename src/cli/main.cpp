@@ -72,6 +72,29 @@ void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& 
     }
 }
 
+void print_payments(const apmsim::PaymentResults& p, int years) {
+    const std::string arm = p.program_arm();
+    std::printf("Payment models (%s arm; net = revenue - payments - cost of care and program; all %d year(s) together)\n",
+                arm.c_str(), years);
+    const std::vector<int> w = {38, 16, 15, 15, 15, 15, 9};
+    print_row({"model", "party", "mean net", "sd", "p5", "p95", "P(<0)"}, w);
+    for (const auto& row : p.summary()) {
+        if (row.arm != arm || row.year != 0 || row.measure != "net" || row.party == "other_providers") continue;
+        print_row({row.model, row.party, money(row.stats.mean), money(row.stats.sd), money(row.stats.p05), money(row.stats.p95),
+                   pct(row.stats.prob_negative)},
+                  w);
+    }
+    std::printf("\nContract error rates by year (false reward / penalty: on the same random numbers without the program's effect)\n");
+    const std::vector<int> w2 = {38, 6, 12, 14, 14, 14, 14, 16};
+    print_row({"model", "year", "P(savings)", "mean savings", "P(losses)", "P(false rew.)", "P(false pen.)", "P(missed rew.)"}, w2);
+    auto maybe = [](double x) { return std::isnan(x) ? std::string("-") : pct(x); };
+    for (const auto& r : p.indicators())
+        print_row({r.model, std::to_string(r.year), pct(r.p_shared_savings_paid), money(r.mean_shared_savings), pct(r.p_shared_losses_owed),
+                   maybe(r.p_false_reward), maybe(r.p_false_penalty), maybe(r.p_missed_reward)},
+                  w2);
+    std::printf("\n");
+}
+
 int run(int argc, char** argv) {
     const Args a = parse(argc, argv, {"--trials", "--seed", "--threads", "--out"});
     if (a.positional.size() != 1) throw apmsim::InvalidInput("command line", "exactly one SCENARIO.json", std::to_string(a.positional.size()) + " paths");
@@ -82,11 +105,15 @@ int run(int argc, char** argv) {
     if (a.flags.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.flags.at("--threads"), 1024));
     o.validate("command line");
     const auto start = std::chrono::steady_clock::now();
-    const apmsim::SimulationResults r = apmsim::simulate(sc, o);
+    const apmsim::RunResults run = apmsim::run(sc, o);
+    const apmsim::SimulationResults& r = run.simulation;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     print_summary(sc, r, seconds, std::min<std::uint64_t>(apmsim::detail::resolve_threads(o.threads), o.trials));
+    if (!run.payments.models.empty()) print_payments(run.payments, r.years);
     if (a.flags.count("--out")) {
-        apmsim::write_file_atomically(a.flags.at("--out"), apmsim::results_to_json(r, sc.name).dump(1) + "\n");
+        apmsim::Json j = apmsim::results_to_json(r, sc.name);
+        if (!run.payments.models.empty()) j["payment_models"] = apmsim::payments_to_json(run.payments);
+        apmsim::write_file_atomically(a.flags.at("--out"), j.dump(1) + "\n");
         std::printf("results written to %s\n", a.flags.at("--out").c_str());
     }
     return 0;

@@ -2,6 +2,7 @@
 /// \file json.hpp
 /// \brief JSON for distributions, scenarios and results, and atomic file output.
 
+#include "apmsim/contracts/payment_results.hpp"
 #include "apmsim/core/json_reader.hpp"
 #include "apmsim/distributions/distribution.hpp"
 #include "apmsim/population/scenario.hpp"
@@ -36,6 +37,13 @@ Json summary_to_json(const std::vector<SummaryRow>& rows);
 
 /// Summary rows plus, for each arm, total_cost per trial and year (and savings).
 Json results_to_json(const SimulationResults& r, const std::string& scenario_name);
+
+/// Payment model rows (model, arm, year, party, measure and the statistics).
+Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows);
+/// Per model and year: P(shared savings paid), P(losses owed), false reward/penalty, ...
+Json payment_indicators_to_json(const std::vector<PaymentIndicatorRow>& rows);
+/// Summary, indicators and per-trial net results (trials x years) of every model and party.
+Json payments_to_json(const PaymentResults& p);
 
 /// Writes to `file` through a temporary file in the same folder and a rename, so a
 /// failed or interrupted write never leaves a partial output behind.

@@ -28,7 +28,8 @@ enum class StreamKind : std::uint32_t {
     intervention = 6,  ///< trial-level intervention effect per category
     copula = 7,        ///< member-year Gaussian copula normals
     sample = 8,        ///< stand-alone `sample(n, seed)` of a distribution
-    user = 9,          ///< reserved for later modules (contracts, quality scores)
+    user = 9,          ///< reserved for users embedding the engine
+    quality = 10,      ///< trial-level contract quality measures (contracts/quality.hpp)
 };
 
 /// The member slot used for trial-level draws (trend, intervention effects).

@@ -68,10 +68,12 @@ struct EnginePlan {
 struct Workspace {
     std::vector<std::uint16_t> tier;                ///< [member * years + year]
     std::vector<std::vector<double>> member_total;  ///< [arm][member * years + year]
+    std::vector<std::vector<double>> member_category;  ///< [arm][(member * years + year) * C + c], for observers
     std::vector<double> normals, uniforms, effect;  ///< per category
 
-    Workspace(const EnginePlan& p, std::size_t arm_count)
+    Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
         : tier(p.members * p.years), member_total(arm_count, std::vector<double>(p.members * p.years)),
+          member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
           normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0) {}
 };
 
@@ -150,6 +152,7 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
             ws.tier[my] = tier;
             const int months = sc.population.months_of(i, y);
             for (std::size_t a = 0; a < arm_count; ++a) ws.member_total[a][my] = 0.0;
+            for (auto& v : ws.member_category) std::fill_n(v.begin() + my * C, C, 0.0);
             if (months == 0) continue;
 
             double frailty = 1.0;
@@ -187,6 +190,7 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
                 const double s_hi = hi > lo ? s_lo + sum_severities(cell.severity, sev, lo, hi - lo) * trend_factor : s_lo;
                 const double cost[2] = {n0 == lo ? s_lo : s_hi, n1 == lo ? s_lo : s_hi};
                 const std::uint32_t n[2] = {n0, n1};
+                for (std::size_t a = 0; a < ws.member_category.size(); ++a) ws.member_category[a][my * C + c] = cost[a];
                 for (std::size_t a = 0; a < arm_count; ++a) {
                     const std::size_t idx = out.cell_index(trial, y, tier, c);
                     out.arms[a].cost[idx] += cost[a];
@@ -222,10 +226,14 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
                     out.member_costs[((a * out.trials + trial) * Y + y) * plan.members + i] = ws.member_total[a][i * Y + y];
     }
     if (!observers.empty()) {
-        std::span<const double> arm_spans[2];
-        for (std::size_t a = 0; a < arm_count; ++a) arm_spans[a] = ws.member_total[a];
+        std::span<const double> arm_spans[2], category_spans[2];
+        for (std::size_t a = 0; a < arm_count; ++a) {
+            arm_spans[a] = ws.member_total[a];
+            category_spans[a] = ws.member_category[a];
+        }
         TrialView view{trial, Y, plan.members, ws.tier, sc.population.months,
-                       std::span<const std::span<const double>>(arm_spans, arm_count)};
+                       std::span<const std::span<const double>>(arm_spans, arm_count), C,
+                       std::span<const std::span<const double>>(category_spans, arm_count)};
         for (auto* o : observers) o->observe(view);
     }
 }
@@ -290,7 +298,7 @@ inline SimulationResults simulate(const Scenario& scenario, const SimulationOpti
     std::mutex failure_mutex;
     auto worker = [&] {
         try {
-            detail::Workspace ws(plan, arm_count);
+            detail::Workspace ws(plan, arm_count, !observers.empty());
             for (std::uint64_t t; (t = next.fetch_add(1)) < options.trials;)
                 detail::simulate_trial(plan, static_cast<std::uint32_t>(t), out, ws, observers);
         } catch (...) {

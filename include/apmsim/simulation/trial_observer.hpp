@@ -16,6 +16,9 @@ struct TrialView {
     std::span<const std::uint16_t> tier;            ///< [member * years + year]: tier in force that year
     std::span<const std::uint8_t> months;           ///< [member * years + year]: eligible months
     std::span<const std::span<const double>> arms;  ///< per arm: [member * years + year] allowed cost
+    std::size_t categories = 0;
+    /// per arm: [(member * years + year) * categories + category] allowed cost
+    std::span<const std::span<const double>> arm_categories;
 };
 
 /// Called once per trial from worker threads, in no particular order. An observer must

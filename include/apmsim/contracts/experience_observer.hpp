@@ -1,0 +1,55 @@
+#pragma once
+/// \file experience_observer.hpp
+/// \brief Fills an ExperienceTable from the engine's member-level view of each trial.
+
+#include "apmsim/contracts/experience.hpp"
+#include "apmsim/population/scenario.hpp"
+#include "apmsim/simulation/trial_observer.hpp"
+
+namespace apmsim {
+
+/// Writes only the rows of the trial it is shown (safe from any worker thread).
+class ExperienceObserver final : public TrialObserver {
+public:
+    ExperienceObserver(const Scenario& s, std::vector<MemberReduction> reductions, ExperienceTable& out)
+        : scenario_(s), reductions_(std::move(reductions)), out_(out) {}
+
+    void observe(const TrialView& v) override {
+        const Population& pop = scenario_.population;
+        const std::size_t C = v.categories, T = out_.tiers(), K = out_.components();
+        for (std::size_t a = 0; a < v.arm_categories.size(); ++a) {
+            const auto costs = v.arm_categories[a];
+            for (int y = 0; y < v.years; ++y) {
+                auto r = out_.row(v.trial, a, y);
+                std::fill(r.begin(), r.end(), 0.0);
+                double months_total = 0.0;
+                for (std::size_t i = 0; i < v.members; ++i) {
+                    const std::size_t my = i * v.years + y;
+                    const double months = v.months[my];
+                    if (months == 0) continue;
+                    months_total += months;
+                    r[C + v.tier[my]] += months;
+                    r[C + T] += 1.0;
+                    r[C + T + 1] += pop.risk_score[i] * months;
+                    const double* member = costs.data() + my * C;
+                    for (std::size_t c = 0; c < C; ++c) r[c] += member[c];
+                    for (std::size_t k = 0; k < reductions_.size(); ++k) {
+                        const MemberReduction& red = reductions_[k];
+                        double cost = 0.0;
+                        for (std::size_t c = 0; c < C; ++c) cost += red.categories[c] ? member[c] : 0.0;
+                        r[C + T + 2 + K + k] += red.apply(cost, y);
+                    }
+                }
+                if (a == 1 && scenario_.intervention)  // program costs: the intervention arm only
+                    for (std::size_t k = 0; k < K; ++k) r[C + T + 2 + k] = scenario_.intervention->costs[k].pmpm * months_total;
+            }
+        }
+    }
+
+private:
+    const Scenario& scenario_;
+    std::vector<MemberReduction> reductions_;
+    ExperienceTable& out_;
+};
+
+}  // namespace apmsim

@@ -1,0 +1,60 @@
+#pragma once
+/// \file fee_for_service.hpp
+/// \brief Fee-for-service: the payer pays every party that delivers care its share of
+/// the allowed cost times a fee level (a multiplier of allowed cost, by category).
+
+#include "apmsim/contracts/named_values.hpp"
+#include "apmsim/contracts/settlement_context.hpp"
+
+namespace apmsim {
+
+struct FeeForService {
+    static constexpr const char* type_name = "fee_for_service";
+    static constexpr const char* class_name = "FeeForService";
+    static constexpr int phase = 0;
+
+    NamedValues fee_multiplier = NamedValues::all(1.0);  ///< by category
+    std::vector<std::string> categories;  ///< empty: every category no capitation covers that year
+
+    void validate(const std::string& where) const {
+        fee_multiplier.validate(where + ".fee_multiplier", [](const std::string& w, double v) { check::in_closed(w, v, 0.0, 100.0); });
+    }
+    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
+        fee_multiplier.resolve(s.categories, where + ".fee_multiplier", "category");
+        return {};
+    }
+    /// Categories it pays for, when listed (checked against capitations in force).
+    std::optional<std::vector<bool>> covers(const SettlementSetup& s, const std::string& where) const {
+        if (categories.empty()) return std::nullopt;
+        return s.category_mask(categories, where + ".categories");
+    }
+
+    void settle(const SettlementContext& ctx, Ledger& ledger) const {
+        const std::vector<double> fee = fee_multiplier.resolve(ctx.categories, "fee_multiplier", "category");
+        std::vector<bool> mask;
+        if (!categories.empty()) {
+            mask.assign(ctx.categories.size(), false);
+            for (const auto& name : categories)
+                for (std::size_t c = 0; c < ctx.categories.size(); ++c) mask[c] = mask[c] || ctx.categories[c] == name;
+        }
+        for (std::size_t c = 0; c < ctx.categories.size(); ++c) {
+            const bool paid = mask.empty() ? !ctx.capitated[c] : static_cast<bool>(mask[c]);
+            if (paid) ledger.record(Metric::fee_for_service, pay_for_care(ctx, ledger, Party::payer, c, fee[c]));
+        }
+    }
+
+    static FeeForService from_json(JsonObject& o) {
+        FeeForService f;
+        if (o.has("fee_multiplier")) f.fee_multiplier = NamedValues::from_json(o.at("fee_multiplier"), o.path("fee_multiplier"));
+        if (o.has("categories")) f.categories = names_from_json(o.at("categories"), o.path("categories"));
+        return f;
+    }
+    void to_json(Json& j) const {
+        j["fee_multiplier"] = fee_multiplier.to_json();
+        if (!categories.empty()) j["categories"] = categories;
+    }
+    static std::vector<std::string> keys() { return {"fee_multiplier", "categories"}; }
+    bool operator==(const FeeForService&) const = default;
+};
+
+}  // namespace apmsim

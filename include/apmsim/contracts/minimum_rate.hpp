@@ -1,0 +1,82 @@
+#pragma once
+/// \file minimum_rate.hpp
+/// \brief The minimum savings (or loss) rate of a shared-savings contract: fixed, the
+/// MSSP size table (42 CFR 425.604(b)), or the confidence-interval rule the table was
+/// built from, MSR = z cv / sqrt(n) (shared/DOMAIN.md section 4). n is the number of
+/// members eligible in the performance year.
+
+#include "apmsim/analytics/minimum_savings_rate.hpp"
+#include "apmsim/core/json_reader.hpp"
+
+#include <optional>
+#include <string>
+
+namespace apmsim {
+
+struct MinimumRate {
+    enum class Method { fixed, mssp_table, confidence_interval };
+    Method method = Method::fixed;
+    double rate = 0.0;              ///< fixed
+    double confidence = 0.90;       ///< confidence_interval
+    Sides sides = Sides::two;       ///< confidence_interval
+    std::optional<double> cv;       ///< confidence_interval; default the scenario's analytic member cv
+
+    static MinimumRate fixed_rate(double r) { return MinimumRate{Method::fixed, r}; }
+
+    void validate(const std::string& where) const {
+        if (method == Method::fixed) check::in_closed(where, rate, 0.0, 0.5);
+        if (method == Method::confidence_interval) {
+            check::in_open(where + ".confidence", confidence, 0.0, 1.0);
+            if (cv) check::positive(where + ".cv", *cv);
+        }
+    }
+
+    /// The rate for a pool of `members` (member cost cv `default_cv` unless given).
+    double resolve(double members, double default_cv, const std::string& where) const {
+        switch (method) {
+            case Method::fixed: return rate;
+            case Method::mssp_table: return mssp_minimum_savings_rate(members, where + " (pool members)");
+            case Method::confidence_interval:
+                if (!(members > 0)) return 1.0;  // nobody eligible: nothing can be shared
+                return minimum_savings_rate(members, cv.value_or(default_cv), confidence, sides);
+        }
+        return rate;
+    }
+
+    /// A number (fixed), or {"method": "mssp_table"} or {"method": "confidence_interval",
+    /// "confidence": 0.9, "sides": "two", "cv": 1.68}.
+    static MinimumRate from_json(const Json& j, const std::string& path) {
+        MinimumRate m;
+        if (j.is_number()) {
+            m.rate = j.get<double>();
+        } else {
+            JsonObject o(j, path);
+            const std::string method = o.string("method");
+            if (method == "fixed") {
+                m.rate = o.number("rate");
+            } else if (method == "mssp_table") {
+                m.method = Method::mssp_table;
+            } else if (method == "confidence_interval") {
+                m.method = Method::confidence_interval;
+                m.confidence = o.number("confidence", 0.90);
+                if (o.has("sides")) m.sides = sides_from_string(o.path("sides"), o.string("sides"));
+                if (o.has("cv")) m.cv = o.number("cv");
+            } else {
+                throw InvalidInput(o.path("method"), "\"fixed\", \"mssp_table\" or \"confidence_interval\"", "\"" + method + "\"");
+            }
+            o.finish({"method", "rate", "confidence", "sides", "cv"});
+        }
+        m.validate(path);
+        return m;
+    }
+    Json to_json() const {
+        if (method == Method::fixed) return rate;
+        if (method == Method::mssp_table) return Json{{"method", "mssp_table"}};
+        Json j{{"method", "confidence_interval"}, {"confidence", confidence}, {"sides", to_string(sides)}};
+        if (cv) j["cv"] = *cv;
+        return j;
+    }
+    bool operator==(const MinimumRate&) const = default;
+};
+
+}  // namespace apmsim

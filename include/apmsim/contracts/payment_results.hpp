@@ -1,0 +1,191 @@
+#pragma once
+/// \file payment_results.hpp
+/// \brief Settled payment models: for every model, arm, trial and year each party's
+/// revenue, payments and cost of delivering care (net = revenue - payments - cost), and
+/// the contract indicators (benchmark, shared savings and losses, stop-loss...). Summaries
+/// per model x party x year, and the error rates of the contract:
+///   false reward: shared savings paid in the baseline arm, i.e. on the same random
+///     numbers with the program's effect set to zero;
+///   false penalty: shared losses owed in the baseline arm;
+///   missed reward: the program really saved (baseline - intervention allowed cost > 0 on
+///     the same random numbers) but no shared savings were paid;
+///   penalty despite savings: it really saved but shared losses were owed.
+
+#include "apmsim/contracts/ledger.hpp"
+#include "apmsim/simulation/results.hpp"
+
+#include <cmath>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace apmsim {
+
+struct PaymentSummaryRow {
+    std::string model, arm;
+    int year = 0;  ///< 1-based; 0 = all years together
+    std::string party;    ///< "" for a contract indicator
+    std::string measure;  ///< revenue, payments, delivery_cost, net, or an indicator name
+    stats::Summary stats;
+};
+
+struct PaymentIndicatorRow {
+    std::string model;
+    int year = 0;
+    double p_shared_savings_paid = 0, p_shared_losses_owed = 0;  ///< program arm (baseline without a program)
+    double mean_shared_savings = 0, mean_shared_losses = 0;
+    double mean_stop_loss_recoveries = 0, mean_stop_loss_premium = 0;
+    /// Need a shared savings or shared risk component; the last two also an intervention.
+    double p_false_reward = std::nan(""), p_false_penalty = std::nan("");
+    double p_missed_reward = std::nan(""), p_penalty_despite_savings = std::nan("");
+};
+
+class PaymentResults {
+public:
+    static constexpr std::size_t stride = 3 * party_count + metric_count;
+
+    std::vector<std::string> models, arms;
+    std::uint64_t trials = 0;
+    int years = 0;
+    std::vector<double> values;        ///< [model][arm][trial][year][stride]: revenue, payments, delivery cost by party, metrics
+    std::vector<double> real_savings;  ///< [trial][year] baseline - intervention allowed cost (with an intervention)
+    std::vector<std::uint8_t> shares_savings;  ///< [model] has shared savings or shared risk (else the error rates are NaN)
+
+    static const std::vector<std::string>& party_measures() {
+        static const std::vector<std::string> m = {"revenue", "payments", "delivery_cost", "net"};
+        return m;
+    }
+
+    void allocate() { values.assign(models.size() * arms.size() * trials * static_cast<std::size_t>(years) * stride, 0.0); }
+    std::span<double> cell(std::size_t model, std::size_t arm, std::uint64_t trial, int year) {
+        return {values.data() + offset(model, arm, trial, year), stride};
+    }
+    void store(std::size_t model, std::size_t arm, std::uint64_t trial, int year, const Ledger& l) {
+        auto c = cell(model, arm, trial, year);
+        for (std::size_t p = 0; p < party_count; ++p) {
+            c[p] = l.revenue[p];
+            c[party_count + p] = l.payments[p];
+            c[2 * party_count + p] = l.delivery_cost[p];
+        }
+        for (std::size_t k = 0; k < metric_count; ++k) c[3 * party_count + k] = l.metrics[k];
+    }
+
+    std::size_t model_index(const std::string& name) const { return index_of("model", models, name); }
+    std::size_t arm_index(const std::string& name) const { return index_of("arm", arms, name); }
+    /// The arm a contract is judged on: the program's arm when there is one.
+    std::string program_arm() const { return arms.back(); }
+
+    /// trials x years of a party's revenue, payments, delivery_cost or net.
+    SampleMatrix samples(const std::string& model, const std::string& party, const std::string& measure = "net",
+                         const std::string& arm = "") const {
+        const std::size_t m = model_index(model), a = arm_index(arm.empty() ? program_arm() : arm);
+        const auto p = static_cast<std::size_t>(party_from_string("party", party));
+        const std::size_t k = index_of("measure", party_measures(), measure);
+        return collect(m, a, [&](const double* c) {
+            return k < 3 ? c[k * party_count + p] : c[p] - c[party_count + p] - c[2 * party_count + p];
+        });
+    }
+    /// trials x years of a contract indicator (see Metric).
+    SampleMatrix metric(const std::string& model, const std::string& name, const std::string& arm = "") const {
+        const std::size_t m = model_index(model), a = arm_index(arm.empty() ? program_arm() : arm);
+        const std::vector<std::string> names(metric_names.begin(), metric_names.end());
+        const std::size_t k = index_of("metric", names, name);
+        return collect(m, a, [&](const double* c) { return c[3 * party_count + k]; });
+    }
+
+    /// Rows for every model x arm x party (that takes part) x year, year 0 = all years
+    /// summed, for revenue, payments, delivery_cost and net; then each indicator a model
+    /// uses, by year.
+    std::vector<PaymentSummaryRow> summary() const {
+        std::vector<PaymentSummaryRow> rows;
+        auto add = [&](const std::string& model, const std::string& arm, const std::string& party, const std::string& measure,
+                       const SampleMatrix& s, bool with_total) {
+            std::vector<double> col(static_cast<std::size_t>(s.rows()));
+            for (int y = with_total ? 0 : 1; y <= years; ++y) {
+                for (Eigen::Index t = 0; t < s.rows(); ++t) col[t] = y == 0 ? s.row(t).sum() : s(t, y - 1);
+                rows.push_back({model, arm, y, party, measure, stats::summarize(col)});
+            }
+        };
+        for (const auto& model : models)
+            for (const auto& arm : arms) {
+                for (std::size_t p = 0; p < party_count; ++p) {
+                    SampleMatrix activity = samples(model, party_names[p], "revenue", arm) + samples(model, party_names[p], "payments", arm) +
+                                            samples(model, party_names[p], "delivery_cost", arm);
+                    if (activity.isZero(0.0)) continue;
+                    for (const auto& measure : party_measures())
+                        add(model, arm, party_names[p], measure, samples(model, party_names[p], measure, arm), true);
+                }
+                for (const char* name : metric_names) {
+                    const SampleMatrix s = metric(model, name, arm);
+                    if (!s.isZero(0.0)) add(model, arm, "", name, s, false);
+                }
+            }
+        return rows;
+    }
+
+    /// Per model and year: how often shared savings are paid and losses owed, mean
+    /// amounts, and the false reward / false penalty / missed reward probabilities.
+    std::vector<PaymentIndicatorRow> indicators() const {
+        std::vector<PaymentIndicatorRow> rows;
+        const bool program = arms.size() > 1;
+        for (std::size_t mi = 0; mi < models.size(); ++mi) {
+            const std::string& model = models[mi];
+            const bool sharing = mi < shares_savings.size() && shares_savings[mi];
+            const SampleMatrix ss = metric(model, "shared_savings"), sl = metric(model, "shared_losses"),
+                               rec = metric(model, "stop_loss_recoveries"), prem = metric(model, "stop_loss_premium"),
+                               ss0 = metric(model, "shared_savings", arms.front()), sl0 = metric(model, "shared_losses", arms.front());
+            for (int y = 0; y < years; ++y) {
+                PaymentIndicatorRow r;
+                r.model = model;
+                r.year = y + 1;
+                double missed = 0, penalised = 0, false_reward = 0, false_penalty = 0;
+                const double n = static_cast<double>(trials);
+                for (std::uint64_t t = 0; t < trials; ++t) {
+                    r.p_shared_savings_paid += (ss(t, y) > 0) / n;
+                    r.p_shared_losses_owed += (sl(t, y) > 0) / n;
+                    r.mean_shared_savings += ss(t, y) / n;
+                    r.mean_shared_losses += sl(t, y) / n;
+                    r.mean_stop_loss_recoveries += rec(t, y) / n;
+                    r.mean_stop_loss_premium += prem(t, y) / n;
+                    false_reward += (ss0(t, y) > 0) / n;
+                    false_penalty += (sl0(t, y) > 0) / n;
+                    if (program && real_savings[t * years + y] > 0) {
+                        missed += ss(t, y) == 0;
+                        penalised += sl(t, y) > 0;
+                    }
+                }
+                if (sharing) {
+                    r.p_false_reward = false_reward;
+                    r.p_false_penalty = false_penalty;
+                }
+                if (sharing && program) {
+                    r.p_missed_reward = missed / n;
+                    r.p_penalty_despite_savings = penalised / n;
+                }
+                rows.push_back(r);
+            }
+        }
+        return rows;
+    }
+
+private:
+    std::size_t offset(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const {
+        return (((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) * stride;
+    }
+    template <class F>
+    SampleMatrix collect(std::size_t m, std::size_t a, F f) const {
+        SampleMatrix out(static_cast<Eigen::Index>(trials), years);
+        for (std::uint64_t t = 0; t < trials; ++t)
+            for (int y = 0; y < years; ++y) out(t, y) = f(values.data() + offset(m, a, t, y));
+        return out;
+    }
+    static std::size_t index_of(const char* what, const std::vector<std::string>& names, const std::string& name) {
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] == name) return i;
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        throw InvalidInput(what, "one of: " + all, "\"" + name + "\"");
+    }
+};
+
+}  // namespace apmsim

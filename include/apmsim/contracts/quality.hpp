@@ -1,0 +1,111 @@
+#pragma once
+/// \file quality.hpp
+/// \brief The quality score a payment model uses to gate or scale sharing and to
+/// return withholds: fixed, or a weighted mean of measures (e.g. family-reported
+/// well-being, care-plan timeliness, HEDIS-like rates), each drawn per trial and year
+/// from a beta distribution with the given mean and sd, optionally lifted by the
+/// program in the intervention arm. Both arms use the same uniform (common random
+/// numbers), so the lift is the only difference.
+
+#include "apmsim/core/json_reader.hpp"
+#include "apmsim/random/philox_stream.hpp"
+
+#include <boost/math/special_functions/beta.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace apmsim {
+
+struct QualityMeasure {
+    std::string name;
+    double weight = 1.0;
+    double mean = 0.0;
+    double sd = 0.0;
+    double intervention_lift = 0.0;  ///< added to the mean in the intervention arm
+
+    /// The measure for a uniform u: the beta quantile (method of moments), or the mean when sd = 0.
+    double value(double u, bool intervention_arm) const {
+        const double m = mean + (intervention_arm ? intervention_lift : 0.0);
+        if (sd == 0.0) return m;
+        const double nu = m * (1.0 - m) / (sd * sd) - 1.0;
+        return boost::math::ibeta_inv(m * nu, (1.0 - m) * nu, u);
+    }
+    bool operator==(const QualityMeasure&) const = default;
+};
+
+struct QualityTerms {
+    std::optional<double> fixed;          ///< a fixed score (overrides measures)
+    std::vector<QualityMeasure> measures;  ///< none and no fixed score: the score is 1
+
+    void validate(const std::string& where) const {
+        if (fixed) check::probability(where + ".fixed", *fixed);
+        if (fixed && !measures.empty()) throw InvalidInput(where, "either \"fixed\" or \"measures\"", "both");
+        for (std::size_t k = 0; k < measures.size(); ++k) {
+            const QualityMeasure& q = measures[k];
+            const std::string at = index_path(where + ".measures", k);
+            if (q.name.empty()) throw InvalidInput(at + ".name", "a non-empty name", "\"\"");
+            check::positive(at + ".weight", q.weight);
+            check::in_open(at + ".mean", q.mean, 0.0, 1.0);
+            check::in_open(at + ".mean + intervention_lift", q.mean + q.intervention_lift, 0.0, 1.0);
+            for (double m : {q.mean, q.mean + q.intervention_lift})
+                if (!(q.sd >= 0.0 && q.sd * q.sd < m * (1.0 - m)))
+                    throw InvalidInput(at + ".sd", "0 <= sd < sqrt(mean (1 - mean)) = " + show(std::sqrt(m * (1.0 - m))),
+                                       show(q.sd));
+        }
+    }
+
+    /// The score of a trial, year (0-based) and arm.
+    double score(std::uint64_t seed, std::uint32_t trial, int year, bool intervention_arm) const {
+        if (fixed) return *fixed;
+        if (measures.empty()) return 1.0;
+        double s = 0.0, w = 0.0;
+        for (std::size_t k = 0; k < measures.size(); ++k) {
+            random::Stream stream(seed, trial, random::trial_level_member,
+                                  random::variable_id(random::StreamKind::quality, static_cast<std::uint32_t>(year),
+                                                      static_cast<std::uint32_t>(k)));
+            s += measures[k].weight * measures[k].value(stream.uniform(), intervention_arm);
+            w += measures[k].weight;
+        }
+        return s / w;
+    }
+
+    static QualityTerms from_json(const Json& j, const std::string& path) {
+        JsonObject o(j, path);
+        QualityTerms q;
+        if (o.has("fixed")) q.fixed = o.number("fixed");
+        if (o.has("measures")) {
+            const Json& list = o.at("measures");
+            if (!list.is_array()) throw InvalidInput(o.path("measures"), "an array of measures", describe(list));
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                JsonObject m(list[k], index_path(o.path("measures"), k));
+                QualityMeasure x;
+                x.name = m.string("name");
+                x.weight = m.number("weight", 1.0);
+                x.mean = m.number("mean");
+                x.sd = m.number("sd", 0.0);
+                x.intervention_lift = m.number("intervention_lift", 0.0);
+                m.finish({"name", "weight", "mean", "sd", "intervention_lift"});
+                q.measures.push_back(x);
+            }
+        }
+        o.finish({"fixed", "measures"});
+        q.validate(path);
+        return q;
+    }
+
+    Json to_json() const {
+        Json j = Json::object();
+        if (fixed) j["fixed"] = *fixed;
+        if (!measures.empty()) {
+            j["measures"] = Json::array();
+            for (const auto& m : measures)
+                j["measures"].push_back(
+                    {{"name", m.name}, {"weight", m.weight}, {"mean", m.mean}, {"sd", m.sd}, {"intervention_lift", m.intervention_lift}});
+        }
+        return j;
+    }
+    bool operator==(const QualityTerms&) const = default;
+};
+
+}  // namespace apmsim

@@ -1,0 +1,57 @@
+#pragma once
+/// \file quality_withhold.hpp
+/// \brief Quality withhold: a share of what the payer paid a party under the model that
+/// year (fee-for-service, capitation, care-management fees) is withheld and returned
+/// when the quality target is met ("gate": all if the score reaches the threshold,
+/// nothing otherwise) or in proportion to the score ("scale"). The part not returned
+/// goes back to the payer.
+
+#include "apmsim/contracts/settlement_context.hpp"
+
+namespace apmsim {
+
+struct QualityWithhold {
+    static constexpr const char* type_name = "quality_withhold";
+    static constexpr const char* class_name = "QualityWithhold";
+    static constexpr int phase = 1;
+
+    Party party = Party::provider;
+    double rate = 0.0;       ///< share withheld
+    bool scale = false;      ///< return in proportion to the score instead of a gate
+    double threshold = 0.0;  ///< gate
+
+    void validate(const std::string& where) const {
+        if (party != Party::provider && party != Party::pcp) throw InvalidInput(where + ".party", "\"provider\" or \"pcp\"", to_string(party));
+        check::in_closed(where + ".rate", rate, 0.0, 0.5);
+        check::probability(where + ".threshold", threshold);
+    }
+    ComponentNeeds needs(const SettlementSetup&, const std::string&) const { return {}; }
+    void settle(const SettlementContext& ctx, Ledger& ledger) const {
+        const double withheld = rate * ledger.revenue_of(party);
+        const double returned = scale ? ctx.quality_score : (ctx.quality_score >= threshold ? 1.0 : 0.0);
+        const double retained = withheld * (1.0 - returned);
+        ledger.transfer(party, Party::payer, retained);
+        ledger.record(Metric::withhold_retained, retained);
+    }
+
+    static QualityWithhold from_json(JsonObject& o) {
+        QualityWithhold w;
+        w.party = care_party_from_string(o.path("party"), o.string("party", "provider"));
+        w.rate = o.number("rate");
+        const std::string rule = o.string("return", "gate");
+        if (rule != "gate" && rule != "scale") throw InvalidInput(o.path("return"), "\"gate\" or \"scale\"", "\"" + rule + "\"");
+        w.scale = rule == "scale";
+        w.threshold = o.number("threshold", 0.0);
+        return w;
+    }
+    void to_json(Json& j) const {
+        j["party"] = to_string(party);
+        j["rate"] = rate;
+        j["return"] = scale ? "scale" : "gate";
+        if (!scale) j["threshold"] = threshold;
+    }
+    static std::vector<std::string> keys() { return {"party", "rate", "return", "threshold"}; }
+    bool operator==(const QualityWithhold&) const = default;
+};
+
+}  // namespace apmsim

@@ -1,0 +1,101 @@
+#pragma once
+/// \file settlement_context.hpp
+/// \brief What a contract component sees: at preparation (SettlementSetup: the
+/// scenario's names and pool facts; it answers with its ComponentNeeds), when
+/// calibrating expectations on the base case (CalibrationView) and when it settles one
+/// trial, arm and year (SettlementContext).
+
+#include "apmsim/contracts/benchmark.hpp"
+#include "apmsim/contracts/delivery.hpp"
+#include "apmsim/contracts/experience.hpp"
+#include "apmsim/contracts/ledger.hpp"
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace apmsim {
+
+struct SettlementSetup {
+    std::vector<std::string> categories, tiers;
+    int years = 0;
+    double pool_members = 0;     ///< members eligible in year 1
+    double mean_risk_score = 1;  ///< exposure-weighted mean risk score, year 1
+    double member_cost_cv = 0;   ///< analytic member-level cv of annual cost (tier mix of year 1)
+    /// Per-year p-quantile of baseline member-year allowed cost (a pilot run on the same
+    /// random numbers); used for truncation at a percentile.
+    std::function<std::vector<double>(double p)> member_cost_percentile;
+
+    /// Selected categories as a mask; an empty list selects every category.
+    std::vector<bool> category_mask(const std::vector<std::string>& names, const std::string& where) const {
+        if (names.empty()) return std::vector<bool>(categories.size(), true);
+        std::vector<bool> mask(categories.size(), false);
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            bool found = false;
+            for (std::size_t c = 0; c < categories.size(); ++c)
+                if (categories[c] == names[i]) found = mask[c] = true;
+            if (!found) {
+                std::string all;
+                for (const auto& c : categories) all += (all.empty() ? "" : ", ") + c;
+                throw InvalidInput(index_path(where, i), "a category of the cost model (" + all + ")", "\"" + names[i] + "\"");
+            }
+        }
+        return mask;
+    }
+};
+
+/// What a component needs from the driver.
+struct ComponentNeeds {
+    std::vector<MemberReduction> reductions;      ///< member-level sums, handed back in this order
+    const BenchmarkTerms* benchmark = nullptr;    ///< price this benchmark each trial and year
+    /// Expenditure categories and truncation of the benchmark's simulated base period
+    /// (the first reduction when truncating).
+    std::vector<bool> base_categories;
+    bool base_truncated = false;
+};
+
+/// The base case (baseline arm: no program) of every trial, for expectations that a
+/// contract fixes before the year starts (stop-loss premiums and attachments).
+struct CalibrationView {
+    std::vector<std::string> categories;
+    std::uint64_t trials = 0;
+    int years = 0;
+    std::function<PeriodExperience(std::uint64_t trial, int year)> baseline;
+    std::function<std::span<const double>(std::uint64_t trial, int year)> member_sums;  ///< this component's
+};
+
+struct SettlementContext {
+    const SettlementSetup& setup;
+    const PeriodExperience& experience;
+    int year = 0;  ///< 0-based
+    std::uint32_t trial = 0;
+    bool intervention_arm = false;
+    const std::vector<std::string>& categories;
+    const std::vector<std::string>& tiers;
+    const ResolvedDelivery& delivery;
+    std::span<const std::uint8_t> capitated;   ///< [category] covered by a capitation in force this year
+    double quality_score = 1.0;
+    double benchmark_pmpm = 0.0;       ///< when the component asked for a benchmark
+    std::span<const double> member_sums;  ///< the component's reductions
+    std::span<const double> calibration;  ///< what its calibrate() returned
+
+    double months() const { return experience.total_months(); }
+};
+
+/// Pays each care party its share of a category's allowed cost at a fee multiplier,
+/// from `payer` (the payer under fee-for-service, the capitated party under capitation).
+inline double pay_for_care(const SettlementContext& ctx, Ledger& ledger, Party payer, std::size_t category, double fee) {
+    double paid = 0.0;
+    for (Party p : care_parties) {
+        const double amount = fee * ctx.delivery.share(p, category) * ctx.experience.allowed[category];
+        if (p != payer) {
+            ledger.transfer(payer, p, amount);
+            paid += amount;
+        }
+    }
+    return paid;
+}
+
+}  // namespace apmsim

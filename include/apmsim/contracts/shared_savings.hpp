@@ -1,0 +1,189 @@
+#pragma once
+/// \file shared_savings.hpp
+/// \brief Shared savings (one-sided) and shared risk (two-sided) against a benchmark,
+/// after 42 CFR part 425 (shared/DOMAIN.md section 4):
+///   expenditure X = allowed cost of the chosen categories, each member-year truncated
+///   at an amount or a percentile; benchmark B = benchmark PMPM x member-months;
+///   savings rate r = (B - X) / B.
+///   r >= MSR: the payer pays rate x quality x (B - X) from the first dollar (the MSR
+///   cliff), at most savings_cap x B. Quality scales the rate, or gates it (rate 0 below
+///   the threshold).
+///   Two-sided, -r >= MLR: the party owes loss_rate x (X - B), at most the loss limit:
+///   loss_limit_benchmark x B and/or loss_limit_revenue x the party's revenue from this
+///   model that year; with both, the lesser (BASIC C-E) unless loss_limit_rule is "greater".
+
+#include "apmsim/contracts/minimum_rate.hpp"
+#include "apmsim/contracts/named_values.hpp"
+#include "apmsim/contracts/settlement_context.hpp"
+
+#include <limits>
+#include <optional>
+
+namespace apmsim {
+
+enum class QualityUse { none, scale, gate };
+
+template <bool TwoSided>
+struct SharingTerms {
+    static constexpr const char* type_name = TwoSided ? "shared_risk" : "shared_savings";
+    static constexpr const char* class_name = TwoSided ? "SharedRisk" : "SharedSavings";
+    static constexpr int phase = 2;
+
+    Party paid_to = Party::provider;
+    BenchmarkTerms benchmark;
+    std::vector<std::string> categories;         ///< expenditure categories; empty: all
+    std::optional<double> truncation_amount;     ///< per member-year, dollars
+    std::optional<double> truncation_percentile; ///< of baseline member-year cost, per year
+    double sharing_rate = 0.5;
+    MinimumRate minimum_savings_rate = MinimumRate::fixed_rate(0.0);
+    std::optional<double> savings_cap;           ///< fraction of the benchmark
+    QualityUse quality = QualityUse::none;
+    double quality_threshold = 0.0;
+    // Two-sided only.
+    MinimumRate minimum_loss_rate = MinimumRate::fixed_rate(0.0);
+    double loss_rate = 0.0;
+    std::optional<double> loss_limit_benchmark;  ///< fraction of the benchmark
+    std::optional<double> loss_limit_revenue;    ///< fraction of the party's revenue
+    bool loss_limit_greater = false;
+
+    void validate(const std::string& where) const {
+        if (paid_to != Party::provider && paid_to != Party::pcp) throw InvalidInput(where + ".paid_to", "\"provider\" or \"pcp\"", to_string(paid_to));
+        benchmark.validate(where + ".benchmark");
+        if (truncation_amount && truncation_percentile)
+            throw InvalidInput(where + ".truncation_amount", "either a truncation amount or a percentile", "both");
+        if (truncation_amount) check::positive(where + ".truncation_amount", *truncation_amount);
+        if (truncation_percentile) check::in_open(where + ".truncation_percentile", *truncation_percentile, 0.5, 1.0);
+        check::probability(where + ".sharing_rate", sharing_rate);
+        minimum_savings_rate.validate(where + ".minimum_savings_rate");
+        if (savings_cap) check::in_closed(where + ".savings_cap", *savings_cap, 0.0, 1.0);
+        check::probability(where + ".quality_threshold", quality_threshold);
+        if (TwoSided) {
+            minimum_loss_rate.validate(where + ".minimum_loss_rate");
+            check::probability(where + ".loss_rate", loss_rate);
+            if (loss_limit_benchmark) check::in_closed(where + ".loss_limit_benchmark", *loss_limit_benchmark, 0.0, 1.0);
+            if (loss_limit_revenue) check::in_closed(where + ".loss_limit_revenue", *loss_limit_revenue, 0.0, 1.0);
+        }
+    }
+
+    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
+        ComponentNeeds n;
+        n.benchmark = &benchmark;
+        n.base_categories = s.category_mask(categories, where + ".categories");
+        if (truncation_amount || truncation_percentile) {
+            MemberReduction r;
+            r.categories = n.base_categories;
+            r.attachment = truncation_amount ? std::vector<double>(s.years, *truncation_amount)
+                                             : s.member_cost_percentile(*truncation_percentile);
+            n.reductions.push_back(r);
+            n.base_truncated = true;
+        }
+        if (minimum_savings_rate.method == MinimumRate::Method::mssp_table)
+            minimum_savings_rate.resolve(s.pool_members, s.member_cost_cv, where + ".minimum_savings_rate");
+        return n;
+    }
+
+    void settle(const SettlementContext& ctx, Ledger& ledger) const {
+        std::vector<bool> mask(ctx.categories.size(), categories.empty());
+        for (const auto& name : categories)
+            for (std::size_t c = 0; c < mask.size(); ++c) mask[c] = mask[c] || ctx.categories[c] == name;
+        const double B = ctx.benchmark_pmpm * ctx.months();
+        const double X = ctx.experience.allowed_in(mask) - (ctx.member_sums.empty() ? 0.0 : ctx.member_sums[0]);
+        const double savings = B - X;
+        const double r = B > 0 ? savings / B : 0.0;
+        ledger.record(Metric::benchmark, B);
+        ledger.record(Metric::expenditure, X);
+        ledger.record(Metric::savings_rate, r);
+        const double members = ctx.experience.members;
+        const double msr = minimum_savings_rate.resolve(members, ctx.setup.member_cost_cv, "minimum_savings_rate");
+        if (savings > 0 && r >= msr) {
+            double q = 1.0;
+            if (quality == QualityUse::scale) q = ctx.quality_score;
+            if (quality == QualityUse::gate) q = ctx.quality_score >= quality_threshold ? 1.0 : 0.0;
+            double paid = sharing_rate * q * savings;
+            if (savings_cap) paid = std::min(paid, *savings_cap * B);
+            ledger.transfer(Party::payer, paid_to, paid);
+            ledger.record(Metric::shared_savings, paid);
+        }
+        if constexpr (TwoSided) {
+            const double mlr = minimum_loss_rate.resolve(members, ctx.setup.member_cost_cv, "minimum_loss_rate");
+            if (savings < 0 && -r >= mlr) {
+                double owed = loss_rate * -savings;
+                const double inf = std::numeric_limits<double>::infinity();
+                const double by_benchmark = loss_limit_benchmark ? *loss_limit_benchmark * B : inf;
+                const double by_revenue = loss_limit_revenue ? *loss_limit_revenue * ledger.revenue_of(paid_to) : inf;
+                double limit = std::min(by_benchmark, by_revenue);
+                if (loss_limit_greater && loss_limit_benchmark && loss_limit_revenue) limit = std::max(by_benchmark, by_revenue);
+                owed = std::min(owed, limit);
+                ledger.transfer(paid_to, Party::payer, owed);
+                ledger.record(Metric::shared_losses, owed);
+            }
+        }
+    }
+
+    static SharingTerms from_json(JsonObject& o) {
+        SharingTerms t;
+        t.paid_to = care_party_from_string(o.path("paid_to"), o.string("paid_to", "provider"));
+        t.benchmark = BenchmarkTerms::from_json(o.at("benchmark"), o.path("benchmark"));
+        if (o.has("categories")) t.categories = names_from_json(o.at("categories"), o.path("categories"));
+        if (o.has("truncation_amount")) t.truncation_amount = o.number("truncation_amount");
+        if (o.has("truncation_percentile")) t.truncation_percentile = o.number("truncation_percentile");
+        t.sharing_rate = o.number("sharing_rate");
+        if (o.has("minimum_savings_rate"))
+            t.minimum_savings_rate = MinimumRate::from_json(o.at("minimum_savings_rate"), o.path("minimum_savings_rate"));
+        if (o.has("savings_cap")) t.savings_cap = o.number("savings_cap");
+        const std::string q = o.string("quality", "none");
+        if (q == "scale") t.quality = QualityUse::scale;
+        else if (q == "gate") t.quality = QualityUse::gate;
+        else if (q != "none") throw InvalidInput(o.path("quality"), "\"none\", \"scale\" or \"gate\"", "\"" + q + "\"");
+        t.quality_threshold = o.number("quality_threshold", 0.0);
+        if constexpr (TwoSided) {
+            t.minimum_loss_rate = o.has("minimum_loss_rate")
+                                      ? MinimumRate::from_json(o.at("minimum_loss_rate"), o.path("minimum_loss_rate"))
+                                      : t.minimum_savings_rate;  // symmetric by default (MSSP two-sided tracks)
+            t.loss_rate = o.number("loss_rate");
+            if (o.has("loss_limit_benchmark")) t.loss_limit_benchmark = o.number("loss_limit_benchmark");
+            if (o.has("loss_limit_revenue")) t.loss_limit_revenue = o.number("loss_limit_revenue");
+            const std::string rule = o.string("loss_limit_rule", "lesser");
+            if (rule != "lesser" && rule != "greater")
+                throw InvalidInput(o.path("loss_limit_rule"), "\"lesser\" or \"greater\"", "\"" + rule + "\"");
+            t.loss_limit_greater = rule == "greater";
+        } else {
+            for (const char* k : {"minimum_loss_rate", "loss_rate", "loss_limit_benchmark", "loss_limit_revenue", "loss_limit_rule"})
+                if (o.has(k))
+                    throw InvalidInput(o.path(k), "no loss terms in one-sided shared_savings (use \"shared_risk\")",
+                                       describe(o.at(k)));
+        }
+        return t;
+    }
+    void to_json(Json& j) const {
+        j["paid_to"] = to_string(paid_to);
+        j["benchmark"] = benchmark.to_json();
+        j["categories"] = names_to_json(categories);
+        if (truncation_amount) j["truncation_amount"] = *truncation_amount;
+        if (truncation_percentile) j["truncation_percentile"] = *truncation_percentile;
+        j["sharing_rate"] = sharing_rate;
+        j["minimum_savings_rate"] = minimum_savings_rate.to_json();
+        if (savings_cap) j["savings_cap"] = *savings_cap;
+        j["quality"] = quality == QualityUse::none ? "none" : quality == QualityUse::scale ? "scale" : "gate";
+        if (quality == QualityUse::gate) j["quality_threshold"] = quality_threshold;
+        if constexpr (TwoSided) {
+            j["minimum_loss_rate"] = minimum_loss_rate.to_json();
+            j["loss_rate"] = loss_rate;
+            if (loss_limit_benchmark) j["loss_limit_benchmark"] = *loss_limit_benchmark;
+            if (loss_limit_revenue) j["loss_limit_revenue"] = *loss_limit_revenue;
+            j["loss_limit_rule"] = loss_limit_greater ? "greater" : "lesser";
+        }
+    }
+    static std::vector<std::string> keys() {
+        std::vector<std::string> k = {"paid_to", "benchmark", "categories", "truncation_amount", "truncation_percentile",
+                                      "sharing_rate", "minimum_savings_rate", "savings_cap", "quality", "quality_threshold"};
+        if (TwoSided) k.insert(k.end(), {"minimum_loss_rate", "loss_rate", "loss_limit_benchmark", "loss_limit_revenue", "loss_limit_rule"});
+        return k;
+    }
+    bool operator==(const SharingTerms&) const = default;
+};
+
+using SharedSavings = SharingTerms<false>;
+using SharedRisk = SharingTerms<true>;
+
+}  // namespace apmsim

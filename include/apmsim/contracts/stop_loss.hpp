@@ -1,0 +1,228 @@
+#pragma once
+/// \file stop_loss.hpp
+/// \brief Stop-loss bought by a party at risk, from the reinsurer (or the payer).
+///   specific: per member-year, recovery = min(limit, coinsurance x (X_i - attachment)+),
+///     summed over members (X_i the member-year's allowed cost in the covered categories);
+///   aggregate: recovery = min(limit, coinsurance x (X - attachment)+) on the pool's total,
+///     attachment = attachment_ratio x expected cost (commonly 1.25; shared/DOMAIN.md s.5).
+/// Premium = expected recoveries x (1 + loading), the expectation fixed before the year:
+/// given as PMPM, or the mean over trials of the base case (the baseline arm, no program).
+/// The 42 CFR 422.208 per-patient deductibles by panel size are a named preset.
+
+#include "apmsim/contracts/named_values.hpp"
+#include "apmsim/contracts/settlement_context.hpp"
+
+#include <array>
+#include <limits>
+#include <optional>
+
+namespace apmsim {
+
+/// 42 CFR 422.208(f): per-patient stop-loss deductible for physicians at substantial
+/// financial risk, by panel size; kind "combined", "institutional" or "professional".
+/// Above 25,000 patients no stop-loss is required: the result is +infinity.
+inline double stop_loss_deductible_422_208(double panel_size, const std::string& kind, const std::string& where = "panel") {
+    struct Row { double up_to, combined, institutional, professional; };
+    static constexpr std::array<Row, 5> table{{{1'000, 6'000, 10'000, 3'000},
+                                              {5'000, 30'000, 40'000, 10'000},
+                                              {8'000, 40'000, 60'000, 15'000},
+                                              {10'000, 75'000, 100'000, 20'000},
+                                              {25'000, 150'000, 200'000, 25'000}}};
+    if (kind != "combined" && kind != "institutional" && kind != "professional")
+        throw InvalidInput(where, "\"combined\", \"institutional\" or \"professional\"", "\"" + kind + "\"");
+    check::positive(where + " size", panel_size);
+    for (const Row& r : table)
+        if (panel_size <= r.up_to) return kind == "combined" ? r.combined : kind == "institutional" ? r.institutional : r.professional;
+    return std::numeric_limits<double>::infinity();
+}
+
+/// Terms both kinds share: who is insured by whom, what is covered, how it is priced.
+struct StopLossCommon {
+    Party insured = Party::provider;
+    Party insurer = Party::reinsurer;
+    double coinsurance = 1.0;  ///< share of the excess reimbursed
+    std::optional<double> limit;
+    std::vector<std::string> categories;  ///< covered; empty: all
+    double loading = 0.0;
+    std::optional<double> expected_recoveries_pmpm;  ///< given expectation; none: simulated base case
+
+    void validate(const std::string& where) const {
+        if (insured == Party::payer || insured == Party::reinsurer || insured == Party::other_providers)
+            throw InvalidInput(where + ".insured", "\"provider\" or \"pcp\"", to_string(insured));
+        if (insurer != Party::reinsurer && insurer != Party::payer)
+            throw InvalidInput(where + ".insurer", "\"reinsurer\" or \"payer\"", to_string(insurer));
+        check::probability(where + ".coinsurance", coinsurance);
+        if (limit) check::non_negative(where + ".limit", *limit);
+        check::in_closed(where + ".loading", loading, 0.0, 10.0);
+        if (expected_recoveries_pmpm) check::non_negative(where + ".expected_recoveries_pmpm", *expected_recoveries_pmpm);
+    }
+    void read(JsonObject& o) {
+        insured = party_from_string(o.path("insured"), o.string("insured", "provider"));
+        insurer = party_from_string(o.path("insurer"), o.string("insurer", "reinsurer"));
+        coinsurance = o.number("coinsurance", 1.0);
+        if (o.has("limit")) limit = o.number("limit");
+        if (o.has("categories")) categories = names_from_json(o.at("categories"), o.path("categories"));
+        loading = o.number("loading", 0.0);
+        if (o.has("expected_recoveries_pmpm")) expected_recoveries_pmpm = o.number("expected_recoveries_pmpm");
+    }
+    void write(Json& j) const {
+        j["insured"] = to_string(insured);
+        j["insurer"] = to_string(insurer);
+        j["coinsurance"] = coinsurance;
+        if (limit) j["limit"] = *limit;
+        j["categories"] = names_to_json(categories);
+        j["loading"] = loading;
+        if (expected_recoveries_pmpm) j["expected_recoveries_pmpm"] = *expected_recoveries_pmpm;
+    }
+    static std::vector<std::string> common_keys() {
+        return {"insured", "insurer", "coinsurance", "limit", "categories", "loading", "expected_recoveries_pmpm"};
+    }
+    /// Pays the recovery and collects the premium for it.
+    void book(const SettlementContext& ctx, Ledger& ledger, double recovery, double expected_recovery) const {
+        const double expected = expected_recoveries_pmpm ? *expected_recoveries_pmpm * ctx.months() : expected_recovery;
+        const double premium = expected * (1.0 + loading);
+        ledger.transfer(insurer, insured, recovery);
+        ledger.transfer(insured, insurer, premium);
+        ledger.record(Metric::stop_loss_recoveries, recovery);
+        ledger.record(Metric::stop_loss_premium, premium);
+    }
+    bool operator==(const StopLossCommon&) const = default;
+};
+
+/// Mean over trials of the base case, per year, of f(baseline experience, member sums).
+template <class F>
+std::vector<double> base_case_means(const CalibrationView& v, F f) {
+    std::vector<double> out(static_cast<std::size_t>(v.years), 0.0);
+    for (int y = 0; y < v.years; ++y) {
+        for (std::uint64_t t = 0; t < v.trials; ++t) out[y] += f(v.baseline(t, y), v.member_sums(t, y));
+        out[y] /= static_cast<double>(v.trials);
+    }
+    return out;
+}
+
+struct SpecificStopLoss : StopLossCommon {
+    static constexpr const char* type_name = "specific_stop_loss";
+    static constexpr const char* class_name = "SpecificStopLoss";
+    static constexpr int phase = 3;
+
+    std::optional<double> attachment;  ///< dollars per member-year
+    std::string preset_panel;          ///< "combined" | "institutional" | "professional": 422.208 by pool size
+
+    void validate(const std::string& where) const {
+        StopLossCommon::validate(where);
+        if (attachment.has_value() == !preset_panel.empty())
+            throw InvalidInput(where + ".attachment", "an attachment in dollars, or \"preset_422_208\" (not both)",
+                               attachment ? "both" : "neither");
+        if (attachment) check::non_negative(where + ".attachment", *attachment);
+        if (!preset_panel.empty()) stop_loss_deductible_422_208(1.0, preset_panel, where + ".preset_422_208");
+    }
+    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
+        MemberReduction r;
+        const double a = attachment ? *attachment : stop_loss_deductible_422_208(s.pool_members, preset_panel, where + ".preset_422_208");
+        r.attachment.assign(static_cast<std::size_t>(s.years), a);
+        r.coinsurance = coinsurance;
+        if (limit) r.limit = *limit;
+        r.categories = s.category_mask(categories, where + ".categories");
+        ComponentNeeds n;
+        n.reductions.push_back(r);
+        return n;
+    }
+    std::vector<double> calibrate(const CalibrationView& v) const {
+        return base_case_means(v, [](const PeriodExperience&, std::span<const double> sums) { return sums[0]; });
+    }
+    void settle(const SettlementContext& ctx, Ledger& ledger) const {
+        book(ctx, ledger, ctx.member_sums[0], ctx.calibration[static_cast<std::size_t>(ctx.year)]);
+    }
+
+    static SpecificStopLoss from_json(JsonObject& o) {
+        SpecificStopLoss s;
+        s.read(o);
+        if (o.has("attachment")) s.attachment = o.number("attachment");
+        if (o.has("preset_422_208")) s.preset_panel = o.string("preset_422_208");
+        return s;
+    }
+    void to_json(Json& j) const {
+        write(j);
+        if (attachment) j["attachment"] = *attachment;
+        else j["preset_422_208"] = preset_panel;
+    }
+    static std::vector<std::string> keys() {
+        auto k = common_keys();
+        k.insert(k.end(), {"attachment", "preset_422_208"});
+        return k;
+    }
+    bool operator==(const SpecificStopLoss&) const = default;
+};
+
+struct AggregateStopLoss : StopLossCommon {
+    static constexpr const char* type_name = "aggregate_stop_loss";
+    static constexpr const char* class_name = "AggregateStopLoss";
+    static constexpr int phase = 3;
+
+    double attachment_ratio = 1.25;        ///< of expected cost
+    std::optional<double> expected_pmpm;   ///< given expected cost; none: base-case mean
+
+    void validate(const std::string& where) const {
+        StopLossCommon::validate(where);
+        check::in_closed(where + ".attachment_ratio", attachment_ratio, 0.0, 10.0);
+        if (expected_pmpm) check::positive(where + ".expected_pmpm", *expected_pmpm);
+    }
+    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
+        ComponentNeeds n;
+        n.base_categories = s.category_mask(categories, where + ".categories");
+        return n;
+    }
+    std::vector<bool> mask(const std::vector<std::string>& names) const {
+        std::vector<bool> m(names.size(), categories.empty());
+        for (const auto& c : categories)
+            for (std::size_t i = 0; i < names.size(); ++i) m[i] = m[i] || names[i] == c;
+        return m;
+    }
+    double recovery(double cost, double expected_cost) const {
+        const double r = coinsurance * std::max(0.0, cost - attachment_ratio * expected_cost);
+        return limit ? std::min(r, *limit) : r;
+    }
+    /// [expected cost by year..., expected recoveries by year...] of the base case.
+    std::vector<double> calibrate(const CalibrationView& v) const {
+        const std::vector<bool> m = mask(v.categories);
+        std::vector<double> expected = base_case_means(v, [&](const PeriodExperience& e, std::span<const double>) {
+            return expected_pmpm ? *expected_pmpm * e.total_months() : e.allowed_in(m);
+        });
+        std::vector<double> out = expected;
+        for (int y = 0; y < v.years; ++y) {
+            double s = 0.0;
+            for (std::uint64_t t = 0; t < v.trials; ++t) {
+                const PeriodExperience e = v.baseline(t, y);
+                s += recovery(e.allowed_in(m), expected_pmpm ? *expected_pmpm * e.total_months() : expected[y]);
+            }
+            out.push_back(s / static_cast<double>(v.trials));
+        }
+        return out;
+    }
+    void settle(const SettlementContext& ctx, Ledger& ledger) const {
+        const std::size_t y = static_cast<std::size_t>(ctx.year), Y = ctx.calibration.size() / 2;
+        const double expected = expected_pmpm ? *expected_pmpm * ctx.months() : ctx.calibration[y];
+        book(ctx, ledger, recovery(ctx.experience.allowed_in(mask(ctx.categories)), expected), ctx.calibration[Y + y]);
+    }
+
+    static AggregateStopLoss from_json(JsonObject& o) {
+        AggregateStopLoss s;
+        s.read(o);
+        s.attachment_ratio = o.number("attachment_ratio", 1.25);
+        if (o.has("expected_pmpm")) s.expected_pmpm = o.number("expected_pmpm");
+        return s;
+    }
+    void to_json(Json& j) const {
+        write(j);
+        j["attachment_ratio"] = attachment_ratio;
+        if (expected_pmpm) j["expected_pmpm"] = *expected_pmpm;
+    }
+    static std::vector<std::string> keys() {
+        auto k = common_keys();
+        k.insert(k.end(), {"attachment_ratio", "expected_pmpm"});
+        return k;
+    }
+    bool operator==(const AggregateStopLoss&) const = default;
+};
+
+}  // namespace apmsim
