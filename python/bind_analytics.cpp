@@ -1,6 +1,282 @@
-// Python bindings: analytics.
+// Python bindings: small-population analytics (top level of _core) and credibility and
+// risk adjustment (the _core.credibility submodule). Scalar functions are numpy-vectorised.
 #include "bindings.hpp"
 
+#include "apmsim/analytics/minimum_savings_rate.hpp"
+#include "apmsim/analytics/size_analytics.hpp"
+#include "apmsim/credibility/blended_rate.hpp"
+#include "apmsim/credibility/buhlmann.hpp"
+#include "apmsim/credibility/limited_fluctuation.hpp"
+#include "apmsim/credibility/risk_adjustment.hpp"
+#include "apmsim/credibility/risk_design.hpp"
+
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <limits>
+#include <optional>
+#include <sstream>
+
 namespace apmsim::python {
-void register_analytics(py::module_&) {}
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+std::string fixed(double v, int digits = 6) {
+    std::ostringstream out;
+    out.precision(digits);
+    out << v;
+    return out.str();
+}
+
+PayoutTerms make_terms(double msr, double sharing_rate, double savings_cap, bool first_dollar, double mlr,
+                        double loss_rate, double loss_limit) {
+    PayoutTerms t;
+    t.msr = msr;
+    t.sharing_rate = sharing_rate;
+    t.savings_cap = savings_cap;
+    t.first_dollar = first_dollar;
+    t.mlr = mlr;
+    t.loss_rate = loss_rate;
+    t.loss_limit = loss_limit;
+    return t;
+}
+
+/// A Python severity object (apmsim.Lognormal, Gamma, ...) as the C++ Severity variant.
+Severity severity_from_python(const py::object& o, const std::string& where) {
+    if (py::isinstance<Lognormal>(o)) return o.cast<Lognormal>();
+    if (py::isinstance<Gamma>(o)) return o.cast<Gamma>();
+    if (py::isinstance<Weibull>(o)) return o.cast<Weibull>();
+    if (py::isinstance<Pareto>(o)) return o.cast<Pareto>();
+    if (py::isinstance<SplicedLognormalPareto>(o)) return o.cast<SplicedLognormalPareto>();
+    throw InvalidInput(where, "a severity distribution (Lognormal, Gamma, Weibull, Pareto, SplicedLognormalPareto)",
+                       py::repr(o).cast<std::string>());
+}
+
+void register_size_analytics(py::module_& m) {
+    m.def("minimum_savings_rate",
+          py::vectorize([](double members, double cv, double confidence, std::string sides) {
+              return minimum_savings_rate(members, cv, confidence, sides_from_string("sides", sides));
+          }),
+          py::arg("members"), py::arg("cv"), py::arg("confidence") = 0.90, py::arg("sides") = "two",
+          "Confidence-interval MSR z * cv / sqrt(members) (z from confidence, sides 'one' or 'two')");
+    m.def("mssp_minimum_savings_rate", py::vectorize([](double b) { return mssp_minimum_savings_rate(b); }),
+          py::arg("beneficiaries"), "MSSP one-sided MSR table (42 CFR 425.604(b)), interpolated; from 5,000 beneficiaries");
+    m.def("members_for_msr",
+          py::vectorize([](double msr, double cv, double confidence, std::string sides) {
+              return members_for_msr(msr, cv, confidence, sides_from_string("sides", sides));
+          }),
+          py::arg("msr"), py::arg("cv"), py::arg("confidence") = 0.90, py::arg("sides") = "two",
+          "Members for the confidence-interval MSR to equal msr: (z cv / msr)^2");
+    m.def("members_to_detect_saving",
+          py::vectorize([](double saving, double cv, double false_reward, double power) {
+              return members_to_detect_saving(saving, cv, false_reward, power);
+          }),
+          py::arg("saving"), py::arg("cv"), py::arg("false_reward") = 0.05, py::arg("power") = 0.80,
+          "Members so a true saving is rewarded with probability power at false-reward rate false_reward");
+    m.def("msr_for_false_reward", py::vectorize([](double n, double cv, double a) { return msr_for_false_reward(n, cv, a); }),
+          py::arg("members"), py::arg("cv"), py::arg("false_reward"), "MSR z_{1-alpha} cv / sqrt(members)");
+    m.def("savings_rate_sd", py::vectorize([](double n, double cv, double s) { return savings_rate_sd(n, cv, s); }),
+          py::arg("members"), py::arg("cv"), py::arg("true_saving") = 0.0, "sd of the observed savings rate: (1 - s) cv / sqrt(n)");
+    m.def("probability_of_reward",
+          py::vectorize([](double n, double cv, double msr, double s) { return probability_of_reward(n, cv, msr, s); }),
+          py::arg("members"), py::arg("cv"), py::arg("msr"), py::arg("true_saving") = 0.0, "P(observed savings rate >= msr)");
+    m.def("probability_of_penalty",
+          py::vectorize([](double n, double cv, double mlr, double s) { return probability_of_penalty(n, cv, mlr, s); }),
+          py::arg("members"), py::arg("cv"), py::arg("mlr"), py::arg("true_saving") = 0.0, "P(observed savings rate <= -mlr)");
+    m.def("false_reward_probability",
+          py::vectorize([](double n, double cv, double msr, double s) { return false_reward_probability(n, cv, msr, s); }),
+          py::arg("members"), py::arg("cv"), py::arg("msr"), py::arg("true_saving") = 0.0,
+          "P(reward) for a pool whose true saving is <= 0");
+    m.def("false_penalty_probability",
+          py::vectorize([](double n, double cv, double mlr, double s) { return false_penalty_probability(n, cv, mlr, s); }),
+          py::arg("members"), py::arg("cv"), py::arg("mlr"), py::arg("true_saving") = 0.0,
+          "P(penalty) for a pool whose true saving is >= 0");
+
+    py::class_<ExpectedPayout>(m, "ExpectedPayout", "Expected shared-savings settlement, as shares of the benchmark")
+        .def_readonly("probability_reward", &ExpectedPayout::probability_reward)
+        .def_readonly("probability_penalty", &ExpectedPayout::probability_penalty)
+        .def_readonly("expected_reward", &ExpectedPayout::expected_reward)
+        .def_readonly("expected_penalty", &ExpectedPayout::expected_penalty)
+        .def_readonly("expected_payout", &ExpectedPayout::expected_payout)
+        .def_readonly("savings_rate_sd", &ExpectedPayout::savings_rate_sd)
+        .def("to_dict",
+             [](const ExpectedPayout& p) {
+                 py::dict d;
+                 d["probability_reward"] = p.probability_reward;
+                 d["probability_penalty"] = p.probability_penalty;
+                 d["expected_reward"] = p.expected_reward;
+                 d["expected_penalty"] = p.expected_penalty;
+                 d["expected_payout"] = p.expected_payout;
+                 d["savings_rate_sd"] = p.savings_rate_sd;
+                 return d;
+             })
+        .def("__repr__", [](const ExpectedPayout& p) {
+            return "ExpectedPayout(expected_payout=" + fixed(p.expected_payout) + ", probability_reward=" +
+                   fixed(p.probability_reward) + ", probability_penalty=" + fixed(p.probability_penalty) + ")";
+        });
+    m.def(
+        "expected_payout",
+        [](double members, double cv, double true_saving, double msr, double sharing_rate, double savings_cap,
+           bool first_dollar, double mlr, double loss_rate, double loss_limit) {
+            return expected_payout(members, cv, make_terms(msr, sharing_rate, savings_cap, first_dollar, mlr, loss_rate, loss_limit),
+                                   true_saving);
+        },
+        py::arg("members"), py::arg("cv"), py::arg("true_saving") = 0.0, py::kw_only(), py::arg("msr") = 0.0,
+        py::arg("sharing_rate") = 0.5, py::arg("savings_cap") = inf, py::arg("first_dollar") = true, py::arg("mlr") = 0.0,
+        py::arg("loss_rate") = 0.0, py::arg("loss_limit") = inf,
+        "Expected shared-savings settlement (normal approximation, closed form), shares of the benchmark");
+    m.def("settle_savings_rate",
+          py::vectorize([](double r, double msr, double sharing_rate, double savings_cap, bool first_dollar, double mlr,
+                           double loss_rate, double loss_limit) {
+              return settle_savings_rate(r, make_terms(msr, sharing_rate, savings_cap, first_dollar, mlr, loss_rate, loss_limit));
+          }),
+          py::arg("savings_rate"), py::kw_only(), py::arg("msr") = 0.0, py::arg("sharing_rate") = 0.5,
+          py::arg("savings_cap") = inf, py::arg("first_dollar") = true, py::arg("mlr") = 0.0, py::arg("loss_rate") = 0.0,
+          py::arg("loss_limit") = inf, "Settlement (share of benchmark, + to the ACO) of observed savings rates");
+}
+
+void register_credibility(py::module_& c) {
+    c.def("full_credibility_claims", &full_credibility_claims, py::arg("probability") = 0.90, py::arg("tolerance") = 0.05,
+          "Expected claims for full credibility of frequency: (z/k)^2 (1,082 at 90%/5%)");
+    c.def("full_credibility_aggregate", &full_credibility_aggregate, py::arg("severity_cv"), py::arg("probability") = 0.90,
+          py::arg("tolerance") = 0.05, py::arg("frequency_variance_to_mean") = 1.0,
+          "Expected claims for full credibility of aggregate cost: (z/k)^2 (VMR + cv^2)");
+    c.def("full_credibility_exposure", &full_credibility_exposure, py::arg("cost_cv"), py::arg("probability") = 0.90,
+          py::arg("tolerance") = 0.05, "Exposure units for full credibility of the mean cost per unit: (z/k)^2 cv^2");
+    c.def("partial_credibility", py::vectorize([](double n, double nf) { return partial_credibility(n, nf); }), py::arg("n"),
+          py::arg("n_full"), "Square-root rule Z = min(1, sqrt(n / n_full))");
+    c.def("credibility_weighted",
+          py::vectorize([](double z, double e, double mn) { return credibility_weighted(z, e, mn); }), py::arg("credibility"),
+          py::arg("experience"), py::arg("manual"), "Z * experience + (1 - Z) * manual");
+
+    py::class_<CredibilityResult>(c, "CredibilityResult", "Buhlmann(-Straub) structure parameters, factors and premiums")
+        .def_readonly("collective_premium", &CredibilityResult::collective_premium)
+        .def_readonly("between_variance", &CredibilityResult::between_variance)
+        .def_readonly("between_variance_estimate", &CredibilityResult::between_variance_estimate)
+        .def_readonly("within_variance", &CredibilityResult::within_variance)
+        .def_readonly("credibility_coefficient", &CredibilityResult::credibility_coefficient)
+        .def_readonly("weighted_mean", &CredibilityResult::weighted_mean)
+        .def_readonly("between_variance_truncated", &CredibilityResult::between_variance_truncated)
+        .def_readonly("note", &CredibilityResult::note)
+        .def_property_readonly("weights", [](const CredibilityResult& r) { return Eigen::VectorXd(r.weights); })
+        .def_property_readonly("risk_means", [](const CredibilityResult& r) { return Eigen::VectorXd(r.risk_means); })
+        .def_property_readonly("credibility_factors",
+                               [](const CredibilityResult& r) { return Eigen::VectorXd(r.credibility_factors); })
+        .def_property_readonly("premiums", [](const CredibilityResult& r) { return Eigen::VectorXd(r.premiums); });
+    c.def(
+        "buhlmann_straub",
+        [](const Eigen::MatrixXd& ratios, const Eigen::MatrixXd& weights) { return buhlmann_straub(ratios, weights); },
+        py::arg("ratios"), py::arg("weights"),
+        "Buhlmann-Straub with the unbiased estimators (Buhlmann & Gisler 2005, ch. 4); risks x periods, zero weight = missing");
+    c.def("buhlmann", [](const Eigen::MatrixXd& data) { return buhlmann(data); }, py::arg("data"),
+          "Buhlmann (equal weights); risks x periods, every cell observed");
+
+    py::class_<BlendedRate>(c, "BlendedRate", "A credibility-blended PMPM rate and its pieces")
+        .def_readonly("member_months", &BlendedRate::member_months)
+        .def_readonly("experience_pmpm", &BlendedRate::experience_pmpm)
+        .def_readonly("excess_claims", &BlendedRate::excess_claims)
+        .def_readonly("members_pooled", &BlendedRate::members_pooled)
+        .def_readonly("pooled_experience_pmpm", &BlendedRate::pooled_experience_pmpm)
+        .def_readonly("manual_pooled_pmpm", &BlendedRate::manual_pooled_pmpm)
+        .def_readonly("pooling_charge_pmpm", &BlendedRate::pooling_charge_pmpm)
+        .def_readonly("credibility", &BlendedRate::credibility)
+        .def_readonly("blended_pmpm", &BlendedRate::blended_pmpm)
+        .def_readonly("method", &BlendedRate::method)
+        .def("__repr__", [](const BlendedRate& b) {
+            return "BlendedRate(blended_pmpm=" + fixed(b.blended_pmpm) + ", credibility=" + fixed(b.credibility) +
+                   ", method='" + b.method + "')";
+        });
+    c.def(
+        "blended_rate",
+        [](const std::vector<double>& claims, const std::vector<double>& months, double manual_pmpm, double pooling_level,
+           double pooling_charge_pmpm, std::optional<double> full_mm, std::optional<double> k) {
+            BlendedRateTerms t;
+            t.manual_pmpm = manual_pmpm;
+            t.pooling_level = pooling_level;
+            t.pooling_charge_pmpm = pooling_charge_pmpm;
+            t.full_credibility_member_months = full_mm.value_or(0.0);
+            t.buhlmann_k = k.value_or(0.0);
+            return blended_rate(claims, months, t);
+        },
+        py::arg("member_claims"), py::arg("member_months"), py::arg("manual_pmpm"), py::kw_only(),
+        py::arg("pooling_level") = inf, py::arg("pooling_charge_pmpm") = 0.0,
+        py::arg("full_credibility_member_months") = py::none(), py::arg("buhlmann_k") = py::none(),
+        "Blend pooled experience with the manual rate: Z E_p + (1 - Z)(M - P) + P");
+    c.def(
+        "pooling_charge_pmpm",
+        [](const py::object& cost, double level, double months) {
+            return pooling_charge_pmpm(severity_from_python(cost, "cost"), level, months);
+        },
+        py::arg("cost"), py::arg("pooling_level"), py::arg("months") = 12.0,
+        "Expected cost above the pooling level per member-month, (E[X] - E[min(X, L)]) / months");
+
+    py::class_<RiskWeightFit>(c, "RiskWeightFit", "Relative risk weights fitted by exposure-weighted least squares")
+        .def_readonly("names", &RiskWeightFit::names)
+        .def_property_readonly("coefficients", [](const RiskWeightFit& f) { return Eigen::VectorXd(f.coefficients); })
+        .def_property_readonly("coefficients_pmpm", &RiskWeightFit::coefficients_pmpm)
+        .def_property_readonly("standard_errors", [](const RiskWeightFit& f) { return Eigen::VectorXd(f.standard_errors); })
+        .def_property_readonly("robust_standard_errors",
+                               [](const RiskWeightFit& f) { return Eigen::VectorXd(f.robust_standard_errors); })
+        .def_readonly("mean_pmpm", &RiskWeightFit::mean_pmpm)
+        .def_readonly("r_squared", &RiskWeightFit::r_squared)
+        .def_readonly("residual_variance", &RiskWeightFit::residual_variance)
+        .def_readonly("normalization", &RiskWeightFit::normalization)
+        .def_readonly("observations", &RiskWeightFit::observations)
+        .def_readonly("exposure", &RiskWeightFit::exposure)
+        .def_property_readonly("raw_scores", [](const RiskWeightFit& f) { return Eigen::VectorXd(f.raw_scores); })
+        .def_property_readonly("scores", [](const RiskWeightFit& f) { return Eigen::VectorXd(f.scores); })
+        .def_readonly("group_names", &RiskWeightFit::group_names)
+        .def_property_readonly("group_exposure", [](const RiskWeightFit& f) { return Eigen::VectorXd(f.group_exposure); })
+        .def_property_readonly("predictive_ratios", [](const RiskWeightFit& f) { return Eigen::VectorXd(f.predictive_ratios); })
+        .def("__repr__", [](const RiskWeightFit& f) {
+            return "RiskWeightFit(" + std::to_string(f.names.size()) + " coefficients, " + std::to_string(f.observations) +
+                   " members, r_squared=" + fixed(f.r_squared, 4) + ")";
+        });
+    c.def(
+        "fit_risk_weights_matrix",
+        [](const Eigen::MatrixXd& design, const Eigen::VectorXd& cost, const Eigen::VectorXd& exposure,
+           std::vector<std::string> names, std::vector<int> groups, std::vector<std::string> group_names) {
+            py::gil_scoped_release release;
+            return fit_risk_weights(design, cost, exposure, std::move(names), groups, std::move(group_names));
+        },
+        py::arg("design"), py::arg("cost"), py::arg("exposure"), py::arg("names") = std::vector<std::string>{},
+        py::arg("groups") = std::vector<int>{}, py::arg("group_names") = std::vector<std::string>{},
+        "WLS risk weights from a design matrix (members x p), member costs and member-months");
+    c.def(
+        "fit_risk_weights_factors",
+        [](const std::vector<double>& cost, const std::vector<double>& exposure, std::vector<std::string> tier,
+           std::vector<std::string> age_band, std::vector<std::string> sex, std::vector<std::string> marker_names,
+           std::vector<std::vector<double>> markers) {
+            RiskFactors f{std::move(tier), std::move(age_band), std::move(sex), std::move(marker_names), std::move(markers)};
+            py::gil_scoped_release release;
+            return fit_risk_weights(f, cost, exposure);
+        },
+        py::arg("cost"), py::arg("exposure"), py::arg("tier") = std::vector<std::string>{},
+        py::arg("age_band") = std::vector<std::string>{}, py::arg("sex") = std::vector<std::string>{},
+        py::arg("marker_names") = std::vector<std::string>{}, py::arg("markers") = std::vector<std::vector<double>>{},
+        "WLS risk weights from member-level tier / age band / sex labels and marker columns (empty = not used)");
+    c.def(
+        "fit_risk_weights_scenario",
+        [](const Scenario& s, const std::vector<double>& member_costs, int year, bool tier, bool age_band, bool sex,
+           std::vector<std::string> marker_names, std::vector<std::vector<double>> markers) {
+            PopulationRiskFactors use{tier, age_band, sex, std::move(marker_names), std::move(markers)};
+            py::gil_scoped_release release;
+            return fit_risk_weights(s.population, s.cost_model.tiers, member_costs, year, use);
+        },
+        py::arg("scenario"), py::arg("member_costs"), py::arg("year") = 0, py::arg("tier") = true, py::arg("age_band") = true,
+        py::arg("sex") = true, py::arg("marker_names") = std::vector<std::string>{},
+        py::arg("markers") = std::vector<std::vector<double>>{},
+        "WLS risk weights from a scenario's population (tier, age band, sex, months of `year`) and member costs");
+}
+
+}  // namespace
+
+void register_analytics(py::module_& m) {
+    register_size_analytics(m);
+    py::module_ c = m.def_submodule("credibility", "Limited-fluctuation and Buhlmann(-Straub) credibility, blended rates, risk adjustment");
+    register_credibility(c);
+}
+
 }  // namespace apmsim::python

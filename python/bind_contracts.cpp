@@ -1,6 +1,104 @@
-// Python bindings: contracts.
+// Payment models: component types (one registration per alternative of apmsim::Component,
+// automatic), PaymentModel, and the settled PaymentResults.
 #include "bindings.hpp"
 
+#include <pybind11/eigen.h>
+#include <pybind11/stl.h>
+
 namespace apmsim::python {
-void register_contracts(py::module_&) {}
+
+namespace {
+
+/// A component dict ({"type": ..., "years": [...], terms...}) -> ComponentInForce, with
+/// errors located at `path`.
+Json component_dict(const py::handle& o, const std::string& path) {
+    if (py::hasattr(o, "to_dict")) return to_cpp_json(o.attr("to_dict")());
+    if (py::isinstance<py::dict>(o)) return to_cpp_json(py::reinterpret_borrow<py::object>(o));
+    throw InvalidInput(path, "a component (e.g. apmsim.FeeForService()) or a dict with a \"type\"",
+                       py::str(py::type::of(o)).cast<std::string>());
+}
+
+PaymentModel make_model(const std::string& name, const py::iterable& components, const py::object& quality) {
+    Json j{{"name", name}, {"components", Json::array()}};
+    std::size_t i = 0;
+    for (const auto& c : components) j["components"].push_back(component_dict(c, index_path("PaymentModel.components", i++)));
+    if (!quality.is_none()) j["quality"] = to_cpp_json(quality);
+    return payment_model_from_json(j, "PaymentModel");
+}
+
+}  // namespace
+
+void register_contracts(py::module_& m) {
+    // The component types: their names and terms; the Python classes are built from this
+    // list (python/apmsim/_contracts.py), and a dict of terms is checked here.
+    m.def("component_types", [] {
+        py::list out;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((out.append(py::make_tuple(std::variant_alternative_t<I, Component>::type_name,
+                                        std::variant_alternative_t<I, Component>::class_name,
+                                        std::variant_alternative_t<I, Component>::keys()))),
+             ...);
+        }(std::make_index_sequence<std::variant_size_v<Component>>{});
+        return out;
+    }, "(type name, Python class name, term names) of every contract component type");
+    m.def(
+        "check_component",
+        [](const py::dict& terms, const std::string& where) {
+            const Json j = to_cpp_json(terms);
+            JsonObject o(j, where);
+            const std::string type = o.string("type");
+            if (o.has("years")) json_numbers(o.at("years"), o.path("years"));
+            ComponentInForce c{component_from_json(type, o), {}};
+            Json back{{"type", type}};
+            if (j.contains("years")) back["years"] = j["years"];
+            std::visit([&](const auto& t) { t.to_json(back); }, c.terms);
+            return to_python_json(back);
+        },
+        py::arg("terms"), py::arg("where"), "Validate a component dict; returns it with every default filled in");
+
+    py::class_<PaymentModel>(m, "PaymentModel", "A named list of contract components settled together")
+        .def(py::init(&make_model), py::arg("name"), py::arg("components"), py::arg("quality") = py::none(),
+             "components: component objects (apmsim.FeeForService(...), ...) or dicts with a \"type\"; "
+             "quality: {\"fixed\": 0.9} or {\"measures\": [...]}")
+        .def_static("from_dict", [](const py::dict& d) { return payment_model_from_json(to_cpp_json(d), "PaymentModel"); })
+        .def("to_dict", [](const PaymentModel& p) { return to_python_json(to_json(p)); })
+        .def_readonly("name", &PaymentModel::name)
+        .def_property_readonly("components", [](const PaymentModel& p) { return to_python_json(to_json(p)["components"]); })
+        .def("__eq__", [](const PaymentModel& a, const PaymentModel& b) { return a == b; })
+        .def("__repr__", [](const PaymentModel& p) {
+            std::string types;
+            for (const auto& c : p.components) types += (types.empty() ? "" : ", ") + std::string(component_type(c.terms));
+            return "PaymentModel('" + p.name + "', [" + types + "])";
+        })
+        .def(py::pickle([](const PaymentModel& p) { return to_json(p).dump(); },
+                        [](const std::string& t) { return payment_model_from_json(Json::parse(t), "PaymentModel"); }));
+
+    py::class_<PaymentResults>(m, "PaymentResults", "Each payment model's settlement per party, arm, trial and year")
+        .def_readonly("models", &PaymentResults::models)
+        .def_readonly("arms", &PaymentResults::arms)
+        .def_readonly("trials", &PaymentResults::trials)
+        .def_readonly("years", &PaymentResults::years)
+        .def_property_readonly_static("parties", [](py::object) { return std::vector<std::string>(party_names.begin(), party_names.end()); })
+        .def_property_readonly_static("metrics", [](py::object) { return std::vector<std::string>(metric_names.begin(), metric_names.end()); })
+        .def(
+            "samples",
+            [](const PaymentResults& p, const std::string& model, const std::string& party, const std::string& measure,
+               const std::optional<std::string>& arm) { return p.samples(model, party, measure, arm.value_or("")); },
+            py::arg("model"), py::arg("party"), py::arg("measure") = "net", py::arg("arm") = py::none(),
+            "(trials, years) revenue, payments, delivery_cost or net of a party; arm defaults to the program's")
+        .def(
+            "metric",
+            [](const PaymentResults& p, const std::string& model, const std::string& name, const std::optional<std::string>& arm) {
+                return p.metric(model, name, arm.value_or(""));
+            },
+            py::arg("model"), py::arg("name"), py::arg("arm") = py::none(), "(trials, years) of a contract indicator (see metrics)")
+        .def("_summary_rows", [](const PaymentResults& p) { return to_python_json(payment_summary_to_json(p.summary())); })
+        .def("_indicator_rows", [](const PaymentResults& p) { return to_python_json(payment_indicators_to_json(p.indicators())); })
+        .def("to_json", [](const PaymentResults& p) { return to_python_json(payments_to_json(p)); })
+        .def("__repr__", [](const PaymentResults& p) {
+            return "PaymentResults(models=" + std::to_string(p.models.size()) + ", trials=" + std::to_string(p.trials) +
+                   ", years=" + std::to_string(p.years) + ")";
+        });
+}
+
 }  // namespace apmsim::python

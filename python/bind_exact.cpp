@@ -1,6 +1,274 @@
-// Python bindings: exact.
+// Python bindings: discretisation, exact/approximate aggregate distributions, the pool
+// distribution and its error rates. The Pythonic wrappers (keyword arguments, __array__)
+// are in apmsim/_exact.py; long computations release the GIL.
 #include "bindings.hpp"
 
+#include "apmsim/exact/exact.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+
 namespace apmsim::python {
-void register_exact(py::module_&) {}
+namespace {
+
+py::array_t<double> to_array(const std::vector<double>& v) {
+    return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+py::dict moments_dict(const Moments& m) {
+    py::dict d;
+    d["mean"] = m.mean;
+    d["variance"] = m.variance;
+    d["skewness"] = m.skewness;
+    return d;
+}
+
+py::dict diagnostics_dict(const AggregateDiagnostics& g) {
+    py::dict d;
+    d["method"] = g.method;
+    d["discretization"] = g.discretization;
+    d["step"] = g.step;
+    d["nodes"] = g.nodes;
+    d["upper"] = g.step * static_cast<double>(g.nodes - 1);
+    d["severity_tail_mass"] = g.severity_tail_mass;
+    d["missing_mass"] = g.missing_mass;
+    d["aliasing_estimate"] = g.aliasing_estimate;
+    d["roundoff"] = g.roundoff;
+    d["mass_below_zero"] = g.mass_below_zero;
+    d["fft_length"] = g.fft_length;
+    d["tilt"] = g.tilt;
+    d["rescalings"] = g.rescalings;
+    d["samples"] = g.samples;
+    d["seed"] = g.seed;
+    d["notes"] = g.notes;
+    return d;
+}
+
+/// f applied elementwise: a float for a Python number, else an array of x's shape.
+template <class F>
+py::object elementwise(const py::object& x, F f) {
+    if (py::isinstance<py::float_>(x) || py::isinstance<py::int_>(x)) return py::float_(f(x.cast<double>()));
+    auto in = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(x);
+    if (!in) throw InvalidInput("x", "a number or an array of numbers", py::repr(x).cast<std::string>());
+    py::array_t<double> out(std::vector<py::ssize_t>(in.shape(), in.shape() + in.ndim()));
+    const double* src = in.data();
+    double* dst = out.mutable_data();
+    for (py::ssize_t i = 0; i < in.size(); ++i) dst[i] = f(src[i]);
+    return out;
+}
+
+/// A count distribution from an apmsim object or a JSON-style dict.
+Frequency to_frequency(const py::object& o) {
+    if (py::isinstance<Poisson>(o)) return o.cast<Poisson>();
+    if (py::isinstance<NegativeBinomial>(o)) return o.cast<NegativeBinomial>();
+    if (py::isinstance<Binomial>(o)) return o.cast<Binomial>();
+    if (py::isinstance<ZeroModifiedPoisson>(o)) return o.cast<ZeroModifiedPoisson>();
+    if (py::isinstance<py::dict>(o)) return frequency_from_json(to_cpp_json(o), "frequency");
+    throw InvalidInput("frequency", "a Poisson, NegativeBinomial, Binomial or ZeroModifiedPoisson (or its dict)",
+                       py::repr(o).cast<std::string>());
+}
+
+/// A severity distribution from an apmsim object or a JSON-style dict.
+Severity to_severity(const py::object& o) {
+    if (py::isinstance<Lognormal>(o)) return o.cast<Lognormal>();
+    if (py::isinstance<Gamma>(o)) return o.cast<Gamma>();
+    if (py::isinstance<Weibull>(o)) return o.cast<Weibull>();
+    if (py::isinstance<Pareto>(o)) return o.cast<Pareto>();
+    if (py::isinstance<SplicedLognormalPareto>(o)) return o.cast<SplicedLognormalPareto>();
+    if (py::isinstance<py::dict>(o)) return severity_from_json(to_cpp_json(o), "severity");
+    throw InvalidInput("severity", "a Lognormal, Gamma, Weibull, Pareto or SplicedLognormalPareto (or its dict)",
+                       py::repr(o).cast<std::string>());
+}
+
+std::size_t optional_nodes(const std::optional<long long>& nodes) {
+    if (!nodes) return 0;
+    if (*nodes < 2 || static_cast<unsigned long long>(*nodes) > max_grid_nodes)
+        throw InvalidInput("nodes", "2 to " + std::to_string(max_grid_nodes) + " nodes", std::to_string(*nodes));
+    return static_cast<std::size_t>(*nodes);
+}
+
+}  // namespace
+
+void register_exact(py::module_& m) {
+    using AD = AggregateDistribution;
+
+    py::class_<DiscretizedSeverity>(m, "DiscretizedSeverity",
+                                    "A severity on the lattice 0, h, 2h, ...: masses, plus the probability beyond it")
+        .def_property_readonly("masses", [](const DiscretizedSeverity& d) { return to_array(d.masses); })
+        .def_readonly("step", &DiscretizedSeverity::step)
+        .def_readonly("tail_mass", &DiscretizedSeverity::tail_mass, "Probability beyond the lattice (masses sum to 1 - tail_mass)")
+        .def_property_readonly("method", [](const DiscretizedSeverity& d) { return std::string(discretization_name(d.method)); })
+        .def_property_readonly("nodes", &DiscretizedSeverity::nodes)
+        .def_property_readonly("upper", &DiscretizedSeverity::upper)
+        .def_property_readonly("grid", [](const DiscretizedSeverity& d) {
+            std::vector<double> x(d.masses.size());
+            for (std::size_t j = 0; j < x.size(); ++j) x[j] = d.step * static_cast<double>(j);
+            return to_array(x);
+        })
+        .def("total", &DiscretizedSeverity::total, "Sum of the masses (compensated)")
+        .def("lattice_mean", &DiscretizedSeverity::lattice_mean, "sum_j x_j masses_j")
+        .def("__len__", &DiscretizedSeverity::nodes)
+        .def("__repr__", [](const DiscretizedSeverity& d) {
+            return "DiscretizedSeverity(method='" + std::string(discretization_name(d.method)) + "', step=" + show(d.step) +
+                   ", nodes=" + std::to_string(d.masses.size()) + ", tail_mass=" + show(d.tail_mass) + ")";
+        });
+
+    m.def(
+        "_discretize",
+        [](const py::object& severity_object, double step, std::optional<double> upper, std::optional<long long> nodes,
+           const std::string& method, double scale) {
+            const Severity severity = to_severity(severity_object);
+            const Discretization how = discretization_from_name("method", method);
+            check::positive("step", step);
+            check::positive("scale", scale);
+            Grid grid;
+            if (nodes && upper) throw InvalidInput("upper", "either upper or nodes, not both", show(*upper));
+            if (nodes) {
+                grid = Grid{step, optional_nodes(nodes)};
+            } else {
+                // Default upper end: the 1 - 1e-10 quantile (the tail beyond is reported).
+                const double u = upper ? *upper : scale * quantile(severity, 1.0 - 1e-10);
+                if (upper) check::positive("upper", *upper);
+                grid = Grid::up_to(step, u, "discretize");
+            }
+            py::gil_scoped_release release;
+            return discretize(severity, grid, how, scale);
+        },
+        py::arg("severity"), py::arg("step"), py::arg("upper") = py::none(), py::arg("nodes") = py::none(),
+        py::arg("method") = "rounding", py::arg("scale") = 1.0);
+
+    py::class_<AD>(m, "AggregateDistribution",
+                   "Distribution of an aggregate loss: lattice (panjer, fft, pool), approximation or simulation")
+        .def_property_readonly("method", &AD::method)
+        .def_property_readonly("step", &AD::step)
+        .def_property_readonly("nodes", &AD::nodes)
+        .def_property_readonly("grid", [](const AD& d) { return to_array(d.grid()); }, "Lattice values 0, h, ..., (nodes-1) h")
+        .def("pmf", [](const AD& d) { return to_array(d.pmf()); }, "Probabilities on the lattice (numpy)")
+        .def(
+            "cdf",
+            [](const AD& d, const py::object& x) -> py::object {
+                if (x.is_none()) return to_array(d.cdf_values());
+                return elementwise(x, [&d](double v) { return d.cdf(v); });
+            },
+            py::arg("x") = py::none(), "P(S <= x); without x the lattice cdf (numpy)")
+        .def("cdf_left", [](const AD& d, const py::object& x_) { return elementwise(x_, [&d](double x) { return d.cdf_left(x); }); }, py::arg("x"), "P(S < x)")
+        .def("quantile", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.quantile(p); }); }, py::arg("p"),
+             "Smallest x with F(x) >= p")
+        .def("var", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.value_at_risk(p); }); }, py::arg("p"), "Value at risk")
+        .def("value_at_risk", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.value_at_risk(p); }); }, py::arg("p"))
+        .def("tvar", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.tail_value_at_risk(p); }); }, py::arg("p"),
+             "Tail value at risk VaR_p + E[(S - VaR_p)+]/(1 - p)")
+        .def("tail_value_at_risk", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.tail_value_at_risk(p); }); }, py::arg("p"))
+        .def("stop_loss_premium", [](const AD& d, const py::object& x_) { return elementwise(x_, [&d](double x) { return d.stop_loss_premium(x); }); }, py::arg("d"),
+             "E[(S - d)+]")
+        .def("limited_expected_value", [](const AD& d, const py::object& u_) { return elementwise(u_, [&d](double u) { return d.limited_expected_value(u); }); },
+             py::arg("u"), "E[min(S, u)]")
+        .def("moments", [](const AD& d) { return moments_dict(d.moments()); }, "mean, variance, skewness of the computed distribution")
+        .def("analytic_moments", [](const AD& d) { return moments_dict(d.analytic_moments()); }, "closed-form mean, variance, skewness")
+        .def("moment_errors", [](const AD& d) {
+            const MomentErrors e = d.moment_errors();
+            py::dict r;
+            r["mean_relative"] = e.mean_relative;
+            r["variance_relative"] = e.variance_relative;
+            r["skewness_absolute"] = e.skewness_absolute;
+            return r;
+        }, "computed minus analytic moments (the validation figures)")
+        .def_property_readonly("diagnostics", [](const AD& d) { return diagnostics_dict(d.diagnostics()); })
+        .def("false_reward_probability",
+             [](const AD& d, double msr, std::optional<double> b) { return false_reward_probability(d, msr, b); }, py::arg("msr"),
+             py::arg("benchmark") = py::none(), "P(S <= benchmark (1 - msr)); benchmark defaults to the analytic mean")
+        .def("false_penalty_probability",
+             [](const AD& d, double mlr, std::optional<double> b) { return false_penalty_probability(d, mlr, b); },
+             py::arg("mlr"), py::arg("benchmark") = py::none(), "P(S >= benchmark (1 + mlr))")
+        .def("expected_shared_savings",
+             [](const AD& d, double rate, double msr, std::optional<double> b, std::optional<double> cap) {
+                 return expected_shared_savings(d, rate, msr, b, cap);
+             },
+             py::arg("sharing_rate"), py::arg("msr"), py::arg("benchmark") = py::none(), py::arg("savings_cap") = py::none(),
+             "rate E[min(B - S, cap B) 1{S <= B (1 - msr)}]")
+        .def("__repr__", [](const AD& d) {
+            const Moments a = d.analytic_moments();
+            return "AggregateDistribution(method='" + d.method() + "', step=" + show(d.step()) + ", nodes=" +
+                   std::to_string(d.nodes()) + ", mean=" + show(a.mean) + ")";
+        });
+
+    m.def(
+        "_aggregate",
+        [](const py::object& frequency_object, const py::object& severity_object, const std::string& method, std::optional<double> step,
+           const std::string& discretization, std::optional<long long> nodes, std::optional<double> upper, double tail_target,
+           double padding, double tilt, std::uint64_t samples, std::uint64_t seed) {
+            const Frequency frequency = to_frequency(frequency_object);
+            const Severity severity = to_severity(severity_object);
+            AggregateOptions o;
+            o.method = aggregate_method_from_name("method", method);
+            o.discretization = discretization_from_name("discretization", discretization);
+            if (step) {
+                check::positive("step", *step);
+                o.step = *step;
+            }
+            o.nodes = optional_nodes(nodes);
+            if (upper) {
+                check::positive("upper", *upper);
+                o.upper = *upper;
+            }
+            o.tail_target = tail_target;
+            o.padding = padding;
+            o.tilt = tilt;
+            o.samples = samples;
+            o.seed = seed;
+            o.validate();
+            py::gil_scoped_release release;
+            return aggregate(frequency, severity, o);
+        },
+        py::arg("frequency"), py::arg("severity"), py::arg("method") = "panjer", py::arg("step") = py::none(),
+        py::arg("discretization") = "rounding", py::arg("nodes") = py::none(), py::arg("upper") = py::none(),
+        py::arg("tail_target") = 1e-10, py::arg("padding") = 2.0, py::arg("tilt") = 10.0, py::arg("samples") = 100000,
+        py::arg("seed") = 20261123);
+
+    py::class_<PoolDistribution>(m, "PoolDistribution", "Exact distribution of a pool's annual cost, total and by tier")
+        .def_readonly("total", &PoolDistribution::total)
+        .def_property_readonly("tiers", [](const PoolDistribution& p) {
+            py::dict d;
+            for (std::size_t t = 0; t < p.tiers.size(); ++t) d[py::str(p.tier_names[t])] = p.tiers[t];
+            return d;
+        }, "Each tier's members' cost (empty with tier transitions)")
+        .def_property_readonly("members_by_tier", [](const PoolDistribution& p) {
+            py::dict d;
+            for (std::size_t t = 0; t < p.tier_names.size(); ++t) d[py::str(p.tier_names[t])] = p.members_by_tier[t];
+            return d;
+        })
+        .def("__repr__", [](const PoolDistribution& p) {
+            return "PoolDistribution(mean=" + show(p.total.analytic_moments().mean) + ", step=" + show(p.total.step()) +
+                   ", nodes=" + std::to_string(p.total.nodes()) + ")";
+        });
+
+    m.def(
+        "_pool_distribution",
+        [](const Scenario& scenario, int year, const std::string& arm, std::optional<double> step, std::optional<long long> nodes,
+           std::optional<double> upper, const std::string& discretization, double padding, double tilt) {
+            PoolOptions o;
+            o.year = year;
+            o.arm = arm;
+            if (step) {
+                check::positive("step", *step);
+                o.step = *step;
+            }
+            o.nodes = optional_nodes(nodes);
+            if (upper) {
+                check::positive("upper", *upper);
+                o.upper = *upper;
+            }
+            o.discretization = discretization_from_name("discretization", discretization);
+            o.padding = padding;
+            o.tilt = tilt;
+            py::gil_scoped_release release;
+            return pool_distribution(scenario, o);
+        },
+        py::arg("scenario"), py::arg("year") = 1, py::arg("arm") = "baseline", py::arg("step") = py::none(),
+        py::arg("nodes") = py::none(), py::arg("upper") = py::none(), py::arg("discretization") = "unbiased",
+        py::arg("padding") = 2.0, py::arg("tilt") = 10.0);
+}
+
 }  // namespace apmsim::python

@@ -16,7 +16,28 @@ void register_scenario(py::module_& m) {
             },
             py::arg("path_or_dict"), "Load a scenario from a JSON file path or a dict of the same structure")
         .def_static("default_cmc_program", &Scenario::default_cmc_program, py::arg("members") = 1000, py::arg("years") = 3,
-                    "The bundled synthetic CMC program of shared/DOMAIN.md section 2")
+                    py::arg("payment_models") = true,
+                    "The bundled synthetic CMC program of shared/DOMAIN.md section 2 (with an illustrative delivery "
+                    "basis and four payment models unless payment_models=False)")
+        .def_property(
+            "payment_models", [](const Scenario& s) { return s.payment_models; },
+            [](Scenario& s, const std::vector<PaymentModel>& models) {
+                Scenario copy = s;
+                copy.payment_models = models;
+                copy.validate();
+                s = std::move(copy);
+            },
+            "The payment models settled by simulate() (a list of PaymentModel; assigning validates)")
+        .def_property(
+            "delivery", [](const Scenario& s) { return to_python_json(to_json(s.delivery)); },
+            [](Scenario& s, const py::dict& d) {
+                Scenario copy = s;
+                copy.delivery = delivery_from_json(to_cpp_json(d), "delivery");
+                copy.validate();
+                s = std::move(copy);
+            },
+            "Who delivers each category's care and at what cost (provider_share, pcp_share, provider_cost_ratio, "
+            "pcp_cost_ratio, program_costs_borne_by)")
         .def("to_json", [](const Scenario& s) { return to_python_json(scenario_to_json(s)); },
              "The scenario as a dict; Scenario.from_json(s.to_json()) reproduces it")
         .def_readonly("name", &Scenario::name)

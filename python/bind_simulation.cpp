@@ -7,6 +7,16 @@
 
 namespace apmsim::python {
 
+namespace {
+/// The results JSON of a Python Results object, with its settled payment models if any.
+Json full_json(const py::object& self, const std::string& name) {
+    Json j = results_to_json(self.cast<const SimulationResults&>(), name);
+    if (py::hasattr(self, "payments") && !self.attr("payments").is_none())
+        j["payment_models"] = payments_to_json(self.attr("payments").cast<const PaymentResults&>());
+    return j;
+}
+}  // namespace
+
 void register_simulation(py::module_& m) {
     py::module_ st = m.def_submodule("stats", "Risk statistics of per-trial outcomes (the same code as the C++ summaries)");
     using Values = std::vector<double>;
@@ -22,7 +32,8 @@ void register_simulation(py::module_& m) {
     st.def("probability_below", [](const Values& v, double x) { return stats::probability_below(v, x); }, py::arg("values"),
            py::arg("threshold"));
 
-    py::class_<SimulationResults>(m, "Results", "Per-trial outputs of simulate()")
+    py::class_<SimulationResults>(m, "Results", "Per-trial outputs of simulate(); .payments holds the settled payment models",
+                                  py::dynamic_attr())
         .def_readonly("trials", &SimulationResults::trials)
         .def_readonly("seed", &SimulationResults::seed)
         .def_readonly("years", &SimulationResults::years)
@@ -60,11 +71,11 @@ void register_simulation(py::module_& m) {
                                        r.member_costs.data());
         }, "(arms, trials, years, members) annual cost per member, when simulated with member_detail=True")
         .def("_summary_rows", [](const SimulationResults& r) { return to_python_json(summary_to_json(r.summary())); })
-        .def("to_json", [](const SimulationResults& r, const std::string& name) { return to_python_json(results_to_json(r, name)); },
-             py::arg("scenario_name") = "scenario")
-        .def("save_json", [](const SimulationResults& r, const py::object& path, const std::string& name) {
+        .def("to_json", [](const py::object& self, const std::string& name) { return to_python_json(full_json(self, name)); },
+             py::arg("scenario_name") = "scenario", "The results JSON the CLI writes, as a dict (with payment_models when settled)")
+        .def("save_json", [](const py::object& self, const py::object& path, const std::string& name) {
             const auto file = py::module_::import("os").attr("fspath")(path).cast<std::string>();
-            write_file_atomically(file, results_to_json(r, name).dump(1) + "\n");
+            write_file_atomically(file, full_json(self, name).dump(1) + "\n");
         }, py::arg("path"), py::arg("scenario_name") = "scenario", "Write the results JSON (atomically: temporary file, then rename)")
         .def("__repr__", [](const SimulationResults& r) {
             return "Results(trials=" + std::to_string(r.trials) + ", years=" + std::to_string(r.years) +
@@ -80,12 +91,19 @@ void register_simulation(py::module_& m) {
             if (seed) o.seed = *seed;
             if (threads) o.threads = *threads;
             if (member_detail) o.member_detail = *member_detail;
-            py::gil_scoped_release release;
-            return simulate(s, o);
+            RunResults r;
+            {
+                py::gil_scoped_release release;
+                r = run(s, o);
+            }
+            py::object results = py::cast(std::move(r.simulation));
+            results.attr("payments") = r.payments.models.empty() ? py::none() : py::cast(std::move(r.payments));
+            return results;
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
         py::arg("member_detail") = py::none(),
-        "Simulate a scenario; unset options come from the scenario's settings. Same seed, same results, whatever the threads.");
+        "Simulate a scenario and settle its payment models (Results.payments); unset options come from the scenario's "
+        "settings. Same seed, same results, whatever the threads.");
 }
 
 }  // namespace apmsim::python

@@ -1,4 +1,115 @@
-"""apmsim: small-population analytics (MSR, members needed), credibility and risk adjustment; re-exports from _core plus Pythonic helpers."""
+"""apmsim: small-population analytics (MSR, members needed), credibility and risk adjustment; re-exports from _core plus Pythonic helpers.
+
+Size analytics use the normal approximation of shared/DOMAIN.md sections 1 and 4: the
+observed savings rate R = 1 - (pool mean cost) / benchmark of n members with
+member-level cost CV c and true saving s is N(s, ((1 - s) c)^2 / n). The functions are
+numpy-vectorised (arrays broadcast; scalars give floats). Credibility lives in the
+``apmsim.credibility`` submodule; the risk-adjustment fitter is re-exported here.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any, Optional
+
+import numpy as np
+
+from . import credibility
+from ._core import (
+    ExpectedPayout,
+    expected_payout,
+    false_penalty_probability,
+    false_reward_probability,
+    members_for_msr,
+    members_to_detect_saving,
+    minimum_savings_rate,
+    msr_for_false_reward,
+    mssp_minimum_savings_rate,
+    probability_of_penalty,
+    probability_of_reward,
+    savings_rate_sd,
+    settle_savings_rate,
+)
+from .credibility import RiskWeightFit, _invalid, fit_risk_weights, fit_risk_weights_design
+
+__all__ = [
+    "ExpectedPayout",
+    "RiskWeightFit",
+    "credibility",
+    "expected_payout",
+    "false_penalty_probability",
+    "false_reward_probability",
+    "fit_risk_weights",
+    "fit_risk_weights_design",
+    "members_for_msr",
+    "members_needed",
+    "members_to_detect_saving",
+    "minimum_savings_rate",
+    "msr_for_false_reward",
+    "msr_table",
+    "mssp_minimum_savings_rate",
+    "probability_of_penalty",
+    "probability_of_reward",
+    "savings_rate_sd",
+    "settle_savings_rate",
+]
+
+
+def _round_up(n: Any) -> Any:
+    """Whole members: the smallest integer at or above n (int for a scalar, int64 array otherwise)."""
+    up = np.ceil(np.asarray(n) * (1 - 1e-12))  # a value like 5000.000000001 from rounding is 5,000
+    return int(up) if up.ndim == 0 else up.astype(np.int64)
+
+
+def members_needed(
+    *,
+    cv: Any,
+    msr: Any = None,
+    saving: Any = None,
+    confidence: float = 0.90,
+    sides: str = "two",
+    false_reward: Any = 0.05,
+    power: Any = 0.80,
+    round_up: bool = True,
+) -> Any:
+    """Members a pool needs, in one of two senses (give exactly one of msr and saving):
+
+    * ``msr``: for the confidence-interval MSR z * cv / sqrt(n) to fall to ``msr``
+      (z from ``confidence`` and ``sides``): n = (z cv / msr)^2.
+    * ``saving``: for a true saving to be rewarded with probability ``power`` while a
+      pool with no saving is rewarded with probability ``false_reward`` (the MSR set at
+      z_{1-false_reward} cv / sqrt(n)): sqrt(n) = (z_a + z_power (1 - s)) cv / s.
+
+    Vectorised over array arguments. Rounded up to whole members unless round_up=False.
+    """
+    if (msr is None) == (saving is None):
+        raise _invalid("msr", "exactly one of msr and saving", "both" if msr is not None else "neither")
+    if msr is not None:
+        n = members_for_msr(msr, cv, confidence, sides)
+    else:
+        n = members_to_detect_saving(saving, cv, false_reward, power)
+    return _round_up(n) if round_up else n
+
+
+def msr_table(
+    members: Any,
+    cv: float,
+    confidence: float = 0.90,
+    sides: str = "two",
+    saving: Optional[float] = None,
+):
+    """A pandas DataFrame, one row per pool size: the confidence-interval MSR, the MSSP
+    table MSR (NaN below 5,000), the false-reward probability at each, and with
+    ``saving`` the probability that a pool with that true saving is rewarded at the CI MSR.
+    The same table as ``apmsim msr`` prints."""
+    import pandas as pd
+
+    n = np.atleast_1d(np.asarray(members, dtype=float))
+    ci = minimum_savings_rate(n, cv, confidence, sides)
+    table = np.array([mssp_minimum_savings_rate(x) if x >= 5000 else np.nan for x in n])
+    out = pd.DataFrame({"members": n, "ci_msr": ci, "mssp_msr": table})
+    out["false_reward_at_ci_msr"] = false_reward_probability(n, cv, ci)
+    out["false_reward_at_mssp_msr"] = [
+        false_reward_probability(x, cv, m) if not np.isnan(m) else np.nan for x, m in zip(n, table)
+    ]
+    if saving is not None:
+        out["reward_probability_at_ci_msr"] = probability_of_reward(n, cv, ci, saving)
+    return out

@@ -1,0 +1,207 @@
+#pragma once
+/// \file aggregate.hpp
+/// \brief aggregate(frequency, severity, options): the distribution of S = X_1 + ... + X_N
+/// by Panjer recursion, FFT, the normal / normal-power / translated-gamma approximations or
+/// simulation (Loss Models, chapter 9), as an AggregateDistribution with the analytic
+/// moments next to the computed ones.
+///
+/// The lattice (Panjer, FFT; also the grid pmf of the other methods) is 0, h, ..., U.
+/// Unless given, U is chosen so that the probability beyond it is about `tail_target`:
+/// U = max(E[S] + 10 sd(S), E[S] + F_X^{-1}(1 - tail_target / E[N])), the second term
+/// because for subexponential severities P(S > x) ~ E[N] P(X > x) (one large claim);
+/// for very heavy tails U is capped at 100 times the first term and the missing mass is
+/// reported. With neither step nor nodes given the lattice has 2^15 nodes.
+/// Simulation draws the count and the severities with the distributions' own draw() on
+/// Philox streams (seed, trial = sample index, member 0, StreamKind::sample), the count
+/// from variable (sample, 0, 1) and the severities in turn from (sample, 0, 2).
+
+#include "apmsim/core/errors.hpp"
+#include "apmsim/exact/aggregate_distribution.hpp"
+#include "apmsim/exact/approximations.hpp"
+#include "apmsim/exact/compound_moments.hpp"
+#include "apmsim/exact/discretize.hpp"
+#include "apmsim/exact/fft.hpp"
+#include "apmsim/exact/panjer.hpp"
+#include "apmsim/random/philox_stream.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace apmsim {
+
+enum class AggregateMethod { panjer, fft, normal, normal_power, translated_gamma, simulation };
+
+inline const char* aggregate_method_name(AggregateMethod m) {
+    switch (m) {
+        case AggregateMethod::panjer: return "panjer";
+        case AggregateMethod::fft: return "fft";
+        case AggregateMethod::normal: return "normal";
+        case AggregateMethod::normal_power: return "normal_power";
+        case AggregateMethod::translated_gamma: return "translated_gamma";
+        case AggregateMethod::simulation: return "simulation";
+    }
+    return "?";
+}
+
+inline AggregateMethod aggregate_method_from_name(const std::string& where, const std::string& name) {
+    for (auto m : {AggregateMethod::panjer, AggregateMethod::fft, AggregateMethod::normal, AggregateMethod::normal_power,
+                   AggregateMethod::translated_gamma, AggregateMethod::simulation})
+        if (name == aggregate_method_name(m)) return m;
+    throw InvalidInput(where, "one of: panjer, fft, normal, normal_power, translated_gamma, simulation", "\"" + name + "\"");
+}
+
+/// Nodes of the lattice when neither step nor nodes is given.
+inline constexpr std::size_t default_aggregate_nodes = std::size_t{1} << 15;
+
+struct AggregateOptions {
+    AggregateMethod method = AggregateMethod::panjer;
+    Discretization discretization = Discretization::rounding;
+    double step = 0.0;          ///< lattice step h (0: from upper and nodes)
+    std::size_t nodes = 0;      ///< lattice nodes (0: from step and upper, or 2^15)
+    double upper = 0.0;         ///< lattice upper end (0: automatic, see the file comment)
+    double tail_target = 1e-10; ///< probability beyond an automatic upper end
+    double padding = 2.0;       ///< FFT length >= padding x nodes
+    double tilt = 10.0;         ///< FFT exponential tilt theta x length (0: none)
+    std::uint64_t samples = 100000;
+    std::uint64_t seed = 20261123;
+
+    void validate() const {
+        if (!(step == 0.0)) check::positive("step", step);
+        if (!(upper == 0.0)) check::positive("upper", upper);
+        if (nodes != 0 && (nodes < 2 || nodes > max_grid_nodes))
+            throw InvalidInput("nodes", "2 to " + std::to_string(max_grid_nodes) + " nodes", std::to_string(nodes));
+        if (step > 0.0 && nodes > 0 && upper > 0.0)
+            throw InvalidInput("upper", "no upper limit when both step and nodes are given", show(upper));
+        check::in_open("tail_target", tail_target, 0.0, 0.5);
+        check::in_closed("padding", padding, 1.0, 64.0);
+        check::in_closed("tilt", tilt, 0.0, 200.0);
+        if (samples < 2 || samples > 0xFFFFFFFFull)
+            throw InvalidInput("samples", "2 to 4294967295 samples", std::to_string(samples));
+    }
+};
+
+namespace detail {
+
+/// Upper end U of an automatic lattice (see the file comment); notes what it did.
+inline double automatic_upper(const Cumulants& s, const Frequency& frequency, const Severity& severity, double tail_target,
+                              std::vector<std::string>& notes) {
+    const double expected_count = mean(frequency);
+    if (expected_count == 0.0 || s.k1 == 0.0) return 1.0;  // S = 0: any lattice will do
+    const double body = s.k1 + 10.0 * std::sqrt(s.k2);
+    const double tail = s.k1 + quantile(severity, 1.0 - std::min(0.5, tail_target / expected_count));
+    double u = std::isfinite(body) ? std::max(body, tail) : tail;
+    if (std::isfinite(body) && u > 100.0 * body) {
+        u = 100.0 * body;
+        notes.push_back("automatic upper limit capped at 100 x (mean + 10 sd): heavy severity tail");
+    }
+    if (!std::isfinite(u) || !(u > 0.0))
+        throw InvalidInput("upper", "an explicit grid upper limit (the severity's tail is too heavy for an automatic one)",
+                           "none (mean " + show(s.k1) + ")");
+    return u;
+}
+
+}  // namespace detail
+
+/// The lattice an aggregate computation uses, from the options (see the file comment).
+inline Grid aggregate_grid(const Cumulants& s, const Frequency& frequency, const Severity& severity,
+                           const AggregateOptions& o, std::vector<std::string>& notes) {
+    o.validate();
+    if (o.step > 0.0 && o.nodes > 0) return Grid{o.step, o.nodes};
+    const double u = o.upper > 0.0 ? o.upper : detail::automatic_upper(s, frequency, severity, o.tail_target, notes);
+    if (o.step > 0.0) return Grid::up_to(o.step, u, "aggregate");
+    const std::size_t n = o.nodes > 0 ? o.nodes : default_aggregate_nodes;
+    return Grid{u / static_cast<double>(n - 1), n};
+}
+
+/// Monte Carlo sample of the compound sum (see the file comment for the streams).
+inline std::vector<double> simulate_compound(const Frequency& frequency, const Severity& severity, std::uint64_t samples,
+                                             std::uint64_t seed) {
+    using random::StreamKind;
+    using random::variable_id;
+    if (samples < 1 || samples > 0xFFFFFFFFull)
+        throw InvalidInput("samples", "1 to 4294967295 samples", std::to_string(samples));
+    std::vector<double> out(samples);
+    std::visit(
+        [&](const auto& n_dist, const auto& x_dist) {
+            for (std::uint64_t i = 0; i < samples; ++i) {
+                const auto trial = static_cast<std::uint32_t>(i);
+                random::Stream count_stream(seed, trial, 0u, variable_id(StreamKind::sample, 0u, 1u));
+                const std::uint32_t n = n_dist.draw(count_stream);
+                random::Stream severity_stream(seed, trial, 0u, variable_id(StreamKind::sample, 0u, 2u));
+                double s = 0.0;
+                for (std::uint32_t k = 0; k < n; ++k) s += static_cast<double>(x_dist.draw(severity_stream));
+                out[i] = s;
+            }
+        },
+        frequency, severity);
+    return out;
+}
+
+inline AggregateDistribution aggregate(const Frequency& frequency, const Severity& severity,
+                                       const AggregateOptions& options = {}) {
+    options.validate();
+    const Cumulants s = compound_cumulants(frequency, severity);
+    AggregateDiagnostics diag;
+    diag.method = aggregate_method_name(options.method);
+    const Grid grid = aggregate_grid(s, frequency, severity, options, diag.notes);
+
+    switch (options.method) {
+        case AggregateMethod::panjer:
+        case AggregateMethod::fft: {
+            const DiscretizedSeverity f = discretize(severity, grid, options.discretization);
+            diag.discretization = discretization_name(options.discretization);
+            diag.severity_tail_mass = f.tail_mass;
+            std::vector<double> pmf;
+            if (options.method == AggregateMethod::panjer) {
+                PanjerResult r = panjer(frequency, f.masses, grid.nodes);
+                diag.rescalings = r.rescalings;
+                pmf = std::move(r.pmf);
+            } else {
+                FftResult r = fft_compound(frequency, f.masses, grid.nodes, options.padding, options.tilt);
+                diag.fft_length = r.length;
+                diag.tilt = options.tilt;
+                diag.aliasing_estimate = r.aliasing_estimate;
+                diag.roundoff = r.roundoff;
+                pmf = std::move(r.pmf);
+            }
+            AggregateDistribution out(LatticeDistribution(grid.step, std::move(pmf)), grid.step, grid.nodes, s, diag);
+            return out;
+        }
+        case AggregateMethod::normal:
+        case AggregateMethod::normal_power:
+        case AggregateMethod::translated_gamma: {
+            if (!std::isfinite(s.k2) || !(s.k2 > 0.0))
+                throw InvalidInput("severity", "a model with finite positive aggregate variance for the " +
+                                                   std::string(diag.method) + " approximation",
+                                   "variance " + show(s.k2));
+            const double sd = std::sqrt(s.k2), skew = s.skewness();
+            if (options.method != AggregateMethod::normal) {
+                if (!std::isfinite(skew))
+                    throw InvalidInput("severity", "a severity with a finite third moment for " + diag.method,
+                                       "an infinite third moment");
+                const bool ok = options.method == AggregateMethod::normal_power ? skew >= 0.0 : skew > 0.0;
+                if (!ok)
+                    throw InvalidInput("method", "a positively skewed aggregate for " + diag.method,
+                                       "skewness " + show(skew));
+            }
+            AggregateRepresentation rep = NormalApproximation(s.k1, sd);
+            if (options.method == AggregateMethod::normal_power) rep = NormalPowerApproximation(s.k1, sd, skew);
+            if (options.method == AggregateMethod::translated_gamma) rep = TranslatedGammaApproximation(s.k1, sd, skew);
+            diag.mass_below_zero = std::visit([](const auto& d) { return d.cdf(0.0); }, rep);
+            if (options.method == AggregateMethod::normal_power && skew > 2.0)
+                diag.notes.push_back("skewness " + show(skew) + " > 2: the normal power approximation is unreliable");
+            return AggregateDistribution(std::move(rep), grid.step, grid.nodes, s, diag);
+        }
+        case AggregateMethod::simulation: {
+            diag.samples = options.samples;
+            diag.seed = options.seed;
+            return AggregateDistribution(EmpiricalDistribution(simulate_compound(frequency, severity, options.samples, options.seed)),
+                                         grid.step, grid.nodes, s, diag);
+        }
+    }
+    throw InvalidInput("method", "a known method", "?");
+}
+
+}  // namespace apmsim
