@@ -101,7 +101,7 @@ struct BenchmarkTerms {
             j["pmpm"] = pmpm.size() == 1 ? Json(pmpm[0]) : Json(pmpm);
         } else {
             j["baseline_pmpm"] = baseline_pmpm ? Json(*baseline_pmpm) : Json("simulated");
-            if (!baseline_pmpm) j["base_year_weights"] = base_year_weights;
+            j["base_year_weights"] = base_year_weights;
             j["trend"] = trend ? Json(*trend) : Json("realised");
             j["risk_adjustment"] = risk_adjustment == RiskAdjustment::none       ? "none"
                                    : risk_adjustment == RiskAdjustment::tier_mix ? "tier_mix"

@@ -60,15 +60,9 @@ struct Capitation {
         ledger.transfer(Party::payer, paid_to, amount);
         ledger.record(Metric::capitation, amount);
         const std::vector<double> fee = fee_multiplier.resolve(ctx.categories, "fee_multiplier", "category");
+        const std::vector<bool> covered = select_categories(categories, ctx.categories);
         for (std::size_t c = 0; c < ctx.categories.size(); ++c)
-            if (covered(ctx.categories, c)) pay_for_care(ctx, ledger, paid_to, c, fee[c]);
-    }
-
-    bool covered(const std::vector<std::string>& names, std::size_t c) const {
-        if (categories.empty()) return true;
-        for (const auto& n : categories)
-            if (n == names[c]) return true;
-        return false;
+            if (covered[c]) pay_for_care(ctx, ledger, paid_to, c, fee[c]);
     }
 
     static Capitation from_json(JsonObject& o) {

@@ -31,14 +31,9 @@ struct FeeForService {
 
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
         const std::vector<double> fee = fee_multiplier.resolve(ctx.categories, "fee_multiplier", "category");
-        std::vector<bool> mask;
-        if (!categories.empty()) {
-            mask.assign(ctx.categories.size(), false);
-            for (const auto& name : categories)
-                for (std::size_t c = 0; c < ctx.categories.size(); ++c) mask[c] = mask[c] || ctx.categories[c] == name;
-        }
+        const std::vector<bool> listed = select_categories(categories, ctx.categories);
         for (std::size_t c = 0; c < ctx.categories.size(); ++c) {
-            const bool paid = mask.empty() ? !ctx.capitated[c] : static_cast<bool>(mask[c]);
+            const bool paid = categories.empty() ? !ctx.capitated[c] : static_cast<bool>(listed[c]);
             if (paid) ledger.record(Metric::fee_for_service, pay_for_care(ctx, ledger, Party::payer, c, fee[c]));
         }
     }

@@ -8,6 +8,7 @@
 #include "apmsim/analytics/minimum_savings_rate.hpp"
 #include "apmsim/core/json_reader.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -21,7 +22,7 @@ struct MinimumRate {
     Sides sides = Sides::two;       ///< confidence_interval
     std::optional<double> cv;       ///< confidence_interval; default the scenario's analytic member cv
 
-    static MinimumRate fixed_rate(double r) { return MinimumRate{Method::fixed, r}; }
+    static MinimumRate fixed_rate(double r) { return MinimumRate{Method::fixed, r, 0.90, Sides::two, std::nullopt}; }
 
     void validate(const std::string& where) const {
         if (method == Method::fixed) check::in_closed(where, rate, 0.0, 0.5);
@@ -35,7 +36,9 @@ struct MinimumRate {
     double resolve(double members, double default_cv, const std::string& where) const {
         switch (method) {
             case Method::fixed: return rate;
-            case Method::mssp_table: return mssp_minimum_savings_rate(members, where + " (pool members)");
+            // The table starts at 5,000 (checked for year 1 at preparation); a later year's
+            // pool that shrank below it keeps the table's first rate, 3.9%.
+            case Method::mssp_table: return mssp_minimum_savings_rate(std::max(members, 5000.0), where + " (pool members)");
             case Method::confidence_interval:
                 if (!(members > 0)) return 1.0;  // nobody eligible: nothing can be shared
                 return minimum_savings_rate(members, cv.value_or(default_cv), confidence, sides);

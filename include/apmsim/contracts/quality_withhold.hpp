@@ -48,7 +48,7 @@ struct QualityWithhold {
         j["party"] = to_string(party);
         j["rate"] = rate;
         j["return"] = scale ? "scale" : "gate";
-        if (!scale) j["threshold"] = threshold;
+        j["threshold"] = threshold;
     }
     static std::vector<std::string> keys() { return {"party", "rate", "return", "threshold"}; }
     bool operator==(const QualityWithhold&) const = default;

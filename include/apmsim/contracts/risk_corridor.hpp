@@ -78,9 +78,7 @@ struct RiskCorridor {
     }
 
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        std::vector<bool> mask(ctx.categories.size(), categories.empty());
-        for (const auto& name : categories)
-            for (std::size_t c = 0; c < mask.size(); ++c) mask[c] = mask[c] || ctx.categories[c] == name;
+        const std::vector<bool> mask = select_categories(categories, ctx.categories);
         const double T = target ? ctx.benchmark_pmpm * ctx.months() : ledger.metric(Metric::capitation) * target_ratio;
         const double X = ctx.experience.allowed_in(mask);
         ledger.record(Metric::benchmark, T);
@@ -179,7 +177,7 @@ struct RiskCorridor {
         j["party"] = to_string(party);
         j["basis"] = basis == Basis::shared ? "shared" : "capitated";
         if (target) j["target"] = target->to_json();
-        else j["target_ratio"] = target_ratio;
+        j["target_ratio"] = target_ratio;
         j["categories"] = names_to_json(categories);
         j["savings_bands"] = bands_to_json(savings_bands);
         j["loss_bands"] = bands_to_json(loss_bands);

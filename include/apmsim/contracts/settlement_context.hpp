@@ -18,6 +18,15 @@
 
 namespace apmsim {
 
+/// Which of `categories` are selected by `names` (empty: all). Names were checked when
+/// the component was prepared (SettlementSetup::category_mask).
+inline std::vector<bool> select_categories(const std::vector<std::string>& names, const std::vector<std::string>& categories) {
+    std::vector<bool> mask(categories.size(), names.empty());
+    for (const auto& name : names)
+        for (std::size_t c = 0; c < categories.size(); ++c) mask[c] = mask[c] || categories[c] == name;
+    return mask;
+}
+
 struct SettlementSetup {
     std::vector<std::string> categories, tiers;
     int years = 0;

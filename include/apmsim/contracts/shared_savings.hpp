@@ -77,15 +77,16 @@ struct SharingTerms {
             n.reductions.push_back(r);
             n.base_truncated = true;
         }
-        if (minimum_savings_rate.method == MinimumRate::Method::mssp_table)
-            minimum_savings_rate.resolve(s.pool_members, s.member_cost_cv, where + ".minimum_savings_rate");
+        // The MSSP table covers pools of 5,000 or more: a smaller year-1 pool is an error.
+        for (const MinimumRate* rate : {&minimum_savings_rate, &minimum_loss_rate})
+            if (rate->method == MinimumRate::Method::mssp_table && (TwoSided || rate == &minimum_savings_rate))
+                mssp_minimum_savings_rate(s.pool_members, where + (rate == &minimum_savings_rate ? ".minimum_savings_rate" : ".minimum_loss_rate") +
+                                                              " (pool members)");
         return n;
     }
 
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        std::vector<bool> mask(ctx.categories.size(), categories.empty());
-        for (const auto& name : categories)
-            for (std::size_t c = 0; c < mask.size(); ++c) mask[c] = mask[c] || ctx.categories[c] == name;
+        const std::vector<bool> mask = select_categories(categories, ctx.categories);
         const double B = ctx.benchmark_pmpm * ctx.months();
         const double X = ctx.experience.allowed_in(mask) - (ctx.member_sums.empty() ? 0.0 : ctx.member_sums[0]);
         const double savings = B - X;
@@ -165,7 +166,7 @@ struct SharingTerms {
         j["minimum_savings_rate"] = minimum_savings_rate.to_json();
         if (savings_cap) j["savings_cap"] = *savings_cap;
         j["quality"] = quality == QualityUse::none ? "none" : quality == QualityUse::scale ? "scale" : "gate";
-        if (quality == QualityUse::gate) j["quality_threshold"] = quality_threshold;
+        j["quality_threshold"] = quality_threshold;
         if constexpr (TwoSided) {
             j["minimum_loss_rate"] = minimum_loss_rate.to_json();
             j["loss_rate"] = loss_rate;

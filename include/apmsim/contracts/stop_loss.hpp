@@ -172,19 +172,13 @@ struct AggregateStopLoss : StopLossCommon {
         n.base_categories = s.category_mask(categories, where + ".categories");
         return n;
     }
-    std::vector<bool> mask(const std::vector<std::string>& names) const {
-        std::vector<bool> m(names.size(), categories.empty());
-        for (const auto& c : categories)
-            for (std::size_t i = 0; i < names.size(); ++i) m[i] = m[i] || names[i] == c;
-        return m;
-    }
     double recovery(double cost, double expected_cost) const {
         const double r = coinsurance * std::max(0.0, cost - attachment_ratio * expected_cost);
         return limit ? std::min(r, *limit) : r;
     }
     /// [expected cost by year..., expected recoveries by year...] of the base case.
     std::vector<double> calibrate(const CalibrationView& v) const {
-        const std::vector<bool> m = mask(v.categories);
+        const std::vector<bool> m = select_categories(categories, v.categories);
         std::vector<double> expected = base_case_means(v, [&](const PeriodExperience& e, std::span<const double>) {
             return expected_pmpm ? *expected_pmpm * e.total_months() : e.allowed_in(m);
         });
@@ -202,7 +196,7 @@ struct AggregateStopLoss : StopLossCommon {
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
         const std::size_t y = static_cast<std::size_t>(ctx.year), Y = ctx.calibration.size() / 2;
         const double expected = expected_pmpm ? *expected_pmpm * ctx.months() : ctx.calibration[y];
-        book(ctx, ledger, recovery(ctx.experience.allowed_in(mask(ctx.categories)), expected), ctx.calibration[Y + y]);
+        book(ctx, ledger, recovery(ctx.experience.allowed_in(select_categories(categories, ctx.categories)), expected), ctx.calibration[Y + y]);
     }
 
     static AggregateStopLoss from_json(JsonObject& o) {
