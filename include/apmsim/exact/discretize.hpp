@@ -59,6 +59,17 @@ inline Discretization discretization_from_name(const std::string& where, const s
 /// buffers are a few times more).
 inline constexpr std::size_t max_grid_nodes = std::size_t{1} << 22;
 
+/// Checks a requested lattice: step and upper 0 (= choose) or positive, nodes 0 (= choose)
+/// or 2..max_grid_nodes, and not all three given at once.
+inline void check_lattice_request(double step, double upper, std::size_t nodes) {
+    if (!(step == 0.0)) check::positive("step", step);
+    if (!(upper == 0.0)) check::positive("upper", upper);
+    if (nodes != 0 && (nodes < 2 || nodes > max_grid_nodes))
+        throw InvalidInput("nodes", "2 to " + std::to_string(max_grid_nodes) + " nodes", std::to_string(nodes));
+    if (step > 0.0 && nodes > 0 && upper > 0.0)
+        throw InvalidInput("upper", "no upper limit when both step and nodes are given", show(upper));
+}
+
 /// The lattice 0, h, 2h, ..., (nodes-1) h.
 struct Grid {
     double step = 1.0;

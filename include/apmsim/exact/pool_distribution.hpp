@@ -82,12 +82,7 @@ struct PoolOptions {
     double tilt = 10.0;
 
     void validate() const {
-        if (!(step == 0.0)) check::positive("step", step);
-        if (!(upper == 0.0)) check::positive("upper", upper);
-        if (nodes != 0 && (nodes < 2 || nodes > max_grid_nodes))
-            throw InvalidInput("nodes", "2 to " + std::to_string(max_grid_nodes) + " nodes", std::to_string(nodes));
-        if (step > 0.0 && nodes > 0 && upper > 0.0)
-            throw InvalidInput("upper", "no upper limit when both step and nodes are given", show(upper));
+        check_lattice_request(step, upper, nodes);
         check::in_closed("padding", padding, 1.0, 64.0);
         check::in_closed("tilt", tilt, 0.0, 200.0);
         if (arm != "baseline" && arm != "intervention")
