@@ -82,6 +82,13 @@ Severity to_severity(const py::object& o) {
                        py::repr(o).cast<std::string>());
 }
 
+/// An optional lattice length: unset is 0 (the library chooses); given, it must be > 0.
+double optional_positive(const char* name, const std::optional<double>& value) {
+    if (!value) return 0.0;
+    check::positive(name, *value);
+    return *value;
+}
+
 std::size_t optional_nodes(const std::optional<long long>& nodes) {
     if (!nodes) return 0;
     if (*nodes < 2 || static_cast<unsigned long long>(*nodes) > max_grid_nodes)
@@ -204,15 +211,9 @@ void register_exact(py::module_& m) {
             AggregateOptions o;
             o.method = aggregate_method_from_name("method", method);
             o.discretization = discretization_from_name("discretization", discretization);
-            if (step) {
-                check::positive("step", *step);
-                o.step = *step;
-            }
+            o.step = optional_positive("step", step);
             o.nodes = optional_nodes(nodes);
-            if (upper) {
-                check::positive("upper", *upper);
-                o.upper = *upper;
-            }
+            o.upper = optional_positive("upper", upper);
             o.tail_target = tail_target;
             o.padding = padding;
             o.tilt = tilt;
@@ -251,15 +252,9 @@ void register_exact(py::module_& m) {
             PoolOptions o;
             o.year = year;
             o.arm = arm;
-            if (step) {
-                check::positive("step", *step);
-                o.step = *step;
-            }
+            o.step = optional_positive("step", step);
             o.nodes = optional_nodes(nodes);
-            if (upper) {
-                check::positive("upper", *upper);
-                o.upper = *upper;
-            }
+            o.upper = optional_positive("upper", upper);
             o.discretization = discretization_from_name("discretization", discretization);
             o.padding = padding;
             o.tilt = tilt;

@@ -1,6 +1,7 @@
 // Small-population analytics: the MSSP size table, the confidence-interval MSR and its
 // inverse, power / members needed, error rates and expected payouts, each against a
 // published figure, a closed form, numerical integration or a Philox simulation.
+#include "expect_invalid.hpp"
 #include "apmsim/analytics/minimum_savings_rate.hpp"
 #include "apmsim/analytics/size_analytics.hpp"
 #include "apmsim/random/philox_stream.hpp"
@@ -20,15 +21,6 @@ using namespace apmsim;
 namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-template <class F>
-void expect_invalid(F&& f, const std::string& where) {
-    try {
-        f();
-        ADD_FAILURE() << "expected InvalidInput at " << where;
-    } catch (const InvalidInput& e) {
-        EXPECT_EQ(e.where(), where) << e.what();
-    }
-}
 
 double boost_quantile(double p) { return boost::math::quantile(boost::math::normal(), p); }
 

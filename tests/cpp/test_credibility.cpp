@@ -2,6 +2,7 @@
 // Buhlmann-Straub (Hachemeister's published results, a hand case, a truncated case) and
 // credibility-blended PMPM rates with pooling (hand computations and closed-form pooling
 // charges).
+#include "expect_invalid.hpp"
 #include "apmsim/credibility/blended_rate.hpp"
 #include "apmsim/credibility/buhlmann.hpp"
 #include "apmsim/credibility/limited_fluctuation.hpp"
@@ -21,15 +22,6 @@ using namespace apmsim;
 namespace {
 constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 
-template <class F>
-void expect_invalid(F&& f, const std::string& where) {
-    try {
-        f();
-        ADD_FAILURE() << "expected InvalidInput at " << where;
-    } catch (const InvalidInput& e) {
-        EXPECT_EQ(e.where(), where) << e.what();
-    }
-}
 
 /// shared/data/hachemeister.csv: state, ratio.1..12, weight.1..12.
 void load_hachemeister(Eigen::MatrixXd& ratios, Eigen::MatrixXd& weights) {

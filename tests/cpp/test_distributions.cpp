@@ -3,6 +3,7 @@
 // sample(), compound-sum moments for every frequency x severity pair, draw_scaled
 // (scaling, common-random-number monotonicity, huge means), determinism, and the
 // std::variant free functions.
+#include "expect_invalid.hpp"
 #include "apmsim/core/errors.hpp"
 #include "apmsim/distributions/distribution.hpp"
 #include "apmsim/random/philox_stream.hpp"
@@ -40,18 +41,6 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 
 /// Runs `make` and expects InvalidInput naming `where`, with non-empty expected/actual.
-template <class F>
-void expect_invalid(F&& make, const std::string& where) {
-    SCOPED_TRACE(where);
-    try {
-        (void)make();
-        ADD_FAILURE() << "no InvalidInput thrown, expected one naming " << where;
-    } catch (const InvalidInput& e) {
-        EXPECT_EQ(e.where(), where) << e.what();
-        EXPECT_FALSE(e.expected().empty());
-        EXPECT_FALSE(e.actual().empty());
-    }
-}
 
 // -------- the distributions used throughout --------
 

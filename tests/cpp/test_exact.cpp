@@ -5,6 +5,7 @@
 // (a,b,1) recursion, the approximations against Boost.Math and numerical integration,
 // risk measures against brute force, and input validation.
 // Pool distributions and their error rates are in test_exact_pool.cpp.
+#include "expect_invalid.hpp"
 #include "apmsim/exact/exact.hpp"
 
 #include <gtest/gtest.h>
@@ -24,18 +25,6 @@ using namespace apmsim;
 
 namespace {
 
-template <class F>
-void expect_invalid(F&& f, const std::string& where) {
-    SCOPED_TRACE(where);
-    try {
-        (void)f();
-        ADD_FAILURE() << "no InvalidInput thrown, expected one naming " << where;
-    } catch (const InvalidInput& e) {
-        EXPECT_EQ(e.where(), where) << e.what();
-        EXPECT_FALSE(e.expected().empty());
-        EXPECT_FALSE(e.actual().empty());
-    }
-}
 
 double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
     EXPECT_EQ(a.size(), b.size());

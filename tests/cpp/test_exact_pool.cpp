@@ -2,6 +2,7 @@
 // error rates computed from it (exact/pool_error_rates.hpp): against the single-model
 // aggregate, against closed-form convolution identities, against the Monte Carlo engine,
 // and the rejection of common shocks.
+#include "expect_invalid.hpp"
 #include "apmsim/apmsim.hpp"
 #include "apmsim/exact/exact.hpp"
 
@@ -17,18 +18,6 @@ using namespace apmsim;
 
 namespace {
 
-template <class F>
-void expect_invalid(F&& f, const std::string& where) {
-    SCOPED_TRACE(where);
-    try {
-        (void)f();
-        ADD_FAILURE() << "no InvalidInput thrown, expected one naming " << where;
-    } catch (const InvalidInput& e) {
-        EXPECT_EQ(e.where(), where) << e.what();
-        EXPECT_FALSE(e.expected().empty());
-        EXPECT_FALSE(e.actual().empty());
-    }
-}
 
 double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
     EXPECT_EQ(a.size(), b.size());

@@ -2,6 +2,7 @@
 // Philox-simulated gamma costs within their standard errors, the standard errors match
 // the spread over replications, the solver matches the normal equations, tier-only
 // weights match their closed form, and scores are exactly budget neutral.
+#include "expect_invalid.hpp"
 #include "apmsim/credibility/risk_adjustment.hpp"
 #include "apmsim/credibility/risk_design.hpp"
 #include "apmsim/population/scenario.hpp"
@@ -21,15 +22,6 @@
 using namespace apmsim;
 
 namespace {
-template <class F>
-void expect_invalid(F&& f, const std::string& where) {
-    try {
-        f();
-        ADD_FAILURE() << "expected InvalidInput at " << where;
-    } catch (const InvalidInput& e) {
-        EXPECT_EQ(e.where(), where) << e.what();
-    }
-}
 
 // True model in PMPM dollars (additive): tier A 2,500 / B 1,000 / C 500, age band
 // 5-11 -100 and 12-17 +50 against 0-4, male +150, marker +800.
