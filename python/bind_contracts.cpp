@@ -86,13 +86,24 @@ void register_contracts(py::module_& m) {
                const std::optional<std::string>& arm) { return p.samples(model, party, measure, arm.value_or("")); },
             py::arg("model"), py::arg("party"), py::arg("measure") = "net", py::arg("arm") = py::none(),
             "(trials, years) revenue, payments, delivery_cost or net of a party; arm defaults to the program's")
+        .def_property_readonly_static("comparisons", [](py::object) { return std::vector<std::string>(comparison_names.begin(), comparison_names.end()); })
+        .def_property_readonly("comparing_components", [](const PaymentResults& p) {
+            std::map<std::string, std::vector<std::string>> out;
+            for (std::size_t m = 0; m < p.models.size(); ++m) out[p.models[m]] = p.comparing_components[m];
+            return out;
+        }, "model -> labels of its components that compare a benchmark with expenditure (type, or type@index)")
+        .def_readonly("calibration_trials", &PaymentResults::calibration_trials)
+        .def_readonly("calibration_seed", &PaymentResults::calibration_seed)
         .def(
             "metric",
-            [](const PaymentResults& p, const std::string& model, const std::string& name, const std::optional<std::string>& arm) {
-                return p.metric(model, name, arm.value_or(""));
-            },
-            py::arg("model"), py::arg("name"), py::arg("arm") = py::none(), "(trials, years) of a contract indicator (see metrics)")
+            [](const PaymentResults& p, const std::string& model, const std::string& name, const std::optional<std::string>& arm,
+               const std::optional<std::string>& component) { return p.metric(model, name, arm.value_or(""), component.value_or("")); },
+            py::arg("model"), py::arg("name"), py::arg("arm") = py::none(), py::arg("component") = py::none(),
+            "(trials, years) of a flow metric (see metrics; summed over components) or of a comparison (benchmark, "
+            "expenditure, savings_rate) of one comparing component (see comparing_components; may be omitted when the "
+            "model has one), NaN in years it is not in force")
         .def("_summary_rows", [](const PaymentResults& p) { return to_python_json(payment_summary_to_json(p.summary())); })
+        .def("_calibration_rows", [](const PaymentResults& p) { return to_python_json(calibration_to_json(p)["rows"]); })
         .def("_indicator_rows", [](const PaymentResults& p) { return to_python_json(payment_indicators_to_json(p.indicators())); })
         .def("to_json", [](const PaymentResults& p) { return to_python_json(payments_to_json(p)); })
         .def("__repr__", [](const PaymentResults& p) {

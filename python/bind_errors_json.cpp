@@ -54,13 +54,16 @@ Json convert(const py::handle& o, const std::string& path) {
         return v;
     }
     if (py::isinstance<py::str>(o)) return o.cast<std::string>();
-    if (py::isinstance<py::dict>(o)) {
+    static const py::object mapping = py::module_::import("collections.abc").attr("Mapping");
+    if (py::isinstance(o, mapping)) {  // a dict, or a read-only view of one
         Json j = Json::object();
-        for (auto item : py::reinterpret_borrow<py::dict>(o)) {
-            if (!py::isinstance<py::str>(item.first))
-                throw InvalidInput(path.empty() ? "(top level)" : path, "string keys", "key " + py::repr(item.first).cast<std::string>());
-            const std::string key = item.first.cast<std::string>();
-            j[key] = convert(item.second, join_path(path, key));
+        for (auto item : py::reinterpret_borrow<py::object>(o).attr("items")()) {
+            const py::tuple kv = py::reinterpret_borrow<py::tuple>(item);
+            const py::handle first = kv[0], second = kv[1];
+            if (!py::isinstance<py::str>(first))
+                throw InvalidInput(path.empty() ? "(top level)" : path, "string keys", "key " + py::repr(first).cast<std::string>());
+            const std::string key = first.cast<std::string>();
+            j[key] = convert(second, join_path(path, key));
         }
         return j;
     }

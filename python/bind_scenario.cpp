@@ -27,10 +27,10 @@ void register_scenario(py::module_& m) {
                 copy.validate();
                 s = std::move(copy);
             },
-            "The payment models settled by simulate() (a list of PaymentModel; assigning validates)")
+            "The payment models settled by simulate() (PaymentModel objects; assigning validates)")
         .def_property(
             "delivery", [](const Scenario& s) { return to_python_json(to_json(s.delivery)); },
-            [](Scenario& s, const py::dict& d) {
+            [](Scenario& s, const py::object& d) {
                 Scenario copy = s;
                 copy.delivery = delivery_from_json(to_cpp_json(d), "delivery");
                 copy.validate();
@@ -46,7 +46,15 @@ void register_scenario(py::module_& m) {
         .def_property_readonly("tiers", [](const Scenario& s) { return s.cost_model.tiers; })
         .def_property_readonly("categories", [](const Scenario& s) { return s.cost_model.categories; })
         .def_property_readonly("has_intervention", [](const Scenario& s) { return s.intervention.has_value(); })
-        .def_property_readonly("settings", [](const Scenario& s) { return to_python_json(to_json(s.settings)); })
+        .def_property(
+            "settings", [](const Scenario& s) { return to_python_json(to_json(s.settings)); },
+            [](Scenario& s, const py::object& d) {
+                Scenario copy = s;
+                copy.settings = options_from_json(to_cpp_json(d), "settings");
+                copy.validate();
+                s = std::move(copy);
+            },
+            "Default simulation options: trials, seed, threads, member_detail, calibration_trials (assigning validates)")
         .def(
             "member_year_moments",
             [](const Scenario& s, const std::string& tier) {

@@ -20,8 +20,17 @@ Json full_json(const py::object& self, const std::string& name) {
 void register_simulation(py::module_& m) {
     py::module_ st = m.def_submodule("stats", "Risk statistics of per-trial outcomes (the same code as the C++ summaries)");
     using Values = std::vector<double>;
-    st.def("summarize", [](const Values& v) { return to_python_json(to_json(stats::summarize(v))); }, py::arg("values"),
-           "mean, sd, standard error, quantiles, VaR/TVaR at 95% and 99%, P(value < 0)");
+    st.def(
+        "summarize",
+        [](const Values& v, const std::string& adverse_tail) {
+            if (adverse_tail != "upper" && adverse_tail != "lower")
+                throw InvalidInput("adverse_tail", "\"upper\" (a cost: higher is worse) or \"lower\" (a result: higher is better)",
+                                   "\"" + adverse_tail + "\"");
+            return to_python_json(to_json(stats::summarize(v, adverse_tail == "upper" ? stats::Tail::upper : stats::Tail::lower)));
+        },
+        py::arg("values"), py::arg("adverse_tail") = "upper",
+        "mean, sd, standard error, quantiles p01-p99, expected shortfall at 95% and 99% (the mean of the worst 5% / 1% "
+        "on the adverse tail: upper for a cost, lower for a net result), P(value < 0)");
     st.def("quantile", [](const Values& v, double p) { return stats::quantile(v, p); }, py::arg("values"), py::arg("p"),
            "Type-7 (numpy default) quantile");
     st.def("value_at_risk", [](const Values& v, double p) { return stats::value_at_risk(v, p); }, py::arg("values"), py::arg("p"));
@@ -58,14 +67,19 @@ void register_simulation(py::module_& m) {
             "A (trials, years) array of a measure for an arm, summed over matching tiers/categories")
         .def("member_level_cv", [](const SimulationResults& r, const std::string& arm, int year,
                                    const std::optional<std::string>& tier) { return r.member_level_cv(arm, year, tier.value_or("")); },
-             py::arg("arm") = "baseline", py::arg("year") = 1, py::arg("tier") = py::none())
+             py::arg("arm") = "baseline", py::arg("year") = 1, py::arg("tier") = py::none(),
+             "Simulated cv of member-year cost, between tiers included (a tier: that tier's)")
+        .def("within_tier_cv", &SimulationResults::within_tier_cv, py::arg("arm") = "baseline", py::arg("year") = 1,
+             "sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of a pool whose tier "
+             "mix is fixed (the confidence-interval MSR's default)")
         .def_property_readonly("trend", [](const SimulationResults& r) { return py::array_t<double>(r.trend.size(), r.trend.data()); })
         .def_property_readonly("effect_factors", [](const SimulationResults& r) {
             if (r.effect_factors.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(r.trials), 0});
             return py::array_t<double>({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.categories.size())}, r.effect_factors.data());
         })
         .def_property_readonly("member_costs", [](const SimulationResults& r) -> py::object {
-            if (r.member_costs.empty()) return py::none();
+            if (r.member_costs.empty())
+                throw InvalidInput("Results.member_costs", "results simulated with member_detail=True", "member_detail=False");
             return py::array_t<double>({static_cast<py::ssize_t>(r.arms.size()), static_cast<py::ssize_t>(r.trials),
                                         static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.member_count)},
                                        r.member_costs.data());

@@ -65,7 +65,7 @@ constexpr const char* default_payment_models = R"([
      {"type": "care_management_fee", "pmpm": 150},
      {"type": "shared_savings", "years": [1], "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
       "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "savings_cap": 0.1},
-     {"type": "shared_risk", "years": [2, 3], "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
+     {"type": "shared_risk", "years": "from 2", "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
       "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "savings_cap": 0.1, "loss_rate": 0.3,
       "loss_limit_revenue": 0.04, "loss_limit_benchmark": 0.02}]},
   {"name": "global_capitation_corridor_stop_loss",
@@ -74,6 +74,23 @@ constexpr const char* default_payment_models = R"([
      {"type": "risk_corridor", "preset": "aca"},
      {"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9, "loading": 0.15}]}
 ])";
+
+/// The glide path's shared risk runs from year 2 to the horizon ("years": "from 2"); in a
+/// one-year scenario there is no year 2 and the model is shared savings only.
+void glide_path_years(Json& models, int years) {
+    for (Json& model : models) {
+        Json kept = Json::array();
+        for (Json& c : model["components"]) {
+            if (c.contains("years") && c["years"] == "from 2") {
+                if (years < 2) continue;
+                c["years"] = Json::array();
+                for (int y = 2; y <= years; ++y) c["years"].push_back(y);
+            }
+            kept.push_back(c);
+        }
+        model["components"] = kept;
+    }
+}
 
 }  // namespace
 
@@ -102,9 +119,11 @@ Scenario Scenario::default_cmc_program(std::size_t members, int years, bool paym
     program.effects = {{"inpatient", -0.077, 0.031}, {"emergency", -0.116, 0.037}, {"outpatient", 0.02, 0.0}};
     program.costs = {{"care_team", 70.0}, {"family_support", 20.0}, {"care_coordination", 45.0}, {"pcp_oversight", 15.0}};
     s.intervention = program;
+    // The delivery basis describes the program, not a contract: it stays when the models are left out.
+    s.delivery = delivery_from_json(Json::parse(default_delivery), "delivery");
     if (payment_models) {
-        s.delivery = delivery_from_json(Json::parse(default_delivery), "delivery");
-        const Json models = Json::parse(default_payment_models);
+        Json models = Json::parse(default_payment_models);
+        glide_path_years(models, years);
         for (std::size_t i = 0; i < models.size(); ++i)
             s.payment_models.push_back(payment_model_from_json(models[i], index_path("payment_models", i)));
     }

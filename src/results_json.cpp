@@ -6,10 +6,22 @@
 namespace apmsim {
 
 Json to_json(const stats::Summary& s) {
-    return Json{{"count", s.count},   {"mean", s.mean},     {"sd", s.sd},       {"standard_error", s.standard_error},
-                {"min", s.min},       {"p05", s.p05},       {"p25", s.p25},     {"p50", s.p50},
-                {"p75", s.p75},       {"p95", s.p95},       {"p99", s.p99},     {"max", s.max},
-                {"var_95", s.var_95}, {"tvar_95", s.tvar_95}, {"var_99", s.var_99}, {"tvar_99", s.tvar_99},
+    return Json{{"count", s.count},
+                {"mean", s.mean},
+                {"sd", s.sd},
+                {"standard_error", s.standard_error},
+                {"min", s.min},
+                {"p01", s.p01},
+                {"p05", s.p05},
+                {"p25", s.p25},
+                {"p50", s.p50},
+                {"p75", s.p75},
+                {"p95", s.p95},
+                {"p99", s.p99},
+                {"max", s.max},
+                {"adverse_tail", stats::to_string(s.adverse_tail)},
+                {"expected_shortfall_95", s.expected_shortfall_95},
+                {"expected_shortfall_99", s.expected_shortfall_99},
                 {"prob_negative", s.prob_negative}};
 }
 
@@ -73,7 +85,8 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
 Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows) {
     Json out = Json::array();
     for (const auto& row : rows) {
-        Json j = {{"model", row.model}, {"arm", row.arm}, {"year", row.year}, {"party", row.party}, {"measure", row.measure}};
+        Json j = {{"model", row.model}, {"arm", row.arm},           {"year", row.year},
+                  {"party", row.party}, {"component", row.component}, {"measure", row.measure}};
         const Json stats = to_json(row.stats);  // named: items() of a temporary would dangle
         for (const auto& [key, value] : stats.items()) j[key] = value;
         out.push_back(std::move(j));
@@ -90,10 +103,10 @@ Json payment_indicators_to_json(const std::vector<PaymentIndicatorRow>& rows) {
     for (const auto& r : rows)
         out.push_back({{"model", r.model},
                        {"year", r.year},
-                       {"p_shared_savings_paid", r.p_shared_savings_paid},
-                       {"p_shared_losses_owed", r.p_shared_losses_owed},
-                       {"mean_shared_savings", r.mean_shared_savings},
-                       {"mean_shared_losses", r.mean_shared_losses},
+                       {"p_savings_paid", r.p_savings_paid},
+                       {"p_losses_owed", r.p_losses_owed},
+                       {"mean_savings_paid", r.mean_savings_paid},
+                       {"mean_losses_owed", r.mean_losses_owed},
                        {"mean_stop_loss_recoveries", r.mean_stop_loss_recoveries},
                        {"mean_stop_loss_premium", r.mean_stop_loss_premium},
                        {"p_false_reward", number_or_null(r.p_false_reward)},
@@ -103,6 +116,13 @@ Json payment_indicators_to_json(const std::vector<PaymentIndicatorRow>& rows) {
     return out;
 }
 
+Json calibration_to_json(const PaymentResults& p) {
+    Json rows = Json::array();
+    for (const auto& r : p.calibration)
+        rows.push_back({{"model", r.model}, {"component", r.component}, {"year", r.year}, {"quantity", r.quantity}, {"value", r.value}});
+    return Json{{"trials", p.calibration_trials}, {"seed", p.calibration_seed}, {"rows", rows}};
+}
+
 Json payments_to_json(const PaymentResults& p) {
     Json j;
     j["models"] = p.models;
@@ -110,6 +130,7 @@ Json payments_to_json(const PaymentResults& p) {
     j["parties"] = Json(std::vector<std::string>(party_names.begin(), party_names.end()));
     j["summary"] = payment_summary_to_json(p.summary());
     j["indicators"] = payment_indicators_to_json(p.indicators());
+    j["calibration"] = calibration_to_json(p);
     Json net = Json::object();
     for (const auto& model : p.models)
         for (const auto& arm : p.arms)

@@ -194,13 +194,15 @@ SimulationOptions options_from_json(const Json& j, const std::string& path) {
     s.seed = o.count("seed", ~0ull, s.seed);
     s.threads = static_cast<unsigned>(o.count("threads", 1024, s.threads));
     s.member_detail = o.boolean("member_detail", false);
-    o.finish({"trials", "seed", "threads", "member_detail"});
+    s.calibration_trials = o.count("calibration_trials", 10'000'000, s.calibration_trials);
+    o.finish({"trials", "seed", "threads", "member_detail", "calibration_trials"});
     s.validate(path);
     return s;
 }
 
 Json to_json(const SimulationOptions& o) {
-    return Json{{"trials", o.trials}, {"seed", o.seed}, {"threads", o.threads}, {"member_detail", o.member_detail}};
+    return Json{{"trials", o.trials}, {"seed", o.seed}, {"threads", o.threads}, {"member_detail", o.member_detail},
+                {"calibration_trials", o.calibration_trials}};
 }
 
 Scenario scenario_from_json(const Json& j) {

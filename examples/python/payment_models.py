@@ -15,11 +15,12 @@ TRIALS = 300
 
 
 def party_table(results: apmsim.Results):
-    """Mean and spread of the 3-year net result per model and party (program arm)."""
+    """Mean and spread of the 3-year net result per model and party (program arm); p05 is
+    the 5% worst outcome and expected_shortfall_95 the mean of the worst 5%."""
     summary = results.payments.summary()
-    net = summary.xs(("intervention", 0, "net"), level=("arm", "year", "measure"))
+    net = summary.xs(("intervention", 0, "", "net"), level=("arm", "year", "component", "measure"))
     net = net[net.index.get_level_values("party").isin(["payer", "provider", "pcp", "reinsurer"])]
-    return net[["mean", "sd", "p05", "p95", "prob_negative"]]
+    return net[["mean", "sd", "p05", "expected_shortfall_95", "p95", "prob_negative"]]
 
 
 def false_reward_by_size(sizes=(500, 2000)):
@@ -35,7 +36,7 @@ def false_reward_by_size(sizes=(500, 2000)):
             apmsim.SharedSavings(benchmark={"pmpm": expected_pmpm * 1.04}, sharing_rate=0.5, minimum_savings_rate=0.02),
         ])]
         r = apmsim.simulate(scenario, trials=TRIALS)
-        rows[members] = r.payments.indicators().loc[("mssp_like", 1), ["p_false_reward", "p_shared_savings_paid"]]
+        rows[members] = r.payments.indicators().loc[("mssp_like", 1), ["p_false_reward", "p_savings_paid"]]
     return rows
 
 
@@ -48,7 +49,7 @@ def main() -> None:
     results = apmsim.simulate(scenario, trials=TRIALS)
     table = party_table(results)
     print("Net result over 3 years, program arm ($):")
-    print(table.round({"mean": 0, "sd": 0, "p05": 0, "p95": 0, "prob_negative": 3}).to_string())
+    print(table.round({"mean": 0, "sd": 0, "p05": 0, "expected_shortfall_95": 0, "p95": 0, "prob_negative": 3}).to_string())
     # Cash is conserved: what one party pays, another receives.
     for model in results.payments.models:
         paid = sum(results.payments.samples(model, p, "payments").sum() for p in results.payments.parties)
@@ -56,7 +57,7 @@ def main() -> None:
         assert abs(paid - received) <= 1e-9 * max(1.0, paid), model
 
     print("\nContract error rates:")
-    print(results.payments.indicators()[["p_shared_savings_paid", "p_false_reward", "p_missed_reward"]].round(3).to_string())
+    print(results.payments.indicators()[["p_savings_paid", "p_false_reward", "p_missed_reward"]].round(3).to_string())
 
     sizes = false_reward_by_size()
     print("\nMSSP-like one-sided contract, MSR 2%: P(false reward) by pool size")

@@ -23,6 +23,7 @@ from ._core import (
     simulate,
     stats,
 )
+from ._frozen import freeze_property as _freeze_property, thaw
 from ._results import summary as _summary
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
 from . import _analytics, _contracts, _exact
@@ -33,6 +34,8 @@ from ._exact import *  # noqa: F401,F403
 __version__ = _core.__version__
 
 Results.summary = _summary
+for _name in ("delivery", "settings", "payment_models"):
+    _freeze_property(Scenario, _name, "Scenario." + _name)
 
 __all__ = [
     "Binomial",
@@ -50,6 +53,7 @@ __all__ = [
     "ZeroModifiedPoisson",
     "simulate",
     "stats",
+    "thaw",
     *_analytics.__all__,
     *_contracts.__all__,
     *_exact.__all__,

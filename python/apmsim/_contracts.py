@@ -11,6 +11,7 @@ from typing import Any
 
 from . import _core
 from ._core import PaymentModel, PaymentResults
+from ._frozen import freeze_property
 
 __all__: list[str] = ["PaymentModel", "PaymentResults", "component_types"]
 
@@ -57,18 +58,22 @@ for _type_name, _class_name, _keys in _core.component_types():
 
 def _payment_summary(self):
     """One row per payment model x arm x year (0 = all years) x party x measure (revenue,
-    payments, delivery_cost, net) and per contract indicator (party ""), with mean, sd,
-    quantiles, VaR/TVaR and P(value < 0), as a pandas DataFrame."""
+    payments, delivery_cost, net), per flow metric (party "") and per comparing
+    component's benchmark, expenditure and savings_rate (party "", component its label),
+    with mean, sd, quantiles p01-p99, expected shortfall at 95% and 99% on the adverse
+    tail (lower for net, revenue and savings_rate: higher is better; upper otherwise) and
+    P(value < 0), as a pandas DataFrame."""
     import pandas as pd
 
     frame = pd.DataFrame(self._summary_rows())
-    return frame.set_index(["model", "arm", "year", "party", "measure"]).sort_index()
+    return frame.set_index(["model", "arm", "year", "party", "component", "measure"]).sort_index()
 
 
 def _payment_indicators(self):
-    """Per payment model and year: P(shared savings paid), P(shared losses owed), mean
-    amounts, stop-loss recoveries and premium, and the false reward / false penalty /
-    missed reward probabilities, as a pandas DataFrame."""
+    """Per payment model and year: P(savings paid), P(losses owed) (by any component that
+    pays the provider for savings or charges it for losses: shared savings, shared risk, a
+    corridor on a target), mean amounts, stop-loss recoveries and premium, and the false
+    reward / false penalty / missed reward probabilities, as a pandas DataFrame."""
     import pandas as pd
 
     frame = pd.DataFrame(self._indicator_rows())
@@ -77,3 +82,18 @@ def _payment_indicators(self):
 
 PaymentResults.summary = _payment_summary
 PaymentResults.indicators = _payment_indicators
+
+
+def _payment_calibration(self):
+    """What the contracts fixed before the year from the calibration sample (its own seed
+    and ``calibration_trials`` trials of the base case): stop-loss expected recoveries and
+    expected cost with their standard errors, percentile truncation points; one row per
+    model, component, year and quantity, as a pandas DataFrame."""
+    import pandas as pd
+
+    frame = pd.DataFrame(self._calibration_rows(), columns=["model", "component", "year", "quantity", "value"])
+    return frame.set_index(["model", "component", "year", "quantity"]).sort_index()
+
+
+PaymentResults.calibration = _payment_calibration
+freeze_property(PaymentModel, "components", "PaymentModel.components")

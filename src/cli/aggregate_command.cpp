@@ -113,14 +113,13 @@ void print_result(const AggregateDistribution& d, const std::vector<double>& qua
 }  // namespace
 
 int aggregate_command(int argc, char** argv) {
-    for (int i = 2; i < argc; ++i)
-        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            std::fputs(aggregate_usage, stdout);
-            return 0;
-        }
     const Args a = parse(argc, argv,
                          {"--frequency", "--severity", "--method", "--step", "--nodes", "--upper", "--discretization",
                           "--samples", "--seed", "--quantiles", "--retentions", "--tail-target"});
+    if (a.help) {
+        std::fputs(aggregate_usage, stdout);
+        return 0;
+    }
     if (!a.positional.empty())
         throw InvalidInput("command line", "no positional arguments (see apmsim aggregate --help)",
                            "\"" + a.positional[0] + "\"");

@@ -11,21 +11,38 @@
 
 namespace apmsim::cli {
 
+/// User text quoted back in an error message, cut to 80 characters so a pasted file does not flood the terminal.
+inline std::string shorten(const std::string& text) {
+    constexpr std::size_t limit = 80;
+    return text.size() <= limit ? text : text.substr(0, limit) + "...";
+}
+
 struct Args {
     std::vector<std::string> positional;
     std::map<std::string, std::string> flags;
+    bool help = false;  ///< --help or -h was given: print the subcommand's usage, exit 0
 };
 
+/// The arguments after the subcommand: `--flag value` or `--flag=value` for the flags in
+/// `allowed`, positional arguments, and --help / -h.
 inline Args parse(int argc, char** argv, const std::vector<std::string>& allowed) {
     Args a;
     for (int i = 2; i < argc; ++i) {
         std::string s = argv[i];
-        if (s.rfind("--", 0) == 0) {
+        if (s == "--help" || s == "-h") {
+            a.help = true;
+        } else if (s.rfind("--", 0) == 0) {
+            const std::size_t eq = s.find('=');
+            const std::string flag = s.substr(0, eq);
             bool ok = false;
-            for (const auto& f : allowed) ok = ok || f == s;
-            if (!ok) throw apmsim::InvalidInput("command line", "one of the options in --help", "\"" + s + "\"");
-            if (i + 1 >= argc) throw apmsim::InvalidInput("command line " + s, "a value after " + s, "nothing");
-            a.flags[s] = argv[++i];
+            for (const auto& f : allowed) ok = ok || f == flag;
+            if (!ok) throw apmsim::InvalidInput("command line", "one of the options in --help", "\"" + shorten(flag) + "\"");
+            if (eq != std::string::npos) {
+                a.flags[flag] = s.substr(eq + 1);
+            } else {
+                if (i + 1 >= argc) throw apmsim::InvalidInput("command line " + flag, "a value after " + flag, "nothing");
+                a.flags[flag] = argv[++i];
+            }
         } else {
             a.positional.push_back(s);
         }
@@ -33,7 +50,8 @@ inline Args parse(int argc, char** argv, const std::vector<std::string>& allowed
     return a;
 }
 
-inline std::uint64_t whole_number(const std::string& flag, const std::string& text, std::uint64_t max) {
+/// A whole number from `min` to `max` given on the command line.
+inline std::uint64_t whole_number(const std::string& flag, const std::string& text, std::uint64_t max, std::uint64_t min = 0) {
     std::size_t used = 0;
     unsigned long long v = 0;
     try {
@@ -42,8 +60,9 @@ inline std::uint64_t whole_number(const std::string& flag, const std::string& te
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used != text.size() || v > max)
-        throw apmsim::InvalidInput("command line " + flag, "a whole number from 0 to " + std::to_string(max), "\"" + text + "\"");
+    if (used != text.size() || v > max || v < min)
+        throw apmsim::InvalidInput("command line " + flag, "a whole number from " + std::to_string(min) + " to " + std::to_string(max),
+                                   "\"" + shorten(text) + "\"");
     return v;
 }
 
@@ -79,7 +98,7 @@ inline double real_number(const std::string& flag, const std::string& text) {
         used = 0;
     }
     if (text.empty() || used != text.size() || !std::isfinite(v))
-        throw apmsim::InvalidInput("command line " + flag, "a finite number", "\"" + text + "\"");
+        throw apmsim::InvalidInput("command line " + flag, "a finite number", "\"" + shorten(text) + "\"");
     return v;
 }
 

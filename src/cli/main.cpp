@@ -5,8 +5,11 @@
 //   apmsim aggregate ...  (src/cli/aggregate_command.cpp)
 #include "cli_common.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -15,6 +18,28 @@
 namespace {
 using namespace apmsim::cli;
 
+const char* const run_usage =
+    "usage: apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--out results.json]\n"
+    "\n"
+    "Simulate the scenario, print a summary and, with --out, write the results JSON.\n"
+    "Options given here replace the scenario's settings; --flag=value works too.\n"
+    "\n"
+    "  --trials   number of simulated trials, 1 to 4294967295 (default: settings.trials)\n"
+    "  --seed     random seed, a whole number (default: settings.seed)\n"
+    "  --threads  worker threads, 0 = all cores, at most 1024 (default: settings.threads);\n"
+    "             never more threads than trials are used, and a note says so\n"
+    "  --out      results JSON to write; checked before the simulation starts and written\n"
+    "             through a temporary file, so a failed run leaves nothing behind\n";
+
+const char* const default_scenario_usage =
+    "usage: apmsim default-scenario [--members N] [--years Y] [--out scenario.json]\n"
+    "\n"
+    "Print (or write) the bundled default CMC program scenario (shared/DOMAIN.md section 2).\n"
+    "\n"
+    "  --members  children in the synthetic population, 0 to 100000000 (default 1000)\n"
+    "  --years    years simulated, 1 to 100 (default 3)\n"
+    "  --out      scenario JSON to write (default: standard output)\n";
+
 const char* const usage =
     "usage:\n"
     "  apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--out results.json]\n"
@@ -22,9 +47,10 @@ const char* const usage =
     "  apmsim default-scenario [--members N] [--years Y] [--out scenario.json]\n"
     "      Print (or write) the bundled default CMC program scenario.\n"
     "  apmsim msr --members N [--cv C] [--confidence P] [...]\n"
-    "      Minimum savings rates and members needed for a pool (apmsim msr --help).\n"
+    "      Minimum savings rates and members needed for a pool.\n"
     "  apmsim aggregate --frequency JSON --severity JSON [--method M] [...]\n"
-    "      Exact/approximate aggregate loss distribution tables (apmsim aggregate --help).\n"
+    "      Exact/approximate aggregate loss distribution tables.\n"
+    "  apmsim COMMAND --help    the options of one command\n"
     "  apmsim --version | --help\n";
 
 void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& r, double seconds, unsigned threads) {
@@ -45,7 +71,8 @@ void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& 
             const auto s = apmsim::stats::summarize(v);
             print_row({std::to_string(y + 1), money(s.mean), money(s.sd), money(s.p05), money(s.p95), pct(s.sd / s.mean)}, w);
         }
-        std::printf("  member-level cv of annual cost (year 1): %.2f\n\n", r.member_level_cv(arm.name, 1));
+        std::printf("  member-level cv of annual cost (year 1): %.3f across all members, %.3f within tiers\n\n",
+                    r.member_level_cv(arm.name, 1), r.within_tier_cv(arm.name, 1));
     }
     if (r.has_intervention()) {
         std::printf("Program cost: $%s PMPM (", money(sc.intervention->total_pmpm()).c_str());
@@ -74,41 +101,69 @@ void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& 
 
 void print_payments(const apmsim::PaymentResults& p, int years) {
     const std::string arm = p.program_arm();
-    std::printf("Payment models (%s arm; net = revenue - payments - cost of care and program; all %d year(s) together)\n",
+    std::printf("Payment models (%s arm; net = revenue - payments - cost of care and program; all %d year(s) together;\n"
+                "p5 = the 5%% worst outcome, ES95 = expected shortfall, the mean of the worst 5%%)\n",
                 arm.c_str(), years);
-    const std::vector<int> w = {38, 16, 15, 15, 15, 15, 9};
-    print_row({"model", "party", "mean net", "sd", "p5", "p95", "P(<0)"}, w);
+    const std::vector<int> w = {38, 16, 15, 14, 15, 15, 15, 9};
+    print_row({"model", "party", "mean net", "sd", "p5", "ES95", "p95", "P(<0)"}, w);
     for (const auto& row : p.summary()) {
         if (row.arm != arm || row.year != 0 || row.measure != "net" || row.party == "other_providers") continue;
-        print_row({row.model, row.party, money(row.stats.mean), money(row.stats.sd), money(row.stats.p05), money(row.stats.p95),
-                   pct(row.stats.prob_negative)},
+        print_row({row.model, row.party, money(row.stats.mean), money(row.stats.sd), money(row.stats.p05),
+                   money(row.stats.expected_shortfall_95), money(row.stats.p95), pct(row.stats.prob_negative)},
                   w);
     }
-    std::printf("\nContract error rates by year (false reward / penalty: on the same random numbers without the program's effect)\n");
-    const std::vector<int> w2 = {38, 6, 12, 14, 14, 14, 14, 16};
-    print_row({"model", "year", "P(savings)", "mean savings", "P(losses)", "P(false rew.)", "P(false pen.)", "P(missed rew.)"}, w2);
+    std::printf("\nContract error rates by year (savings paid / losses owed: any component paying the provider for\n"
+                "savings or charging it for losses; false reward / penalty: on the same random numbers without the\n"
+                "program's effect)\n");
+    const std::vector<int> w2 = {38, 6, 14, 14, 14, 14, 14, 16};
+    print_row({"model", "year", "P(sav. paid)", "mean paid", "P(loss owed)", "P(false rew.)", "P(false pen.)", "P(missed rew.)"}, w2);
     auto maybe = [](double x) { return std::isnan(x) ? std::string("-") : pct(x); };
     for (const auto& r : p.indicators())
-        print_row({r.model, std::to_string(r.year), pct(r.p_shared_savings_paid), money(r.mean_shared_savings), pct(r.p_shared_losses_owed),
+        print_row({r.model, std::to_string(r.year), pct(r.p_savings_paid), money(r.mean_savings_paid), pct(r.p_losses_owed),
                    maybe(r.p_false_reward), maybe(r.p_false_penalty), maybe(r.p_missed_reward)},
                   w2);
     std::printf("\n");
 }
 
+/// Refuses an --out path that cannot be written before any work is done: its folder must
+/// exist and it must not be a folder itself.
+void check_output_path(const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path out(path);
+    std::error_code ec;
+    if (fs::is_directory(out, ec))
+        throw apmsim::InvalidInput("command line --out", "a file path", "\"" + shorten(path) + "\", a folder");
+    const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
+    if (!fs::is_directory(folder, ec))
+        throw apmsim::InvalidInput("command line --out", "a path in an existing folder",
+                                   "\"" + shorten(path) + "\" (no folder \"" + shorten(folder.string()) + "\")");
+    if (::access(folder.c_str(), W_OK) != 0)
+        throw apmsim::InvalidInput("command line --out", "a path in a folder you can write to",
+                                   "\"" + shorten(path) + "\" (folder \"" + shorten(folder.string()) + "\" is not writable)");
+}
+
 int run(int argc, char** argv) {
     const Args a = parse(argc, argv, {"--trials", "--seed", "--threads", "--out"});
+    if (a.help) {
+        std::fputs(run_usage, stdout);
+        return 0;
+    }
     if (a.positional.size() != 1) throw apmsim::InvalidInput("command line", "exactly one SCENARIO.json", std::to_string(a.positional.size()) + " paths");
     apmsim::Scenario sc = apmsim::load_scenario(a.positional[0]);
     apmsim::SimulationOptions o = sc.settings;
-    if (a.flags.count("--trials")) o.trials = whole_number("--trials", a.flags.at("--trials"), 0xFFFFFFFFull);
+    if (a.flags.count("--trials")) o.trials = whole_number("--trials", a.flags.at("--trials"), 0xFFFFFFFFull, 1);
     if (a.flags.count("--seed")) o.seed = whole_number("--seed", a.flags.at("--seed"), ~0ull);
     if (a.flags.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.flags.at("--threads"), 1024));
     o.validate("command line");
+    if (a.flags.count("--out")) check_output_path(a.flags.at("--out"));
+    const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(apmsim::detail::resolve_threads(o.threads), o.trials));
+    if (o.threads > threads)
+        std::fprintf(stderr, "apmsim: note: %u threads requested, %u used (at most one per trial)\n", o.threads, threads);
     const auto start = std::chrono::steady_clock::now();
     const apmsim::RunResults run = apmsim::run(sc, o);
     const apmsim::SimulationResults& r = run.simulation;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    print_summary(sc, r, seconds, std::min<std::uint64_t>(apmsim::detail::resolve_threads(o.threads), o.trials));
+    print_summary(sc, r, seconds, threads);
     if (!run.payments.models.empty()) print_payments(run.payments, r.years);
     if (a.flags.count("--out")) {
         apmsim::Json j = apmsim::results_to_json(r, sc.name);
@@ -121,14 +176,19 @@ int run(int argc, char** argv) {
 
 int default_scenario(int argc, char** argv) {
     const Args a = parse(argc, argv, {"--members", "--years", "--out"});
-    if (!a.positional.empty()) throw apmsim::InvalidInput("command line", "no positional arguments", "\"" + a.positional[0] + "\"");
+    if (a.help) {
+        std::fputs(default_scenario_usage, stdout);
+        return 0;
+    }
+    if (!a.positional.empty()) throw apmsim::InvalidInput("command line", "no positional arguments", "\"" + shorten(a.positional[0]) + "\"");
     const auto members = a.flags.count("--members") ? whole_number("--members", a.flags.at("--members"), 100'000'000) : 1000;
-    const auto years = a.flags.count("--years") ? whole_number("--years", a.flags.at("--years"), 100) : 3;
-    if (years < 1) throw apmsim::InvalidInput("command line --years", "1 to 100", "0");
+    const auto years = a.flags.count("--years") ? whole_number("--years", a.flags.at("--years"), 100, 1) : 3;
     const auto s = apmsim::Scenario::default_cmc_program(members, static_cast<int>(years));
     const std::string text = apmsim::scenario_to_json(s).dump(2) + "\n";
-    if (a.flags.count("--out")) apmsim::write_file_atomically(a.flags.at("--out"), text);
-    else std::fputs(text.c_str(), stdout);
+    if (a.flags.count("--out")) {
+        check_output_path(a.flags.at("--out"));
+        apmsim::write_file_atomically(a.flags.at("--out"), text);
+    } else std::fputs(text.c_str(), stdout);
     return 0;
 }
 

@@ -22,7 +22,9 @@ const char* const msr_usage =
     "the observed savings rate is N(s, ((1 - s) C)^2 / N) for a true saving s).\n"
     "\n"
     "  --members       pool sizes, comma-separated whole numbers (required)\n"
-    "  --cv            member-level cost CV (default 1.676, DOMAIN section 4)\n"
+    "  --cv            member-level cost CV (default 1.676, DOMAIN section 4). For a pool\n"
+    "                  whose tier mix is fixed, the within-tier CV governs the noise of the\n"
+    "                  pool's mean ('apmsim run' prints both for a scenario)\n"
     "  --confidence    confidence level of the MSR interval (default 0.9)\n"
     "  --sides         'two' (z = Phi^-1((1+P)/2), CMS's z = 1.645) or 'one' (default two)\n"
     "  --saving        a true saving for the power column and members needed (default 0.046,\n"
@@ -63,15 +65,12 @@ std::string whole(double n) { return money(std::ceil(n * (1 - 1e-12))); }
 }  // namespace
 
 int msr_command(int argc, char** argv) {
-    for (int i = 2; i < argc; ++i) {
-        const std::string s = argv[i];
-        if (s == "--help" || s == "-h") {
-            std::fputs(msr_usage, stdout);
-            return 0;
-        }
-    }
     const Args a = parse(argc, argv, {"--members", "--cv", "--confidence", "--sides", "--saving", "--power", "--false-reward",
                                       "--target-msr"});
+    if (a.help) {
+        std::fputs(msr_usage, stdout);
+        return 0;
+    }
     if (!a.positional.empty())
         throw InvalidInput("command line", "options only (see apmsim msr --help)", "\"" + a.positional[0] + "\"");
     if (!a.flags.count("--members")) throw InvalidInput("command line --members", "pool sizes, e.g. --members 500,1000", "nothing");

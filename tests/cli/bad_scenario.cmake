@@ -37,11 +37,43 @@ if(NOT rc EQUAL 2 OR NOT err MATCHES "--trials: expected a whole number")
   message(FATAL_ERROR "bad --trials: ${rc} ${err}")
 endif()
 execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json --trials 0 RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 2 OR NOT err MATCHES "trials: expected 1 to")
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--trials: expected a whole number from 1 to")
   message(FATAL_ERROR "--trials 0: ${rc} ${err}")
 endif()
-execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json --trials 2 --out /nonexistent-dir/x.json
+# --out is checked before the simulation: 4 billion trials would take days, so this
+# only returns at once if the folder is checked first.
+execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json --trials=4000000000
+                        --out /nonexistent-dir/x.json
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET TIMEOUT 60)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--out: expected a path in an existing folder, got \"/nonexistent-dir/x.json\"")
+  message(FATAL_ERROR "--out into a missing folder: ${rc} ${err}")
+endif()
+execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json --trials 2 --out ${WORK_DIR}
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET TIMEOUT 60)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--out: expected a file path, got .*, a folder")
+  message(FATAL_ERROR "--out a folder: ${rc} ${err}")
+endif()
+# A component in force in a year the scenario does not have (issue 8, item 5).
+string(REPLACE "\"years\": [\n            2,\n            3\n          ]" "\"years\": [2, 4]" t "${good}")
+if(t STREQUAL good)
+  message(FATAL_ERROR "the bundled scenario no longer has the glide path's years [2, 3]")
+endif()
+expect_failure(year_beyond_horizon "${t}"
+  "payment_models\\[2\\].components\\[3\\].years\\[1\\]: expected a year of the scenario's horizon, 1 to 3, got 4")
+# Subcommand help exits 0 and lists the options; --flag=value is accepted.
+foreach(cmd run default-scenario msr aggregate)
+  execute_process(COMMAND ${CLI} ${cmd} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "usage: apmsim ${cmd}")
+    message(FATAL_ERROR "apmsim ${cmd} --help: ${rc} ${out} ${err}")
+  endif()
+endforeach()
+execute_process(COMMAND ${CLI} default-scenario --members=40 --years=1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\"members\": 40")
+  message(FATAL_ERROR "default-scenario --members=40: ${rc} ${err}")
+endif()
+# More threads than trials: runs, and says how many it used.
+execute_process(COMMAND ${CLI} run ${SOURCE_DIR}/examples/scenarios/default_cmc_program.json --trials=3 --threads 1000
                 RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
-if(NOT rc EQUAL 2 OR NOT err MATCHES "/nonexistent-dir/x.json: expected a writable output path")
-  message(FATAL_ERROR "unwritable --out: ${rc} ${err}")
+if(NOT rc EQUAL 0 OR NOT err MATCHES "1000 threads requested, 3 used")
+  message(FATAL_ERROR "--threads 1000: ${rc} ${err}")
 endif()

@@ -47,7 +47,8 @@ struct Book {
     std::vector<double> member_sums;
     std::vector<double> calibration;
     ResolvedDelivery delivery;
-    std::vector<std::uint8_t> capitated = {0, 0, 0};
+    CareCoverage coverage{3};  ///< nothing capitated
+    mutable Comparison comparison;  ///< what the last comparing component stated
     double quality = 1.0;
     double benchmark_pmpm = 0.0;
     int year = 0;
@@ -60,7 +61,16 @@ struct Book {
         setup.pool_members = 15;
         setup.mean_risk_score = 1.2;
         setup.member_cost_cv = 1.676;
+        setup.member_cost_cv_within_tier = 1.5;
         delivery = ResolvedDelivery(DeliveryBasis{}, setup.categories, "delivery");
+    }
+
+    /// Capitates the categories flagged 1 in `mask` to `to` (what preparation resolves from
+    /// the capitations in force).
+    void capitate(const std::vector<int>& mask, Party to = Party::provider) {
+        coverage = CareCoverage(mask.size());
+        for (std::size_t c = 0; c < mask.size(); ++c)
+            if (mask[c]) coverage.capitated_to[c] = static_cast<std::uint8_t>(to);
     }
 
     /// The delivery basis described at the top of the file.
@@ -79,9 +89,9 @@ struct Book {
 
     void settle(const Component& c, Ledger& ledger) const {
         const PeriodExperience e = experience();
-        const SettlementContext ctx{setup,    e,         year,    0u,           intervention_arm, setup.categories,
-                                    setup.tiers, delivery, capitated, quality, benchmark_pmpm, member_sums,
-                                    calibration};
+        const SettlementContext ctx{setup,       e,        year,     0u,      intervention_arm, setup.categories,
+                                    setup.tiers, delivery, coverage, quality, benchmark_pmpm,   member_sums,
+                                    calibration, &comparison};
         std::visit([&](const auto& terms) { terms.settle(ctx, ledger); }, c);
     }
     Ledger settle(const Component& c) const {
@@ -170,7 +180,7 @@ TEST(FeeForService, DefaultDeliveryPaysTheProviderAllowedCost) {
 TEST(FeeForService, LeavesCapitatedCategoriesToTheCapitation) {
     Book b;
     b.use_split_delivery();
-    b.capitated = {1, 0, 0};  // inpatient under a capitation in force this year
+    b.capitate({1, 0, 0});  // inpatient under a capitation in force this year
     const Ledger l = b.settle(parse(R"({"type": "fee_for_service"})"));
     // professional 40,000 + pharmacy 20,000 only.
     EXPECT_DOUBLE_EQ(l.metric(Metric::fee_for_service), 60'000);
@@ -189,7 +199,7 @@ TEST(FeeForService, LeavesCapitatedCategoriesToTheCapitation) {
 TEST(Capitation, GlobalByTierAndTheCapitatedPartyPaysOthers) {
     Book b;
     b.use_split_delivery();
-    b.capitated = {1, 1, 1};
+    b.capitate({1, 1, 1});
     const Component cap = parse(R"({"type": "capitation", "pmpm": {"A": 1200, "B": 500}})");
     Ledger l;
     b.incur(l);
@@ -228,7 +238,7 @@ TEST(Capitation, BasePmpmTimesRiskScoreIsBudgetNeutral) {
 TEST(Capitation, PartialPrimaryCareCapitationWithFeeForServiceForTheRest) {
     Book b;
     b.use_split_delivery();
-    b.capitated = {0, 1, 0};  // professional, capitated to the pcps
+    b.capitate({0, 1, 0}, Party::pcp);  // professional, capitated to the pcps
     const Component cap = parse(R"({"type": "capitation", "paid_to": "pcp", "categories": ["professional"], "pmpm": 100,
                                     "fee_multiplier": 0.9})");
     Ledger l;
@@ -284,9 +294,9 @@ TEST(SharedSavings, MsrCliffOneDollarEachSide) {
     Ledger below = b.settle(ss);
     EXPECT_EQ(below.metric(Metric::shared_savings), 0.0);
     EXPECT_EQ(below.revenue[idx(Party::provider)], 0.0);
-    EXPECT_DOUBLE_EQ(below.metric(Metric::benchmark), 180'000);
-    EXPECT_DOUBLE_EQ(below.metric(Metric::expenditure), 176'401);
-    EXPECT_DOUBLE_EQ(below.metric(Metric::savings_rate), 3'599.0 / 180'000);
+    EXPECT_DOUBLE_EQ(b.comparison.benchmark, 180'000);
+    EXPECT_DOUBLE_EQ(b.comparison.expenditure, 176'401);
+    EXPECT_DOUBLE_EQ(b.comparison.savings_rate, 3'599.0 / 180'000);
 
     b.spend(176'400);  // exactly 2%: shared (r >= MSR)
     EXPECT_DOUBLE_EQ(b.settle(ss).metric(Metric::shared_savings), 1'800);
@@ -349,7 +359,7 @@ TEST(SharedSavings, TruncationSubtractsTheMemberExcess) {
     // against a benchmark of 180,000: savings 32,000, shared 16,000.
     b.member_sums = {12'000};
     const Ledger l = b.settle(ss);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::expenditure), 148'000);
+    EXPECT_DOUBLE_EQ(b.comparison.expenditure, 148'000);
     EXPECT_DOUBLE_EQ(l.metric(Metric::shared_savings), 16'000);
 
     // A percentile truncation asks the setup for the per-year quantiles.
@@ -374,16 +384,24 @@ TEST(SharedSavings, MsrMethodsFixedTableAndConfidenceInterval) {
     b.spend(174'050);  // 3.3056%: 0.5 x 5,950
     EXPECT_DOUBLE_EQ(b.settle(table).metric(Metric::shared_savings), 2'975);
 
-    // Confidence interval, 500 members, cv 1.676 (the setup's), 90% two-sided:
+    // Confidence interval, 500 members, 90% two-sided, on the setup's total cv 1.676:
     // 1.6448536 x 1.676 / sqrt(500) = 12.33% -> shares at 12.4%, not at 12.2%.
     const Component ci = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                    "minimum_savings_rate": {"method": "confidence_interval", "confidence": 0.9,
-                                                            "sides": "two"}})");
+                                                            "sides": "two", "cv": "total"}})");
     b.members = 500;
     b.spend(180'000 * (1 - 0.122));
     EXPECT_EQ(b.settle(ci).metric(Metric::shared_savings), 0.0);
     b.spend(180'000 * (1 - 0.124));
     EXPECT_NEAR(b.settle(ci).metric(Metric::shared_savings), 0.5 * 0.124 * 180'000, 1e-6);
+    // By default the within-tier cv (1.5 in the setup): 1.6448536 x 1.5 / sqrt(500) =
+    // 11.03% -> shares at 11.1%, not at 10.9%.
+    const Component within = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
+                                       "minimum_savings_rate": {"method": "confidence_interval"}})");
+    b.spend(180'000 * (1 - 0.109));
+    EXPECT_EQ(b.settle(within).metric(Metric::shared_savings), 0.0);
+    b.spend(180'000 * (1 - 0.111));
+    EXPECT_NEAR(b.settle(within).metric(Metric::shared_savings), 0.5 * 0.111 * 180'000, 1e-6);
     // An explicit cv overrides the scenario's: cv 1.0 -> 7.36%, so 12.2% now shares.
     const Component ci_cv = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                       "minimum_savings_rate": {"method": "confidence_interval", "cv": 1.0}})");
@@ -581,15 +599,12 @@ TEST(RiskCorridor, TargetFromCapitationRevenue) {
     // Capitation 1,000 PMPM = 180,000; target 85% = 153,000; expenditure 160,000: loss
     // 7,000. ACA: the first 3% (4,590) is the plan's, half of the rest (2,410) is paid back.
     Ledger l;
+    b.capitate({1, 1, 1});
     b.settle(parse(R"({"type": "capitation", "pmpm": 1000})"), l);
     b.settle(parse(R"({"type": "risk_corridor", "preset": "aca", "target_ratio": 0.85})"), l);
     EXPECT_NEAR(l.metric(Metric::corridor_transfer), 1'205, 1e-6);
-    EXPECT_NEAR(l.metric(Metric::benchmark), 153'000, 1e-9);
+    EXPECT_NEAR(b.comparison.benchmark, 153'000, 1e-9);
     EXPECT_NEAR(l.revenue[idx(Party::provider)], 181'205, 1e-6);
-    // Without capitation (and no target) there is nothing to compare with: no transfer.
-    Ledger none;
-    b.settle(parse(R"({"type": "risk_corridor", "preset": "aca"})"), none);
-    EXPECT_EQ(none.metric(Metric::corridor_transfer), 0.0);
 }
 
 TEST(RiskCorridor, ContinuousAtEveryPresetBandEdge) {
@@ -689,7 +704,7 @@ TEST(StopLoss, SpecificMemberSumsAsTheEngineComputesThem) {
     b.allowed.assign(e.allowed.begin(), e.allowed.end());
     b.member_months.assign(e.member_months.begin(), e.member_months.end());
     b.delivery = ResolvedDelivery(DeliveryBasis{}, setup.categories, "delivery");
-    b.capitated.assign(C, 0);
+    b.coverage = CareCoverage(C);
     b.member_sums = {e.member_sums[0]};
     b.calibration = {40'000};
     const Component loaded = parse(R"({"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9,
@@ -731,16 +746,21 @@ TEST(StopLoss, SpecificPremiumFromCalibrationOrGivenPmpm) {
     v.baseline = [&](std::uint64_t, int) { return e; };
     v.member_sums = [&](std::uint64_t t, int y) { return std::span<const double>(&sums[t * 2 + y], 1); };
     const std::vector<double> calibrated = std::get<SpecificStopLoss>(cal).calibrate(v);
-    ASSERT_EQ(calibrated.size(), 2u);
+    ASSERT_EQ(calibrated.size(), 4u);  // means by year, then their standard errors
     EXPECT_DOUBLE_EQ(calibrated[0], (0 + 3'000 + 10 + 30) / 4.0);
     EXPECT_DOUBLE_EQ(calibrated[1], (1'000 + 8'000 + 20 + 40) / 4.0);
+    // Year 1: mean 760, squared deviations 577,600 + 5,017,600 + 562,500 + 532,900 =
+    // 6,690,600; sample variance / 3, standard error sqrt(2,230,200 / 4).
+    EXPECT_NEAR(calibrated[2], std::sqrt(2'230'200.0 / 4.0), 1e-9);
+    EXPECT_GT(calibrated[3], 0.0);
 }
 
 TEST(StopLoss, AggregateAttachmentCoinsuranceLimitAndPremium) {
     Book b;
     b.allowed = {120'000, 40'000, 10'000};  // 170,000
-    // calibration = [expected cost by year..., expected recoveries by year...].
-    b.calibration = {128'000, 130'000, 3'000, 3'500};
+    // calibration = [expected recoveries, their standard errors, expected cost, its
+    // standard errors], each by year (3 years).
+    b.calibration = {3'000, 3'500, 4'000, 10, 10, 10, 128'000, 130'000, 131'000, 100, 100, 100};
     const Component agg = parse(R"({"type": "aggregate_stop_loss", "attachment_ratio": 1.25, "coinsurance": 0.8,
                                     "loading": 0.1})");
     // Attaches at 1.25 x 128,000 = 160,000: 0.8 x 10,000 = 8,000; premium 3,000 x 1.1.
@@ -784,9 +804,12 @@ TEST(StopLoss, AggregateAttachmentCoinsuranceLimitAndPremium) {
     // Expected 125,000; attachment 1.1 x 125,000 = 137,500: recoveries 0 and 0.8 x 12,500 = 10,000.
     const Component cal = parse(R"({"type": "aggregate_stop_loss", "attachment_ratio": 1.1, "coinsurance": 0.8})");
     const std::vector<double> calibrated = std::get<AggregateStopLoss>(cal).calibrate(v);
-    ASSERT_EQ(calibrated.size(), 2u);
-    EXPECT_DOUBLE_EQ(calibrated[0], 125'000);
-    EXPECT_NEAR(calibrated[1], 5'000, 1e-9);
+    // [recoveries, their standard error, expected cost, its standard error] for one year.
+    ASSERT_EQ(calibrated.size(), 4u);
+    EXPECT_NEAR(calibrated[0], 5'000, 1e-9);
+    EXPECT_NEAR(calibrated[1], 5'000, 1e-9);  // sd of {0, 10,000} = 7,071.07 / sqrt(2)
+    EXPECT_DOUBLE_EQ(calibrated[2], 125'000);
+    EXPECT_NEAR(calibrated[3], 25'000, 1e-9);  // sd of {100,000, 150,000} / sqrt(2)
 }
 
 TEST(StopLoss, Table422_208AtEveryBandEdge) {
@@ -965,12 +988,15 @@ TEST(MinimumSavingsRate, ConfidenceIntervalRuleReproducesDomainValues) {
     // One-sided 95% is the same z.
     EXPECT_NEAR(minimum_savings_rate(500, 1.676, 0.95, Sides::one), minimum_savings_rate(500, 1.676, 0.90, Sides::two), 1e-12);
     // MinimumRate::resolve dispatches on the method.
-    EXPECT_EQ(MinimumRate::fixed_rate(0.02).resolve(10, 1.0, "m"), 0.02);
+    EXPECT_EQ(MinimumRate::fixed_rate(0.02).resolve(10, 0.5, 1.0, "m"), 0.02);
     MinimumRate table{MinimumRate::Method::mssp_table};
-    EXPECT_NEAR(table.resolve(7'500, 1.0, "m"), 0.033, 1e-12);
+    EXPECT_NEAR(table.resolve(7'500, 0.5, 1.0, "m"), 0.033, 1e-12);
     MinimumRate ci{MinimumRate::Method::confidence_interval};
-    EXPECT_NEAR(ci.resolve(1'000, 1.676, "m"), 0.0871759, 1e-6);
-    EXPECT_EQ(ci.resolve(0, 1.676, "m"), 1.0);  // nobody eligible: nothing can be shared
+    // The confidence interval uses the within-tier cv unless the terms ask for the total.
+    EXPECT_NEAR(ci.resolve(1'000, 1.676, 3.0, "m"), 0.0871759, 1e-6);
+    ci.cv_basis = MinimumRate::CvBasis::total;
+    EXPECT_NEAR(ci.resolve(1'000, 3.0, 1.676, "m"), 0.0871759, 1e-6);
+    EXPECT_EQ(ci.resolve(0, 1.676, 1.676, "m"), 1.0);  // nobody eligible: nothing can be shared
 }
 
 // =====================================================================================
@@ -993,7 +1019,7 @@ TEST(ContractProperties, CapitatedProviderNetNeverRisesWithCost) {
         d.provider_cost_ratio = NamedValues::all(u(0.5, 1.5));
         d.pcp_cost_ratio = NamedValues::all(u(0.5, 1.5));
         b.delivery = ResolvedDelivery(d, b.setup.categories, "delivery");
-        b.capitated = {1, 1, 1};
+        b.capitate({1, 1, 1});
         for (double& a : b.allowed) a = u(0, 200'000);
         const Component cap = trial % 2 ? parse(R"({"type": "capitation", "pmpm": {"A": 1200, "B": 500}, "fee_multiplier": 1.05})")
                                         : parse(R"({"type": "capitation", "base_pmpm": 900})");
@@ -1102,13 +1128,14 @@ TEST(ContractProperties, CashConservedForEveryComponent) {
     for (int trial = 0; trial < 2'000; ++trial) {
         Book b;
         b.use_split_delivery();
-        b.capitated = {1, 1, 0};
+        b.capitate({1, 1, 0});
         for (double& a : b.allowed) a = u(0, 150'000);
         b.member_months = {u(0, 60), u(1, 120)};
         b.risk_months = u(0.5, 2.0) * (b.member_months[0] + b.member_months[1]);
         b.program_cost = {u(0, 20'000)};
         b.member_sums = {u(0, 30'000)};
-        b.calibration = {u(50'000, 200'000), u(50'000, 200'000), u(50'000, 200'000), u(0, 10'000), u(0, 10'000), u(0, 10'000)};
+        b.calibration.resize(12);
+        for (double& c : b.calibration) c = u(0, 200'000);
         b.quality = u();
         b.benchmark_pmpm = u(500, 1'500);
         Ledger all;
@@ -1302,19 +1329,19 @@ TEST(ContractJson, RoundTripEveryComponentType) {
 }
 
 TEST(ContractJson, RoundTripKeepsTermsThatOnlyMatterLater) {
-    // Terms that to_json drops because they look inactive must still survive: a sharing
-    // quality threshold with "scale", base-year weights with a given baseline, a target
-    // ratio with a given target, a withhold threshold with "scale". The parser accepts
-    // each, so each must come back equal (operator== compares every field); otherwise a
-    // written and re-read model (CLI output, Python pickling) differs from the original.
-    // Either writing them always or rejecting them when parsing would fix it.
+    // Terms written only in some configurations (a quality threshold with "gate",
+    // base-year weights with a given baseline, a target ratio without a target) come back
+    // equal (operator== compares every field). The same terms where they can have no
+    // effect are refused when parsing (ContractJson.TermsWithoutEffectAreErrors).
     for (const char* component : {
-             R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5, "quality": "scale", "quality_threshold": 0.7})",
+             R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5, "quality": "gate", "quality_threshold": 0.7})",
              R"({"type": "shared_savings", "benchmark": {"baseline_pmpm": 900, "base_year_weights": [0.4, 0.6]}, "sharing_rate": 0.5})",
-             R"({"type": "risk_corridor", "preset": "aca", "target": {"pmpm": 1000}, "target_ratio": 0.9})",
-             R"({"type": "quality_withhold", "rate": 0.02, "return": "scale", "threshold": 0.8})",
+             R"({"type": "risk_corridor", "preset": "aca", "target_ratio": 0.9})",
+             R"({"type": "quality_withhold", "rate": 0.02, "return": "gate", "threshold": 0.8})",
          }) {
-        const Json j = Json::parse(std::string(R"({"name": "m", "components": [)") + component + "]}");
+        const std::string text = component;
+        const std::string quality = text.find("gate") != std::string::npos ? R"("quality": {"fixed": 0.9}, )" : "";
+        const Json j = Json::parse(R"({"name": "m", )" + quality + R"("components": [)" + text + "]}");
         const PaymentModel m = payment_model_from_json(j, "m");
         const PaymentModel back = payment_model_from_json(to_json(m), "m");
         EXPECT_TRUE(back == m) << component << "\n written as " << to_json(m).dump();

@@ -119,6 +119,7 @@ TEST(ContractsRun, FeeForServiceProviderNetIsMinusProgramCost) {
     // its net is exactly minus the program cost (0 in the baseline arm); at fee level 1.1
     // it earns 10% of the allowed cost on top. The payer's net is minus what it pays.
     Scenario s = Scenario::default_cmc_program(300, 2, false);
+    s.delivery = DeliveryBasis{};
     s.payment_models = {model(R"({"name": "ffs", "components": [{"type": "fee_for_service"}]})"),
                         model(R"({"name": "ffs_110", "components": [{"type": "fee_for_service", "fee_multiplier": 1.1}]})")};
     const RunResults r = run(s, options(30, 2));
@@ -244,20 +245,36 @@ TEST(ContractsRun, StopLossPremiumIsTheBaseCaseMeanRecovery) {
         model(R"({"name": "given", "components": [{"type": "fee_for_service"},
             {"type": "specific_stop_loss", "attachment": 60000, "loading": 0.1, "expected_recoveries_pmpm": 40}]})")};
     SimulationOptions o = options(60, 2);
+    o.calibration_trials = 80;  // not the run's trial count: a mix-up would show
     const RunResults r = run(s, o);
     const PaymentResults& p = r.payments;
     const int Y = p.years;
     const auto T = static_cast<Eigen::Index>(p.trials);
+    EXPECT_EQ(p.calibration_trials, 80u);
+    EXPECT_EQ(p.calibration_seed, calibration_seed(o.seed));
 
-    // Independent recoveries from the engine's member detail (same seed, no program =
-    // the baseline arm): sum over members of min(200,000, 0.9 (cost - 60,000)+).
+    // Independent recoveries from the engine's member detail (no program = the baseline
+    // arm): sum over members of min(200,000, 0.9 (cost - 60,000)+), in the run itself and
+    // in the calibration sample (its own seed and trial count) that prices the premium.
     Scenario base = s;
     base.intervention.reset();
     base.payment_models.clear();
     SimulationOptions detail = o;
     detail.member_detail = true;
     const SimulationResults sim = simulate(base, detail);
+    SimulationOptions calibration = detail;
+    calibration.seed = calibration_seed(o.seed);
+    calibration.trials = o.calibration_trials;
+    const SimulationResults cal = simulate(base, calibration);
     ASSERT_EQ(sim.member_count, 300u);
+    auto recovery = [&](const SimulationResults& from, std::size_t t, int y) {
+        double own = 0;
+        for (std::size_t i = 0; i < from.member_count; ++i) {
+            const double cost = from.member_costs[(t * static_cast<std::size_t>(Y) + static_cast<std::size_t>(y)) * from.member_count + i];
+            own += std::min(200'000.0, 0.9 * std::max(0.0, cost - 60'000));
+        }
+        return own;
+    };
 
     const SampleMatrix rec = p.metric("specific", "stop_loss_recoveries", "baseline");
     const SampleMatrix prem = p.metric("specific", "stop_loss_premium", "baseline");
@@ -265,47 +282,55 @@ TEST(ContractsRun, StopLossPremiumIsTheBaseCaseMeanRecovery) {
     const SampleMatrix prem_loaded = p.metric("specific_loaded", "stop_loss_premium", "baseline");
     const SampleMatrix reinsurer = p.samples("specific", "reinsurer", "revenue", "baseline");
     for (int y = 0; y < Y; ++y) {
-        double mean_recovery = 0;
+        // Member sums through the observer agree with the member detail (same costs,
+        // summed by category first: 1e-12 relative).
+        for (Eigen::Index t = 0; t < T; ++t)
+            EXPECT_LE(relative_gap(rec(t, y), recovery(sim, static_cast<std::size_t>(t), y)), 1e-12) << "trial " << t << " year " << y;
+        double expected_recovery = 0;
+        for (std::size_t t = 0; t < cal.trials; ++t) expected_recovery += recovery(cal, t, y);
+        expected_recovery /= static_cast<double>(cal.trials);
+        ASSERT_GT(expected_recovery, 0.0);
         for (Eigen::Index t = 0; t < T; ++t) {
-            double own = 0;
-            for (std::size_t i = 0; i < sim.member_count; ++i) {
-                const double cost = sim.member_costs[(static_cast<std::size_t>(t) * Y + y) * sim.member_count + i];
-                own += std::min(200'000.0, 0.9 * std::max(0.0, cost - 60'000));
-            }
-            // Member sums through the observer agree with the member detail (same costs,
-            // summed by category first: 1e-12 relative).
-            EXPECT_LE(relative_gap(rec(t, y), own), 1e-12) << "trial " << t << " year " << y;
-            mean_recovery += rec(t, y);
-        }
-        mean_recovery /= static_cast<double>(T);
-        ASSERT_GT(mean_recovery, 0.0);
-        for (Eigen::Index t = 0; t < T; ++t) {
-            // Premium at loading 0 = the calibration = the mean baseline recovery, in both arms.
-            EXPECT_EQ(prem(t, y), mean_recovery);
-            EXPECT_EQ(prem_int(t, y), mean_recovery);
-            EXPECT_DOUBLE_EQ(prem_loaded(t, y), 1.15 * mean_recovery);
+            // Premium at loading 0 = the calibration sample's mean base-case recovery, in both arms.
+            EXPECT_LE(relative_gap(prem(t, y), expected_recovery), 1e-12);
+            EXPECT_EQ(prem_int(t, y), prem(t, y));
+            EXPECT_DOUBLE_EQ(prem_loaded(t, y), 1.15 * prem(t, y));
             EXPECT_EQ(reinsurer(t, y), prem(t, y));
         }
-        // Across trials the reinsurer breaks even on the base case at loading 0.
-        const SampleMatrix rnet = p.samples("specific", "reinsurer", "net", "baseline");
-        EXPECT_NEAR(rnet.col(y).mean(), 0.0, 1e-9 * mean_recovery);
+        // The run's own mean recovery differs from the calibration's by sampling noise only.
+        const double run_mean = rec.col(y).mean();
+        EXPECT_NE(run_mean, expected_recovery);
     }
 
-    // Aggregate: attachment 1.05 x the mean baseline cost of the year, 80% coinsurance.
+    // Aggregate: attachment 1.05 x the calibration sample's mean baseline cost of the year,
+    // 80% coinsurance; premium = the calibration sample's mean recovery.
     const SampleMatrix cost = r.simulation.samples("total_cost", "baseline");
+    const SampleMatrix cal_cost = cal.samples("total_cost", "baseline");
     const SampleMatrix agg_rec = p.metric("aggregate", "stop_loss_recoveries", "baseline");
     const SampleMatrix agg_prem = p.metric("aggregate", "stop_loss_premium", "baseline");
     for (int y = 0; y < Y; ++y) {
-        const double expected = cost.col(y).mean();
+        const double expected = cal_cost.col(y).mean();
+        for (Eigen::Index t = 0; t < T; ++t)
+            EXPECT_NEAR(agg_rec(t, y), 0.8 * std::max(0.0, cost(t, y) - 1.05 * expected), 1e-9 * expected);
         double mean_recovery = 0;
-        for (Eigen::Index t = 0; t < T; ++t) {
-            const double own = 0.8 * std::max(0.0, cost(t, y) - 1.05 * expected);
-            EXPECT_NEAR(agg_rec(t, y), own, 1e-9 * expected);
-            mean_recovery += own / static_cast<double>(T);
-        }
-        ASSERT_GT(mean_recovery, 0.0);  // a 5% corridor over 60 trials of 300 members is breached
+        for (Eigen::Index t = 0; t < cal_cost.rows(); ++t)
+            mean_recovery += 0.8 * std::max(0.0, cal_cost(t, y) - 1.05 * expected) / static_cast<double>(cal_cost.rows());
+        ASSERT_GT(mean_recovery, 0.0);  // a 5% corridor over 80 trials of 300 members is breached
         EXPECT_NEAR(agg_prem(0, y), mean_recovery, 1e-9 * expected);
     }
+
+    // The premiums do not depend on how many trials the run has (README: a trial's
+    // outputs depend only on the seed and the trial number).
+    SimulationOptions fewer = o;
+    fewer.trials = 7;
+    const RunResults short_run = run(s, fewer);
+    for (const char* m : {"specific", "aggregate"})
+        for (int y = 0; y < Y; ++y) {
+            EXPECT_EQ(short_run.payments.metric(m, "stop_loss_premium", "baseline")(0, y), p.metric(m, "stop_loss_premium", "baseline")(0, y)) << m;
+            for (Eigen::Index t = 0; t < 7; ++t)
+                EXPECT_EQ(short_run.payments.samples(m, "provider", "net", "intervention")(t, y),
+                          p.samples(m, "provider", "net", "intervention")(t, y)) << m;
+        }
 
     // Given expectation: 40 PMPM x member-months x 1.1.
     const SampleMatrix months = r.simulation.samples("member_months", "baseline");

@@ -81,9 +81,20 @@ TEST(RiskMeasures, HandComputedOnOneToHundred) {
     EXPECT_NEAR(s.standard_error, s.sd / 10.0, 1e-12);
     EXPECT_DOUBLE_EQ(s.min, 1.0);
     EXPECT_DOUBLE_EQ(s.max, 100.0);
-    EXPECT_NEAR(s.tvar_95, 98.0, 1e-12);
-    EXPECT_NEAR(s.var_99, 99.01, 1e-12);
-    EXPECT_NEAR(s.tvar_99, 100.0, 1e-12);
+    // Cost-like (upper tail): the mean of the values at or above p95 = 95.05 is 98;
+    // p99 = 99.01, and only 100 lies above it.
+    EXPECT_NEAR(s.p95, 95.05, 1e-12);
+    EXPECT_NEAR(s.expected_shortfall_95, 98.0, 1e-12);
+    EXPECT_NEAR(s.p99, 99.01, 1e-12);
+    EXPECT_NEAR(s.expected_shortfall_99, 100.0, 1e-12);
+    // Result-like (lower tail, higher is better): p05 = 5.95, the mean of 1..5 is 3;
+    // p01 = 1.99, only 1 lies below it.
+    const auto lower = stats::summarize(v, stats::Tail::lower);
+    EXPECT_NEAR(lower.p05, 5.95, 1e-12);
+    EXPECT_NEAR(lower.expected_shortfall_95, 3.0, 1e-12);
+    EXPECT_NEAR(lower.p01, 1.99, 1e-12);
+    EXPECT_NEAR(lower.expected_shortfall_99, 1.0, 1e-12);
+    EXPECT_EQ(lower.adverse_tail, stats::Tail::lower);
     EXPECT_DOUBLE_EQ(s.prob_negative, 0.0);
 }
 

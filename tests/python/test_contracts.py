@@ -116,6 +116,7 @@ def test_ffs_at_cost_leaves_the_provider_exactly_its_program_cost():
     # Default delivery: the provider delivers all care at a cost-to-payment ratio of 1 and
     # bears every program cost, so under FFS its net is minus the program cost, exactly.
     scenario = apmsim.Scenario.default_cmc_program(members=MEMBERS, years=YEARS, payment_models=False)
+    scenario.delivery = {}  # the default basis: the provider delivers everything at cost ratio 1
     scenario.payment_models = [apmsim.PaymentModel("ffs", [apmsim.FeeForService()])]
     r = apmsim.simulate(scenario, trials=TRIALS, seed=SEED)
     months = r.samples("member_months", "intervention")
@@ -138,7 +139,7 @@ def test_shared_savings_on_a_given_benchmark_matches_a_hand_settlement():
     np.testing.assert_allclose(r.payments.metric("mssp_like", "savings_rate"), rate, rtol=1e-12)
     ind = r.payments.indicators()
     for y in range(1, YEARS + 1):
-        assert ind.loc[("mssp_like", y), "p_shared_savings_paid"] == pytest.approx(np.mean(expected[:, y - 1] > 0))
+        assert ind.loc[("mssp_like", y), "p_savings_paid"] == pytest.approx(np.mean(expected[:, y - 1] > 0))
         baseline = r.samples("total_cost", "baseline")[:, y - 1]
         false_reward = np.mean((3800.0 * months[:, y - 1] - baseline) / (3800.0 * months[:, y - 1]) >= 0.02)
         assert ind.loc[("mssp_like", y), "p_false_reward"] == pytest.approx(false_reward)
@@ -163,8 +164,8 @@ def test_same_seed_same_payments_whatever_the_threads(default_results):
 def test_tables_and_json(default_results):
     scenario, r = default_results
     summary = r.payments.summary()
-    assert list(summary.index.names) == ["model", "arm", "year", "party", "measure"]
-    row = summary.loc[("fee_for_service", "intervention", 0, "provider", "net")]
+    assert list(summary.index.names) == ["model", "arm", "year", "party", "component", "measure"]
+    row = summary.loc[("fee_for_service", "intervention", 0, "provider", "", "net")]
     total = r.payments.samples("fee_for_service", "provider").sum(axis=1)
     assert row["mean"] == pytest.approx(total.mean()) and row["prob_negative"] == pytest.approx(np.mean(total < 0))
     ind = r.payments.indicators()

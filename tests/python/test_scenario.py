@@ -68,7 +68,7 @@ def small_scenario_dict():
             "effects": {"inpatient": {"mean": -0.1, "sd": 0.02}},
             "costs_pmpm": {"nurse": 25.0},
         },
-        "settings": {"trials": 10, "seed": 5, "threads": 1, "member_detail": False},
+        "settings": {"trials": 10, "seed": 5, "threads": 1, "member_detail": False, "calibration_trials": 50},
     }
 
 
@@ -87,7 +87,8 @@ def test_from_json_accepts_str_path_pathlib_and_dict(bundled_scenario_path, bund
         assert s.categories == ["inpatient", "emergency", "outpatient", "professional", "pharmacy",
                                 "home_health", "dme", "behavioral_health"]
         assert s.has_intervention is True
-        assert s.settings == {"trials": 1000, "seed": 20261123, "threads": 0, "member_detail": False}
+        assert s.settings == {"trials": 1000, "seed": 20261123, "threads": 0, "member_detail": False,
+                              "calibration_trials": 500}
     assert from_str.to_json() == from_path.to_json() == from_dict.to_json()
     assert "default_cmc_program" in repr(from_str)
 

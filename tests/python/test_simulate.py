@@ -20,8 +20,8 @@ import apmsim
 
 MEMBERS, YEARS, TRIALS, SEED = 300, 3, 60, 11
 PROGRAM_PMPM = {"care_team": 70.0, "family_support": 20.0, "care_coordination": 45.0, "pcp_oversight": 15.0}
-SUMMARY_COLUMNS = ["count", "mean", "sd", "standard_error", "min", "p05", "p25", "p50", "p75", "p95", "p99", "max",
-                   "var_95", "tvar_95", "var_99", "tvar_99", "prob_negative"]
+SUMMARY_COLUMNS = ["count", "mean", "sd", "standard_error", "min", "p01", "p05", "p25", "p50", "p75", "p95", "p99",
+                   "max", "adverse_tail", "expected_shortfall_95", "expected_shortfall_99", "prob_negative"]
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,8 @@ def test_explicit_member_detail_false_overrides_the_scenario(bundled_dict):
     d["settings"]["member_detail"] = True
     s = apmsim.Scenario.from_json(d)
     assert apmsim.simulate(s, trials=2, seed=1).member_costs is not None  # from the scenario
-    assert apmsim.simulate(s, trials=2, seed=1, member_detail=False).member_costs is None
+    with pytest.raises(apmsim.InvalidInput, match="member_costs: expected results simulated with member_detail=True"):
+        apmsim.simulate(s, trials=2, seed=1, member_detail=False).member_costs
 
 
 # --- Accounting identities -----------------------------------------------------------------
@@ -217,9 +218,11 @@ def test_member_level_cv_matches_member_detail(results):
         assert results.member_level_cv(arm, 1, "A") == pytest.approx(cv_a, rel=1e-9)
 
 
-def test_member_costs_absent_without_member_detail(program):
+def test_member_costs_without_member_detail_is_an_error(program):
+    # Issue 8 item 11: an empty array would look like a pool with no members.
     r = apmsim.simulate(program, trials=3, seed=1)
-    assert r.member_costs is None
+    with pytest.raises(apmsim.InvalidInput, match=r"Results.member_costs: expected .*member_detail=True, got member_detail=False"):
+        r.member_costs
 
 
 def test_trial_level_draws(results):
@@ -264,8 +267,10 @@ def test_summary_dataframe(results):
 @pytest.mark.parametrize("arm, measure", [("baseline", "total_cost"), ("intervention", "net_cost"),
                                           ("intervention", "savings"), ("intervention", "net_savings")])
 def test_summary_statistics_match_numpy(results, arm, measure):
-    # Type-7 quantiles (numpy's default), sample sd (ddof 1), TVaR = mean of the values
-    # at or above VaR, P(X < 0). 1e-12 relative: same definitions, different summation.
+    # Type-7 quantiles (numpy's default), sample sd (ddof 1), expected shortfall = mean of
+    # the values at or beyond the 95% / 99% quantile on the adverse tail (upper for costs,
+    # lower for savings: higher is better), P(X < 0). 1e-12 relative: same definitions,
+    # different summation.
     df = results.summary()
     x_all = results.samples(measure, arm)
     for year in range(1, YEARS + 1):
@@ -275,11 +280,16 @@ def test_summary_statistics_match_numpy(results, arm, measure):
         assert row["sd"] == pytest.approx(x.std(ddof=1), rel=1e-10)
         assert row["standard_error"] == pytest.approx(x.std(ddof=1) / math.sqrt(TRIALS), rel=1e-10)
         assert (row["min"], row["max"]) == (x.min(), x.max())
-        for col, p in (("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)):
+        for col, p in (("p01", 0.01), ("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)):
             assert row[col] == pytest.approx(np.quantile(x, p), rel=1e-12, abs=1e-9)
-        assert row["var_95"] == row["p95"] and row["var_99"] == row["p99"]
-        assert row["tvar_95"] == pytest.approx(x[x >= row["var_95"]].mean(), rel=1e-12)
-        assert row["tvar_99"] == pytest.approx(x[x >= row["var_99"]].mean(), rel=1e-12)
+        if "savings" in measure:
+            assert row["adverse_tail"] == "lower"
+            assert row["expected_shortfall_95"] == pytest.approx(x[x <= np.quantile(x, 0.05)].mean(), rel=1e-12)
+            assert row["expected_shortfall_99"] == pytest.approx(x[x <= np.quantile(x, 0.01)].mean(), rel=1e-12)
+        else:
+            assert row["adverse_tail"] == "upper"
+            assert row["expected_shortfall_95"] == pytest.approx(x[x >= np.quantile(x, 0.95)].mean(), rel=1e-12)
+            assert row["expected_shortfall_99"] == pytest.approx(x[x >= np.quantile(x, 0.99)].mean(), rel=1e-12)
         assert row["prob_negative"] == np.mean(x < 0)
 
 
@@ -471,6 +481,7 @@ def test_simulated_mean_matches_closed_form(bundled_dict):
     d = copy.deepcopy(bundled_dict)
     d["cost_model"]["trend"] = {"mean": 0, "sd": 0}
     del d["intervention"]
+    del d["payment_models"]  # the glide path's years 2-3 are outside a 1-year horizon
     d["years"] = 1
     s = apmsim.Scenario.from_json(d)
     trials = 300

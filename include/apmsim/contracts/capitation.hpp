@@ -46,6 +46,7 @@ struct Capitation {
                                "a mean risk score of " + show(s.mean_risk_score));
         return {};
     }
+    Party capitated_party() const { return paid_to; }
     std::optional<std::vector<bool>> covers(const SettlementSetup& s, const std::string& where) const {
         return s.category_mask(categories, where + ".categories");
     }
@@ -59,6 +60,7 @@ struct Capitation {
         }
         ledger.transfer(Party::payer, paid_to, amount);
         ledger.record(Metric::capitation, amount);
+        ledger.capitation_received[static_cast<std::size_t>(paid_to)] += amount;
         const std::vector<double> fee = fee_multiplier.resolve(ctx.categories, "fee_multiplier", "category");
         const std::vector<bool> covered = select_categories(categories, ctx.categories);
         for (std::size_t c = 0; c < ctx.categories.size(); ++c)

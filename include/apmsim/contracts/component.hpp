@@ -57,6 +57,19 @@ inline int phase(const Component& c) {
     return std::visit([](const auto& x) { return std::decay_t<decltype(x)>::phase; }, c);
 }
 
+/// What a component declares about itself (false when it does not say): it states a
+/// comparison of expenditure with a benchmark; it pays for savings or charges for losses
+/// (counted in the error rates); it uses the payment model's quality score.
+inline bool compares(const Component& c) {
+    return std::visit([](const auto& x) { if constexpr (requires { x.compares(); }) return x.compares(); else return false; }, c);
+}
+inline bool pays_on_performance(const Component& c) {
+    return std::visit([](const auto& x) { if constexpr (requires { x.pays_on_performance(); }) return x.pays_on_performance(); else return false; }, c);
+}
+inline bool uses_quality(const Component& c) {
+    return std::visit([](const auto& x) { if constexpr (requires { x.uses_quality(); }) return x.uses_quality(); else return false; }, c);
+}
+
 /// A component and the years (1-based) it is in force; empty: every year (glide paths
 /// list different components for different years).
 struct ComponentInForce {

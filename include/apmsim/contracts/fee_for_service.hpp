@@ -2,6 +2,10 @@
 /// \file fee_for_service.hpp
 /// \brief Fee-for-service: the payer pays every party that delivers care its share of
 /// the allowed cost times a fee level (a multiplier of allowed cost, by category).
+/// With `categories` it pays for those; without, for every category that no capitation
+/// and no fee-for-service listing it covers that year (the residual). Two payers of the
+/// same category's care in one year, two residual fee-for-service components, or a
+/// residual one with nothing left to pay for are errors (checked at preparation).
 
 #include "apmsim/contracts/named_values.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
@@ -14,7 +18,7 @@ struct FeeForService {
     static constexpr int phase = 0;
 
     NamedValues fee_multiplier = NamedValues::all(1.0);  ///< by category
-    std::vector<std::string> categories;  ///< empty: every category no capitation covers that year
+    std::vector<std::string> categories;  ///< empty: every category nothing else pays for that year
 
     void validate(const std::string& where) const {
         fee_multiplier.validate(where + ".fee_multiplier", [](const std::string& w, double v) { check::in_closed(w, v, 0.0, 100.0); });
@@ -23,9 +27,11 @@ struct FeeForService {
         fee_multiplier.resolve(s.categories, where + ".fee_multiplier", "category");
         return {};
     }
-    /// Categories it pays for, when listed (checked against capitations in force).
+    /// Pays for the categories nothing else covers (no categories listed).
+    bool residual() const { return categories.empty(); }
+    /// Categories it pays for, when listed (checked against other payers of care in force).
     std::optional<std::vector<bool>> covers(const SettlementSetup& s, const std::string& where) const {
-        if (categories.empty()) return std::nullopt;
+        if (residual()) return std::nullopt;
         return s.category_mask(categories, where + ".categories");
     }
 
@@ -33,7 +39,7 @@ struct FeeForService {
         const std::vector<double> fee = fee_multiplier.resolve(ctx.categories, "fee_multiplier", "category");
         const std::vector<bool> listed = select_categories(categories, ctx.categories);
         for (std::size_t c = 0; c < ctx.categories.size(); ++c) {
-            const bool paid = categories.empty() ? !ctx.capitated[c] : static_cast<bool>(listed[c]);
+            const bool paid = residual() ? ctx.coverage.residual(c) : static_cast<bool>(listed[c]);
             if (paid) ledger.record(Metric::fee_for_service, pay_for_care(ctx, ledger, Party::payer, c, fee[c]));
         }
     }

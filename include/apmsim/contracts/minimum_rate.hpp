@@ -3,7 +3,10 @@
 /// \brief The minimum savings (or loss) rate of a shared-savings contract: fixed, the
 /// MSSP size table (42 CFR 425.604(b)), or the confidence-interval rule the table was
 /// built from, MSR = z cv / sqrt(n) (shared/DOMAIN.md section 4). n is the number of
-/// members eligible in the performance year.
+/// members eligible in the performance year. The cv defaults to the within-tier cv
+/// (sqrt of the mean within-tier variance over the mean): for a pool whose tier mix is
+/// fixed, the noise of its mean cost is that cv / sqrt(n); "cv": "total" takes the cv of a
+/// member drawn at random from the mix (between-tier variance included, more conservative).
 
 #include "apmsim/analytics/minimum_savings_rate.hpp"
 #include "apmsim/core/json_reader.hpp"
@@ -20,9 +23,11 @@ struct MinimumRate {
     double rate = 0.0;              ///< fixed
     double confidence = 0.90;       ///< confidence_interval
     Sides sides = Sides::two;       ///< confidence_interval
-    std::optional<double> cv;       ///< confidence_interval; default the scenario's analytic member cv
+    std::optional<double> cv;       ///< confidence_interval; none: the scenario's analytic cv (cv_basis)
+    enum class CvBasis { within_tier, total };
+    CvBasis cv_basis = CvBasis::within_tier;
 
-    static MinimumRate fixed_rate(double r) { return MinimumRate{Method::fixed, r, 0.90, Sides::two, std::nullopt}; }
+    static MinimumRate fixed_rate(double r) { return MinimumRate{Method::fixed, r, 0.90, Sides::two, std::nullopt, CvBasis::within_tier}; }
 
     void validate(const std::string& where) const {
         if (method == Method::fixed) check::in_closed(where, rate, 0.0, 0.5);
@@ -32,8 +37,9 @@ struct MinimumRate {
         }
     }
 
-    /// The rate for a pool of `members` (member cost cv `default_cv` unless given).
-    double resolve(double members, double default_cv, const std::string& where) const {
+    /// The rate for a pool of `members`; the analytic cvs of the scenario are used unless a cv is given.
+    double resolve(double members, double within_tier_cv, double total_cv, const std::string& where) const {
+        const double default_cv = cv_basis == CvBasis::total ? total_cv : within_tier_cv;
         switch (method) {
             case Method::fixed: return rate;
             // The table starts at 5,000 (checked for year 1 at preparation); a later year's
@@ -63,7 +69,15 @@ struct MinimumRate {
                 m.method = Method::confidence_interval;
                 m.confidence = o.number("confidence", 0.90);
                 if (o.has("sides")) m.sides = sides_from_string(o.path("sides"), o.string("sides"));
-                if (o.has("cv")) m.cv = o.number("cv");
+                if (o.has("cv")) {
+                    const Json& c = o.at("cv");
+                    if (c.is_string() && (c.get<std::string>() == "within_tier" || c.get<std::string>() == "total"))
+                        m.cv_basis = c.get<std::string>() == "total" ? CvBasis::total : CvBasis::within_tier;
+                    else if (c.is_number())
+                        m.cv = o.number("cv");
+                    else
+                        throw InvalidInput(o.path("cv"), "a number, \"within_tier\" or \"total\"", describe(c));
+                }
             } else {
                 throw InvalidInput(o.path("method"), "\"fixed\", \"mssp_table\" or \"confidence_interval\"", "\"" + method + "\"");
             }
@@ -76,7 +90,7 @@ struct MinimumRate {
         if (method == Method::fixed) return rate;
         if (method == Method::mssp_table) return Json{{"method", "mssp_table"}};
         Json j{{"method", "confidence_interval"}, {"confidence", confidence}, {"sides", to_string(sides)}};
-        if (cv) j["cv"] = *cv;
+        j["cv"] = cv ? Json(*cv) : Json(cv_basis == CvBasis::total ? "total" : "within_tier");
         return j;
     }
     bool operator==(const MinimumRate&) const = default;

@@ -9,6 +9,7 @@
 #include "apmsim/contracts/delivery.hpp"
 #include "apmsim/contracts/quality.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,38 @@ struct PaymentModel {
                 if (y < 1 || y > 100) throw InvalidInput(at + ".years", "years from 1 to 100", std::to_string(y));
         }
         quality.validate(where + ".quality");
+        validate_quality_use(where);
+    }
+
+    /// A component that uses the quality score needs one defined, and a score that no
+    /// component uses would have no effect: both are errors.
+    void validate_quality_use(const std::string& where) const {
+        const bool scored = quality.fixed || !quality.measures.empty();
+        for (std::size_t i = 0; i < components.size(); ++i)
+            if (uses_quality(components[i].terms) && !scored)
+                throw InvalidInput(where + ".quality", std::string("a quality score ({\"fixed\": ...} or {\"measures\": [...]}) for ") +
+                                                           index_path(where + ".components", i) + " (" + component_type(components[i].terms) +
+                                                           "), which uses it",
+                                   "none");
+        if (!scored) return;
+        for (const auto& c : components)
+            if (uses_quality(c.terms)) return;
+        throw InvalidInput(where + ".quality", "a component that uses the score (shared savings or risk with quality \"scale\" or \"gate\", or a quality_withhold)",
+                           "a score that no component uses");
+    }
+
+    /// Every component's years lie within a horizon of `years` and are listed once.
+    void validate_years(const std::string& where, int years) const {
+        for (std::size_t i = 0; i < components.size(); ++i) {
+            const auto& ys = components[i].years;
+            for (std::size_t k = 0; k < ys.size(); ++k) {
+                const std::string at = index_path(index_path(where + ".components", i) + ".years", k);
+                if (ys[k] > years)
+                    throw InvalidInput(at, "a year of the scenario's horizon, 1 to " + std::to_string(years), std::to_string(ys[k]));
+                if (std::find(ys.begin(), ys.begin() + static_cast<std::ptrdiff_t>(k), ys[k]) != ys.begin() + static_cast<std::ptrdiff_t>(k))
+                    throw InvalidInput(at, "each year once", std::to_string(ys[k]) + " again");
+            }
+        }
     }
 
     bool operator==(const PaymentModel&) const = default;

@@ -3,13 +3,17 @@
 /// \brief Settled payment models: for every model, arm, trial and year each party's
 /// revenue, payments and cost of delivering care (net = revenue - payments - cost), and
 /// the contract indicators (benchmark, shared savings and losses, stop-loss...). Summaries
-/// per model x party x year, and the error rates of the contract:
-///   false reward: shared savings paid in the baseline arm, i.e. on the same random
-///     numbers with the program's effect set to zero;
-///   false penalty: shared losses owed in the baseline arm;
+/// per model x party x year, and the error rates of the contract, where "savings paid"
+/// and "losses owed" count every component that pays for savings or charges for losses
+/// (shared savings, shared risk, risk corridors on a shared basis):
+///   false reward: savings paid in the baseline arm, i.e. on the same random numbers
+///     with the program's effect set to zero;
+///   false penalty: losses owed in the baseline arm;
 ///   missed reward: the program really saved (baseline - intervention allowed cost > 0 on
-///     the same random numbers) but no shared savings were paid;
-///   penalty despite savings: it really saved but shared losses were owed.
+///     the same random numbers) but no savings were paid;
+///   penalty despite savings: it really saved but losses were owed.
+/// Risk measures of a party's net result and of a savings rate describe the lower tail
+/// (the worst outcomes); those of payments and costs the upper tail (stats::Summary).
 
 #include "apmsim/contracts/ledger.hpp"
 #include "apmsim/simulation/results.hpp"
@@ -24,20 +28,30 @@ namespace apmsim {
 struct PaymentSummaryRow {
     std::string model, arm;
     int year = 0;  ///< 1-based; 0 = all years together
-    std::string party;    ///< "" for a contract indicator
-    std::string measure;  ///< revenue, payments, delivery_cost, net, or an indicator name
+    std::string party;      ///< "" for a contract metric
+    std::string component;  ///< the comparing component, for benchmark, expenditure and savings_rate; else ""
+    std::string measure;    ///< revenue, payments, delivery_cost, net, or a metric name
     stats::Summary stats;
 };
 
 struct PaymentIndicatorRow {
     std::string model;
     int year = 0;
-    double p_shared_savings_paid = 0, p_shared_losses_owed = 0;  ///< program arm (baseline without a program)
-    double mean_shared_savings = 0, mean_shared_losses = 0;
+    double p_savings_paid = 0, p_losses_owed = 0;  ///< program arm (baseline without a program)
+    double mean_savings_paid = 0, mean_losses_owed = 0;
     double mean_stop_loss_recoveries = 0, mean_stop_loss_premium = 0;
-    /// Need a shared savings or shared risk component; the last two also an intervention.
+    /// Need a component that pays for savings or charges for losses; the last two also an intervention.
     double p_false_reward = std::nan(""), p_false_penalty = std::nan("");
     double p_missed_reward = std::nan(""), p_penalty_despite_savings = std::nan("");
+};
+
+/// A quantity a contract fixed before the year (from the calibration sample or given):
+/// truncation_point, expected_recoveries (and its standard_error), expected_cost.
+struct CalibrationRow {
+    std::string model, component;
+    int year = 0;
+    std::string quantity;
+    double value = 0;
 };
 
 class PaymentResults {
@@ -49,14 +63,29 @@ public:
     int years = 0;
     std::vector<double> values;        ///< [model][arm][trial][year][stride]: revenue, payments, delivery cost by party, metrics
     std::vector<double> real_savings;  ///< [trial][year] baseline - intervention allowed cost (with an intervention)
-    std::vector<std::uint8_t> shares_savings;  ///< [model] has shared savings or shared risk (else the error rates are NaN)
+    std::vector<std::uint8_t> pays_on_performance;  ///< [model] pays for savings or charges for losses (else the error rates are NaN)
+    /// [model] labels of the components that state a comparison, in slot order
+    std::vector<std::vector<std::string>> comparing_components;
+    std::vector<double> comparisons;  ///< [slot][arm][trial][year][benchmark, expenditure, savings_rate]; NaN when not in force
+    std::vector<CalibrationRow> calibration;
+    std::uint64_t calibration_trials = 0, calibration_seed = 0;  ///< of the calibration sample (0: none was needed)
 
     static const std::vector<std::string>& party_measures() {
         static const std::vector<std::string> m = {"revenue", "payments", "delivery_cost", "net"};
         return m;
     }
 
-    void allocate() { values.assign(models.size() * arms.size() * trials * static_cast<std::size_t>(years) * stride, 0.0); }
+    void allocate() {
+        const std::size_t periods = arms.size() * trials * static_cast<std::size_t>(years);
+        values.assign(models.size() * periods * stride, 0.0);
+        comparisons.assign(comparison_slots() * periods * comparison_names.size(), std::nan(""));
+    }
+    void store_comparison(std::size_t slot, std::size_t arm, std::uint64_t trial, int year, const Comparison& c) {
+        double* out = comparisons.data() + comparison_offset(slot, arm, trial, year);
+        out[0] = c.benchmark;
+        out[1] = c.expenditure;
+        out[2] = c.savings_rate;
+    }
     std::span<double> cell(std::size_t model, std::size_t arm, std::uint64_t trial, int year) {
         return {values.data() + offset(model, arm, trial, year), stride};
     }
@@ -82,28 +111,39 @@ public:
         const auto p = static_cast<std::size_t>(party_from_string("party", party));
         const std::size_t k = index_of("measure", party_measures(), measure);
         return collect(m, a, [&](const double* c) {
-            return k < 3 ? c[k * party_count + p] : c[p] - c[party_count + p] - c[2 * party_count + p];
+            return k < 3 ? c[k * party_count + p] : net_result(c[p], c[party_count + p], c[2 * party_count + p]);
         });
     }
-    /// trials x years of a contract indicator (see Metric).
-    SampleMatrix metric(const std::string& model, const std::string& name, const std::string& arm = "") const {
+    /// trials x years of a contract metric: a flow (see Metric), or benchmark, expenditure
+    /// or savings_rate of one comparing component (its label; may be omitted when the model
+    /// has one), NaN in the years it is not in force.
+    SampleMatrix metric(const std::string& model, const std::string& name, const std::string& arm = "",
+                        const std::string& component = "") const {
         const std::size_t m = model_index(model), a = arm_index(arm.empty() ? program_arm() : arm);
-        const std::vector<std::string> names(metric_names.begin(), metric_names.end());
+        for (std::size_t k = 0; k < comparison_names.size(); ++k)
+            if (name == comparison_names[k]) return comparison(m, a, k, component);
+        if (!component.empty()) throw InvalidInput("component", "no component for the flow metric \"" + name + "\" (flows are summed over components)", "\"" + component + "\"");
+        std::vector<std::string> names(metric_names.begin(), metric_names.end());
+        names.insert(names.end(), comparison_names.begin(), comparison_names.end());
         const std::size_t k = index_of("metric", names, name);
         return collect(m, a, [&](const double* c) { return c[3 * party_count + k]; });
     }
 
     /// Rows for every model x arm x party (that takes part) x year, year 0 = all years
-    /// summed, for revenue, payments, delivery_cost and net; then each indicator a model
-    /// uses, by year.
+    /// summed, for revenue, payments, delivery_cost and net; then each flow metric a model
+    /// uses, by year; then each comparing component's benchmark, expenditure and savings
+    /// rate in the years it is in force.
     std::vector<PaymentSummaryRow> summary() const {
         std::vector<PaymentSummaryRow> rows;
         auto add = [&](const std::string& model, const std::string& arm, const std::string& party, const std::string& measure,
-                       const SampleMatrix& s, bool with_total) {
+                       const SampleMatrix& s, bool with_total, const std::string& component = "") {
+            // Higher is better for a net result, revenue and a savings rate: their risk is the lower tail.
+            const bool better_high = measure == "net" || measure == "revenue" || measure == "savings_rate";
             std::vector<double> col(static_cast<std::size_t>(s.rows()));
             for (int y = with_total ? 0 : 1; y <= years; ++y) {
+                if (y > 0 && s.rows() > 0 && std::isnan(s(0, y - 1))) continue;  // not in force
                 for (Eigen::Index t = 0; t < s.rows(); ++t) col[t] = y == 0 ? s.row(t).sum() : s(t, y - 1);
-                rows.push_back({model, arm, y, party, measure, stats::summarize(col)});
+                rows.push_back({model, arm, y, party, component, measure, stats::summarize(col, better_high ? stats::Tail::lower : stats::Tail::upper)});
             }
         };
         for (const auto& model : models)
@@ -119,6 +159,8 @@ public:
                     const SampleMatrix s = metric(model, name, arm);
                     if (!s.isZero(0.0)) add(model, arm, "", name, s, false);
                 }
+                for (const auto& label : comparing_components[model_index(model)])
+                    for (const char* name : comparison_names) add(model, arm, "", name, metric(model, name, arm, label), false, label);
             }
         return rows;
     }
@@ -130,10 +172,10 @@ public:
         const bool program = arms.size() > 1;
         for (std::size_t mi = 0; mi < models.size(); ++mi) {
             const std::string& model = models[mi];
-            const bool sharing = mi < shares_savings.size() && shares_savings[mi];
-            const SampleMatrix ss = metric(model, "shared_savings"), sl = metric(model, "shared_losses"),
+            const bool sharing = mi < pays_on_performance.size() && pays_on_performance[mi];
+            const SampleMatrix ss = metric(model, "savings_paid"), sl = metric(model, "losses_owed"),
                                rec = metric(model, "stop_loss_recoveries"), prem = metric(model, "stop_loss_premium"),
-                               ss0 = metric(model, "shared_savings", arms.front()), sl0 = metric(model, "shared_losses", arms.front());
+                               ss0 = metric(model, "savings_paid", arms.front()), sl0 = metric(model, "losses_owed", arms.front());
             for (int y = 0; y < years; ++y) {
                 PaymentIndicatorRow r;
                 r.model = model;
@@ -141,10 +183,10 @@ public:
                 double missed = 0, penalised = 0, false_reward = 0, false_penalty = 0;
                 const double n = static_cast<double>(trials);
                 for (std::uint64_t t = 0; t < trials; ++t) {
-                    r.p_shared_savings_paid += (ss(t, y) > 0) / n;
-                    r.p_shared_losses_owed += (sl(t, y) > 0) / n;
-                    r.mean_shared_savings += ss(t, y) / n;
-                    r.mean_shared_losses += sl(t, y) / n;
+                    r.p_savings_paid += (ss(t, y) > 0) / n;
+                    r.p_losses_owed += (sl(t, y) > 0) / n;
+                    r.mean_savings_paid += ss(t, y) / n;
+                    r.mean_losses_owed += sl(t, y) / n;
                     r.mean_stop_loss_recoveries += rec(t, y) / n;
                     r.mean_stop_loss_premium += prem(t, y) / n;
                     false_reward += (ss0(t, y) > 0) / n;
@@ -168,7 +210,35 @@ public:
         return rows;
     }
 
+    std::size_t comparison_slots() const {
+        std::size_t n = 0;
+        for (const auto& c : comparing_components) n += c.size();
+        return n;
+    }
+
 private:
+    std::size_t comparison_offset(std::size_t slot, std::size_t arm, std::uint64_t trial, int year) const {
+        return (((slot * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) *
+               comparison_names.size();
+    }
+    SampleMatrix comparison(std::size_t m, std::size_t a, std::size_t k, const std::string& component) const {
+        const auto& comps = comparing_components[m];
+        std::size_t first = 0;
+        for (std::size_t i = 0; i < m; ++i) first += comparing_components[i].size();
+        const std::vector<std::string>& labels = comps;
+        if (labels.empty()) throw InvalidInput("metric", "a model with a component that compares expenditure with a benchmark", "\"" + models[m] + "\"");
+        if (component.empty() && labels.size() > 1) throw InvalidInput("component", "one of: " + join(labels) + " (the model has several)", "none");
+        const std::size_t slot = first + (component.empty() ? 0 : index_of("component", labels, component));
+        SampleMatrix out(static_cast<Eigen::Index>(trials), years);
+        for (std::uint64_t t = 0; t < trials; ++t)
+            for (int y = 0; y < years; ++y) out(t, y) = comparisons[comparison_offset(slot, a, t, y) + k];
+        return out;
+    }
+    static std::string join(const std::vector<std::string>& names) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        return all;
+    }
     std::size_t offset(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const {
         return (((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) * stride;
     }
@@ -182,9 +252,7 @@ private:
     static std::size_t index_of(const char* what, const std::vector<std::string>& names, const std::string& name) {
         for (std::size_t i = 0; i < names.size(); ++i)
             if (names[i] == name) return i;
-        std::string all;
-        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-        throw InvalidInput(what, "one of: " + all, "\"" + name + "\"");
+        throw InvalidInput(what, "one of: " + join(names), "\"" + name + "\"");
     }
 };
 

@@ -3,8 +3,9 @@
 /// \brief Quality withhold: a share of what the payer paid a party under the model that
 /// year (fee-for-service, capitation, care-management fees) is withheld and returned
 /// when the quality target is met ("gate": all if the score reaches the threshold,
-/// nothing otherwise) or in proportion to the score ("scale"). The part not returned
-/// goes back to the payer.
+/// nothing otherwise; the gate needs a threshold in (0, 1]) or in proportion to the score
+/// ("scale", no threshold). The part not returned goes back to the payer. Needs the
+/// payment model to define a quality score.
 
 #include "apmsim/contracts/settlement_context.hpp"
 
@@ -18,17 +19,20 @@ struct QualityWithhold {
     Party party = Party::provider;
     double rate = 0.0;       ///< share withheld
     bool scale = false;      ///< return in proportion to the score instead of a gate
-    double threshold = 0.0;  ///< gate
+    std::optional<double> threshold;  ///< gate only
 
     void validate(const std::string& where) const {
         if (party != Party::provider && party != Party::pcp) throw InvalidInput(where + ".party", "\"provider\" or \"pcp\"", to_string(party));
         check::in_closed(where + ".rate", rate, 0.0, 0.5);
-        check::probability(where + ".threshold", threshold);
+        if (!scale && !threshold) throw InvalidInput(where + ".threshold", "a threshold in (0, 1] for return \"gate\"", "none");
+        if (scale && threshold) throw InvalidInput(where + ".threshold", "no threshold with return \"scale\"", show(*threshold));
+        if (threshold) check::in_half_open(where + ".threshold", *threshold, 0.0, 1.0);
     }
+    bool uses_quality() const { return true; }
     ComponentNeeds needs(const SettlementSetup&, const std::string&) const { return {}; }
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
         const double withheld = rate * ledger.revenue_of(party);
-        const double returned = scale ? ctx.quality_score : (ctx.quality_score >= threshold ? 1.0 : 0.0);
+        const double returned = scale ? ctx.quality_score : (ctx.quality_score >= *threshold ? 1.0 : 0.0);
         const double retained = withheld * (1.0 - returned);
         ledger.transfer(party, Party::payer, retained);
         ledger.record(Metric::withhold_retained, retained);
@@ -41,14 +45,14 @@ struct QualityWithhold {
         const std::string rule = o.string("return", "gate");
         if (rule != "gate" && rule != "scale") throw InvalidInput(o.path("return"), "\"gate\" or \"scale\"", "\"" + rule + "\"");
         w.scale = rule == "scale";
-        w.threshold = o.number("threshold", 0.0);
+        if (o.has("threshold")) w.threshold = o.number("threshold");
         return w;
     }
     void to_json(Json& j) const {
         j["party"] = to_string(party);
         j["rate"] = rate;
         j["return"] = scale ? "scale" : "gate";
-        j["threshold"] = threshold;
+        if (threshold) j["threshold"] = *threshold;
     }
     static std::vector<std::string> keys() { return {"party", "rate", "return", "threshold"}; }
     bool operator==(const QualityWithhold&) const = default;

@@ -5,6 +5,10 @@
 /// at-risk party keeps a share. Savings and losses have their own bands (asymmetric
 /// corridors allowed). The kept amount is T x sum_b keep_b x |[0, |d|] intersect band_b|,
 /// continuous in X.
+///   With a `target` (a benchmark), X is the allowed cost of `categories` (default all).
+///   Without one, T = the capitation paid to the party x target_ratio, so a capitation
+///   to the party must be in force in every year the corridor is, and X is the allowed
+///   cost of the categories that capitation covers (listing other categories is an error).
 ///   basis "shared": the party is paid the kept share of savings and owes the kept share
 ///   of losses (ACO REACH, on a fee-for-service base);
 ///   basis "capitated": the party already holds the whole deviation (capitation); it
@@ -38,7 +42,7 @@ struct RiskCorridor {
     Basis basis = Basis::capitated;
     std::optional<BenchmarkTerms> target;  ///< none: the party's capitation revenue x target_ratio
     double target_ratio = 1.0;
-    std::vector<std::string> categories;   ///< expenditure categories; empty: all
+    std::vector<std::string> categories;   ///< expenditure categories; empty: all (target) or the capitated ones
     std::vector<CorridorBand> savings_bands, loss_bands;
 
     static double kept(double deviation, const std::vector<CorridorBand>& bands) {
@@ -62,9 +66,15 @@ struct RiskCorridor {
             throw InvalidInput(index_path(where, bands.size() - 1) + ".to", "null (the last band is unbounded)", show(bands.back().to));
     }
 
+    bool compares() const { return true; }
+    /// Shared basis: pays the party for savings and charges it for losses.
+    bool pays_on_performance() const { return basis == Basis::shared; }
+
     void validate(const std::string& where) const {
         if (party != Party::provider && party != Party::pcp) throw InvalidInput(where + ".party", "\"provider\" or \"pcp\"", to_string(party));
         if (target) target->validate(where + ".target");
+        if (target && target_ratio != 1.0)
+            throw InvalidInput(where + ".target_ratio", "no target_ratio with a \"target\" (it scales a capitation target)", show(target_ratio));
         check::positive(where + ".target_ratio", target_ratio);
         validate_bands(where + ".savings_bands", savings_bands);
         validate_bands(where + ".loss_bands", loss_bands);
@@ -76,16 +86,32 @@ struct RiskCorridor {
         if (target) n.benchmark = &*target;
         return n;
     }
+    /// Without a target: a capitation to the party in force this year (0-based), and
+    /// listed categories equal to the ones it covers.
+    void check_coverage(const SettlementSetup& s, const CareCoverage& coverage, int year, const std::string& where) const {
+        if (target) return;
+        const std::vector<bool> capitated = coverage.capitated_to_party(party);
+        if (std::find(capitated.begin(), capitated.end(), true) == capitated.end())
+            throw InvalidInput(where + ".target", std::string("a target, or a capitation paid to the ") + to_string(party) +
+                                                      " in force in year " + std::to_string(year + 1) + " (the corridor's default target)",
+                               "neither");
+        if (!categories.empty() && s.category_mask(categories, where + ".categories") != capitated) {
+            std::string covered;
+            for (std::size_t c = 0; c < capitated.size(); ++c)
+                if (capitated[c]) covered += (covered.empty() ? "" : ", ") + s.categories[c];
+            throw InvalidInput(where + ".categories", "the categories the capitation it is measured against covers (" + covered +
+                                                          "), or a target", names_to_json(categories).dump());
+        }
+    }
 
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const std::vector<bool> mask = select_categories(categories, ctx.categories);
-        const double T = target ? ctx.benchmark_pmpm * ctx.months() : ledger.metric(Metric::capitation) * target_ratio;
+        const std::vector<bool> mask = target ? select_categories(categories, ctx.categories) : ctx.coverage.capitated_to_party(party);
+        const double T = target ? ctx.benchmark_pmpm * ctx.months()
+                                : ledger.capitation_received[static_cast<std::size_t>(party)] * target_ratio;
         const double X = ctx.experience.allowed_in(mask);
-        ledger.record(Metric::benchmark, T);
-        ledger.record(Metric::expenditure, X);
+        const double d = T > 0 ? (T - X) / T : 0.0;
+        if (ctx.comparison) *ctx.comparison = {T, X, d};
         if (!(T > 0)) return;
-        const double d = (T - X) / T;
-        ledger.record(Metric::savings_rate, d);
         double to_party;  // signed transfer from the payer to the party
         if (d >= 0) {
             const double keep = T * kept(d, savings_bands);
@@ -96,6 +122,7 @@ struct RiskCorridor {
         }
         ledger.transfer(Party::payer, party, to_party);
         ledger.record(Metric::corridor_transfer, to_party);
+        if (basis == Basis::shared) ledger.record(to_party > 0 ? Metric::savings_paid : Metric::losses_owed, std::fabs(to_party));
     }
 
     /// Sets bands (and basis) from a named preset.
@@ -167,6 +194,8 @@ struct RiskCorridor {
         c.party = care_party_from_string(o.path("party"), o.string("party", "provider"));
         if (o.has("target")) c.target = BenchmarkTerms::from_json(o.at("target"), o.path("target"));
         c.target_ratio = o.number("target_ratio", 1.0);
+        if (c.target && o.has("target_ratio"))
+            throw InvalidInput(o.path("target_ratio"), "no target_ratio with a \"target\" (it scales a capitation target)", describe(o.at("target_ratio")));
         if (o.has("categories")) c.categories = names_from_json(o.at("categories"), o.path("categories"));
         // Band errors are located where the bands were given.
         validate_bands(o.path(o.has("bands") ? "bands" : "savings_bands"), c.savings_bands);
@@ -177,7 +206,7 @@ struct RiskCorridor {
         j["party"] = to_string(party);
         j["basis"] = basis == Basis::shared ? "shared" : "capitated";
         if (target) j["target"] = target->to_json();
-        j["target_ratio"] = target_ratio;
+        else j["target_ratio"] = target_ratio;
         j["categories"] = names_to_json(categories);
         j["savings_bands"] = bands_to_json(savings_bands);
         j["loss_bands"] = bands_to_json(loss_bands);

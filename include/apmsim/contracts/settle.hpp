@@ -30,6 +30,10 @@ struct RunResults {
 /// Seed of the simulated benchmark base period: a fixed function of the run's seed, so
 /// base-period costs are independent of the performance years but reproducible.
 inline std::uint64_t base_period_seed(std::uint64_t seed) { return seed ^ 0x62617365'70657264ull; }  // "baseperd"
+/// Seed of the calibration sample (what contracts fix before the year: truncation
+/// percentiles, stop-loss expectations): independent of the run's trials, so a trial's
+/// outputs depend only on the seed and its index, never on how many trials run.
+inline std::uint64_t calibration_seed(std::uint64_t seed) { return seed ^ 0x63616c69'62726174ull; }  // "calibrat"
 
 namespace detail {
 
@@ -40,12 +44,20 @@ inline Scenario without_program(const Scenario& s) {
     return b;
 }
 
-/// Per-year p-quantiles of baseline member-year cost from a pilot on the same seed.
+/// Trials of the percentile pilot: the calibration sample, at most about two million
+/// member-years (every member-year's cost is kept in memory).
+inline std::uint64_t pilot_trials(const Scenario& s, const SimulationOptions& o) {
+    const double member_years = std::max(1.0, static_cast<double>(s.population.size()) * s.years());
+    return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(2e6 / member_years), 1, o.calibration_trials);
+}
+
+/// Per-year p-quantiles of baseline member-year cost, from the first trials of the
+/// calibration sample.
 inline std::vector<double> pilot_percentiles(const Scenario& s, const SimulationOptions& o, double p) {
     const Scenario b = without_program(s);
     SimulationOptions pilot = o;
-    const double member_years = std::max(1.0, static_cast<double>(s.population.size()) * s.years());
-    pilot.trials = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(2e6 / member_years), 1, std::min<std::uint64_t>(o.trials, 200));
+    pilot.seed = calibration_seed(o.seed);
+    pilot.trials = pilot_trials(s, o);
     pilot.member_detail = true;
     const SimulationResults r = simulate(b, pilot);
     std::vector<double> out;
@@ -65,7 +77,7 @@ inline SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o)
     setup.categories = s.cost_model.categories;
     setup.tiers = s.cost_model.tiers;
     setup.years = s.years();
-    double months = 0, score_months = 0, n = 0, m1 = 0, m2 = 0;
+    double months = 0, score_months = 0, n = 0, m1 = 0, m2 = 0, within = 0;
     std::vector<MemberYearMoments> tier_moments;
     for (std::size_t k = 0; k < s.cost_model.tier_count(); ++k) tier_moments.push_back(member_year_moments(s.cost_model, k));
     for (std::size_t i = 0; i < s.population.size(); ++i) {
@@ -77,12 +89,14 @@ inline SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o)
         score_months += s.population.risk_score[i] * mo;
         m1 += tm.mean;
         m2 += tm.variance + tm.mean * tm.mean;
+        within += tm.variance;
     }
     setup.pool_members = n;
     setup.mean_risk_score = months > 0 ? score_months / months : 0.0;
     if (n > 0) {
         const double mean = m1 / n;  // the year-1 mixture of tiers
         setup.member_cost_cv = std::sqrt(std::max(0.0, m2 / n - mean * mean)) / mean;
+        setup.member_cost_cv_within_tier = std::sqrt(within / n) / mean;
     }
     auto cache = std::make_shared<std::map<double, std::vector<double>>>();
     setup.member_cost_percentile = [&s, o, cache](double p) {
@@ -96,16 +110,19 @@ inline SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o)
 struct PreparedComponent {
     const ComponentInForce* component;
     std::string where;
+    std::string label;                     ///< in the results: the type, or type@index when the model has two
     ComponentNeeds needs;
     std::size_t first_reduction = 0;       ///< in the main experience table
     std::size_t base_reduction = 0;        ///< in the base-period table (when truncated)
+    std::optional<std::size_t> comparison; ///< its slot in PaymentResults::comparisons
     std::vector<double> calibration;
 };
 
 struct PreparedModel {
     const PaymentModel* model;
     std::vector<PreparedComponent> components;  ///< in settlement order (phase, then listed order)
-    std::vector<std::vector<std::uint8_t>> capitated;  ///< [year][category]
+    std::vector<CareCoverage> coverage;         ///< [year]
+    bool scored = false;                        ///< has a quality score
 };
 
 /// Expected allowed cost per member-year of each tier: the weights of the tier-mix risk adjustment.
@@ -116,6 +133,198 @@ inline double tier_mix_risk(std::span<const double> member_months, const std::ve
         den += member_months[k];
     }
     return den > 0 ? num / den : 1.0;
+}
+
+/// Marks which categories each capitation and listed fee-for-service pays for, year by
+/// year; two payers of one category's care in a year are an error.
+inline void mark_coverage(PreparedModel& m, const PreparedComponent& pc, const SettlementSetup& setup) {
+    std::visit(
+        [&](const auto& terms) {
+            if constexpr (requires { terms.covers(setup, pc.where); }) {
+                const auto mask = terms.covers(setup, pc.where);
+                if (!mask) return;
+                for (int y = 0; y < setup.years; ++y) {
+                    if (!pc.component->in_force(y)) continue;
+                    CareCoverage& cov = m.coverage[static_cast<std::size_t>(y)];
+                    for (std::size_t k = 0; k < setup.categories.size(); ++k) {
+                        if (!(*mask)[k]) continue;
+                        if (cov.capitated(k) || cov.listed_by_ffs[k])
+                            throw InvalidInput(pc.where + ".categories",
+                                               "categories no other capitation or fee-for-service pays for in year " + std::to_string(y + 1),
+                                               "\"" + setup.categories[k] + "\" paid twice");
+                        if constexpr (requires { terms.capitated_party(); })
+                            cov.capitated_to[k] = static_cast<std::uint8_t>(terms.capitated_party());
+                        else
+                            cov.listed_by_ffs[k] = 1;
+                    }
+                }
+            }
+        },
+        pc.component->terms);
+}
+
+/// After coverage is known: at most one residual fee-for-service a year, and it has care
+/// to pay for; components that measure against what others cover check it.
+inline void check_coverage(const PreparedModel& m, const SettlementSetup& setup) {
+    for (int y = 0; y < setup.years; ++y) {
+        const CareCoverage& cov = m.coverage[static_cast<std::size_t>(y)];
+        const PreparedComponent* residual = nullptr;
+        for (const auto& pc : m.components) {
+            if (!pc.component->in_force(y)) continue;
+            std::visit(
+                [&](const auto& terms) {
+                    if constexpr (requires { terms.residual(); }) {
+                        if (!terms.residual()) return;
+                        if (residual)
+                            throw InvalidInput(pc.where + ".categories",
+                                               "categories (" + residual->where + " already pays for every category nothing else covers in year " +
+                                                   std::to_string(y + 1) + ")",
+                                               "none: all care would be paid twice");
+                        residual = &pc;
+                        bool left = false;
+                        for (std::size_t k = 0; k < setup.categories.size(); ++k) left = left || cov.residual(k);
+                        if (!left)
+                            throw InvalidInput(pc.where, "care to pay for in year " + std::to_string(y + 1) + " (a fee-for-service with no effect is an error)",
+                                               "every category is paid for by a capitation or a fee-for-service that lists it");
+                    }
+                    if constexpr (requires { terms.check_coverage(setup, cov, y, pc.where); }) terms.check_coverage(setup, cov, y, pc.where);
+                },
+                pc.component->terms);
+        }
+    }
+}
+
+/// Labels of the comparing components of a model: the type, or type@index when two share it.
+inline void label_components(PreparedModel& m) {
+    for (auto& pc : m.components) {
+        const std::string type = component_type(pc.component->terms);
+        std::size_t same = 0;
+        for (const auto& c : m.model->components) same += type == component_type(c.terms);
+        const auto index = static_cast<std::size_t>(pc.component - m.model->components.data());
+        pc.label = same > 1 ? type + "@" + std::to_string(index) : type;
+    }
+}
+
+/// Prepares every model (names resolved, coverage checked, reductions listed) before any
+/// simulation.
+struct Preparation {
+    std::vector<PreparedModel> models;
+    std::vector<MemberReduction> reductions, base_reductions;
+    std::size_t base_years = 0;
+    std::size_t comparisons = 0;
+};
+
+inline Preparation prepare(const Scenario& scenario, const SettlementSetup& setup) {
+    Preparation prep;
+    for (std::size_t mi = 0; mi < scenario.payment_models.size(); ++mi) {
+        const PaymentModel& pm = scenario.payment_models[mi];
+        PreparedModel m{&pm, {}, std::vector<CareCoverage>(static_cast<std::size_t>(setup.years), CareCoverage(setup.categories.size())),
+                        pm.quality.fixed.has_value() || !pm.quality.measures.empty()};
+        for (std::size_t ci = 0; ci < pm.components.size(); ++ci) {
+            const ComponentInForce& c = pm.components[ci];
+            PreparedComponent pc{&c, index_path(index_path("payment_models", mi) + ".components", ci), "", {}, 0, 0, std::nullopt, {}};
+            std::visit([&](const auto& terms) { pc.needs = terms.needs(setup, pc.where); }, c.terms);
+            mark_coverage(m, pc, setup);
+            pc.first_reduction = prep.reductions.size();
+            prep.reductions.insert(prep.reductions.end(), pc.needs.reductions.begin(), pc.needs.reductions.end());
+            if (pc.needs.benchmark && pc.needs.benchmark->simulated_baseline()) {
+                prep.base_years = std::max(prep.base_years, pc.needs.benchmark->base_year_weights.size());
+                if (pc.needs.base_truncated) {
+                    pc.base_reduction = prep.base_reductions.size();
+                    MemberReduction r = pc.needs.reductions[0];
+                    // Base-period costs are in base-year dollars: deflate year 1's truncation point by one year of expected trend.
+                    r.attachment.assign(10, r.attachment[0] / std::max(0.01, 1.0 + scenario.cost_model.trend.mean));
+                    prep.base_reductions.push_back(r);
+                }
+            }
+            m.components.push_back(std::move(pc));
+        }
+        std::stable_sort(m.components.begin(), m.components.end(),
+                         [](const auto& a, const auto& b) { return phase(a.component->terms) < phase(b.component->terms); });
+        for (auto& pc : m.components)
+            if (compares(pc.component->terms)) pc.comparison = prep.comparisons++;
+        check_coverage(m, setup);
+        label_components(m);
+        prep.models.push_back(std::move(m));
+    }
+    return prep;
+}
+
+/// The simulated benchmark base period: without the program, no trend (base-year
+/// dollars), every member eligible as in year 1, on base_period_seed(seed).
+inline ExperienceTable simulate_base_period(const Scenario& scenario, const SimulationOptions& options, Preparation& prep) {
+    const std::size_t base_years = prep.base_years;
+    Scenario b = without_program(scenario);
+    b.cost_model.trend = Trend{0.0, 0.0};
+    Population& pop = b.population;
+    std::vector<std::uint8_t> months(pop.size() * base_years);
+    for (std::size_t i = 0; i < pop.size(); ++i)
+        for (std::size_t y = 0; y < base_years; ++y) months[i * base_years + y] = static_cast<std::uint8_t>(scenario.population.months_of(i, 0));
+    pop.months = std::move(months);
+    pop.years = static_cast<int>(base_years);
+    b.population_recipe.reset();
+    SimulationOptions bo = options;
+    bo.seed = base_period_seed(options.seed);
+    bo.member_detail = false;
+    for (auto& r : prep.base_reductions) r.attachment.resize(base_years, r.attachment[0]);
+    ExperienceTable base(options.trials, 1, static_cast<int>(base_years), scenario.cost_model.category_count(),
+                         scenario.cost_model.tier_count(), 0, prep.base_reductions.size());
+    ExperienceObserver observer(b, prep.base_reductions, base);
+    simulate(b, bo, {&observer});
+    return base;
+}
+
+/// What contracts fix before the year (stop-loss expectations), from a calibration
+/// sample of the base case (no program) of options.calibration_trials trials on
+/// calibration_seed(seed): the same for any number of trials in the run.
+inline void calibrate(const Scenario& scenario, const SimulationOptions& options, const SettlementSetup& setup, Preparation& prep,
+                      PaymentResults& pay) {
+    bool needed = false;
+    for (const auto& m : prep.models)
+        for (const auto& pc : m.components)
+            std::visit([&](const auto& terms) { if constexpr (requires(const CalibrationView& v) { terms.calibrate(v); }) needed = true; },
+                       pc.component->terms);
+    if (!needed) return;
+    const Scenario b = without_program(scenario);
+    SimulationOptions co = options;
+    co.seed = calibration_seed(options.seed);
+    co.trials = options.calibration_trials;
+    co.member_detail = false;
+    ExperienceTable table(co.trials, 1, setup.years, setup.categories.size(), setup.tiers.size(), 0, prep.reductions.size());
+    {
+        ExperienceObserver observer(b, prep.reductions, table);
+        simulate(b, co, {&observer});
+    }
+    pay.calibration_trials = co.trials;
+    pay.calibration_seed = co.seed;
+    for (std::size_t mi = 0; mi < prep.models.size(); ++mi)
+        for (auto& pc : prep.models[mi].components)
+            std::visit(
+                [&](const auto& terms) {
+                    if constexpr (requires(const CalibrationView& v) { terms.calibrate(v); }) {
+                        CalibrationView v;
+                        v.categories = setup.categories;
+                        v.trials = co.trials;
+                        v.years = setup.years;
+                        v.baseline = [&table](std::uint64_t t, int y) { return table.at(t, 0, y); };
+                        const std::size_t first = pc.first_reduction, count = pc.needs.reductions.size();
+                        v.member_sums = [&table, first, count](std::uint64_t t, int y) { return table.at(t, 0, y).member_sums.subspan(first, count); };
+                        pc.calibration = terms.calibrate(v);
+                        for (const auto& [quantity, values] : terms.describe_calibration(pc.calibration, setup.years))
+                            for (std::size_t y = 0; y < values.size(); ++y)
+                                pay.calibration.push_back({pay.models[mi], pc.label, static_cast<int>(y + 1), quantity, values[y]});
+                    }
+                },
+                pc.component->terms);
+}
+
+/// The truncation points the run uses (from the percentile pilot or given), for the results.
+inline void report_truncation(const Preparation& prep, PaymentResults& pay) {
+    for (std::size_t mi = 0; mi < prep.models.size(); ++mi)
+        for (const auto& pc : prep.models[mi].components)
+            if (pc.needs.base_truncated)
+                for (std::size_t y = 0; y < pc.needs.reductions[0].attachment.size(); ++y)
+                    pay.calibration.push_back({pay.models[mi], pc.label, static_cast<int>(y + 1), "truncation_point", pc.needs.reductions[0].attachment[y]});
 }
 
 }  // namespace detail
@@ -133,116 +342,33 @@ inline RunResults run(const Scenario& scenario, const SimulationOptions& options
     const SettlementSetup setup = detail::make_setup(scenario, options);
     const ResolvedDelivery delivery(scenario.delivery, setup.categories, "delivery");
 
-    // (1) Prepare.
-    std::vector<detail::PreparedModel> models;
-    std::vector<MemberReduction> reductions, base_reductions;
-    std::size_t base_years = 0;
-    for (std::size_t mi = 0; mi < scenario.payment_models.size(); ++mi) {
-        const PaymentModel& pm = scenario.payment_models[mi];
-        detail::PreparedModel prepared{&pm, {}, std::vector<std::vector<std::uint8_t>>(Y, std::vector<std::uint8_t>(C, 0))};
-        std::vector<std::vector<bool>> paid_by_ffs(Y, std::vector<bool>(C, false));
-        for (std::size_t ci = 0; ci < pm.components.size(); ++ci) {
-            const ComponentInForce& c = pm.components[ci];
-            detail::PreparedComponent pc{&c, index_path(index_path("payment_models", mi) + ".components", ci), {}, 0, 0, {}};
-            std::visit(
-                [&](const auto& terms) {
-                    pc.needs = terms.needs(setup, pc.where);
-                    if constexpr (requires { terms.covers(setup, pc.where); }) {
-                        const auto mask = terms.covers(setup, pc.where);
-                        if (!mask) return;
-                        const bool capitation = std::is_same_v<std::decay_t<decltype(terms)>, Capitation>;
-                        for (int y = 0; y < Y; ++y) {
-                            if (!c.in_force(y)) continue;
-                            for (std::size_t k = 0; k < C; ++k) {
-                                if (!(*mask)[k]) continue;
-                                if (prepared.capitated[y][k] || paid_by_ffs[y][k])
-                                    throw InvalidInput(pc.where + ".categories", "categories no other capitation or fee-for-service pays for in year " + std::to_string(y + 1),
-                                                       "\"" + setup.categories[k] + "\" paid twice");
-                                if (capitation) prepared.capitated[y][k] = 1;
-                                else paid_by_ffs[y][k] = true;
-                            }
-                        }
-                    }
-                },
-                c.terms);
-            pc.first_reduction = reductions.size();
-            reductions.insert(reductions.end(), pc.needs.reductions.begin(), pc.needs.reductions.end());
-            if (pc.needs.benchmark && pc.needs.benchmark->simulated_baseline()) {
-                base_years = std::max(base_years, pc.needs.benchmark->base_year_weights.size());
-                if (pc.needs.base_truncated) {
-                    pc.base_reduction = base_reductions.size();
-                    MemberReduction r = pc.needs.reductions[0];
-                    // Base-period costs are in base-year dollars: deflate year 1's truncation point by one year of expected trend.
-                    r.attachment.assign(10, r.attachment[0] / std::max(0.01, 1.0 + scenario.cost_model.trend.mean));
-                    base_reductions.push_back(r);
-                }
-            }
-            prepared.components.push_back(std::move(pc));
-        }
-        std::stable_sort(prepared.components.begin(), prepared.components.end(),
-                         [](const auto& a, const auto& b) { return phase(a.component->terms) < phase(b.component->terms); });
-        models.push_back(std::move(prepared));
+    detail::Preparation prep = detail::prepare(scenario, setup);
+    PaymentResults& pay = out.payments;
+    for (const auto& m : prep.models) {
+        pay.models.push_back(m.model->name);
+        bool performance = false;
+        for (const auto& c : m.model->components) performance = performance || pays_on_performance(c.terms);
+        pay.pays_on_performance.push_back(performance);
+        std::vector<std::string> comparing;
+        for (const auto& pc : m.components)
+            if (pc.comparison) comparing.push_back(pc.label);
+        pay.comparing_components.push_back(comparing);
     }
+    detail::report_truncation(prep, pay);
 
-    // (2) The simulated base period.
-    const std::size_t T = scenario.cost_model.tier_count();
-    ExperienceTable base;
-    if (base_years > 0) {
-        Scenario b = detail::without_program(scenario);
-        b.cost_model.trend = Trend{0.0, 0.0};
-        Population& pop = b.population;
-        std::vector<std::uint8_t> months(pop.size() * base_years);
-        for (std::size_t i = 0; i < pop.size(); ++i)
-            for (std::size_t y = 0; y < base_years; ++y) months[i * base_years + y] = static_cast<std::uint8_t>(scenario.population.months_of(i, 0));
-        pop.months = std::move(months);
-        pop.years = static_cast<int>(base_years);
-        b.population_recipe.reset();
-        SimulationOptions bo = options;
-        bo.seed = base_period_seed(options.seed);
-        bo.member_detail = false;
-        for (auto& r : base_reductions) r.attachment.resize(base_years, r.attachment[0]);
-        base = ExperienceTable(options.trials, 1, static_cast<int>(base_years), C, T, 0, base_reductions.size());
-        ExperienceObserver observer(b, base_reductions, base);
-        simulate(b, bo, {&observer});
-    }
+    const ExperienceTable base = prep.base_years > 0 ? detail::simulate_base_period(scenario, options, prep) : ExperienceTable{};
 
-    // (3) The scenario itself.
     const std::size_t arms = scenario.intervention ? 2 : 1;
+    const std::size_t T = scenario.cost_model.tier_count();
     const std::size_t K = scenario.intervention ? scenario.intervention->costs.size() : 0;
-    ExperienceTable main(options.trials, arms, Y, C, T, K, reductions.size());
+    ExperienceTable main(options.trials, arms, Y, C, T, K, prep.reductions.size());
     {
-        ExperienceObserver observer(scenario, reductions, main);
+        ExperienceObserver observer(scenario, prep.reductions, main);
         out.simulation = simulate(scenario, options, {&observer});
     }
     const SimulationResults& sim = out.simulation;
+    detail::calibrate(scenario, options, setup, prep, pay);
 
-    // (4) Calibrate on the base case.
-    for (auto& m : models)
-        for (auto& pc : m.components)
-            std::visit(
-                [&](const auto& terms) {
-                    if constexpr (requires(const CalibrationView& v) { terms.calibrate(v); }) {
-                        CalibrationView v;
-                        v.categories = setup.categories;
-                        v.trials = options.trials;
-                        v.years = Y;
-                        v.baseline = [&main](std::uint64_t t, int y) { return main.at(t, 0, y); };
-                        const std::size_t first = pc.first_reduction, count = pc.needs.reductions.size();
-                        v.member_sums = [&main, first, count](std::uint64_t t, int y) { return main.at(t, 0, y).member_sums.subspan(first, count); };
-                        pc.calibration = terms.calibrate(v);
-                    }
-                },
-                pc.component->terms);
-
-    // (5) Settle.
-    PaymentResults& pay = out.payments;
-    for (const auto& m : models) {
-        pay.models.push_back(m.model->name);
-        bool sharing = false;
-        for (const auto& c : m.model->components)
-            sharing = sharing || std::holds_alternative<SharedSavings>(c.terms) || std::holds_alternative<SharedRisk>(c.terms);
-        pay.shares_savings.push_back(sharing);
-    }
     for (const auto& a : sim.arms) pay.arms.push_back(a.name);
     pay.trials = options.trials;
     pay.years = Y;
@@ -264,9 +390,8 @@ inline RunResults run(const Scenario& scenario, const SimulationOptions& options
     if (scenario.intervention)
         for (const auto& c : scenario.intervention->costs) bearer.push_back(scenario.delivery.bearer_of(c.component));
 
-    for (std::size_t mi = 0; mi < models.size(); ++mi) {
-        const detail::PreparedModel& m = models[mi];
-        const bool scored = m.model->quality.fixed || !m.model->quality.measures.empty();
+    for (std::size_t mi = 0; mi < prep.models.size(); ++mi) {
+        const detail::PreparedModel& m = prep.models[mi];
         for (std::uint64_t t = 0; t < options.trials; ++t) {
             for (std::size_t a = 0; a < arms; ++a) {
                 for (int y = 0; y < Y; ++y) {
@@ -276,7 +401,7 @@ inline RunResults run(const Scenario& scenario, const SimulationOptions& options
                         for (Party p : care_parties) ledger.incur(p, e.allowed[c] * delivery.share(p, c) * delivery.cost_ratio(p, c));
                     for (std::size_t k = 0; k < e.program_cost.size(); ++k) ledger.incur(bearer[k], e.program_cost[k]);
                     const double quality = m.model->quality.score(options.seed, static_cast<std::uint32_t>(t), y, a == 1);
-                    if (scored) ledger.record(Metric::quality_score, quality);
+                    if (m.scored) ledger.record(Metric::quality_score, quality);
                     for (const auto& pc : m.components) {
                         if (!pc.component->in_force(y)) continue;
                         double benchmark = 0.0;
@@ -288,7 +413,7 @@ inline RunResults run(const Scenario& scenario, const SimulationOptions& options
                                 const std::size_t nb = bt->base_year_weights.size();
                                 for (std::size_t b = 0; b < nb; ++b) {
                                     // The weights run oldest first; the latest base year is the last simulated one.
-                                    const PeriodExperience be = base.at(t, 0, static_cast<int>(base_years - nb + b));
+                                    const PeriodExperience be = base.at(t, 0, static_cast<int>(prep.base_years - nb + b));
                                     double cost = be.allowed_in(pc.needs.base_categories);
                                     if (pc.needs.base_truncated) cost -= be.member_sums[pc.base_reduction];
                                     base_pmpm += bt->base_year_weights[b] * cost / be.total_months();
@@ -305,10 +430,13 @@ inline RunResults run(const Scenario& scenario, const SimulationOptions& options
                                                                                                   : detail::tier_mix_risk(e.member_months, tier_mean);
                             benchmark = bt->pmpm_in(y, in);
                         }
+                        Comparison comparison;
                         const SettlementContext ctx{setup, e, y, static_cast<std::uint32_t>(t), a == 1, setup.categories, setup.tiers, delivery,
-                                                    m.capitated[y], quality, benchmark,
-                                                    e.member_sums.subspan(pc.first_reduction, pc.needs.reductions.size()), pc.calibration};
+                                                    m.coverage[static_cast<std::size_t>(y)], quality, benchmark,
+                                                    e.member_sums.subspan(pc.first_reduction, pc.needs.reductions.size()), pc.calibration,
+                                                    pc.comparison ? &comparison : nullptr};
                         std::visit([&](const auto& terms) { terms.settle(ctx, ledger); }, pc.component->terms);
+                        if (pc.comparison) pay.store_comparison(*pc.comparison, a, t, y, comparison);
                     }
                     pay.store(mi, a, t, y, ledger);
                 }

@@ -32,7 +32,10 @@ struct SettlementSetup {
     int years = 0;
     double pool_members = 0;     ///< members eligible in year 1
     double mean_risk_score = 1;  ///< exposure-weighted mean risk score, year 1
-    double member_cost_cv = 0;   ///< analytic member-level cv of annual cost (tier mix of year 1)
+    double member_cost_cv = 0;   ///< analytic member-level cv of annual cost (tier mix of year 1), between tiers included
+    /// sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of
+    /// a pool whose tier mix is fixed (sd of the pool mean = this / sqrt(n))
+    double member_cost_cv_within_tier = 0;
     /// Per-year p-quantile of baseline member-year allowed cost (a pilot run on the same
     /// random numbers); used for truncation at a percentile.
     std::function<std::vector<double>(double p)> member_cost_percentile;
@@ -75,6 +78,25 @@ struct CalibrationView {
     std::function<std::span<const double>(std::uint64_t trial, int year)> member_sums;  ///< this component's
 };
 
+/// Who pays for each category's care in one year of a payment model, resolved before the
+/// first trial from the components in force that year.
+struct CareCoverage {
+    static constexpr std::uint8_t nobody = 0xFF;
+    std::vector<std::uint8_t> capitated_to;  ///< [category] party index of the capitation that covers it, or nobody
+    std::vector<std::uint8_t> listed_by_ffs; ///< [category] 1 when a fee-for-service lists it
+
+    explicit CareCoverage(std::size_t categories = 0) : capitated_to(categories, nobody), listed_by_ffs(categories, 0) {}
+    bool capitated(std::size_t c) const { return capitated_to[c] != nobody; }
+    /// Paid by a fee-for-service that lists no categories: covered by nothing else.
+    bool residual(std::size_t c) const { return !capitated(c) && !listed_by_ffs[c]; }
+    /// The categories capitated to `p`.
+    std::vector<bool> capitated_to_party(Party p) const {
+        std::vector<bool> m(capitated_to.size());
+        for (std::size_t c = 0; c < m.size(); ++c) m[c] = capitated_to[c] == static_cast<std::uint8_t>(p);
+        return m;
+    }
+};
+
 struct SettlementContext {
     const SettlementSetup& setup;
     const PeriodExperience& experience;
@@ -84,11 +106,12 @@ struct SettlementContext {
     const std::vector<std::string>& categories;
     const std::vector<std::string>& tiers;
     const ResolvedDelivery& delivery;
-    std::span<const std::uint8_t> capitated;   ///< [category] covered by a capitation in force this year
+    const CareCoverage& coverage;      ///< who pays for each category's care this year
     double quality_score = 1.0;
     double benchmark_pmpm = 0.0;       ///< when the component asked for a benchmark
     std::span<const double> member_sums;  ///< the component's reductions
     std::span<const double> calibration;  ///< what its calibrate() returned
+    Comparison* comparison = nullptr;     ///< where a comparing component states its comparison
 
     double months() const { return experience.total_months(); }
 };

@@ -7,7 +7,8 @@
 ///   savings rate r = (B - X) / B.
 ///   r >= MSR: the payer pays rate x quality x (B - X) from the first dollar (the MSR
 ///   cliff), at most savings_cap x B. Quality scales the rate, or gates it (rate 0 below
-///   the threshold).
+///   quality_threshold, which the gate needs and nothing else takes); either needs the
+///   payment model to define a quality score.
 ///   Two-sided, -r >= MLR: the party owes loss_rate x (X - B), at most the loss limit:
 ///   loss_limit_benchmark x B and/or loss_limit_revenue x the party's revenue from this
 ///   model that year; with both, the lesser (BASIC C-E) unless loss_limit_rule is "greater".
@@ -38,7 +39,7 @@ struct SharingTerms {
     MinimumRate minimum_savings_rate = MinimumRate::fixed_rate(0.0);
     std::optional<double> savings_cap;           ///< fraction of the benchmark
     QualityUse quality = QualityUse::none;
-    double quality_threshold = 0.0;
+    std::optional<double> quality_threshold;     ///< gate only
     // Two-sided only.
     MinimumRate minimum_loss_rate = MinimumRate::fixed_rate(0.0);
     double loss_rate = 0.0;
@@ -56,7 +57,11 @@ struct SharingTerms {
         check::probability(where + ".sharing_rate", sharing_rate);
         minimum_savings_rate.validate(where + ".minimum_savings_rate");
         if (savings_cap) check::in_closed(where + ".savings_cap", *savings_cap, 0.0, 1.0);
-        check::probability(where + ".quality_threshold", quality_threshold);
+        if (quality == QualityUse::gate && !quality_threshold)
+            throw InvalidInput(where + ".quality_threshold", "a threshold in (0, 1] for quality \"gate\"", "none");
+        if (quality != QualityUse::gate && quality_threshold)
+            throw InvalidInput(where + ".quality_threshold", "no threshold unless quality is \"gate\"", show(*quality_threshold));
+        if (quality_threshold) check::in_half_open(where + ".quality_threshold", *quality_threshold, 0.0, 1.0);
         if (TwoSided) {
             minimum_loss_rate.validate(where + ".minimum_loss_rate");
             check::probability(where + ".loss_rate", loss_rate);
@@ -64,6 +69,10 @@ struct SharingTerms {
             if (loss_limit_revenue) check::in_closed(where + ".loss_limit_revenue", *loss_limit_revenue, 0.0, 1.0);
         }
     }
+
+    bool compares() const { return true; }
+    bool pays_on_performance() const { return true; }
+    bool uses_quality() const { return quality != QualityUse::none; }
 
     ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
         ComponentNeeds n;
@@ -91,22 +100,21 @@ struct SharingTerms {
         const double X = ctx.experience.allowed_in(mask) - (ctx.member_sums.empty() ? 0.0 : ctx.member_sums[0]);
         const double savings = B - X;
         const double r = B > 0 ? savings / B : 0.0;
-        ledger.record(Metric::benchmark, B);
-        ledger.record(Metric::expenditure, X);
-        ledger.record(Metric::savings_rate, r);
+        if (ctx.comparison) *ctx.comparison = {B, X, r};
         const double members = ctx.experience.members;
-        const double msr = minimum_savings_rate.resolve(members, ctx.setup.member_cost_cv, "minimum_savings_rate");
+        const double msr = minimum_savings_rate.resolve(members, ctx.setup.member_cost_cv_within_tier, ctx.setup.member_cost_cv, "minimum_savings_rate");
         if (savings > 0 && r >= msr) {
             double q = 1.0;
             if (quality == QualityUse::scale) q = ctx.quality_score;
-            if (quality == QualityUse::gate) q = ctx.quality_score >= quality_threshold ? 1.0 : 0.0;
+            if (quality == QualityUse::gate) q = ctx.quality_score >= *quality_threshold ? 1.0 : 0.0;
             double paid = sharing_rate * q * savings;
             if (savings_cap) paid = std::min(paid, *savings_cap * B);
             ledger.transfer(Party::payer, paid_to, paid);
             ledger.record(Metric::shared_savings, paid);
+            ledger.record(Metric::savings_paid, paid);
         }
         if constexpr (TwoSided) {
-            const double mlr = minimum_loss_rate.resolve(members, ctx.setup.member_cost_cv, "minimum_loss_rate");
+            const double mlr = minimum_loss_rate.resolve(members, ctx.setup.member_cost_cv_within_tier, ctx.setup.member_cost_cv, "minimum_loss_rate");
             if (savings < 0 && -r >= mlr) {
                 double owed = loss_rate * -savings;
                 const double inf = std::numeric_limits<double>::infinity();
@@ -117,6 +125,7 @@ struct SharingTerms {
                 owed = std::min(owed, limit);
                 ledger.transfer(paid_to, Party::payer, owed);
                 ledger.record(Metric::shared_losses, owed);
+                ledger.record(Metric::losses_owed, owed);
             }
         }
     }
@@ -136,7 +145,7 @@ struct SharingTerms {
         if (q == "scale") t.quality = QualityUse::scale;
         else if (q == "gate") t.quality = QualityUse::gate;
         else if (q != "none") throw InvalidInput(o.path("quality"), "\"none\", \"scale\" or \"gate\"", "\"" + q + "\"");
-        t.quality_threshold = o.number("quality_threshold", 0.0);
+        if (o.has("quality_threshold")) t.quality_threshold = o.number("quality_threshold");
         if constexpr (TwoSided) {
             t.minimum_loss_rate = o.has("minimum_loss_rate")
                                       ? MinimumRate::from_json(o.at("minimum_loss_rate"), o.path("minimum_loss_rate"))
@@ -166,7 +175,7 @@ struct SharingTerms {
         j["minimum_savings_rate"] = minimum_savings_rate.to_json();
         if (savings_cap) j["savings_cap"] = *savings_cap;
         j["quality"] = quality == QualityUse::none ? "none" : quality == QualityUse::scale ? "scale" : "gate";
-        j["quality_threshold"] = quality_threshold;
+        if (quality_threshold) j["quality_threshold"] = *quality_threshold;
         if constexpr (TwoSided) {
             j["minimum_loss_rate"] = minimum_loss_rate.to_json();
             j["loss_rate"] = loss_rate;

@@ -13,6 +13,7 @@
 #include "apmsim/contracts/settlement_context.hpp"
 
 #include <array>
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -89,15 +90,31 @@ struct StopLossCommon {
     bool operator==(const StopLossCommon&) const = default;
 };
 
-/// Mean over trials of the base case, per year, of f(baseline experience, member sums).
+/// Mean over the calibration sample's trials of the base case, and its standard error,
+/// per year, of f(year, baseline experience, member sums): [means by year..., standard errors by year...].
 template <class F>
 std::vector<double> base_case_means(const CalibrationView& v, F f) {
-    std::vector<double> out(static_cast<std::size_t>(v.years), 0.0);
-    for (int y = 0; y < v.years; ++y) {
-        for (std::uint64_t t = 0; t < v.trials; ++t) out[y] += f(v.baseline(t, y), v.member_sums(t, y));
-        out[y] /= static_cast<double>(v.trials);
+    const auto Y = static_cast<std::size_t>(v.years);
+    std::vector<double> out(2 * Y, 0.0);
+    const double n = static_cast<double>(v.trials);
+    for (std::size_t y = 0; y < Y; ++y) {
+        double s = 0.0, s2 = 0.0;
+        for (std::uint64_t t = 0; t < v.trials; ++t) {
+            const double x = f(y, v.baseline(t, static_cast<int>(y)), v.member_sums(t, static_cast<int>(y)));
+            s += x;
+            s2 += x * x;
+        }
+        out[y] = s / n;
+        out[Y + y] = v.trials > 1 ? std::sqrt(std::max(0.0, (s2 - s * s / n) / (n - 1.0)) / n) : 0.0;
     }
     return out;
+}
+
+/// The first 2 x years numbers of a calibration, named.
+inline std::vector<std::pair<std::string, std::vector<double>>> name_means(std::span<const double> c, int years, const std::string& what) {
+    const auto Y = static_cast<std::size_t>(years);
+    return {{what, std::vector<double>(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(Y))},
+            {what + "_standard_error", std::vector<double>(c.begin() + static_cast<std::ptrdiff_t>(Y), c.begin() + static_cast<std::ptrdiff_t>(2 * Y))}};
 }
 
 struct SpecificStopLoss : StopLossCommon {
@@ -128,7 +145,10 @@ struct SpecificStopLoss : StopLossCommon {
         return n;
     }
     std::vector<double> calibrate(const CalibrationView& v) const {
-        return base_case_means(v, [](const PeriodExperience&, std::span<const double> sums) { return sums[0]; });
+        return base_case_means(v, [](std::size_t, const PeriodExperience&, std::span<const double> sums) { return sums[0]; });
+    }
+    std::vector<std::pair<std::string, std::vector<double>>> describe_calibration(std::span<const double> c, int years) const {
+        return name_means(c, years, "expected_recoveries");
     }
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
         book(ctx, ledger, ctx.member_sums[0], ctx.calibration[static_cast<std::size_t>(ctx.year)]);
@@ -176,27 +196,31 @@ struct AggregateStopLoss : StopLossCommon {
         const double r = coinsurance * std::max(0.0, cost - attachment_ratio * expected_cost);
         return limit ? std::min(r, *limit) : r;
     }
-    /// [expected cost by year..., expected recoveries by year...] of the base case.
+    /// [expected recoveries by year..., their standard errors..., expected cost by year..., its standard errors...]
+    /// of the base case (the attachment point is attachment_ratio x the expected cost).
     std::vector<double> calibrate(const CalibrationView& v) const {
         const std::vector<bool> m = select_categories(categories, v.categories);
-        std::vector<double> expected = base_case_means(v, [&](const PeriodExperience& e, std::span<const double>) {
+        const std::vector<double> expected = base_case_means(v, [&](std::size_t, const PeriodExperience& e, std::span<const double>) {
             return expected_pmpm ? *expected_pmpm * e.total_months() : e.allowed_in(m);
         });
-        std::vector<double> out = expected;
-        for (int y = 0; y < v.years; ++y) {
-            double s = 0.0;
-            for (std::uint64_t t = 0; t < v.trials; ++t) {
-                const PeriodExperience e = v.baseline(t, y);
-                s += recovery(e.allowed_in(m), expected_pmpm ? *expected_pmpm * e.total_months() : expected[y]);
-            }
-            out.push_back(s / static_cast<double>(v.trials));
+        std::vector<double> out = base_case_means(v, [&](std::size_t y, const PeriodExperience& e, std::span<const double>) {
+            return recovery(e.allowed_in(m), expected_pmpm ? *expected_pmpm * e.total_months() : expected[y]);
+        });
+        out.insert(out.end(), expected.begin(), expected.end());
+        return out;
+    }
+    std::vector<std::pair<std::string, std::vector<double>>> describe_calibration(std::span<const double> c, int years) const {
+        auto out = name_means(c, years, "expected_recoveries");
+        if (!expected_pmpm) {
+            auto cost = name_means(c.subspan(2 * static_cast<std::size_t>(years)), years, "expected_cost");
+            out.insert(out.end(), cost.begin(), cost.end());
         }
         return out;
     }
     void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const std::size_t y = static_cast<std::size_t>(ctx.year), Y = ctx.calibration.size() / 2;
-        const double expected = expected_pmpm ? *expected_pmpm * ctx.months() : ctx.calibration[y];
-        book(ctx, ledger, recovery(ctx.experience.allowed_in(select_categories(categories, ctx.categories)), expected), ctx.calibration[Y + y]);
+        const std::size_t y = static_cast<std::size_t>(ctx.year), Y = static_cast<std::size_t>(ctx.setup.years);
+        const double expected = expected_pmpm ? *expected_pmpm * ctx.months() : ctx.calibration[2 * Y + y];
+        book(ctx, ledger, recovery(ctx.experience.allowed_in(select_categories(categories, ctx.categories)), expected), ctx.calibration[y]);
     }
 
     static AggregateStopLoss from_json(JsonObject& o) {

@@ -80,6 +80,11 @@ inline void in_open(const std::string& where, double v, double lo, double hi) {
     if (!(v > lo && v < hi))
         throw InvalidInput(where, "a number in (" + show(lo) + ", " + show(hi) + ")", show(v));
 }
+/// lo < v <= hi
+inline void in_half_open(const std::string& where, double v, double lo, double hi) {
+    if (!(v > lo && v <= hi))
+        throw InvalidInput(where, "a number in (" + show(lo) + ", " + show(hi) + "]", show(v));
+}
 inline void probability(const std::string& where, double v) { in_closed(where, v, 0.0, 1.0); }
 
 }  // namespace check

@@ -42,6 +42,8 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
 Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows);
 /// Per model and year: P(shared savings paid), P(losses owed), false reward/penalty, ...
 Json payment_indicators_to_json(const std::vector<PaymentIndicatorRow>& rows);
+/// The calibration sample (trials, seed) and what contracts fixed from it: {"trials", "seed", "rows": [...]}.
+Json calibration_to_json(const PaymentResults& p);
 /// Summary, indicators and per-trial net results (trials x years) of every model and party.
 Json payments_to_json(const PaymentResults& p);
 

@@ -48,6 +48,7 @@ struct Scenario {
             }
         for (std::size_t i = 0; i < payment_models.size(); ++i) {
             payment_models[i].validate(index_path("payment_models", i));
+            payment_models[i].validate_years(index_path("payment_models", i), years());
             for (std::size_t k = 0; k < i; ++k)
                 if (payment_models[k].name == payment_models[i].name)
                     throw InvalidInput(index_path("payment_models", i) + ".name", "a name no other payment model has",
@@ -57,8 +58,8 @@ struct Scenario {
 
     /// The bundled synthetic CMC program of shared/DOMAIN.md section 2 with `members`
     /// children (25% tier A, 50% B, 25% C, in that order), `years` years of 12 months,
-    /// trend 4% (sd 1%) and the default complex-care-coordination intervention; with
-    /// `payment_models`, an illustrative delivery basis and four payment models (FFS;
+    /// trend 4% (sd 1%), the default complex-care-coordination intervention and an
+    /// illustrative delivery basis; with `payment_models`, four payment models (FFS;
     /// FFS + care fees + shared savings; a glide path to shared risk; global capitation
     /// with an ACA corridor and specific stop-loss).
     static Scenario default_cmc_program(std::size_t members = 1000, int years = 3, bool payment_models = true);

@@ -14,10 +14,15 @@ struct SimulationOptions {
     std::uint64_t seed = 20261123;
     unsigned threads = 0;        ///< 0 = every core the machine reports
     bool member_detail = false;  ///< keep every member's annual cost for every trial (memory!)
+    /// Trials of the calibration sample that estimates what contracts fix before the year
+    /// (truncation percentiles, stop-loss expectations), on its own seed stream.
+    std::uint64_t calibration_trials = 500;
 
     void validate(const std::string& where = "options") const {
         if (trials < 1 || trials > 0xFFFFFFFFull)
             throw InvalidInput(where + ".trials", "1 to 4294967295 trials", std::to_string(trials));
+        if (calibration_trials < 1 || calibration_trials > 10'000'000)
+            throw InvalidInput(where + ".calibration_trials", "1 to 10000000 trials", std::to_string(calibration_trials));
         if (threads > 1024) throw InvalidInput(where + ".threads", "0 (all cores) to 1024", std::to_string(threads));
     }
 };

@@ -113,6 +113,29 @@ public:
         return std::sqrt(s2 / n - m * m) / m;
     }
 
+    /// Within-tier member-level cv of annual cost for a year: sqrt(the mean over members of
+    /// the variance within their tier) / overall mean, pooled over trials. For a pool whose
+    /// tier mix is fixed, the sd of the pool's mean cost is about this / sqrt(members)
+    /// (member_level_cv includes the variance between tiers and overstates that noise).
+    double within_tier_cv(const std::string& arm, int year) const {
+        const ArmResults& a = arms[arm_index(arm)];
+        check_year(year);
+        double n_all = 0, s_all = 0, within = 0;
+        for (std::size_t k = 0; k < tiers.size(); ++k) {
+            double n = 0, s = 0, s2 = 0;
+            for (std::uint64_t t = 0; t < trials; ++t) {
+                const std::size_t i = (t * years + (year - 1)) * tiers.size() + k;
+                n += a.members[i];
+                s2 += a.member_cost_sumsq[i];
+                for (std::size_t c = 0; c < categories.size(); ++c) s += a.cost[i * categories.size() + c];
+            }
+            if (n > 0) within += s2 - s * s / n;
+            n_all += n;
+            s_all += s;
+        }
+        return std::sqrt(within / n_all) / (s_all / n_all);
+    }
+
     /// One row per arm x year x measure: total_cost, cost_pmpm, program_cost, net_cost,
     /// the cost of each category and tier, and (with an intervention) savings and net_savings.
     std::vector<SummaryRow> summary() const {
@@ -121,7 +144,9 @@ public:
                        const std::string& cat = "", const std::string& tier = "") {
             std::vector<double> col(m.rows());
             for (Eigen::Index t = 0; t < m.rows(); ++t) col[t] = m(t, y - 1);
-            rows.push_back({arm, y, measure, cat, tier, stats::summarize(col)});
+            // Savings are better high; costs are worse high.
+            const bool saving = measure == "savings" || measure == "net_savings";
+            rows.push_back({arm, y, measure, cat, tier, stats::summarize(col, saving ? stats::Tail::lower : stats::Tail::upper)});
         };
         for (const auto& a : arms) {
             const SampleMatrix total = samples("total_cost", a.name), pmpm = samples("cost_pmpm", a.name),

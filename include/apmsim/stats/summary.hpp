@@ -1,12 +1,15 @@
 #pragma once
 /// \file summary.hpp
 /// \brief Risk statistics of a sample of per-trial outcomes: mean, sd, standard error,
-/// quantiles, value at risk, tail value at risk (CTE) and exceedance probabilities.
+/// quantiles, expected shortfall and exceedance probabilities.
 ///
 /// Quantiles interpolate between order statistics (Hyndman & Fan type 7, the default
-/// of R and numpy). VaR_p is the p-quantile of the outcome (a cost: high is bad);
-/// TVaR_p is the mean of the outcomes at or above VaR_p (the CTE of ASOP/Loss Models
-/// for continuous outcomes).
+/// of R and numpy). Risk measures describe the adverse tail, which the caller names:
+///   upper (a cost: higher is worse): expected_shortfall_95 = mean of the outcomes at or
+///     above p95 (the TVaR/CTE of Loss Models for continuous outcomes);
+///   lower (a net result or a saving: higher is better): expected_shortfall_95 = mean of
+///     the outcomes at or below p05, the mean of the worst 5%.
+/// value_at_risk(v, p) and tail_value_at_risk(v, p) below are the upper-tail (cost) forms.
 
 #include "apmsim/core/errors.hpp"
 #include "apmsim/stats/running_moments.hpp"
@@ -70,15 +73,29 @@ inline double probability_below(std::span<const double> values, double threshold
     return static_cast<double>(n) / static_cast<double>(values.size());
 }
 
+/// Mean of the sorted values at or below `threshold` (which must not be below the minimum).
+inline double sorted_lower_tail_mean(std::span<const double> sorted, double threshold) {
+    double sum = 0.0;
+    std::size_t n = 0;
+    for (auto it = sorted.begin(); it != std::upper_bound(sorted.begin(), sorted.end(), threshold); ++it, ++n) sum += *it;
+    return sum / static_cast<double>(n);
+}
+
+/// Which tail of an outcome hurts: upper for costs, lower for results where higher is better.
+enum class Tail { upper, lower };
+inline const char* to_string(Tail t) { return t == Tail::upper ? "upper" : "lower"; }
+
 struct Summary {
     std::size_t count = 0;
     double mean = 0, sd = 0, standard_error = 0, min = 0, max = 0;
-    double p05 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0, p99 = 0;
-    double var_95 = 0, tvar_95 = 0, var_99 = 0, tvar_99 = 0;
+    double p01 = 0, p05 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0, p99 = 0;
+    Tail adverse_tail = Tail::upper;
+    /// Mean of the worst 5% (1%) of outcomes, on the adverse tail.
+    double expected_shortfall_95 = 0, expected_shortfall_99 = 0;
     double prob_negative = 0;  ///< P(X < 0): e.g. a saving that turned into a loss
 };
 
-inline Summary summarize(std::span<const double> values) {
+inline Summary summarize(std::span<const double> values, Tail adverse_tail = Tail::upper) {
     if (values.empty()) throw InvalidInput("summarize", "a non-empty sample", "no values");
     check_no_nan(values);
     Summary s;
@@ -92,16 +109,21 @@ inline Summary summarize(std::span<const double> values) {
     s.standard_error = s.sd / std::sqrt(static_cast<double>(v.size()));
     s.min = v.front();
     s.max = v.back();
+    s.p01 = sorted_quantile(v, 0.01);
     s.p05 = sorted_quantile(v, 0.05);
     s.p25 = sorted_quantile(v, 0.25);
     s.p50 = sorted_quantile(v, 0.50);
     s.p75 = sorted_quantile(v, 0.75);
     s.p95 = sorted_quantile(v, 0.95);
     s.p99 = sorted_quantile(v, 0.99);
-    s.var_95 = s.p95;
-    s.tvar_95 = sorted_tail_mean(v, s.p95);
-    s.var_99 = s.p99;
-    s.tvar_99 = sorted_tail_mean(v, s.p99);
+    s.adverse_tail = adverse_tail;
+    if (adverse_tail == Tail::upper) {
+        s.expected_shortfall_95 = sorted_tail_mean(v, s.p95);
+        s.expected_shortfall_99 = sorted_tail_mean(v, s.p99);
+    } else {
+        s.expected_shortfall_95 = sorted_lower_tail_mean(v, s.p05);
+        s.expected_shortfall_99 = sorted_lower_tail_mean(v, s.p01);
+    }
     s.prob_negative = probability_below(values, 0.0);
     return s;
 }
