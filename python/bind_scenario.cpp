@@ -5,6 +5,17 @@
 
 namespace apmsim::python {
 
+namespace {
+/// Replaces one part of a scenario only if the whole scenario stays valid.
+template <class Change>
+void edit_validated(Scenario& s, Change change) {
+    Scenario copy = s;
+    change(copy);
+    copy.validate();
+    s = std::move(copy);
+}
+}  // namespace
+
 void register_scenario(py::module_& m) {
     py::class_<Scenario>(m, "Scenario", "Population, cost model, intervention and default settings")
         .def_static(
@@ -22,19 +33,13 @@ void register_scenario(py::module_& m) {
         .def_property(
             "payment_models", [](const Scenario& s) { return s.payment_models; },
             [](Scenario& s, const std::vector<PaymentModel>& models) {
-                Scenario copy = s;
-                copy.payment_models = models;
-                copy.validate();
-                s = std::move(copy);
+                edit_validated(s, [&](Scenario& c) { c.payment_models = models; });
             },
             "The payment models settled by simulate() (PaymentModel objects; assigning validates)")
         .def_property(
             "delivery", [](const Scenario& s) { return to_python_json(to_json(s.delivery)); },
             [](Scenario& s, const py::object& d) {
-                Scenario copy = s;
-                copy.delivery = delivery_from_json(to_cpp_json(d), "delivery");
-                copy.validate();
-                s = std::move(copy);
+                edit_validated(s, [&](Scenario& c) { c.delivery = delivery_from_json(to_cpp_json(d), "delivery"); });
             },
             "Who delivers each category's care and at what cost (provider_share, pcp_share, provider_cost_ratio, "
             "pcp_cost_ratio, program_costs_borne_by)")
@@ -49,10 +54,7 @@ void register_scenario(py::module_& m) {
         .def_property(
             "settings", [](const Scenario& s) { return to_python_json(to_json(s.settings)); },
             [](Scenario& s, const py::object& d) {
-                Scenario copy = s;
-                copy.settings = options_from_json(to_cpp_json(d), "settings");
-                copy.validate();
-                s = std::move(copy);
+                edit_validated(s, [&](Scenario& c) { c.settings = options_from_json(to_cpp_json(d), "settings"); });
             },
             "Default simulation options: trials, seed, threads, member_detail, calibration_trials (assigning validates)")
         .def(

@@ -114,6 +114,11 @@ inline void check_pool_scenario(const Scenario& s, const PoolOptions& o) {
     if (m.copula_correlation.size() != 0)
         throw InvalidInput("cost_model.copula", "no copula for the exact pool distribution (correlated categories)",
                            "a copula");
+    if (s.population.has_risk_variation(m.tier_count()))
+        throw InvalidInput("population.members.risk_score",
+                           "one risk score per tier for the exact pool distribution (it groups members by tier and "
+                           "months; the engine scales each member's expected counts by its score relative to its tier)",
+                           "scores that vary within a tier");
     if (m.trend.sd != 0.0)
         throw InvalidInput("cost_model.trend.sd",
                            "0 for the exact pool distribution (a random trend is a common shock shared by all members)",

@@ -4,7 +4,9 @@
 
 #include "apmsim/core/errors.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,37 @@ struct Population {
             if (!any) throw InvalidInput(where + ".months", "at least one eligible member in every year",
                                          "no eligible member in year " + std::to_string(y + 1));
         }
+    }
+
+    /// Each member's risk score relative to the mean score of its (initial) tier, weighted
+    /// by eligible months: the factor on the member's expected event counts. Budget neutral
+    /// within a tier (the months-weighted mean factor is 1), so tier costs are unchanged.
+    /// A tier whose members share one score (a synthetic population), or whose scores
+    /// average 0, gets exactly 1 for every member.
+    std::vector<double> relative_risk(std::size_t tier_count) const {
+        std::vector<double> weighted(tier_count, 0.0), weight(tier_count, 0.0);
+        std::vector<double> lo(tier_count, std::numeric_limits<double>::infinity()), hi(tier_count, -std::numeric_limits<double>::infinity());
+        for (std::size_t i = 0; i < size(); ++i) {
+            double m = 0.0;
+            for (int y = 0; y < years; ++y) m += months_of(i, y);
+            weighted[tier[i]] += m * risk_score[i];
+            weight[tier[i]] += m;
+            lo[tier[i]] = std::min(lo[tier[i]], risk_score[i]);
+            hi[tier[i]] = std::max(hi[tier[i]], risk_score[i]);
+        }
+        std::vector<double> out(size(), 1.0);
+        for (std::size_t i = 0; i < size(); ++i) {
+            const std::size_t t = tier[i];
+            if (lo[t] != hi[t] && weighted[t] > 0.0) out[i] = risk_score[i] * weight[t] / weighted[t];
+        }
+        return out;
+    }
+
+    /// True when some member's relative risk is not 1 (scores vary within a tier).
+    bool has_risk_variation(std::size_t tier_count) const {
+        for (double r : relative_risk(tier_count))
+            if (r != 1.0) return true;
+        return false;
     }
 };
 

@@ -4,9 +4,11 @@
 ///
 /// For trial t, member i, year y and category c (shared/DOMAIN.md section 2):
 ///   frailty F ~ Gamma(mean 1, cv)                      stream (t, i, frailty y)
-///   N ~ Frequency scaled by F x exposure x effect_c     stream (t, i, count y c), by inversion
+///   N ~ Frequency scaled by F x r_i x exposure x effect_c   stream (t, i, count y c), by inversion
 ///   cost = (1 + g)^(y+1) x sum_{k < N} X_k               stream (t, i, severity y c), X_k = k-th draw
-/// where g is the trial's trend and effect_c the trial's intervention factor (both drawn
+/// where r_i is the member's risk score relative to its tier's months-weighted mean
+/// (Population::relative_risk; 1 when a tier's members share one score), g is the
+/// trial's trend and effect_c the trial's intervention factor (both drawn
 /// once per trial from the trial-level streams). Both arms use the same uniforms, and
 /// severities are indexed by event number, so the arms share their first min(N0, N1)
 /// events exactly (common random numbers). Every draw is a pure function of
@@ -45,11 +47,12 @@ struct EnginePlan {
     std::vector<double> exposure;  ///< [category][months 0..12]: sum of seasonality over the months / 12
     Eigen::MatrixXd copula_factor; ///< lower Cholesky factor, or empty
     Eigen::MatrixXd transition_cdf;  ///< cumulative rows, or empty
+    std::vector<double> relative_risk;  ///< [member] risk score / its tier's mean: scales expected counts
 
     EnginePlan(const Scenario& s, const SimulationOptions& o)
         : scenario(s), options(o), tiers(s.cost_model.tier_count()), categories(s.cost_model.category_count()),
           members(s.population.size()), components(s.intervention ? s.intervention->costs.size() : 0),
-          years(s.years()) {
+          years(s.years()), relative_risk(s.population.relative_risk(tiers)) {
         const CostModel& m = s.cost_model;
         exposure.assign(categories * 13, 0.0);
         for (std::size_t c = 0; c < categories; ++c)
@@ -174,7 +177,7 @@ inline void simulate_trial(const EnginePlan& plan, std::uint32_t trial, Simulati
             double totals[2] = {0.0, 0.0};
             for (std::size_t c = 0; c < C; ++c) {
                 const CategoryModel& cell = model.cell(tier, c);
-                const double scale = frailty * plan.exposure[c * 13 + months];
+                const double scale = frailty * plan.relative_risk[i] * plan.exposure[c * 13 + months];
                 // One uniform per member-year-category decides the count in both arms.
                 const double u = copula ? ws.uniforms[c]
                                         : random::Stream(seed, trial, static_cast<std::uint32_t>(i),
