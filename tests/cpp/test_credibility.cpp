@@ -23,10 +23,10 @@ namespace {
 constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 
 
-/// shared/data/hachemeister.csv: state, ratio.1..12, weight.1..12.
+/// tests/data/hachemeister.csv: state, ratio.1..12, weight.1..12.
 void load_hachemeister(Eigen::MatrixXd& ratios, Eigen::MatrixXd& weights) {
-    std::ifstream in(std::string(APMSIM_SHARED_DIR) + "/data/hachemeister.csv");
-    if (!in) throw std::runtime_error("cannot open hachemeister.csv under " APMSIM_SHARED_DIR);
+    std::ifstream in(std::string(APMSIM_SOURCE_DIR) + "/tests/data/hachemeister.csv");
+    if (!in) throw std::runtime_error("cannot open tests/data/hachemeister.csv under " APMSIM_SOURCE_DIR);
     std::string line;
     std::getline(in, line);  // header
     std::vector<std::vector<double>> rows;

@@ -6,7 +6,6 @@ WLS, budget neutrality, the scenario convenience)."""
 from __future__ import annotations
 
 import math
-import os
 import pathlib
 from statistics import NormalDist
 
@@ -18,15 +17,9 @@ import apmsim
 from apmsim import credibility as cred
 
 
-def shared_dir() -> pathlib.Path:
-    source = os.environ.get("APMSIM_SOURCE_DIR")
-    root = pathlib.Path(source) if source else pathlib.Path(__file__).resolve().parents[2]
-    return root / ".." / "shared"
-
-
 @pytest.fixture(scope="module")
 def hachemeister() -> pd.DataFrame:
-    path = shared_dir() / "data" / "hachemeister.csv"
+    path = pathlib.Path(__file__).resolve().parents[1] / "data" / "hachemeister.csv"
     assert path.is_file(), f"Hachemeister data not found at {path}"
     return pd.read_csv(path, index_col="state")
 

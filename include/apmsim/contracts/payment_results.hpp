@@ -165,7 +165,7 @@ public:
         return rows;
     }
 
-    /// Per model and year: how often shared savings are paid and losses owed, mean
+    /// Per model and year: how often savings are paid and losses owed (by any component), mean
     /// amounts, and the false reward / false penalty / missed reward probabilities.
     std::vector<PaymentIndicatorRow> indicators() const {
         std::vector<PaymentIndicatorRow> rows;
@@ -180,25 +180,28 @@ public:
                 PaymentIndicatorRow r;
                 r.model = model;
                 r.year = y + 1;
-                double missed = 0, penalised = 0, false_reward = 0, false_penalty = 0;
+                // Counts, divided once: a probability of k trials in n is exactly k / n.
+                double paid = 0, owed = 0, missed = 0, penalised = 0, false_reward = 0, false_penalty = 0;
                 const double n = static_cast<double>(trials);
                 for (std::uint64_t t = 0; t < trials; ++t) {
-                    r.p_savings_paid += (ss(t, y) > 0) / n;
-                    r.p_losses_owed += (sl(t, y) > 0) / n;
+                    paid += ss(t, y) > 0;
+                    owed += sl(t, y) > 0;
                     r.mean_savings_paid += ss(t, y) / n;
                     r.mean_losses_owed += sl(t, y) / n;
                     r.mean_stop_loss_recoveries += rec(t, y) / n;
                     r.mean_stop_loss_premium += prem(t, y) / n;
-                    false_reward += (ss0(t, y) > 0) / n;
-                    false_penalty += (sl0(t, y) > 0) / n;
+                    false_reward += ss0(t, y) > 0;
+                    false_penalty += sl0(t, y) > 0;
                     if (program && real_savings[t * years + y] > 0) {
                         missed += ss(t, y) == 0;
                         penalised += sl(t, y) > 0;
                     }
                 }
+                r.p_savings_paid = paid / n;
+                r.p_losses_owed = owed / n;
                 if (sharing) {
-                    r.p_false_reward = false_reward;
-                    r.p_false_penalty = false_penalty;
+                    r.p_false_reward = false_reward / n;
+                    r.p_false_penalty = false_penalty / n;
                 }
                 if (sharing && program) {
                     r.p_missed_reward = missed / n;
