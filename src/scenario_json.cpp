@@ -194,7 +194,7 @@ SimulationOptions options_from_json(const Json& j, const std::string& path) {
     s.seed = o.count("seed", ~0ull, s.seed);
     s.threads = static_cast<unsigned>(o.count("threads", 1024, s.threads));
     s.member_detail = o.boolean("member_detail", false);
-    s.calibration_trials = o.count("calibration_trials", 10'000'000, s.calibration_trials);
+    s.calibration_trials = o.count("calibration_trials", ~0ull, s.calibration_trials);  // range: validate()
     o.finish({"trials", "seed", "threads", "member_detail", "calibration_trials"});
     s.validate(path);
     return s;

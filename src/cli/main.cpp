@@ -19,7 +19,8 @@ namespace {
 using namespace apmsim::cli;
 
 const char* const run_usage =
-    "usage: apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--out results.json]\n"
+    "usage: apmsim run SCENARIO.json [--trials N] [--seed S] [--threads T] [--calibration-trials M]\n"
+    "                  [--out results.json]\n"
     "\n"
     "Simulate the scenario, print a summary and, with --out, write the results JSON.\n"
     "Options given here replace the scenario's settings; --flag=value works too.\n"
@@ -28,6 +29,8 @@ const char* const run_usage =
     "  --seed     random seed, a whole number (default: settings.seed)\n"
     "  --threads  worker threads, 0 = all cores, at most 1024 (default: settings.threads);\n"
     "             never more threads than trials are used, and a note says so\n"
+    "  --calibration-trials  trials of the base-case sample that prices stop-loss and fixes\n"
+    "             truncation points, 1 to 10000000 (default: settings.calibration_trials)\n"
     "  --out      results JSON to write; checked before the simulation starts and written\n"
     "             through a temporary file, so a failed run leaves nothing behind\n";
 
@@ -143,7 +146,7 @@ void check_output_path(const std::string& path) {
 }
 
 int run(int argc, char** argv) {
-    const Args a = parse(argc, argv, {"--trials", "--seed", "--threads", "--out"});
+    const Args a = parse(argc, argv, {"--trials", "--seed", "--threads", "--calibration-trials", "--out"});
     if (a.help) {
         std::fputs(run_usage, stdout);
         return 0;
@@ -154,6 +157,8 @@ int run(int argc, char** argv) {
     if (a.flags.count("--trials")) o.trials = whole_number("--trials", a.flags.at("--trials"), 0xFFFFFFFFull, 1);
     if (a.flags.count("--seed")) o.seed = whole_number("--seed", a.flags.at("--seed"), ~0ull);
     if (a.flags.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.flags.at("--threads"), 1024));
+    if (a.flags.count("--calibration-trials"))
+        o.calibration_trials = whole_number("--calibration-trials", a.flags.at("--calibration-trials"), 10'000'000, 1);
     o.validate("command line");
     if (a.flags.count("--out")) check_output_path(a.flags.at("--out"));
     const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(apmsim::detail::resolve_threads(o.threads), o.trials));

@@ -1349,3 +1349,27 @@ TEST(ContractJson, RoundTripKeepsTermsThatOnlyMatterLater) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ContractJson, TermsWithoutEffectAreErrors) {
+    // Each term can have no effect where it is given: refused with its path, never ignored.
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5, "quality_threshold": 0.7})",
+         "c.quality_threshold"},
+        {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5, "quality": "scale", "quality_threshold": 0.7})",
+         "c.quality_threshold"},
+        {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5, "quality": "gate"})", "c.quality_threshold"},
+        {R"({"type": "quality_withhold", "rate": 0.02, "return": "scale", "threshold": 0.8})", "c.threshold"},
+        {R"({"type": "risk_corridor", "preset": "aca", "target": {"pmpm": 1000}, "target_ratio": 0.9})", "c.target_ratio"},
+        {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
+             "minimum_savings_rate": {"method": "mssp_table", "cv": 1.5}})", "c.minimum_savings_rate.cv"},
+        {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
+             "minimum_savings_rate": {"method": "fixed", "rate": 0.02, "sides": "one"}})", "c.minimum_savings_rate.sides"},
+        {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
+             "minimum_savings_rate": {"method": "confidence_interval", "cv": "within"}})", "c.minimum_savings_rate.cv"},
+    };
+    for (const auto& [text, where] : cases) EXPECT_EQ(where_of([&] { parse(text, "c"); }), where) << text;
+}
+
+}  // namespace

@@ -4,7 +4,7 @@ settlement inputs (allowed cost by category and tier, member-months, program cos
 member costs and the delivery basis) for random combinations of 2-4 components."""
 from __future__ import annotations
 
-import copy
+import json
 import math
 import os
 import subprocess
@@ -262,6 +262,12 @@ def test_cli_help_equals_form_and_output_checked_first(tmp_path, bundled_scenari
     p = run("run", str(bundled_scenario_path), "--trials=3", "--threads", "50")
     assert p.returncode == 0 and "50 threads requested, 3 used" in p.stderr
     assert "ES95" in p.stdout and "P(sav. paid)" in p.stdout
+    out = tmp_path / "r.json"
+    p = run("run", str(bundled_scenario_path), "--trials=3", "--calibration-trials=40", "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    assert json.loads(out.read_text())["payment_models"]["calibration"]["trials"] == 40
+    p = run("run", str(bundled_scenario_path), "--calibration-trials", "0")
+    assert p.returncode == 2 and "--calibration-trials: expected a whole number from 1 to 10000000" in p.stderr
     p = run("run", str(bundled_scenario_path), "--trials=4000000000", "--out", str(tmp_path / "missing" / "r.json"))
     assert p.returncode == 2 and "expected a path in an existing folder" in p.stderr
 
@@ -544,3 +550,24 @@ def test_random_combinations_settle_as_recomputed_independently():
                 np.testing.assert_allclose(r.payments.metric(model.name, "benchmark", arm=arm, component=label), benchmark,
                                            rtol=1e-12, err_msg=f"{model!r} {label}")
     assert len(kinds) == 9, kinds  # every kind of component met the others (quality withholds: their own test)
+
+
+# --- Bad input for what issue 8 added ----------------------------------------------------------
+
+@pytest.mark.parametrize("value, actual", [(0, "got 0"), (10_000_001, "got 10000001"), ("many", "got string")])
+def test_bad_calibration_trials_name_the_setting(value, actual):
+    d = apmsim.Scenario.default_cmc_program(members=20, years=1).to_json()
+    d["settings"]["calibration_trials"] = value
+    with pytest.raises(apmsim.InvalidInput, match=rf"settings\.calibration_trials: expected .*{actual}"):
+        apmsim.Scenario.from_json(d)
+
+
+def test_metric_names_a_comparing_component_or_refuses():
+    s = apmsim.Scenario.default_cmc_program(members=50, years=1)
+    p = apmsim.simulate(s, trials=3, seed=SEED).payments
+    with pytest.raises(apmsim.InvalidInput, match=r"component: expected one of: shared_savings, got \"risk_corridor\""):
+        p.metric("ffs_care_fee_shared_savings", "benchmark", component="risk_corridor")
+    with pytest.raises(apmsim.InvalidInput, match=r"component: expected no component for the flow metric"):
+        p.metric("ffs_care_fee_shared_savings", "shared_savings", component="shared_savings")
+    with pytest.raises(apmsim.InvalidInput, match=r"metric: expected a model with a component that compares"):
+        p.metric("fee_for_service", "benchmark")

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace apmsim {
 
@@ -61,11 +62,14 @@ struct MinimumRate {
         } else {
             JsonObject o(j, path);
             const std::string method = o.string("method");
+            std::vector<std::string> keys = {"method"};  // the keys this method reads
             if (method == "fixed") {
                 m.rate = o.number("rate");
+                keys.push_back("rate");
             } else if (method == "mssp_table") {
                 m.method = Method::mssp_table;
             } else if (method == "confidence_interval") {
+                keys.insert(keys.end(), {"confidence", "sides", "cv"});
                 m.method = Method::confidence_interval;
                 m.confidence = o.number("confidence", 0.90);
                 if (o.has("sides")) m.sides = sides_from_string(o.path("sides"), o.string("sides"));
@@ -81,7 +85,7 @@ struct MinimumRate {
             } else {
                 throw InvalidInput(o.path("method"), "\"fixed\", \"mssp_table\" or \"confidence_interval\"", "\"" + method + "\"");
             }
-            o.finish({"method", "rate", "confidence", "sides", "cv"});
+            o.finish(keys);
         }
         m.validate(path);
         return m;

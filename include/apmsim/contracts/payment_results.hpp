@@ -225,10 +225,9 @@ private:
                comparison_names.size();
     }
     SampleMatrix comparison(std::size_t m, std::size_t a, std::size_t k, const std::string& component) const {
-        const auto& comps = comparing_components[m];
+        const std::vector<std::string>& labels = comparing_components[m];
         std::size_t first = 0;
         for (std::size_t i = 0; i < m; ++i) first += comparing_components[i].size();
-        const std::vector<std::string>& labels = comps;
         if (labels.empty()) throw InvalidInput("metric", "a model with a component that compares expenditure with a benchmark", "\"" + models[m] + "\"");
         if (component.empty() && labels.size() > 1) throw InvalidInput("component", "one of: " + join(labels) + " (the model has several)", "none");
         const std::size_t slot = first + (component.empty() ? 0 : index_of("component", labels, component));

@@ -194,7 +194,8 @@ inline void check_coverage(const PreparedModel& m, const SettlementSetup& setup)
     }
 }
 
-/// Labels of the comparing components of a model: the type, or type@index when two share it.
+/// Each component's label in the results (comparisons, calibration rows): the type, or
+/// type@index when two components of the model share it.
 inline void label_components(PreparedModel& m) {
     for (auto& pc : m.components) {
         const std::string type = component_type(pc.component->terms);
