@@ -1,7 +1,8 @@
 // The bundled synthetic CMC program: shared/DOMAIN.md section 2 (illustrative defaults,
 // not published figures) with the intervention effects of Bergman et al. 2020.
 #include "apmsim/population/analytic_moments.hpp"
-#include "apmsim/population/scenario.hpp"
+#include "apmsim/scenario.hpp"
+#include "apmsim/contracts/payment_model.hpp"
 #include "apmsim/population/synthetic.hpp"
 
 namespace apmsim {
@@ -39,7 +40,7 @@ constexpr const char* default_delivery = R"({
   "provider_cost_ratio": {"inpatient": 1.15, "emergency": 1.1, "outpatient": 0.95, "professional": 1.1, "pharmacy": 0.8,
                           "home_health": 1.0, "dme": 0.9, "behavioral_health": 1.2},
   "pcp_cost_ratio": 0.95,
-  "program_costs_borne_by": {"pcp_oversight": "pcp"}
+  "program_cost_borne_by": {"pcp_oversight": "pcp"}
 })";
 
 // Four payment models on the same costs (illustrative terms; rates near the expected
@@ -52,8 +53,8 @@ constexpr const char* default_payment_models = R"([
      {"name": "care_plan_timeliness", "weight": 0.5, "mean": 0.82, "sd": 0.06, "intervention_lift": 0.06}]},
    "components": [
      {"type": "fee_for_service"},
-     {"type": "care_management_fee", "paid_to": "provider", "pmpm": {"A": 200, "B": 150, "C": 100}},
-     {"type": "care_management_fee", "paid_to": "pcp", "pmpm": 15},
+     {"type": "care_management_fee", "party": "provider", "pmpm": {"A": 200, "B": 150, "C": 100}},
+     {"type": "care_management_fee", "party": "pcp", "pmpm": 15},
      {"type": "shared_savings", "benchmark": {"baseline_pmpm": "simulated", "base_year_weights": [0.1, 0.3, 0.6],
                                               "trend": "realised", "risk_adjustment": "tier_mix"},
       "truncation_percentile": 0.99, "sharing_rate": 0.5,

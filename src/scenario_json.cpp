@@ -1,5 +1,8 @@
 // Scenario documents: parsing with JSON-path errors, and writing back.
-#include "apmsim/io/json.hpp"
+#include "apmsim/scenario_json.hpp"
+
+#include "apmsim/contracts/payment_model.hpp"
+#include "apmsim/distributions/json.hpp"
 #include "apmsim/population/analytic_moments.hpp"
 #include "apmsim/population/synthetic.hpp"
 
@@ -177,11 +180,11 @@ Intervention intervention_from_json(JsonObject& o) {
         }
         e.use_all();
     }
-    if (o.has("costs_pmpm")) {
-        JsonObject c = o.object("costs_pmpm");
+    if (o.has("program_cost_pmpm")) {
+        JsonObject c = o.object("program_cost_pmpm");
         for (const auto& comp : c.keys()) iv.costs.push_back({comp, c.number(comp)});
     }
-    o.finish({"name", "effects", "costs_pmpm"});
+    o.finish({"name", "effects", "program_cost_pmpm"});
     return iv;
 }
 
@@ -331,8 +334,8 @@ Json scenario_to_json(const Scenario& s) {
         iv["name"] = s.intervention->name;
         iv["effects"] = Json::object();
         for (const auto& e : s.intervention->effects) iv["effects"][e.category] = {{"mean", e.mean}, {"sd", e.sd}};
-        iv["costs_pmpm"] = Json::object();
-        for (const auto& c : s.intervention->costs) iv["costs_pmpm"][c.component] = c.pmpm;
+        iv["program_cost_pmpm"] = Json::object();
+        for (const auto& c : s.intervention->costs) iv["program_cost_pmpm"][c.item] = c.pmpm;
         j["intervention"] = iv;
     }
     j["settings"] = to_json(s.settings);
@@ -342,24 +345,6 @@ Json scenario_to_json(const Scenario& s) {
         for (const auto& m : s.payment_models) j["payment_models"].push_back(to_json(m));
     }
     return j;
-}
-
-void write_file_atomically(const std::string& file, const std::string& content) {
-    const std::string tmp = file + ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(&content));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw InvalidInput(file, "a writable output path", "a folder that cannot be written");
-        out << content;
-        out.flush();
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw ComputationError(file + ": writing the output failed (disk full?)");
-        }
-    }
-    if (std::rename(tmp.c_str(), file.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw InvalidInput(file, "a path the output can be renamed to", "a rename that failed");
-    }
 }
 
 }  // namespace apmsim

@@ -1,11 +1,15 @@
 #pragma once
 /// \file apmsim.hpp
-/// \brief Umbrella header: everything a C++ user of apmsim needs.
+/// \brief Umbrella header for users: everything apmsim offers. The project's own files
+/// include only the headers they use (tests/layering.cmake checks the layers).
 
 #include "apmsim/analytics/minimum_savings_rate.hpp"
 #include "apmsim/analytics/size_analytics.hpp"
-#include "apmsim/contracts/settle.hpp"
+#include "apmsim/contracts/component.hpp"
+#include "apmsim/contracts/payment_model.hpp"
+#include "apmsim/contracts/settlement.hpp"
 #include "apmsim/core/errors.hpp"
+#include "apmsim/core/files.hpp"
 #include "apmsim/core/json_reader.hpp"
 #include "apmsim/credibility/blended_rate.hpp"
 #include "apmsim/credibility/buhlmann.hpp"
@@ -13,17 +17,21 @@
 #include "apmsim/credibility/risk_adjustment.hpp"
 #include "apmsim/credibility/risk_design.hpp"
 #include "apmsim/distributions/distribution.hpp"
+#include "apmsim/distributions/json.hpp"
 #include "apmsim/exact/exact.hpp"
-#include "apmsim/io/json.hpp"
+#include "apmsim/experience/experience_observer.hpp"
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/outputs/payment_results.hpp"
+#include "apmsim/outputs/simulation_summary.hpp"
 #include "apmsim/population/analytic_moments.hpp"
-#include "apmsim/population/scenario.hpp"
+#include "apmsim/population/model.hpp"
 #include "apmsim/population/synthetic.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
+#include "apmsim/run.hpp"
+#include "apmsim/scenario.hpp"
+#include "apmsim/scenario_json.hpp"
 #include "apmsim/simulation/engine.hpp"
 #include "apmsim/stats/running_moments.hpp"
 #include "apmsim/stats/summary.hpp"
-
-namespace apmsim {
-inline constexpr const char* version = "0.1.0";
-}
+#include "apmsim/version.hpp"

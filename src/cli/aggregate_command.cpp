@@ -4,7 +4,9 @@
 // ones, quantiles with VaR/TVaR, stop-loss premiums and the diagnostics.
 #include "cli_common.hpp"
 
+#include "apmsim/distributions/json.hpp"
 #include "apmsim/exact/exact.hpp"
+#include "apmsim/version.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -1,6 +1,6 @@
 #pragma once
 // Helpers shared by the apmsim command-line subcommands (parsing and table printing).
-#include "apmsim/apmsim.hpp"
+#include "apmsim/core/errors.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -5,6 +5,14 @@
 //   apmsim aggregate ...  (src/cli/aggregate_command.cpp)
 #include "cli_common.hpp"
 
+#include "apmsim/core/files.hpp"
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/run.hpp"
+#include "apmsim/scenario_json.hpp"
+#include "apmsim/simulation/engine.hpp"
+#include "apmsim/stats/summary.hpp"
+#include "apmsim/version.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -80,7 +88,7 @@ void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& 
     if (r.has_intervention()) {
         std::printf("Program cost: $%s PMPM (", money(sc.intervention->total_pmpm()).c_str());
         for (std::size_t k = 0; k < sc.intervention->costs.size(); ++k)
-            std::printf("%s%s $%s", k ? ", " : "", sc.intervention->costs[k].component.c_str(),
+            std::printf("%s%s $%s", k ? ", " : "", sc.intervention->costs[k].item.c_str(),
                         money(sc.intervention->costs[k].pmpm).c_str());
         std::printf(")\n");
         std::printf("Savings per member per year on common random numbers (baseline - intervention)\n");
@@ -161,7 +169,7 @@ int run(int argc, char** argv) {
         o.calibration_trials = whole_number("--calibration-trials", a.flags.at("--calibration-trials"), 10'000'000, 1);
     o.validate("command line");
     if (a.flags.count("--out")) check_output_path(a.flags.at("--out"));
-    const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(apmsim::detail::resolve_threads(o.threads), o.trials));
+    const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(apmsim::resolve_threads(o.threads), o.trials));
     if (o.threads > threads)
         std::fprintf(stderr, "apmsim: note: %u threads requested, %u used (at most one per trial)\n", o.threads, threads);
     const auto start = std::chrono::steady_clock::now();

@@ -63,6 +63,16 @@ inline constexpr std::array<MsspKnot, 10> mssp_knots{{{5'000, 0.039},
                                                       {20'000, 0.025},
                                                       {50'000, 0.022},
                                                       {60'000, 0.020}}};
+
+/// The table's rate for a checked number of beneficiaries (at least 5,000).
+inline double mssp_interpolate(double beneficiaries) noexcept {
+    const auto& k = mssp_knots;
+    if (beneficiaries >= k.back().beneficiaries) return k.back().msr;
+    std::size_t i = 0;
+    while (beneficiaries >= k[i + 1].beneficiaries) ++i;
+    const double f = (beneficiaries - k[i].beneficiaries) / (k[i + 1].beneficiaries - k[i].beneficiaries);
+    return k[i].msr + f * (k[i + 1].msr - k[i].msr);
+}
 }  // namespace detail
 
 /// The one-sided MSSP minimum savings rate for a number of assigned beneficiaries.
@@ -76,11 +86,7 @@ inline double mssp_minimum_savings_rate(double beneficiaries, const std::string&
                            "at least 5,000 beneficiaries (the MSSP table, 42 CFR 425.604(b), starts there; "
                            "use the confidence-interval MSR for smaller pools)",
                            show(beneficiaries));
-    if (beneficiaries >= k.back().beneficiaries) return k.back().msr;
-    std::size_t i = 0;
-    while (beneficiaries >= k[i + 1].beneficiaries) ++i;
-    const double f = (beneficiaries - k[i].beneficiaries) / (k[i + 1].beneficiaries - k[i].beneficiaries);
-    return k[i].msr + f * (k[i + 1].msr - k[i].msr);
+    return detail::mssp_interpolate(beneficiaries);
 }
 
 }  // namespace apmsim

@@ -1,9 +1,21 @@
 #pragma once
 /// \file component.hpp
-/// \brief The registry of contract components. Adding a type: write its header (terms,
-/// validate, needs, settle, JSON; see fee_for_service.hpp for the smallest), add it to
-/// the variant below, write its tests. The JSON factory and the Python class (one per
-/// alternative, named T::class_name) follow from this list.
+/// \brief The registry of contract components. Adding a type: write its header, add it
+/// to the `Component` variant below (the one registration line), write its tests. The
+/// JSON factory, the Python class (named T::class_name), the settlement and the list of
+/// metrics follow from this list.
+///
+/// A component type T holds only its terms and declares what it is:
+///   type_name, class_name, phase (settlement order: 0 pays for care or per member, 1
+///   adjusts those payments, 2 compares expenditure with a benchmark, 3 insures), its
+///   `metrics` (the flows it books), validate(where), from_json / to_json / keys, and
+///   prepare(setup, where, needs) -> T::Prepared, whose settle(ctx, ledger) settles one
+///   period with every name resolved (it neither allocates nor throws).
+/// Optional declarations (absent means no): compares() (it states a Comparison),
+/// pays_on_performance() (it pays for savings or charges for losses: counted in the error
+/// rates), uses_quality(), covers() / residual() / capitated_party() (what care it pays
+/// for, checked against the others in force), check_coverage(), and on T::Prepared
+/// calibrate() / describe_calibration() (expectations fixed before the year).
 
 #include "apmsim/contracts/capitation.hpp"
 #include "apmsim/contracts/care_management_fee.hpp"
@@ -13,12 +25,55 @@
 #include "apmsim/contracts/shared_savings.hpp"
 #include "apmsim/contracts/stop_loss.hpp"
 
+#include <string_view>
 #include <variant>
 
 namespace apmsim {
 
 using Component = std::variant<FeeForService, Capitation, CareManagementFee, SharedSavings, SharedRisk, RiskCorridor,
                                SpecificStopLoss, AggregateStopLoss, QualityWithhold>;
+
+/// The prepared form of each registered type, in the same order.
+template <class V>
+struct prepared_variant;
+template <class... T>
+struct prepared_variant<std::variant<T...>> {
+    using type = std::variant<typename T::Prepared...>;
+};
+using PreparedComponent = prepared_variant<Component>::type;
+
+/// The metric the driver states for every period of a scored payment model.
+inline constexpr MetricInfo quality_score_metric{"quality_score", "the period's quality score (0 to 1), stated once per model by the driver"};
+
+namespace detail {
+/// Every metric the registered types declare, each name once, in registration order,
+/// then the quality score.
+template <class V>
+struct metric_list;
+template <class... T>
+struct metric_list<std::variant<T...>> {
+    static constexpr std::size_t declared = (T::metrics.size() + ...);
+    static constexpr auto all = [] {
+        std::array<MetricInfo, declared + 1> out{};
+        std::size_t n = 0;
+        auto add = [&](const MetricInfo& m) {
+            for (std::size_t k = 0; k < n; ++k)
+                if (out[k].name == m.name) return;
+            out[n++] = m;
+        };
+        (([&] { for (const MetricInfo& m : T::metrics) add(m); }()), ...);
+        add(quality_score_metric);
+        return std::pair{out, n};
+    }();
+};
+}  // namespace detail
+
+/// The metrics of every registered component type, each once.
+inline std::span<const MetricInfo> registered_metrics() {
+    static constexpr auto list = detail::metric_list<Component>::all;
+    static_assert(list.second <= max_metrics, "raise max_metrics in contracts/ledger.hpp");
+    return {list.first.data(), list.second};
+}
 
 /// Names of every registered component type, for error messages.
 inline std::string component_type_names() {

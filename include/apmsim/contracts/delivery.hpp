@@ -4,7 +4,7 @@
 /// allowed cost delivered inside the provider organisation and by the primary-care
 /// practices (the rest leaks to other providers), and each one's cost-to-payment ratio
 /// (cost of delivering a dollar of allowed care; above 1 the fee-for-service payment
-/// does not cover the cost). Program costs are borne per component by the provider
+/// does not cover the cost). Program costs are borne per item by the provider
 /// (default) or the PCPs. The same for every payment model of a scenario.
 
 #include "apmsim/contracts/named_values.hpp"
@@ -21,7 +21,7 @@ struct DeliveryBasis {
     NamedValues pcp_share = NamedValues::all(0.0);
     NamedValues provider_cost_ratio = NamedValues::all(1.0);
     NamedValues pcp_cost_ratio = NamedValues::all(1.0);
-    std::map<std::string, Party> program_cost_bearer;  ///< component -> provider or pcp; unlisted: provider
+    std::map<std::string, Party> program_cost_bearer;  ///< program cost item -> provider or pcp; unlisted: provider
 
     void validate(const std::string& where) const {
         provider_share.validate(where + ".provider_share", check::probability);
@@ -29,13 +29,13 @@ struct DeliveryBasis {
         auto ratio = [](const std::string& w, double v) { check::in_closed(w, v, 0.0, 100.0); };
         provider_cost_ratio.validate(where + ".provider_cost_ratio", ratio);
         pcp_cost_ratio.validate(where + ".pcp_cost_ratio", ratio);
-        for (const auto& [component, party] : program_cost_bearer)
+        for (const auto& [item, party] : program_cost_bearer)
             if (party != Party::provider && party != Party::pcp)
-                throw InvalidInput(where + ".program_costs_borne_by." + component, "\"provider\" or \"pcp\"", to_string(party));
+                throw InvalidInput(where + ".program_cost_borne_by." + item, "\"provider\" or \"pcp\"", to_string(party));
     }
 
-    Party bearer_of(const std::string& component) const {
-        const auto it = program_cost_bearer.find(component);
+    Party bearer_of(const std::string& item) const {
+        const auto it = program_cost_bearer.find(item);
         return it == program_cost_bearer.end() ? Party::provider : it->second;
     }
 

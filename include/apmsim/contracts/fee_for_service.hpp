@@ -16,16 +16,14 @@ struct FeeForService {
     static constexpr const char* type_name = "fee_for_service";
     static constexpr const char* class_name = "FeeForService";
     static constexpr int phase = 0;
+    static constexpr std::array<MetricInfo, 1> metrics = {
+        {{"fee_for_service", "paid by the payer for care at a fee level (fee-for-service)"}}};
 
     NamedValues fee_multiplier = NamedValues::all(1.0);  ///< by category
     std::vector<std::string> categories;  ///< empty: every category nothing else pays for that year
 
     void validate(const std::string& where) const {
         fee_multiplier.validate(where + ".fee_multiplier", [](const std::string& w, double v) { check::in_closed(w, v, 0.0, 100.0); });
-    }
-    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
-        fee_multiplier.resolve(s.categories, where + ".fee_multiplier", "category");
-        return {};
     }
     /// Pays for the categories nothing else covers (no categories listed).
     bool residual() const { return categories.empty(); }
@@ -35,13 +33,25 @@ struct FeeForService {
         return s.category_mask(categories, where + ".categories");
     }
 
-    void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const std::vector<double> fee = fee_multiplier.resolve(ctx.categories, "fee_multiplier", "category");
-        const std::vector<bool> listed = select_categories(categories, ctx.categories);
-        for (std::size_t c = 0; c < ctx.categories.size(); ++c) {
-            const bool paid = residual() ? ctx.coverage.residual(c) : static_cast<bool>(listed[c]);
-            if (paid) ledger.record(Metric::fee_for_service, pay_for_care(ctx, ledger, Party::payer, c, fee[c]));
+    struct Prepared {
+        std::vector<double> fee;    ///< [category]
+        std::vector<bool> listed;   ///< [category]; unused when residual
+        bool residual = true;
+        MetricId paid;
+
+        void settle(const SettlementContext& ctx, Ledger& ledger) const {
+            const std::vector<bool>& mask = residual ? ctx.coverage.residual_mask : listed;
+            for (std::size_t c = 0; c < fee.size(); ++c)
+                if (mask[c]) ledger.record(paid, pay_for_care(ctx, ledger, Party::payer, c, fee[c], paid));
         }
+    };
+    Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds&) const {
+        Prepared p;
+        p.fee = fee_multiplier.resolve(s.categories, where + ".fee_multiplier", "category");
+        p.listed = s.category_mask(categories, where + ".categories");
+        p.residual = residual();
+        p.paid = s.metric("fee_for_service");
+        return p;
     }
 
     static FeeForService from_json(JsonObject& o) {

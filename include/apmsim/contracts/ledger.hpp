@@ -1,39 +1,35 @@
 #pragma once
 /// \file ledger.hpp
 /// \brief One settlement's cash flows: what each party received, paid and spent on
-/// delivering care, the contract's flow metrics, and the comparison of expenditure with
-/// a benchmark that each comparing component states for itself.
+/// delivering care, and the contract's metrics. A metric is a contract quantity that
+/// belongs to no single party: the flows booked by the components (each component
+/// declares the ones it books; contracts/component.hpp lists them all) and the quality
+/// score. Flows add up: two components that both pay shared savings report their sum.
+/// Comparisons of expenditure with a benchmark describe a state and are never summed:
+/// each comparing component states its own (Comparison).
 
 #include "apmsim/contracts/party.hpp"
 
 #include <array>
 #include <cmath>
+#include <cstddef>
+#include <string_view>
 
 namespace apmsim {
 
-/// Cash-flow metrics recorded by the components while they settle, in dollars (the
-/// quality score excepted). Flows add up: two components that both pay shared savings
-/// report their sum. Metrics that describe a state (benchmark, expenditure, savings
-/// rate) are never summed: each comparing component states its own (Comparison).
-enum class Metric : std::size_t {
-    fee_for_service = 0,   ///< paid by the payer (or a capitated party) for care under fee-for-service
-    capitation,            ///< paid by the payer as capitation
-    care_management_fees,
-    shared_savings,        ///< paid by the payer under shared savings / shared risk
-    shared_losses,         ///< owed to the payer under shared risk
-    corridor_transfer,     ///< risk corridor, payer to the party when positive
-    savings_paid,          ///< every payment for savings (shared savings, shared-basis corridors)
-    losses_owed,           ///< every charge for losses (shared risk, shared-basis corridors)
-    stop_loss_recoveries,
-    stop_loss_premium,
-    withhold_retained,     ///< withheld and not returned
-    quality_score,         ///< the period's quality score (0-1), stated once by the driver
+/// A metric's name (the same in C++, JSON, Python and the results files) and what it counts.
+struct MetricInfo {
+    std::string_view name;
+    std::string_view meaning;
 };
-inline constexpr std::array<const char*, 12> metric_names = {
-    "fee_for_service", "capitation",   "care_management_fees", "shared_savings",       "shared_losses",     "corridor_transfer",
-    "savings_paid",    "losses_owed",  "stop_loss_recoveries", "stop_loss_premium",    "withhold_retained", "quality_score"};
-inline constexpr std::size_t metric_count = metric_names.size();
-static_assert(static_cast<std::size_t>(Metric::quality_score) + 1 == metric_count, "one name per metric");
+
+/// The position of a metric in the registered list, resolved by name before the first trial.
+struct MetricId {
+    std::size_t index = 0;
+};
+
+/// Room for every registered metric (checked at compile time in component.hpp).
+inline constexpr std::size_t max_metrics = 24;
 
 /// What a component that compares expenditure with a benchmark or target states for
 /// one period (never summed across components).
@@ -55,8 +51,9 @@ inline double net_result(double revenue, double payments, double cost) {
 
 struct Ledger {
     std::array<double, party_count> revenue{}, payments{}, delivery_cost{};
-    std::array<double, party_count> capitation_received{};  ///< capitation paid to each party
-    std::array<double, metric_count> metrics{};
+    std::array<double, max_metrics> metrics{};
+    /// [metric][party]: the part of each flow received by each party (signed as booked).
+    std::array<std::array<double, party_count>, max_metrics> received{};
 
     /// Moves `amount` from `from` to `to`; a negative amount flows the other way, so
     /// revenue and payments stay gross and non-negative.
@@ -66,9 +63,19 @@ struct Ledger {
         payments[index(from)] += amount;
         revenue[index(to)] += amount;
     }
+    /// A transfer booked as flow `m` (signed: a negative amount is paid by `to`).
+    void pay(MetricId m, Party from, Party to, double amount) {
+        transfer(from, to, amount);
+        record(m, amount);
+        credit(m, to, amount);
+    }
+    /// Notes that `p` received `amount` as flow `m` (the transfer and the metric booked apart).
+    void credit(MetricId m, Party p, double amount) { received[m.index][index(p)] += amount; }
     void incur(Party p, double cost) { delivery_cost[index(p)] += cost; }
-    void record(Metric m, double v) { metrics[static_cast<std::size_t>(m)] += v; }
-    double metric(Metric m) const { return metrics[static_cast<std::size_t>(m)]; }
+    void record(MetricId m, double v) { metrics[m.index] += v; }
+    double metric(MetricId m) const { return metrics[m.index]; }
+    /// What `p` received as flow `m` in this period.
+    double received_as(MetricId m, Party p) const { return received[m.index][index(p)]; }
 
     double net(Party p) const { return net_result(revenue[index(p)], payments[index(p)], delivery_cost[index(p)]); }
     double revenue_of(Party p) const { return revenue[index(p)]; }

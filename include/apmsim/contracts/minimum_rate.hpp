@@ -38,19 +38,35 @@ struct MinimumRate {
         }
     }
 
-    /// The rate for a pool of `members`; the analytic cvs of the scenario are used unless a cv is given.
-    double resolve(double members, double within_tier_cv, double total_cv, const std::string& where) const {
-        const double default_cv = cv_basis == CvBasis::total ? total_cv : within_tier_cv;
-        switch (method) {
-            case Method::fixed: return rate;
-            // The table starts at 5,000 (checked for year 1 at preparation); a later year's
-            // pool that shrank below it keeps the table's first rate, 3.9%.
-            case Method::mssp_table: return mssp_minimum_savings_rate(std::max(members, 5000.0), where + " (pool members)");
-            case Method::confidence_interval:
-                if (!(members > 0)) return 1.0;  // nobody eligible: nothing can be shared
-                return minimum_savings_rate(members, cv.value_or(default_cv), confidence, sides);
+    /// The rule resolved before the first trial: the cv (given, or the scenario's analytic
+    /// cv of the chosen basis) and z fixed, so the rate for a pool of n members is a
+    /// formula that cannot fail. `pool_members` (year 1) must reach the MSSP table.
+    struct Resolved {
+        Method method = Method::fixed;
+        double rate = 0.0, z = 0.0, cv = 0.0;
+
+        double operator()(double members) const noexcept {
+            switch (method) {
+                case Method::fixed: return rate;
+                // The table starts at 5,000 (checked for year 1 at preparation); a later year's
+                // pool that shrank below it keeps the table's first rate, 3.9%.
+                case Method::mssp_table: return detail::mssp_interpolate(std::max(members, 5000.0));
+                case Method::confidence_interval:
+                    if (!(members > 0)) return 1.0;  // nobody eligible: nothing can be shared
+                    return z * cv / std::sqrt(members);
+            }
+            return rate;
         }
-        return rate;
+    };
+    Resolved resolve(double pool_members, double within_tier_cv, double total_cv, const std::string& where) const {
+        Resolved r{method, rate, 0.0, 0.0};
+        if (method == Method::mssp_table) mssp_minimum_savings_rate(pool_members, where + " (pool members)");
+        if (method == Method::confidence_interval) {
+            r.z = confidence_z(confidence, sides, where + ".confidence");
+            r.cv = cv.value_or(cv_basis == CvBasis::total ? total_cv : within_tier_cv);
+            check::positive(where + ".cv", r.cv);
+        }
+        return r;
     }
 
     /// A number (fixed), or {"method": "mssp_table"} or {"method": "confidence_interval",

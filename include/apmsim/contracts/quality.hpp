@@ -2,13 +2,13 @@
 /// \file quality.hpp
 /// \brief The quality score a payment model uses to gate or scale sharing and to
 /// return withholds: fixed, or a weighted mean of measures (e.g. family-reported
-/// well-being, care-plan timeliness, HEDIS-like rates), each drawn per trial and year
-/// from a beta distribution with the given mean and sd, optionally lifted by the
-/// program in the intervention arm. Both arms use the same uniform (common random
-/// numbers), so the lift is the only difference.
+/// well-being, care-plan timeliness, HEDIS-like rates), each a beta distribution with
+/// the given mean and sd, optionally lifted by the program in the intervention arm.
+/// These are terms only: the run driver draws one uniform per measure, trial and year
+/// (apmsim::quality_score in run.hpp) and both arms use it (common random numbers), so
+/// the lift is the only difference.
 
 #include "apmsim/core/json_reader.hpp"
-#include "apmsim/random/philox_stream.hpp"
 
 #include <boost/math/special_functions/beta.hpp>
 #include <optional>
@@ -55,16 +55,18 @@ struct QualityTerms {
         }
     }
 
-    /// The score of a trial, year (0-based) and arm.
-    double score(std::uint64_t seed, std::uint32_t trial, int year, bool intervention_arm) const {
+    /// A score is defined (fixed, or from measures).
+    bool defined() const { return fixed.has_value() || !measures.empty(); }
+
+    /// The score for an arm, given measure k's uniform `uniform(k)`: the weighted mean of
+    /// the measures' values; the fixed score; 1 when no score is defined.
+    template <class Uniform>
+    double score(Uniform uniform, bool intervention_arm) const {
         if (fixed) return *fixed;
         if (measures.empty()) return 1.0;
         double s = 0.0, w = 0.0;
         for (std::size_t k = 0; k < measures.size(); ++k) {
-            random::Stream stream(seed, trial, random::trial_level_member,
-                                  random::variable_id(random::StreamKind::quality, static_cast<std::uint32_t>(year),
-                                                      static_cast<std::uint32_t>(k)));
-            s += measures[k].weight * measures[k].value(stream.uniform(), intervention_arm);
+            s += measures[k].weight * measures[k].value(uniform(k), intervention_arm);
             w += measures[k].weight;
         }
         return s / w;

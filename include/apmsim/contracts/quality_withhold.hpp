@@ -1,7 +1,7 @@
 #pragma once
 /// \file quality_withhold.hpp
-/// \brief Quality withhold: a share of what the payer paid a party under the model that
-/// year (fee-for-service, capitation, care-management fees) is withheld and returned
+/// \brief Quality withhold: a share of what the payer paid the `party` under the model
+/// that year (fee-for-service, capitation, care-management fees) is withheld and returned
 /// when the quality target is met ("gate": all if the score reaches the threshold,
 /// nothing otherwise; the gate needs a threshold in (0, 1]) or in proportion to the score
 /// ("scale", no threshold). The part not returned goes back to the payer. Needs the
@@ -29,13 +29,23 @@ struct QualityWithhold {
         if (threshold) check::in_half_open(where + ".threshold", *threshold, 0.0, 1.0);
     }
     bool uses_quality() const { return true; }
-    ComponentNeeds needs(const SettlementSetup&, const std::string&) const { return {}; }
-    void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const double withheld = rate * ledger.revenue_of(party);
-        const double returned = scale ? ctx.quality_score : (ctx.quality_score >= *threshold ? 1.0 : 0.0);
-        const double retained = withheld * (1.0 - returned);
-        ledger.transfer(party, Party::payer, retained);
-        ledger.record(Metric::withhold_retained, retained);
+    static constexpr std::array<MetricInfo, 1> metrics = {{{"withhold_retained", "withheld by the payer and not returned"}}};
+
+    struct Prepared {
+        const QualityWithhold* terms;
+        std::array<MetricId, 3> base;  ///< what the payer paid the party: fee_for_service, capitation, care_management_fees
+        MetricId retained;
+
+        void settle(const SettlementContext& ctx, Ledger& ledger) const {
+            const QualityWithhold& w = *terms;
+            double paid = 0.0;
+            for (MetricId m : base) paid += ledger.received_as(m, w.party);
+            const double returned = w.scale ? ctx.quality_score : (ctx.quality_score >= *w.threshold ? 1.0 : 0.0);
+            ledger.pay(retained, w.party, Party::payer, w.rate * paid * (1.0 - returned));
+        }
+    };
+    Prepared prepare(const SettlementSetup& s, const std::string&, ComponentNeeds&) const {
+        return {this, {s.metric("fee_for_service"), s.metric("capitation"), s.metric("care_management_fees")}, s.metric("withhold_retained")};
     }
 
     static QualityWithhold from_json(JsonObject& o) {

@@ -80,17 +80,11 @@ struct RiskCorridor {
         validate_bands(where + ".loss_bands", loss_bands);
     }
 
-    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
-        ComponentNeeds n;
-        n.base_categories = s.category_mask(categories, where + ".categories");
-        if (target) n.benchmark = &*target;
-        return n;
-    }
     /// Without a target: a capitation to the party in force this year (0-based), and
     /// listed categories equal to the ones it covers.
     void check_coverage(const SettlementSetup& s, const CareCoverage& coverage, int year, const std::string& where) const {
         if (target) return;
-        const std::vector<bool> capitated = coverage.capitated_to_party(party);
+        const std::vector<bool>& capitated = coverage.capitated_to_party(party);
         if (std::find(capitated.begin(), capitated.end(), true) == capitated.end())
             throw InvalidInput(where + ".target", std::string("a target, or a capitation paid to the ") + to_string(party) +
                                                       " in force in year " + std::to_string(year + 1) + " (the corridor's default target)",
@@ -104,25 +98,40 @@ struct RiskCorridor {
         }
     }
 
-    void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const std::vector<bool> mask = target ? select_categories(categories, ctx.categories) : ctx.coverage.capitated_to_party(party);
-        const double T = target ? ctx.benchmark_pmpm * ctx.months()
-                                : ledger.capitation_received[static_cast<std::size_t>(party)] * target_ratio;
-        const double X = ctx.experience.allowed_in(mask);
-        const double d = T > 0 ? (T - X) / T : 0.0;
-        if (ctx.comparison) *ctx.comparison = {T, X, d};
-        if (!(T > 0)) return;
-        double to_party;  // signed transfer from the payer to the party
-        if (d >= 0) {
-            const double keep = T * kept(d, savings_bands);
-            to_party = basis == Basis::shared ? keep : -(T * d - keep);
-        } else {
-            const double keep = T * kept(-d, loss_bands);
-            to_party = basis == Basis::shared ? -keep : (T * -d - keep);
+    static constexpr std::array<MetricInfo, 3> metrics = {{
+        {"corridor_transfer", "risk corridor: paid by the payer to the party when positive, by the party when negative"},
+        {"savings_paid", "every payment for savings: shared savings, shared risk, corridors on a shared basis"},
+        {"losses_owed", "every charge for losses: shared risk, corridors on a shared basis"}}};
+
+    struct Prepared {
+        const RiskCorridor* terms;
+        std::vector<bool> mask;  ///< [category] expenditure with a target; else the capitated ones of that year
+        MetricId transfer, savings_paid, losses_owed, capitation;
+
+        void settle(const SettlementContext& ctx, Ledger& ledger) const {
+            const RiskCorridor& c = *terms;
+            const double T = c.target ? ctx.benchmark_pmpm * ctx.months() : ledger.received_as(capitation, c.party) * c.target_ratio;
+            const double X = ctx.experience.allowed_in(c.target ? mask : ctx.coverage.capitated_to_party(c.party));
+            const double d = T > 0 ? (T - X) / T : 0.0;
+            if (ctx.comparison) *ctx.comparison = {T, X, d};
+            if (!(T > 0)) return;
+            double to_party;  // signed transfer from the payer to the party
+            if (d >= 0) {
+                const double keep = T * kept(d, c.savings_bands);
+                to_party = c.basis == Basis::shared ? keep : -(T * d - keep);
+            } else {
+                const double keep = T * kept(-d, c.loss_bands);
+                to_party = c.basis == Basis::shared ? -keep : (T * -d - keep);
+            }
+            ledger.pay(transfer, Party::payer, c.party, to_party);
+            if (c.basis == Basis::shared) ledger.record(to_party > 0 ? savings_paid : losses_owed, std::fabs(to_party));
         }
-        ledger.transfer(Party::payer, party, to_party);
-        ledger.record(Metric::corridor_transfer, to_party);
-        if (basis == Basis::shared) ledger.record(to_party > 0 ? Metric::savings_paid : Metric::losses_owed, std::fabs(to_party));
+    };
+    Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds& n) const {
+        n.base_categories = s.category_mask(categories, where + ".categories");
+        if (target) n.benchmark = &*target;
+        return {this, n.base_categories, s.metric("corridor_transfer"), s.metric("savings_paid"), s.metric("losses_owed"),
+                s.metric("capitation")};
     }
 
     /// Sets bands (and basis) from a named preset.

@@ -1,31 +1,25 @@
 #pragma once
 /// \file settlement_context.hpp
-/// \brief What a contract component sees: at preparation (SettlementSetup: the
-/// scenario's names and pool facts; it answers with its ComponentNeeds), when
-/// calibrating expectations on the base case (CalibrationView) and when it settles one
-/// trial, arm and year (SettlementContext).
+/// \brief What a contract component sees: when it is prepared (SettlementSetup: the
+/// scenario's names and pool facts; it answers with its ComponentNeeds and a prepared
+/// settlement whose names are resolved to indices and masks), when it calibrates
+/// expectations on the base case (CalibrationView), and when it settles one trial, arm
+/// and year (SettlementContext). Preparation may throw (errors name the JSON path);
+/// settling neither throws nor allocates.
 
 #include "apmsim/contracts/benchmark.hpp"
 #include "apmsim/contracts/delivery.hpp"
-#include "apmsim/contracts/experience.hpp"
 #include "apmsim/contracts/ledger.hpp"
+#include "apmsim/experience/experience.hpp"
 
 #include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace apmsim {
-
-/// Which of `categories` are selected by `names` (empty: all). Names were checked when
-/// the component was prepared (SettlementSetup::category_mask).
-inline std::vector<bool> select_categories(const std::vector<std::string>& names, const std::vector<std::string>& categories) {
-    std::vector<bool> mask(categories.size(), names.empty());
-    for (const auto& name : names)
-        for (std::size_t c = 0; c < categories.size(); ++c) mask[c] = mask[c] || categories[c] == name;
-    return mask;
-}
 
 struct SettlementSetup {
     std::vector<std::string> categories, tiers;
@@ -36,9 +30,11 @@ struct SettlementSetup {
     /// sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of
     /// a pool whose tier mix is fixed (sd of the pool mean = this / sqrt(n))
     double member_cost_cv_within_tier = 0;
-    /// Per-year p-quantile of baseline member-year allowed cost (a pilot run on the same
-    /// random numbers); used for truncation at a percentile.
+    /// Per-year p-quantile of baseline member-year allowed cost (from the calibration
+    /// sample); used for truncation at a percentile.
     std::function<std::vector<double>(double p)> member_cost_percentile;
+    /// Every registered metric, in order (contracts/component.hpp: registered_metrics()).
+    std::span<const MetricInfo> metrics;
 
     /// Selected categories as a mask; an empty list selects every category.
     std::vector<bool> category_mask(const std::vector<std::string>& names, const std::string& where) const {
@@ -48,13 +44,22 @@ struct SettlementSetup {
             bool found = false;
             for (std::size_t c = 0; c < categories.size(); ++c)
                 if (categories[c] == names[i]) found = mask[c] = true;
-            if (!found) {
-                std::string all;
-                for (const auto& c : categories) all += (all.empty() ? "" : ", ") + c;
-                throw InvalidInput(index_path(where, i), "a category of the cost model (" + all + ")", "\"" + names[i] + "\"");
-            }
+            if (!found) throw InvalidInput(index_path(where, i), "a category of the cost model (" + join(categories) + ")", "\"" + names[i] + "\"");
         }
         return mask;
+    }
+    /// A registered metric by name (a programming error when it is not registered).
+    MetricId metric(std::string_view name) const {
+        for (std::size_t k = 0; k < metrics.size(); ++k)
+            if (metrics[k].name == name) return {k};
+        throw ComputationError("metric \"" + std::string(name) + "\" is not registered (contracts/component.hpp)");
+    }
+
+private:
+    static std::string join(const std::vector<std::string>& names) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        return all;
     }
 };
 
@@ -68,10 +73,10 @@ struct ComponentNeeds {
     bool base_truncated = false;
 };
 
-/// The base case (baseline arm: no program) of every trial, for expectations that a
-/// contract fixes before the year starts (stop-loss premiums and attachments).
+/// The base case (baseline arm: no program) of every trial of the calibration sample,
+/// for expectations that a contract fixes before the year starts (stop-loss premiums and
+/// attachments).
 struct CalibrationView {
-    std::vector<std::string> categories;
     std::uint64_t trials = 0;
     int years = 0;
     std::function<PeriodExperience(std::uint64_t trial, int year)> baseline;
@@ -84,16 +89,24 @@ struct CareCoverage {
     static constexpr std::uint8_t nobody = 0xFF;
     std::vector<std::uint8_t> capitated_to;  ///< [category] party index of the capitation that covers it, or nobody
     std::vector<std::uint8_t> listed_by_ffs; ///< [category] 1 when a fee-for-service lists it
+    /// [party][category] capitated to that party (derived by finish())
+    std::array<std::vector<bool>, party_count> capitated_by_party;
+    std::vector<bool> residual_mask;  ///< [category] covered by nothing but a residual fee-for-service
 
-    explicit CareCoverage(std::size_t categories = 0) : capitated_to(categories, nobody), listed_by_ffs(categories, 0) {}
+    explicit CareCoverage(std::size_t categories = 0) : capitated_to(categories, nobody), listed_by_ffs(categories, 0) { finish(); }
     bool capitated(std::size_t c) const { return capitated_to[c] != nobody; }
     /// Paid by a fee-for-service that lists no categories: covered by nothing else.
     bool residual(std::size_t c) const { return !capitated(c) && !listed_by_ffs[c]; }
     /// The categories capitated to `p`.
-    std::vector<bool> capitated_to_party(Party p) const {
-        std::vector<bool> m(capitated_to.size());
-        for (std::size_t c = 0; c < m.size(); ++c) m[c] = capitated_to[c] == static_cast<std::uint8_t>(p);
-        return m;
+    const std::vector<bool>& capitated_to_party(Party p) const { return capitated_by_party[static_cast<std::size_t>(p)]; }
+    /// Derives the masks once the capitations and listings are marked.
+    void finish() {
+        for (std::size_t p = 0; p < party_count; ++p) {
+            capitated_by_party[p].assign(capitated_to.size(), false);
+            for (std::size_t c = 0; c < capitated_to.size(); ++c) capitated_by_party[p][c] = capitated_to[c] == p;
+        }
+        residual_mask.assign(capitated_to.size(), false);
+        for (std::size_t c = 0; c < capitated_to.size(); ++c) residual_mask[c] = residual(c);
     }
 };
 
@@ -101,10 +114,7 @@ struct SettlementContext {
     const SettlementSetup& setup;
     const PeriodExperience& experience;
     int year = 0;  ///< 0-based
-    std::uint32_t trial = 0;
     bool intervention_arm = false;
-    const std::vector<std::string>& categories;
-    const std::vector<std::string>& tiers;
     const ResolvedDelivery& delivery;
     const CareCoverage& coverage;      ///< who pays for each category's care this year
     double quality_score = 1.0;
@@ -117,13 +127,16 @@ struct SettlementContext {
 };
 
 /// Pays each care party its share of a category's allowed cost at a fee multiplier,
-/// from `payer` (the payer under fee-for-service, the capitated party under capitation).
-inline double pay_for_care(const SettlementContext& ctx, Ledger& ledger, Party payer, std::size_t category, double fee) {
+/// from `payer` (the payer under fee-for-service, the capitated party under capitation);
+/// with `flow`, each party is credited what it received as that flow. Returns the total paid.
+inline double pay_for_care(const SettlementContext& ctx, Ledger& ledger, Party payer, std::size_t category, double fee,
+                           std::optional<MetricId> flow = std::nullopt) {
     double paid = 0.0;
     for (Party p : care_parties) {
         const double amount = fee * ctx.delivery.share(p, category) * ctx.experience.allowed[category];
         if (p != payer) {
             ledger.transfer(payer, p, amount);
+            if (flow) ledger.credit(*flow, p, amount);
             paid += amount;
         }
     }

@@ -30,7 +30,7 @@ struct SharingTerms {
     static constexpr const char* class_name = TwoSided ? "SharedRisk" : "SharedSavings";
     static constexpr int phase = 2;
 
-    Party paid_to = Party::provider;
+    Party party = Party::provider;
     BenchmarkTerms benchmark;
     std::vector<std::string> categories;         ///< expenditure categories; empty: all
     std::optional<double> truncation_amount;     ///< per member-year, dollars
@@ -48,7 +48,7 @@ struct SharingTerms {
     bool loss_limit_greater = false;
 
     void validate(const std::string& where) const {
-        if (paid_to != Party::provider && paid_to != Party::pcp) throw InvalidInput(where + ".paid_to", "\"provider\" or \"pcp\"", to_string(paid_to));
+        if (party != Party::provider && party != Party::pcp) throw InvalidInput(where + ".party", "\"provider\" or \"pcp\"", to_string(party));
         benchmark.validate(where + ".benchmark");
         if (truncation_amount && truncation_percentile)
             throw InvalidInput(where + ".truncation_amount", "either a truncation amount or a percentile", "both");
@@ -74,65 +74,79 @@ struct SharingTerms {
     bool pays_on_performance() const { return true; }
     bool uses_quality() const { return quality != QualityUse::none; }
 
-    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
-        ComponentNeeds n;
+    static constexpr std::array<MetricInfo, TwoSided ? 4 : 2> metrics = [] {
+        constexpr MetricInfo savings{"shared_savings", "paid by the payer under shared savings or shared risk"};
+        constexpr MetricInfo paid{"savings_paid", "every payment for savings: shared savings, shared risk, corridors on a shared basis"};
+        constexpr MetricInfo losses{"shared_losses", "owed to the payer under shared risk"};
+        constexpr MetricInfo owed{"losses_owed", "every charge for losses: shared risk, corridors on a shared basis"};
+        if constexpr (TwoSided) return std::array<MetricInfo, 4>{savings, losses, paid, owed};
+        else return std::array<MetricInfo, 2>{savings, paid};
+    }();
+
+    struct Prepared {
+        const SharingTerms* terms;
+        std::vector<bool> mask;  ///< [category] expenditure
+        MinimumRate::Resolved msr, mlr;
+        MetricId shared_savings, savings_paid, shared_losses, losses_owed;
+
+        void settle(const SettlementContext& ctx, Ledger& ledger) const {
+            const SharingTerms& t = *terms;
+            const double B = ctx.benchmark_pmpm * ctx.months();
+            const double X = ctx.experience.allowed_in(mask) - (ctx.member_sums.empty() ? 0.0 : ctx.member_sums[0]);
+            const double savings = B - X;
+            const double r = B > 0 ? savings / B : 0.0;
+            if (ctx.comparison) *ctx.comparison = {B, X, r};
+            const double members = ctx.experience.members;
+            if (savings > 0 && r >= msr(members)) {
+                double q = 1.0;
+                if (t.quality == QualityUse::scale) q = ctx.quality_score;
+                if (t.quality == QualityUse::gate) q = ctx.quality_score >= *t.quality_threshold ? 1.0 : 0.0;
+                double paid = t.sharing_rate * q * savings;
+                if (t.savings_cap) paid = std::min(paid, *t.savings_cap * B);
+                ledger.pay(shared_savings, Party::payer, t.party, paid);
+                ledger.record(savings_paid, paid);
+            }
+            if constexpr (TwoSided) {
+                if (savings < 0 && -r >= mlr(members)) {
+                    double owed = t.loss_rate * -savings;
+                    const double inf = std::numeric_limits<double>::infinity();
+                    const double by_benchmark = t.loss_limit_benchmark ? *t.loss_limit_benchmark * B : inf;
+                    const double by_revenue = t.loss_limit_revenue ? *t.loss_limit_revenue * ledger.revenue_of(t.party) : inf;
+                    double limit = std::min(by_benchmark, by_revenue);
+                    if (t.loss_limit_greater && t.loss_limit_benchmark && t.loss_limit_revenue) limit = std::max(by_benchmark, by_revenue);
+                    owed = std::min(owed, limit);
+                    ledger.pay(shared_losses, t.party, Party::payer, owed);
+                    ledger.record(losses_owed, owed);
+                }
+            }
+        }
+    };
+
+    Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds& n) const {
         n.benchmark = &benchmark;
         n.base_categories = s.category_mask(categories, where + ".categories");
         if (truncation_amount || truncation_percentile) {
             MemberReduction r;
             r.categories = n.base_categories;
-            r.attachment = truncation_amount ? std::vector<double>(s.years, *truncation_amount)
+            r.attachment = truncation_amount ? std::vector<double>(static_cast<std::size_t>(s.years), *truncation_amount)
                                              : s.member_cost_percentile(*truncation_percentile);
             n.reductions.push_back(r);
             n.base_truncated = true;
         }
+        Prepared p{this, n.base_categories, {}, {}, s.metric("shared_savings"), s.metric("savings_paid"), {}, {}};
         // The MSSP table covers pools of 5,000 or more: a smaller year-1 pool is an error.
-        for (const MinimumRate* rate : {&minimum_savings_rate, &minimum_loss_rate})
-            if (rate->method == MinimumRate::Method::mssp_table && (TwoSided || rate == &minimum_savings_rate))
-                mssp_minimum_savings_rate(s.pool_members, where + (rate == &minimum_savings_rate ? ".minimum_savings_rate" : ".minimum_loss_rate") +
-                                                              " (pool members)");
-        return n;
-    }
-
-    void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const std::vector<bool> mask = select_categories(categories, ctx.categories);
-        const double B = ctx.benchmark_pmpm * ctx.months();
-        const double X = ctx.experience.allowed_in(mask) - (ctx.member_sums.empty() ? 0.0 : ctx.member_sums[0]);
-        const double savings = B - X;
-        const double r = B > 0 ? savings / B : 0.0;
-        if (ctx.comparison) *ctx.comparison = {B, X, r};
-        const double members = ctx.experience.members;
-        const double msr = minimum_savings_rate.resolve(members, ctx.setup.member_cost_cv_within_tier, ctx.setup.member_cost_cv, "minimum_savings_rate");
-        if (savings > 0 && r >= msr) {
-            double q = 1.0;
-            if (quality == QualityUse::scale) q = ctx.quality_score;
-            if (quality == QualityUse::gate) q = ctx.quality_score >= *quality_threshold ? 1.0 : 0.0;
-            double paid = sharing_rate * q * savings;
-            if (savings_cap) paid = std::min(paid, *savings_cap * B);
-            ledger.transfer(Party::payer, paid_to, paid);
-            ledger.record(Metric::shared_savings, paid);
-            ledger.record(Metric::savings_paid, paid);
-        }
+        p.msr = minimum_savings_rate.resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, where + ".minimum_savings_rate");
         if constexpr (TwoSided) {
-            const double mlr = minimum_loss_rate.resolve(members, ctx.setup.member_cost_cv_within_tier, ctx.setup.member_cost_cv, "minimum_loss_rate");
-            if (savings < 0 && -r >= mlr) {
-                double owed = loss_rate * -savings;
-                const double inf = std::numeric_limits<double>::infinity();
-                const double by_benchmark = loss_limit_benchmark ? *loss_limit_benchmark * B : inf;
-                const double by_revenue = loss_limit_revenue ? *loss_limit_revenue * ledger.revenue_of(paid_to) : inf;
-                double limit = std::min(by_benchmark, by_revenue);
-                if (loss_limit_greater && loss_limit_benchmark && loss_limit_revenue) limit = std::max(by_benchmark, by_revenue);
-                owed = std::min(owed, limit);
-                ledger.transfer(paid_to, Party::payer, owed);
-                ledger.record(Metric::shared_losses, owed);
-                ledger.record(Metric::losses_owed, owed);
-            }
+            p.mlr = minimum_loss_rate.resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, where + ".minimum_loss_rate");
+            p.shared_losses = s.metric("shared_losses");
+            p.losses_owed = s.metric("losses_owed");
         }
+        return p;
     }
 
     static SharingTerms from_json(JsonObject& o) {
         SharingTerms t;
-        t.paid_to = care_party_from_string(o.path("paid_to"), o.string("paid_to", "provider"));
+        t.party = care_party_from_string(o.path("party"), o.string("party", "provider"));
         t.benchmark = BenchmarkTerms::from_json(o.at("benchmark"), o.path("benchmark"));
         if (o.has("categories")) t.categories = names_from_json(o.at("categories"), o.path("categories"));
         if (o.has("truncation_amount")) t.truncation_amount = o.number("truncation_amount");
@@ -166,7 +180,7 @@ struct SharingTerms {
         return t;
     }
     void to_json(Json& j) const {
-        j["paid_to"] = to_string(paid_to);
+        j["party"] = to_string(party);
         j["benchmark"] = benchmark.to_json();
         j["categories"] = names_to_json(categories);
         if (truncation_amount) j["truncation_amount"] = *truncation_amount;
@@ -185,7 +199,7 @@ struct SharingTerms {
         }
     }
     static std::vector<std::string> keys() {
-        std::vector<std::string> k = {"paid_to", "benchmark", "categories", "truncation_amount", "truncation_percentile",
+        std::vector<std::string> k = {"party", "benchmark", "categories", "truncation_amount", "truncation_percentile",
                                       "sharing_rate", "minimum_savings_rate", "savings_cap", "quality", "quality_threshold"};
         if (TwoSided) k.insert(k.end(), {"minimum_loss_rate", "loss_rate", "loss_limit_benchmark", "loss_limit_revenue", "loss_limit_rule"});
         return k;

@@ -39,7 +39,7 @@ inline double stop_loss_deductible_422_208(double panel_size, const std::string&
 
 /// Terms both kinds share: who is insured by whom, what is covered, how it is priced.
 struct StopLossCommon {
-    Party insured = Party::provider;
+    Party party = Party::provider;     ///< the insured party
     Party insurer = Party::reinsurer;
     double coinsurance = 1.0;  ///< share of the excess reimbursed
     std::optional<double> limit;
@@ -48,8 +48,8 @@ struct StopLossCommon {
     std::optional<double> expected_recoveries_pmpm;  ///< given expectation; none: simulated base case
 
     void validate(const std::string& where) const {
-        if (insured == Party::payer || insured == Party::reinsurer || insured == Party::other_providers)
-            throw InvalidInput(where + ".insured", "\"provider\" or \"pcp\"", to_string(insured));
+        if (party == Party::payer || party == Party::reinsurer || party == Party::other_providers)
+            throw InvalidInput(where + ".party", "\"provider\" or \"pcp\" (the insured party)", to_string(party));
         if (insurer != Party::reinsurer && insurer != Party::payer)
             throw InvalidInput(where + ".insurer", "\"reinsurer\" or \"payer\"", to_string(insurer));
         check::probability(where + ".coinsurance", coinsurance);
@@ -58,7 +58,7 @@ struct StopLossCommon {
         if (expected_recoveries_pmpm) check::non_negative(where + ".expected_recoveries_pmpm", *expected_recoveries_pmpm);
     }
     void read(JsonObject& o) {
-        insured = party_from_string(o.path("insured"), o.string("insured", "provider"));
+        party = party_from_string(o.path("party"), o.string("party", "provider"));
         insurer = party_from_string(o.path("insurer"), o.string("insurer", "reinsurer"));
         coinsurance = o.number("coinsurance", 1.0);
         if (o.has("limit")) limit = o.number("limit");
@@ -67,7 +67,7 @@ struct StopLossCommon {
         if (o.has("expected_recoveries_pmpm")) expected_recoveries_pmpm = o.number("expected_recoveries_pmpm");
     }
     void write(Json& j) const {
-        j["insured"] = to_string(insured);
+        j["party"] = to_string(party);
         j["insurer"] = to_string(insurer);
         j["coinsurance"] = coinsurance;
         if (limit) j["limit"] = *limit;
@@ -76,16 +76,23 @@ struct StopLossCommon {
         if (expected_recoveries_pmpm) j["expected_recoveries_pmpm"] = *expected_recoveries_pmpm;
     }
     static std::vector<std::string> common_keys() {
-        return {"insured", "insurer", "coinsurance", "limit", "categories", "loading", "expected_recoveries_pmpm"};
+        return {"party", "insurer", "coinsurance", "limit", "categories", "loading", "expected_recoveries_pmpm"};
     }
+    static constexpr std::array<MetricInfo, 2> metrics = {{
+        {"stop_loss_recoveries", "paid by the insurer to the insured party under stop-loss"},
+        {"stop_loss_premium", "paid by the insured party for stop-loss: expected recoveries x (1 + loading)"}}};
+
+    /// The two flows every stop-loss books, resolved at preparation.
+    struct Flows {
+        MetricId recoveries, premium;
+        static Flows of(const SettlementSetup& s) { return {s.metric("stop_loss_recoveries"), s.metric("stop_loss_premium")}; }
+    };
     /// Pays the recovery and collects the premium for it.
-    void book(const SettlementContext& ctx, Ledger& ledger, double recovery, double expected_recovery) const {
+    void book(const SettlementContext& ctx, Ledger& ledger, const Flows& f, double recovery, double expected_recovery) const {
         const double expected = expected_recoveries_pmpm ? *expected_recoveries_pmpm * ctx.months() : expected_recovery;
         const double premium = expected * (1.0 + loading);
-        ledger.transfer(insurer, insured, recovery);
-        ledger.transfer(insured, insurer, premium);
-        ledger.record(Metric::stop_loss_recoveries, recovery);
-        ledger.record(Metric::stop_loss_premium, premium);
+        ledger.pay(f.recoveries, insurer, party, recovery);
+        ledger.pay(f.premium, party, insurer, premium);
     }
     bool operator==(const StopLossCommon&) const = default;
 };
@@ -133,25 +140,30 @@ struct SpecificStopLoss : StopLossCommon {
         if (attachment) check::non_negative(where + ".attachment", *attachment);
         if (!preset_panel.empty()) stop_loss_deductible_422_208(1.0, preset_panel, where + ".preset_422_208");
     }
-    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
+    struct Prepared {
+        const SpecificStopLoss* terms;
+        Flows flows;
+
+        /// [expected recoveries by year..., their standard errors...] of the base case.
+        std::vector<double> calibrate(const CalibrationView& v) const {
+            return base_case_means(v, [](std::size_t, const PeriodExperience&, std::span<const double> sums) { return sums[0]; });
+        }
+        std::vector<std::pair<std::string, std::vector<double>>> describe_calibration(std::span<const double> c, int years) const {
+            return name_means(c, years, "expected_recoveries");
+        }
+        void settle(const SettlementContext& ctx, Ledger& ledger) const {
+            terms->book(ctx, ledger, flows, ctx.member_sums[0], ctx.calibration[static_cast<std::size_t>(ctx.year)]);
+        }
+    };
+    Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds& n) const {
         MemberReduction r;
         const double a = attachment ? *attachment : stop_loss_deductible_422_208(s.pool_members, preset_panel, where + ".preset_422_208");
         r.attachment.assign(static_cast<std::size_t>(s.years), a);
         r.coinsurance = coinsurance;
         if (limit) r.limit = *limit;
         r.categories = s.category_mask(categories, where + ".categories");
-        ComponentNeeds n;
         n.reductions.push_back(r);
-        return n;
-    }
-    std::vector<double> calibrate(const CalibrationView& v) const {
-        return base_case_means(v, [](std::size_t, const PeriodExperience&, std::span<const double> sums) { return sums[0]; });
-    }
-    std::vector<std::pair<std::string, std::vector<double>>> describe_calibration(std::span<const double> c, int years) const {
-        return name_means(c, years, "expected_recoveries");
-    }
-    void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        book(ctx, ledger, ctx.member_sums[0], ctx.calibration[static_cast<std::size_t>(ctx.year)]);
+        return {this, Flows::of(s)};
     }
 
     static SpecificStopLoss from_json(JsonObject& o) {
@@ -187,40 +199,47 @@ struct AggregateStopLoss : StopLossCommon {
         check::in_closed(where + ".attachment_ratio", attachment_ratio, 0.0, 10.0);
         if (expected_pmpm) check::positive(where + ".expected_pmpm", *expected_pmpm);
     }
-    ComponentNeeds needs(const SettlementSetup& s, const std::string& where) const {
-        ComponentNeeds n;
-        n.base_categories = s.category_mask(categories, where + ".categories");
-        return n;
-    }
     double recovery(double cost, double expected_cost) const {
         const double r = coinsurance * std::max(0.0, cost - attachment_ratio * expected_cost);
         return limit ? std::min(r, *limit) : r;
     }
-    /// [expected recoveries by year..., their standard errors..., expected cost by year..., its standard errors...]
-    /// of the base case (the attachment point is attachment_ratio x the expected cost).
-    std::vector<double> calibrate(const CalibrationView& v) const {
-        const std::vector<bool> m = select_categories(categories, v.categories);
-        const std::vector<double> expected = base_case_means(v, [&](std::size_t, const PeriodExperience& e, std::span<const double>) {
-            return expected_pmpm ? *expected_pmpm * e.total_months() : e.allowed_in(m);
-        });
-        std::vector<double> out = base_case_means(v, [&](std::size_t y, const PeriodExperience& e, std::span<const double>) {
-            return recovery(e.allowed_in(m), expected_pmpm ? *expected_pmpm * e.total_months() : expected[y]);
-        });
-        out.insert(out.end(), expected.begin(), expected.end());
-        return out;
-    }
-    std::vector<std::pair<std::string, std::vector<double>>> describe_calibration(std::span<const double> c, int years) const {
-        auto out = name_means(c, years, "expected_recoveries");
-        if (!expected_pmpm) {
-            auto cost = name_means(c.subspan(2 * static_cast<std::size_t>(years)), years, "expected_cost");
-            out.insert(out.end(), cost.begin(), cost.end());
+
+    struct Prepared {
+        const AggregateStopLoss* terms;
+        std::vector<bool> mask;  ///< [category] covered
+        Flows flows;
+
+        /// [expected recoveries by year..., their standard errors..., expected cost by year..., its standard errors...]
+        /// of the base case (the attachment point is attachment_ratio x the expected cost).
+        std::vector<double> calibrate(const CalibrationView& v) const {
+            const AggregateStopLoss& t = *terms;
+            const std::vector<double> expected = base_case_means(v, [&](std::size_t, const PeriodExperience& e, std::span<const double>) {
+                return t.expected_pmpm ? *t.expected_pmpm * e.total_months() : e.allowed_in(mask);
+            });
+            std::vector<double> out = base_case_means(v, [&](std::size_t y, const PeriodExperience& e, std::span<const double>) {
+                return t.recovery(e.allowed_in(mask), t.expected_pmpm ? *t.expected_pmpm * e.total_months() : expected[y]);
+            });
+            out.insert(out.end(), expected.begin(), expected.end());
+            return out;
         }
-        return out;
-    }
-    void settle(const SettlementContext& ctx, Ledger& ledger) const {
-        const std::size_t y = static_cast<std::size_t>(ctx.year), Y = static_cast<std::size_t>(ctx.setup.years);
-        const double expected = expected_pmpm ? *expected_pmpm * ctx.months() : ctx.calibration[2 * Y + y];
-        book(ctx, ledger, recovery(ctx.experience.allowed_in(select_categories(categories, ctx.categories)), expected), ctx.calibration[y]);
+        std::vector<std::pair<std::string, std::vector<double>>> describe_calibration(std::span<const double> c, int years) const {
+            auto out = name_means(c, years, "expected_recoveries");
+            if (!terms->expected_pmpm) {
+                auto cost = name_means(c.subspan(2 * static_cast<std::size_t>(years)), years, "expected_cost");
+                out.insert(out.end(), cost.begin(), cost.end());
+            }
+            return out;
+        }
+        void settle(const SettlementContext& ctx, Ledger& ledger) const {
+            const AggregateStopLoss& t = *terms;
+            const std::size_t y = static_cast<std::size_t>(ctx.year), Y = static_cast<std::size_t>(ctx.setup.years);
+            const double expected = t.expected_pmpm ? *t.expected_pmpm * ctx.months() : ctx.calibration[2 * Y + y];
+            t.book(ctx, ledger, flows, t.recovery(ctx.experience.allowed_in(mask), expected), ctx.calibration[y]);
+        }
+    };
+    Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds& n) const {
+        n.base_categories = s.category_mask(categories, where + ".categories");
+        return {this, n.base_categories, Flows::of(s)};
     }
 
     static AggregateStopLoss from_json(JsonObject& o) {

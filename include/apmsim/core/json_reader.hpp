@@ -5,9 +5,12 @@
 
 #include "apmsim/core/errors.hpp"
 
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -55,6 +58,15 @@ inline std::vector<double> json_numbers(const Json& j, const std::string& path) 
     return out;
 }
 
+/// Keys renamed in version 0.2 (docs/glossary.md): a document that still uses an old key
+/// gets an error naming the new one.
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 4> renamed_keys = {{
+    {"paid_to", "party"},                                 // capitation, care_management_fee, shared_savings, shared_risk
+    {"insured", "party"},                                 // specific_stop_loss, aggregate_stop_loss
+    {"costs_pmpm", "program_cost_pmpm"},                  // intervention
+    {"program_costs_borne_by", "program_cost_borne_by"},  // delivery
+}};
+
 /// An object being read. Call finish() when done: any key not read is an error.
 class JsonObject {
 public:
@@ -99,6 +111,10 @@ public:
     void finish(const std::vector<std::string>& allowed_hint = {}) const {
         for (auto it = j_.begin(); it != j_.end(); ++it) {
             if (used_.count(it.key())) continue;
+            for (const auto& [old_key, new_key] : renamed_keys)
+                if (it.key() == old_key)
+                    throw InvalidInput(path(it.key()), "\"" + std::string(new_key) + "\" (renamed from \"" + it.key() + "\" in version 0.2)",
+                                       "the old key \"" + it.key() + "\"");
             std::string expected = "no other keys";
             if (!allowed_hint.empty()) {
                 expected = "one of: ";

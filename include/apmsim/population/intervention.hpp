@@ -20,9 +20,10 @@ struct CategoryEffect {
     double sd = 0.0;
 };
 
-/// A program cost component, dollars per member per month of eligibility.
+/// A program cost item (care team, family support...), dollars per member per month of
+/// eligibility.
 struct ProgramCost {
-    std::string component;
+    std::string item;
     double pmpm = 0.0;
 };
 
@@ -51,10 +52,10 @@ struct Intervention {
             check::in_closed(at + ".sd", e.sd, 0.0, 10.0);
         }
         for (std::size_t i = 0; i < costs.size(); ++i) {
-            const std::string at = where + ".costs_pmpm." + costs[i].component;
-            if (costs[i].component.empty()) throw InvalidInput(at, "a component name", "\"\"");
+            const std::string at = where + ".program_cost_pmpm." + costs[i].item;
+            if (costs[i].item.empty()) throw InvalidInput(at, "an item name", "\"\"");
             for (std::size_t k = 0; k < i; ++k)
-                if (costs[k].component == costs[i].component) throw InvalidInput(at, "one cost per component", "a second cost");
+                if (costs[k].item == costs[i].item) throw InvalidInput(at, "one cost per item", "a second cost");
             check::non_negative(at, costs[i].pmpm);
         }
     }

@@ -1,13 +1,12 @@
 #pragma once
 /// \file results.hpp
 /// \brief Per-trial outputs of a simulation, stored once per trial (not per member),
-/// with named access to samples and a tabular summary.
+/// with named access to samples (their summary: outputs/simulation_summary.hpp).
 ///
 /// Arms: "baseline" (no intervention) and, when the scenario has an intervention,
 /// "intervention" simulated on the same random numbers (common random numbers).
 
 #include "apmsim/core/errors.hpp"
-#include "apmsim/stats/summary.hpp"
 
 #include <Eigen/Core>
 #include <cstdint>
@@ -25,16 +24,7 @@ struct ArmResults {
     std::vector<double> member_months; ///< [trial][year][tier]
     std::vector<double> members;       ///< [trial][year][tier] members with any eligibility
     std::vector<double> member_cost_sumsq;  ///< [trial][year][tier] sum of squared member-year costs
-    std::vector<double> program_cost;  ///< [trial][year][component]
-};
-
-struct SummaryRow {
-    std::string arm;
-    int year = 0;  ///< 1-based
-    std::string measure;
-    std::string category;  ///< "" = all
-    std::string tier;      ///< "" = all
-    stats::Summary stats;
+    std::vector<double> program_cost;  ///< [trial][year][program cost item]
 };
 
 class SimulationResults {
@@ -42,7 +32,7 @@ public:
     std::uint64_t trials = 0;
     std::uint64_t seed = 0;
     int years = 0;
-    std::vector<std::string> tiers, categories, components;
+    std::vector<std::string> tiers, categories, program_cost_items;
     std::vector<ArmResults> arms;
     std::vector<double> trend;            ///< [trial] the trial's annual trend draw
     std::vector<double> effect_factors;   ///< [trial][category] intervention count multipliers
@@ -66,15 +56,15 @@ public:
     bool has_intervention() const { return arms.size() > 1; }
 
     /// A trials x years matrix of `measure` for `arm`, summed over the tiers and
-    /// categories that match (empty = all). `component` selects a program cost part.
+    /// categories that match (empty = all). `item` selects a program cost item.
     /// savings = baseline total_cost - intervention total_cost (same random numbers);
     /// net_savings = savings - intervention program_cost; both ignore `arm`.
     SampleMatrix samples(const std::string& measure = "total_cost", const std::string& arm = "baseline",
                          const std::string& category = "", const std::string& tier = "",
-                         const std::string& component = "") const {
+                         const std::string& item = "") const {
         const int cat = lookup("category", categories, category);
         const int tr = lookup("tier", tiers, tier);
-        const int comp = lookup("component", components, component);
+        const int comp = lookup("item", program_cost_items, item);
         if (measure == "savings" || measure == "net_savings") {
             require_intervention(measure);
             SampleMatrix s = cell_sum(arms[0].cost, cat, tr) - cell_sum(arms[1].cost, cat, tr);
@@ -136,43 +126,6 @@ public:
         return std::sqrt(within / n_all) / (s_all / n_all);
     }
 
-    /// One row per arm x year x measure: total_cost, cost_pmpm, program_cost, net_cost,
-    /// the cost of each category and tier, and (with an intervention) savings and net_savings.
-    std::vector<SummaryRow> summary() const {
-        std::vector<SummaryRow> rows;
-        auto add = [&](const std::string& arm, int y, const std::string& measure, const SampleMatrix& m,
-                       const std::string& cat = "", const std::string& tier = "") {
-            std::vector<double> col(m.rows());
-            for (Eigen::Index t = 0; t < m.rows(); ++t) col[t] = m(t, y - 1);
-            // Savings are better high; costs are worse high.
-            const bool saving = measure == "savings" || measure == "net_savings";
-            rows.push_back({arm, y, measure, cat, tier, stats::summarize(col, saving ? stats::Tail::lower : stats::Tail::upper)});
-        };
-        for (const auto& a : arms) {
-            const SampleMatrix total = samples("total_cost", a.name), pmpm = samples("cost_pmpm", a.name),
-                               prog = samples("program_cost", a.name), net = samples("net_cost", a.name);
-            std::vector<SampleMatrix> by_cat, by_tier;
-            for (const auto& c : categories) by_cat.push_back(samples("total_cost", a.name, c));
-            for (const auto& t : tiers) by_tier.push_back(samples("total_cost", a.name, "", t));
-            for (int y = 1; y <= years; ++y) {
-                add(a.name, y, "total_cost", total);
-                add(a.name, y, "cost_pmpm", pmpm);
-                add(a.name, y, "program_cost", prog);
-                add(a.name, y, "net_cost", net);
-                for (std::size_t c = 0; c < categories.size(); ++c) add(a.name, y, "total_cost", by_cat[c], categories[c]);
-                for (std::size_t t = 0; t < tiers.size(); ++t) add(a.name, y, "total_cost", by_tier[t], "", tiers[t]);
-            }
-        }
-        if (has_intervention()) {
-            const SampleMatrix sav = samples("savings"), net = samples("net_savings");
-            for (int y = 1; y <= years; ++y) {
-                add("intervention", y, "savings", sav);
-                add("intervention", y, "net_savings", net);
-            }
-        }
-        return rows;
-    }
-
     std::size_t cell_index(std::uint64_t trial, int year, std::size_t tier, std::size_t category) const {
         return ((trial * years + year) * tiers.size() + tier) * categories.size() + category;
     }
@@ -216,9 +169,9 @@ private:
         SampleMatrix out = SampleMatrix::Zero(static_cast<Eigen::Index>(trials), years);
         for (std::uint64_t t = 0; t < trials; ++t)
             for (int y = 0; y < years; ++y)
-                for (std::size_t k = 0; k < components.size(); ++k)
+                for (std::size_t k = 0; k < program_cost_items.size(); ++k)
                     if (comp < 0 || static_cast<std::size_t>(comp) == k)
-                        out(t, y) += a.program_cost[(t * years + y) * components.size() + k];
+                        out(t, y) += a.program_cost[(t * years + y) * program_cost_items.size() + k];
         return out;
     }
 };

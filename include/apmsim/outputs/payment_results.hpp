@@ -17,6 +17,7 @@
 
 #include "apmsim/contracts/ledger.hpp"
 #include "apmsim/simulation/results.hpp"
+#include "apmsim/stats/summary.hpp"
 
 #include <cmath>
 #include <span>
@@ -56,12 +57,11 @@ struct CalibrationRow {
 
 class PaymentResults {
 public:
-    static constexpr std::size_t stride = 3 * party_count + metric_count;
-
     std::vector<std::string> models, arms;
+    std::vector<std::string> metric_names;  ///< every registered metric, in the order stored
     std::uint64_t trials = 0;
     int years = 0;
-    std::vector<double> values;        ///< [model][arm][trial][year][stride]: revenue, payments, delivery cost by party, metrics
+    std::vector<double> values;        ///< [model][arm][trial][year][stride()]: revenue, payments, delivery cost by party, metrics
     std::vector<double> real_savings;  ///< [trial][year] baseline - intervention allowed cost (with an intervention)
     std::vector<std::uint8_t> pays_on_performance;  ///< [model] pays for savings or charges for losses (else the error rates are NaN)
     /// [model] labels of the components that state a comparison, in slot order
@@ -75,9 +75,10 @@ public:
         return m;
     }
 
+    std::size_t stride() const { return 3 * party_count + metric_names.size(); }
     void allocate() {
         const std::size_t periods = arms.size() * trials * static_cast<std::size_t>(years);
-        values.assign(models.size() * periods * stride, 0.0);
+        values.assign(models.size() * periods * stride(), 0.0);
         comparisons.assign(comparison_slots() * periods * comparison_names.size(), std::nan(""));
     }
     void store_comparison(std::size_t slot, std::size_t arm, std::uint64_t trial, int year, const Comparison& c) {
@@ -87,7 +88,7 @@ public:
         out[2] = c.savings_rate;
     }
     std::span<double> cell(std::size_t model, std::size_t arm, std::uint64_t trial, int year) {
-        return {values.data() + offset(model, arm, trial, year), stride};
+        return {values.data() + offset(model, arm, trial, year), stride()};
     }
     void store(std::size_t model, std::size_t arm, std::uint64_t trial, int year, const Ledger& l) {
         auto c = cell(model, arm, trial, year);
@@ -96,7 +97,7 @@ public:
             c[party_count + p] = l.payments[p];
             c[2 * party_count + p] = l.delivery_cost[p];
         }
-        for (std::size_t k = 0; k < metric_count; ++k) c[3 * party_count + k] = l.metrics[k];
+        for (std::size_t k = 0; k < metric_names.size(); ++k) c[3 * party_count + k] = l.metrics[k];
     }
 
     std::size_t model_index(const std::string& name) const { return index_of("model", models, name); }
@@ -123,7 +124,7 @@ public:
         for (std::size_t k = 0; k < comparison_names.size(); ++k)
             if (name == comparison_names[k]) return comparison(m, a, k, component);
         if (!component.empty()) throw InvalidInput("component", "no component for the flow metric \"" + name + "\" (flows are summed over components)", "\"" + component + "\"");
-        std::vector<std::string> names(metric_names.begin(), metric_names.end());
+        std::vector<std::string> names = metric_names;
         names.insert(names.end(), comparison_names.begin(), comparison_names.end());
         const std::size_t k = index_of("metric", names, name);
         return collect(m, a, [&](const double* c) { return c[3 * party_count + k]; });
@@ -133,85 +134,10 @@ public:
     /// summed, for revenue, payments, delivery_cost and net; then each flow metric a model
     /// uses, by year; then each comparing component's benchmark, expenditure and savings
     /// rate in the years it is in force.
-    std::vector<PaymentSummaryRow> summary() const {
-        std::vector<PaymentSummaryRow> rows;
-        auto add = [&](const std::string& model, const std::string& arm, const std::string& party, const std::string& measure,
-                       const SampleMatrix& s, bool with_total, const std::string& component = "") {
-            // Higher is better for a net result, revenue and a savings rate: their risk is the lower tail.
-            const bool better_high = measure == "net" || measure == "revenue" || measure == "savings_rate";
-            std::vector<double> col(static_cast<std::size_t>(s.rows()));
-            for (int y = with_total ? 0 : 1; y <= years; ++y) {
-                if (y > 0 && s.rows() > 0 && std::isnan(s(0, y - 1))) continue;  // not in force
-                for (Eigen::Index t = 0; t < s.rows(); ++t) col[t] = y == 0 ? s.row(t).sum() : s(t, y - 1);
-                rows.push_back({model, arm, y, party, component, measure, stats::summarize(col, better_high ? stats::Tail::lower : stats::Tail::upper)});
-            }
-        };
-        for (const auto& model : models)
-            for (const auto& arm : arms) {
-                for (std::size_t p = 0; p < party_count; ++p) {
-                    SampleMatrix activity = samples(model, party_names[p], "revenue", arm) + samples(model, party_names[p], "payments", arm) +
-                                            samples(model, party_names[p], "delivery_cost", arm);
-                    if (activity.isZero(0.0)) continue;
-                    for (const auto& measure : party_measures())
-                        add(model, arm, party_names[p], measure, samples(model, party_names[p], measure, arm), true);
-                }
-                for (const char* name : metric_names) {
-                    const SampleMatrix s = metric(model, name, arm);
-                    if (!s.isZero(0.0)) add(model, arm, "", name, s, false);
-                }
-                for (const auto& label : comparing_components[model_index(model)])
-                    for (const char* name : comparison_names) add(model, arm, "", name, metric(model, name, arm, label), false, label);
-            }
-        return rows;
-    }
-
+    std::vector<PaymentSummaryRow> summary() const;
     /// Per model and year: how often savings are paid and losses owed (by any component), mean
     /// amounts, and the false reward / false penalty / missed reward probabilities.
-    std::vector<PaymentIndicatorRow> indicators() const {
-        std::vector<PaymentIndicatorRow> rows;
-        const bool program = arms.size() > 1;
-        for (std::size_t mi = 0; mi < models.size(); ++mi) {
-            const std::string& model = models[mi];
-            const bool sharing = mi < pays_on_performance.size() && pays_on_performance[mi];
-            const SampleMatrix ss = metric(model, "savings_paid"), sl = metric(model, "losses_owed"),
-                               rec = metric(model, "stop_loss_recoveries"), prem = metric(model, "stop_loss_premium"),
-                               ss0 = metric(model, "savings_paid", arms.front()), sl0 = metric(model, "losses_owed", arms.front());
-            for (int y = 0; y < years; ++y) {
-                PaymentIndicatorRow r;
-                r.model = model;
-                r.year = y + 1;
-                // Counts, divided once: a probability of k trials in n is exactly k / n.
-                double paid = 0, owed = 0, missed = 0, penalised = 0, false_reward = 0, false_penalty = 0;
-                const double n = static_cast<double>(trials);
-                for (std::uint64_t t = 0; t < trials; ++t) {
-                    paid += ss(t, y) > 0;
-                    owed += sl(t, y) > 0;
-                    r.mean_savings_paid += ss(t, y) / n;
-                    r.mean_losses_owed += sl(t, y) / n;
-                    r.mean_stop_loss_recoveries += rec(t, y) / n;
-                    r.mean_stop_loss_premium += prem(t, y) / n;
-                    false_reward += ss0(t, y) > 0;
-                    false_penalty += sl0(t, y) > 0;
-                    if (program && real_savings[t * years + y] > 0) {
-                        missed += ss(t, y) == 0;
-                        penalised += sl(t, y) > 0;
-                    }
-                }
-                r.p_savings_paid = paid / n;
-                r.p_losses_owed = owed / n;
-                if (sharing) {
-                    r.p_false_reward = false_reward / n;
-                    r.p_false_penalty = false_penalty / n;
-                }
-                if (sharing && program) {
-                    r.p_missed_reward = missed / n;
-                    r.p_penalty_despite_savings = penalised / n;
-                }
-                rows.push_back(r);
-            }
-        }
-        return rows;
-    }
+    std::vector<PaymentIndicatorRow> indicators() const;
 
     std::size_t comparison_slots() const {
         std::size_t n = 0;
@@ -242,7 +168,7 @@ private:
         return all;
     }
     std::size_t offset(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const {
-        return (((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) * stride;
+        return (((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) * stride();
     }
     template <class F>
     SampleMatrix collect(std::size_t m, std::size_t a, F f) const {

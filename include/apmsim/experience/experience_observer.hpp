@@ -2,8 +2,8 @@
 /// \file experience_observer.hpp
 /// \brief Fills an ExperienceTable from the engine's member-level view of each trial.
 
-#include "apmsim/contracts/experience.hpp"
-#include "apmsim/population/scenario.hpp"
+#include "apmsim/experience/experience.hpp"
+#include "apmsim/population/model.hpp"
 #include "apmsim/simulation/trial_observer.hpp"
 
 namespace apmsim {
@@ -11,11 +11,11 @@ namespace apmsim {
 /// Writes only the rows of the trial it is shown (safe from any worker thread).
 class ExperienceObserver final : public TrialObserver {
 public:
-    ExperienceObserver(const Scenario& s, std::vector<MemberReduction> reductions, ExperienceTable& out)
-        : scenario_(s), reductions_(std::move(reductions)), out_(out) {}
+    ExperienceObserver(const Model& s, std::vector<MemberReduction> reductions, ExperienceTable& out)
+        : model_(s), reductions_(std::move(reductions)), out_(out) {}
 
     void observe(const TrialView& v) override {
-        const Population& pop = scenario_.population;
+        const Population& pop = model_.population;
         const std::size_t C = v.categories, T = out_.tiers(), K = out_.components();
         for (std::size_t a = 0; a < v.arm_categories.size(); ++a) {
             const auto costs = v.arm_categories[a];
@@ -40,14 +40,14 @@ public:
                         r[C + T + 2 + K + k] += red.apply(cost, y);
                     }
                 }
-                if (a == 1 && scenario_.intervention)  // program costs: the intervention arm only
-                    for (std::size_t k = 0; k < K; ++k) r[C + T + 2 + k] = scenario_.intervention->costs[k].pmpm * months_total;
+                if (a == 1 && model_.intervention)  // program costs: the intervention arm only
+                    for (std::size_t k = 0; k < K; ++k) r[C + T + 2 + k] = model_.intervention->costs[k].pmpm * months_total;
             }
         }
     }
 
 private:
-    const Scenario& scenario_;
+    const Model& model_;
     std::vector<MemberReduction> reductions_;
     ExperienceTable& out_;
 };

@@ -1,5 +1,5 @@
 // JSON factory for frequency and severity distributions: one entry per type.
-#include "apmsim/io/json.hpp"
+#include "apmsim/distributions/json.hpp"
 
 #include <functional>
 #include <map>

@@ -1,5 +1,5 @@
 // Results as JSON: the summary table plus per-trial samples of the headline measures.
-#include "apmsim/io/json.hpp"
+#include "apmsim/outputs/json.hpp"
 
 #include <cmath>
 
@@ -57,11 +57,11 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     j["members"] = r.member_count;
     j["tiers"] = r.tiers;
     j["categories"] = r.categories;
-    j["program_components"] = r.components;
+    j["program_cost_items"] = r.program_cost_items;
     Json arms = Json::array();
     for (const auto& a : r.arms) arms.push_back(a.name);
     j["arms"] = arms;
-    j["summary"] = summary_to_json(r.summary());
+    j["summary"] = summary_to_json(summary_rows(r));
     Json cv = Json::object();
     for (const auto& a : r.arms)
         for (int y = 1; y <= r.years; ++y) cv[a.name].push_back(r.member_level_cv(a.name, y));
@@ -71,7 +71,7 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     for (const auto& a : r.arms) {
         samples[a.name]["total_cost"] = matrix_to_json(r.samples("total_cost", a.name));
         samples[a.name]["member_months"] = matrix_to_json(r.samples("member_months", a.name));
-        if (!r.components.empty()) samples[a.name]["program_cost"] = matrix_to_json(r.samples("program_cost", a.name));
+        if (!r.program_cost_items.empty()) samples[a.name]["program_cost"] = matrix_to_json(r.samples("program_cost", a.name));
     }
     if (r.has_intervention()) {
         samples["savings"] = matrix_to_json(r.samples("savings"));

@@ -1,0 +1,50 @@
+#pragma once
+/// \file run.hpp
+/// \brief run(scenario, options): simulate the scenario and settle each of its payment
+/// models on the same simulated costs (common random numbers), both arms.
+///
+/// Steps: (1) prepare every payment model against the scenario (names, pool size; errors
+/// name the JSON path) before any simulation; (2) if a benchmark needs a simulated base
+/// period, simulate it without the program, with no trend (base-year dollars), on the
+/// seed base_period_seed(seed); (3) simulate the scenario with an observer that keeps each
+/// trial's experience; (4) calibrate what contracts fix in advance (stop-loss premiums,
+/// aggregate attachments) on a calibration sample of the base case (no program) of
+/// settings.calibration_trials trials on calibration_seed(seed); (5) draw each model's
+/// quality score and settle every model, arm, trial and year. A truncation percentile
+/// comes from the first trials of the calibration sample (up to about two million
+/// member-years).
+
+#include "apmsim/outputs/payment_results.hpp"
+#include "apmsim/scenario.hpp"
+#include "apmsim/simulation/results.hpp"
+
+#include <cstdint>
+
+namespace apmsim {
+
+struct RunResults {
+    SimulationResults simulation;
+    PaymentResults payments;  ///< empty (no models) when the scenario has none
+};
+
+/// Simulates `scenario` with `options` (which replace its settings) and settles its
+/// payment models. Throws InvalidInput, naming the JSON path, before any work when the
+/// scenario, the options or a combination of contract terms is bad.
+RunResults run(const Scenario& scenario, const SimulationOptions& options);
+/// The same with the scenario's own settings.
+inline RunResults run(const Scenario& scenario) { return run(scenario, scenario.settings); }
+
+/// Seed of the simulated benchmark base period: a fixed function of the run's seed, so
+/// base-period costs are independent of the performance years but reproducible.
+inline std::uint64_t base_period_seed(std::uint64_t seed) { return seed ^ 0x62617365'70657264ull; }  // "baseperd"
+/// Seed of the calibration sample (what contracts fix before the year: truncation
+/// percentiles, stop-loss expectations): independent of the run's trials, so a trial's
+/// outputs depend only on the seed and its index, never on how many trials run.
+inline std::uint64_t calibration_seed(std::uint64_t seed) { return seed ^ 0x63616c69'62726174ull; }  // "calibrat"
+
+/// The quality score of a payment model in one trial, year (0-based) and arm: one
+/// uniform per measure from the trial-level stream (seed, trial, quality year k), the
+/// same in both arms (common random numbers; only the program's lift differs).
+double quality_score(const QualityTerms& quality, std::uint64_t seed, std::uint32_t trial, int year, bool intervention_arm);
+
+}  // namespace apmsim

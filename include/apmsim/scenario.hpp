@@ -1,0 +1,37 @@
+#pragma once
+/// \file scenario.hpp
+/// \brief The document that holds a whole study: the Model that is simulated
+/// (population, cost model, intervention), who delivers the care (delivery), the payment
+/// models settled side by side on the same simulated costs, and default settings.
+/// It sits above every layer; the engine and the exact methods take its Model part.
+
+#include "apmsim/contracts/delivery.hpp"
+#include "apmsim/contracts/payment_model.hpp"
+#include "apmsim/population/model.hpp"
+#include "apmsim/simulation/options.hpp"
+
+#include <string>
+#include <vector>
+
+namespace apmsim {
+
+struct Scenario : Model {
+    std::string name = "scenario";
+    SimulationOptions settings;  ///< default trials, seed and threads for this scenario
+    DeliveryBasis delivery;      ///< who delivers each category's care, at what cost
+    std::vector<PaymentModel> payment_models;  ///< settled side by side on the same costs
+
+    /// The model, the settings, the delivery basis against the categories and program
+    /// cost items, and every payment model (names unique, years within the horizon).
+    void validate() const;
+
+    /// The bundled synthetic CMC program of shared/DOMAIN.md section 2 with `members`
+    /// children (25% tier A, 50% B, 25% C, in that order), `years` years of 12 months,
+    /// trend 4% (sd 1%), the default complex-care-coordination intervention and an
+    /// illustrative delivery basis; with `payment_models`, four payment models (FFS;
+    /// FFS + care fees + shared savings; a glide path to shared risk; global capitation
+    /// with an ACA corridor and specific stop-loss).
+    static Scenario default_cmc_program(std::size_t members = 1000, int years = 3, bool payment_models = true);
+};
+
+}  // namespace apmsim

@@ -1,0 +1,24 @@
+#pragma once
+/// \file scenario_json.hpp
+/// \brief Scenario documents: read from JSON (errors name the file, line and JSON path)
+/// and written back.
+
+#include "apmsim/core/json_reader.hpp"
+#include "apmsim/scenario.hpp"
+
+#include <string>
+
+namespace apmsim {
+
+/// Parses a scenario document (with its "settings"); errors name the JSON path.
+Scenario scenario_from_json(const Json& j);
+/// Reads a file; syntax errors name the file, line and column, others the file and JSON path.
+Scenario load_scenario(const std::string& file);
+/// The scenario as a JSON document: a generated population in its "generate" form,
+/// any other as member columns. scenario_from_json(scenario_to_json(s)) reproduces s.
+Json scenario_to_json(const Scenario& s);
+
+SimulationOptions options_from_json(const Json& j, const std::string& path);
+Json to_json(const SimulationOptions& o);
+
+}  // namespace apmsim

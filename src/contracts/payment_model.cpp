@@ -1,0 +1,126 @@
+// Payment models: lifetime, validation and JSON (contracts/payment_model.hpp).
+#include "apmsim/contracts/payment_model.hpp"
+
+#include "apmsim/contracts/component.hpp"
+#include "apmsim/contracts/named_values.hpp"
+
+#include <algorithm>
+
+namespace apmsim {
+
+PaymentModel::PaymentModel() = default;
+PaymentModel::PaymentModel(const PaymentModel&) = default;
+PaymentModel::PaymentModel(PaymentModel&&) noexcept = default;
+PaymentModel& PaymentModel::operator=(const PaymentModel&) = default;
+PaymentModel& PaymentModel::operator=(PaymentModel&&) noexcept = default;
+PaymentModel::~PaymentModel() = default;
+bool PaymentModel::operator==(const PaymentModel&) const = default;
+
+void PaymentModel::validate(const std::string& where) const {
+    if (name.empty()) throw InvalidInput(where + ".name", "a non-empty name", "\"\"");
+    if (components.empty()) throw InvalidInput(where + ".components", "at least one component", "none");
+    for (std::size_t i = 0; i < components.size(); ++i) {
+        const std::string at = index_path(where + ".components", i);
+        std::visit([&](const auto& c) { c.validate(at); }, components[i].terms);
+        for (int y : components[i].years)
+            if (y < 1 || y > 100) throw InvalidInput(at + ".years", "years from 1 to 100", std::to_string(y));
+    }
+    quality.validate(where + ".quality");
+    validate_quality_use(where);
+}
+
+void PaymentModel::validate_quality_use(const std::string& where) const {
+    const bool scored = this->scored();
+    for (std::size_t i = 0; i < components.size(); ++i)
+        if (uses_quality(components[i].terms) && !scored)
+            throw InvalidInput(where + ".quality", std::string("a quality score ({\"fixed\": ...} or {\"measures\": [...]}) for ") +
+                                                       index_path(where + ".components", i) + " (" + component_type(components[i].terms) +
+                                                       "), which uses it",
+                               "none");
+    if (!scored) return;
+    for (const auto& c : components)
+        if (uses_quality(c.terms)) return;
+    throw InvalidInput(where + ".quality", "a component that uses the score (shared savings or risk with quality \"scale\" or \"gate\", or a quality_withhold)",
+                       "a score that no component uses");
+}
+
+void PaymentModel::validate_years(const std::string& where, int years) const {
+    for (std::size_t i = 0; i < components.size(); ++i) {
+        const auto& ys = components[i].years;
+        for (std::size_t k = 0; k < ys.size(); ++k) {
+            const std::string at = index_path(index_path(where + ".components", i) + ".years", k);
+            if (ys[k] > years)
+                throw InvalidInput(at, "a year of the scenario's horizon, 1 to " + std::to_string(years), std::to_string(ys[k]));
+            if (std::find(ys.begin(), ys.begin() + static_cast<std::ptrdiff_t>(k), ys[k]) != ys.begin() + static_cast<std::ptrdiff_t>(k))
+                throw InvalidInput(at, "each year once", std::to_string(ys[k]) + " again");
+        }
+    }
+}
+
+PaymentModel payment_model_from_json(const Json& j, const std::string& path) {
+    JsonObject o(j, path);
+    PaymentModel m;
+    m.name = o.string("name");
+    const Json& list = o.at("components");
+    if (!list.is_array()) throw InvalidInput(o.path("components"), "an array of components", describe(list));
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        JsonObject c(list[i], index_path(o.path("components"), i));
+        ComponentInForce in_force{FeeForService{}, {}};
+        const std::string type = c.string("type");
+        if (c.has("years")) {
+            for (double y : json_numbers(c.at("years"), c.path("years"))) {
+                if (y != std::floor(y) || y < 1 || y > 100) throw InvalidInput(c.path("years"), "whole years from 1 to 100", show(y));
+                in_force.years.push_back(static_cast<int>(y));
+            }
+        }
+        in_force.terms = component_from_json(type, c);
+        m.components.push_back(std::move(in_force));
+    }
+    if (o.has("quality")) m.quality = QualityTerms::from_json(o.at("quality"), o.path("quality"));
+    o.finish({"name", "components", "quality"});
+    m.validate(path);
+    return m;
+}
+
+Json to_json(const PaymentModel& m) {
+    Json j{{"name", m.name}, {"components", Json::array()}};
+    for (const auto& c : m.components) {
+        Json x{{"type", component_type(c.terms)}};
+        if (!c.years.empty()) x["years"] = c.years;
+        std::visit([&](const auto& terms) { terms.to_json(x); }, c.terms);
+        j["components"].push_back(std::move(x));
+    }
+    if (m.scored()) j["quality"] = m.quality.to_json();
+    return j;
+}
+
+DeliveryBasis delivery_from_json(const Json& j, const std::string& path) {
+    JsonObject o(j, path);
+    DeliveryBasis d;
+    if (o.has("provider_share")) d.provider_share = NamedValues::from_json(o.at("provider_share"), o.path("provider_share"));
+    if (o.has("pcp_share")) d.pcp_share = NamedValues::from_json(o.at("pcp_share"), o.path("pcp_share"));
+    if (o.has("provider_cost_ratio"))
+        d.provider_cost_ratio = NamedValues::from_json(o.at("provider_cost_ratio"), o.path("provider_cost_ratio"));
+    if (o.has("pcp_cost_ratio")) d.pcp_cost_ratio = NamedValues::from_json(o.at("pcp_cost_ratio"), o.path("pcp_cost_ratio"));
+    if (o.has("program_cost_borne_by")) {
+        JsonObject b = o.object("program_cost_borne_by");
+        for (const auto& k : b.keys()) d.program_cost_bearer[k] = care_party_from_string(b.path(k), b.string(k));
+    }
+    o.finish({"provider_share", "pcp_share", "provider_cost_ratio", "pcp_cost_ratio", "program_cost_borne_by"});
+    d.validate(path);
+    return d;
+}
+
+Json to_json(const DeliveryBasis& d) {
+    Json j{{"provider_share", d.provider_share.to_json()},
+           {"pcp_share", d.pcp_share.to_json()},
+           {"provider_cost_ratio", d.provider_cost_ratio.to_json()},
+           {"pcp_cost_ratio", d.pcp_cost_ratio.to_json()}};
+    if (!d.program_cost_bearer.empty()) {
+        j["program_cost_borne_by"] = Json::object();
+        for (const auto& [k, p] : d.program_cost_bearer) j["program_cost_borne_by"][k] = to_string(p);
+    }
+    return j;
+}
+
+}  // namespace apmsim

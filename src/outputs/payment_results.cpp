@@ -1,0 +1,84 @@
+// Summaries and indicators of settled payment models (outputs/payment_results.hpp).
+#include "apmsim/outputs/payment_results.hpp"
+
+namespace apmsim {
+
+std::vector<PaymentSummaryRow> PaymentResults::summary() const {
+    std::vector<PaymentSummaryRow> rows;
+    auto add = [&](const std::string& model, const std::string& arm, const std::string& party, const std::string& measure,
+                   const SampleMatrix& s, bool with_total, const std::string& component = "") {
+        // Higher is better for a net result, revenue and a savings rate: their risk is the lower tail.
+        const bool better_high = measure == "net" || measure == "revenue" || measure == "savings_rate";
+        std::vector<double> col(static_cast<std::size_t>(s.rows()));
+        for (int y = with_total ? 0 : 1; y <= years; ++y) {
+            if (y > 0 && s.rows() > 0 && std::isnan(s(0, y - 1))) continue;  // not in force
+            for (Eigen::Index t = 0; t < s.rows(); ++t) col[t] = y == 0 ? s.row(t).sum() : s(t, y - 1);
+            rows.push_back({model, arm, y, party, component, measure, stats::summarize(col, better_high ? stats::Tail::lower : stats::Tail::upper)});
+        }
+    };
+    for (const auto& model : models)
+        for (const auto& arm : arms) {
+            for (std::size_t p = 0; p < party_count; ++p) {
+                SampleMatrix activity = samples(model, party_names[p], "revenue", arm) + samples(model, party_names[p], "payments", arm) +
+                                        samples(model, party_names[p], "delivery_cost", arm);
+                if (activity.isZero(0.0)) continue;
+                for (const auto& measure : party_measures())
+                    add(model, arm, party_names[p], measure, samples(model, party_names[p], measure, arm), true);
+            }
+            for (const std::string& name : metric_names) {
+                const SampleMatrix s = metric(model, name, arm);
+                if (!s.isZero(0.0)) add(model, arm, "", name, s, false);
+            }
+            for (const auto& label : comparing_components[model_index(model)])
+                for (const char* name : comparison_names) add(model, arm, "", name, metric(model, name, arm, label), false, label);
+        }
+    return rows;
+}
+
+std::vector<PaymentIndicatorRow> PaymentResults::indicators() const {
+    std::vector<PaymentIndicatorRow> rows;
+    const bool program = arms.size() > 1;
+    for (std::size_t mi = 0; mi < models.size(); ++mi) {
+        const std::string& model = models[mi];
+        const bool sharing = mi < pays_on_performance.size() && pays_on_performance[mi];
+        const SampleMatrix ss = metric(model, "savings_paid"), sl = metric(model, "losses_owed"),
+                           rec = metric(model, "stop_loss_recoveries"), prem = metric(model, "stop_loss_premium"),
+                           ss0 = metric(model, "savings_paid", arms.front()), sl0 = metric(model, "losses_owed", arms.front());
+        for (int y = 0; y < years; ++y) {
+            PaymentIndicatorRow r;
+            r.model = model;
+            r.year = y + 1;
+            // Counts, divided once: a probability of k trials in n is exactly k / n.
+            double paid = 0, owed = 0, missed = 0, penalised = 0, false_reward = 0, false_penalty = 0;
+            const double n = static_cast<double>(trials);
+            for (std::uint64_t t = 0; t < trials; ++t) {
+                paid += ss(t, y) > 0;
+                owed += sl(t, y) > 0;
+                r.mean_savings_paid += ss(t, y) / n;
+                r.mean_losses_owed += sl(t, y) / n;
+                r.mean_stop_loss_recoveries += rec(t, y) / n;
+                r.mean_stop_loss_premium += prem(t, y) / n;
+                false_reward += ss0(t, y) > 0;
+                false_penalty += sl0(t, y) > 0;
+                if (program && real_savings[t * years + y] > 0) {
+                    missed += ss(t, y) == 0;
+                    penalised += sl(t, y) > 0;
+                }
+            }
+            r.p_savings_paid = paid / n;
+            r.p_losses_owed = owed / n;
+            if (sharing) {
+                r.p_false_reward = false_reward / n;
+                r.p_false_penalty = false_penalty / n;
+            }
+            if (sharing && program) {
+                r.p_missed_reward = missed / n;
+                r.p_penalty_despite_savings = penalised / n;
+            }
+            rows.push_back(r);
+        }
+    }
+    return rows;
+}
+
+}  // namespace apmsim

@@ -1,0 +1,254 @@
+// The run driver (run.hpp): simulates a scenario and settles its payment models.
+#include "apmsim/run.hpp"
+
+#include "apmsim/contracts/settlement.hpp"
+#include "apmsim/experience/experience_observer.hpp"
+#include "apmsim/population/analytic_moments.hpp"
+#include "apmsim/random/philox_stream.hpp"
+#include "apmsim/simulation/engine.hpp"
+#include "apmsim/stats/summary.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+namespace apmsim {
+
+double quality_score(const QualityTerms& quality, std::uint64_t seed, std::uint32_t trial, int year, bool intervention_arm) {
+    return quality.score(
+        [&](std::size_t k) {
+            random::Stream stream(seed, trial, random::trial_level_member,
+                                  random::variable_id(random::StreamKind::quality, static_cast<std::uint32_t>(year), static_cast<std::uint32_t>(k)));
+            return stream.uniform();
+        },
+        intervention_arm);
+}
+
+namespace {
+
+/// The model without its program: the base case.
+Model without_program(const Model& m) {
+    Model b = m;
+    b.intervention.reset();
+    return b;
+}
+
+/// Trials of the percentile pilot: the calibration sample, at most about two million
+/// member-years (every member-year's cost is kept in memory).
+std::uint64_t pilot_trials(const Model& m, const SimulationOptions& o) {
+    const double member_years = std::max(1.0, static_cast<double>(m.population.size()) * m.years());
+    return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(2e6 / member_years), 1, o.calibration_trials);
+}
+
+/// Per-year p-quantiles of baseline member-year cost, from the first trials of the
+/// calibration sample.
+std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p) {
+    SimulationOptions pilot = o;
+    pilot.seed = calibration_seed(o.seed);
+    pilot.trials = pilot_trials(m, o);
+    pilot.member_detail = true;
+    const SimulationResults r = simulate(without_program(m), pilot);
+    std::vector<double> out;
+    for (int y = 0; y < r.years; ++y) {
+        std::vector<double> costs;
+        for (std::uint64_t t = 0; t < r.trials; ++t)
+            for (std::size_t i = 0; i < r.member_count; ++i)
+                if (m.population.months_of(i, y) > 0) costs.push_back(r.member_costs[(t * r.years + y) * r.member_count + i]);
+        if (costs.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
+        out.push_back(stats::quantile(costs, p));
+    }
+    return out;
+}
+
+/// The scenario's names and pool facts that components are prepared against.
+SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o) {
+    SettlementSetup setup;
+    setup.categories = s.cost_model.categories;
+    setup.tiers = s.cost_model.tiers;
+    setup.years = s.years();
+    double months = 0, score_months = 0, n = 0, m1 = 0, m2 = 0, within = 0;
+    std::vector<MemberYearMoments> tier_moments;
+    for (std::size_t k = 0; k < s.cost_model.tier_count(); ++k) tier_moments.push_back(member_year_moments(s.cost_model, k));
+    for (std::size_t i = 0; i < s.population.size(); ++i) {
+        const int mo = s.population.months_of(i, 0);
+        if (mo == 0) continue;
+        const MemberYearMoments& tm = tier_moments[s.population.tier[i]];
+        n += 1;
+        months += mo;
+        score_months += s.population.risk_score[i] * mo;
+        m1 += tm.mean;
+        m2 += tm.variance + tm.mean * tm.mean;
+        within += tm.variance;
+    }
+    setup.pool_members = n;
+    setup.mean_risk_score = months > 0 ? score_months / months : 0.0;
+    if (n > 0) {
+        const double mean = m1 / n;  // the year-1 mixture of tiers
+        setup.member_cost_cv = std::sqrt(std::max(0.0, m2 / n - mean * mean)) / mean;
+        setup.member_cost_cv_within_tier = std::sqrt(within / n) / mean;
+    }
+    auto cache = std::make_shared<std::map<double, std::vector<double>>>();
+    const Model& model = s;
+    setup.member_cost_percentile = [&model, o, cache](double p) {
+        auto it = cache->find(p);
+        if (it == cache->end()) it = cache->emplace(p, pilot_percentiles(model, o, p)).first;
+        return it->second;
+    };
+    return setup;
+}
+
+/// The simulated benchmark base period: without the program, no trend (base-year
+/// dollars), every member eligible as in year 1, on base_period_seed(seed).
+ExperienceTable simulate_base_period(const Model& model, const SimulationOptions& options, const Settlement& settlement) {
+    const std::size_t base_years = settlement.base_years();
+    Model b = without_program(model);
+    b.cost_model.trend = Trend{0.0, 0.0};
+    Population& pop = b.population;
+    std::vector<std::uint8_t> months(pop.size() * base_years);
+    for (std::size_t i = 0; i < pop.size(); ++i)
+        for (std::size_t y = 0; y < base_years; ++y) months[i * base_years + y] = static_cast<std::uint8_t>(model.population.months_of(i, 0));
+    pop.months = std::move(months);
+    pop.years = static_cast<int>(base_years);
+    b.population_recipe.reset();
+    SimulationOptions bo = options;
+    bo.seed = base_period_seed(options.seed);
+    bo.member_detail = false;
+    ExperienceTable base(options.trials, 1, static_cast<int>(base_years), model.cost_model.category_count(),
+                         model.cost_model.tier_count(), 0, settlement.base_reductions().size());
+    ExperienceObserver observer(b, settlement.base_reductions(), base);
+    simulate(b, bo, {&observer});
+    return base;
+}
+
+/// What contracts fix before the year (stop-loss expectations), from a calibration
+/// sample of the base case (no program) of options.calibration_trials trials on
+/// calibration_seed(seed): the same for any number of trials in the run.
+void calibrate(const Model& model, const SimulationOptions& options, Settlement& settlement, PaymentResults& pay) {
+    if (!settlement.needs_calibration()) return;
+    SimulationOptions co = options;
+    co.seed = calibration_seed(options.seed);
+    co.trials = options.calibration_trials;
+    co.member_detail = false;
+    const SettlementSetup& setup = settlement.setup();
+    ExperienceTable table(co.trials, 1, setup.years, setup.categories.size(), setup.tiers.size(), 0, settlement.reductions().size());
+    {
+        const Model b = without_program(model);
+        ExperienceObserver observer(b, settlement.reductions(), table);
+        simulate(b, co, {&observer});
+    }
+    settlement.calibrate(table);
+    pay.calibration_trials = co.trials;
+    pay.calibration_seed = co.seed;
+}
+
+/// The payment results' labels, and the truncation points the contracts fixed.
+void label_results(const Settlement& settlement, PaymentResults& pay) {
+    for (const auto& m : settlement.models()) {
+        pay.models.push_back(m.model->name);
+        pay.pays_on_performance.push_back(m.pays_on_performance);
+        std::vector<std::string> comparing;
+        for (const auto& step : m.steps)
+            if (step.comparison) comparing.push_back(step.label);
+        pay.comparing_components.push_back(comparing);
+    }
+    for (const MetricInfo& info : settlement.setup().metrics) pay.metric_names.emplace_back(info.name);
+    for (const auto& m : settlement.models())
+        for (const auto& step : m.steps)
+            if (step.needs.base_truncated)
+                for (std::size_t y = 0; y < step.needs.reductions[0].attachment.size(); ++y)
+                    pay.calibration.push_back({m.model->name, step.label, static_cast<int>(y + 1), "truncation_point", step.needs.reductions[0].attachment[y]});
+}
+
+/// What the contracts fixed from the calibration sample, as calibration rows.
+void report_calibration(const Settlement& settlement, PaymentResults& pay) {
+    const int Y = settlement.setup().years;
+    for (const auto& m : settlement.models())
+        for (const auto& step : m.steps)
+            std::visit(
+                [&](const auto& p) {
+                    if constexpr (requires { p.describe_calibration(std::span<const double>{}, Y); })
+                        for (const auto& [quantity, values] : p.describe_calibration(step.calibration, Y))
+                            for (std::size_t y = 0; y < values.size(); ++y)
+                                pay.calibration.push_back({m.model->name, step.label, static_cast<int>(y + 1), quantity, values[y]});
+                },
+                step.prepared);
+}
+
+/// Expected cost per member-year of each tier, and the tier-mix risk of year 1's members.
+BenchmarkBasis benchmark_basis(const Model& model, const ExperienceTable* base_period) {
+    BenchmarkBasis basis;
+    basis.base_period = base_period;
+    for (std::size_t k = 0; k < model.cost_model.tier_count(); ++k) basis.tier_mean.push_back(member_year_moments(model.cost_model, k).mean);
+    double risk = 0, months0 = 0;
+    for (std::size_t i = 0; i < model.population.size(); ++i) {
+        risk += model.population.months_of(i, 0) * basis.tier_mean[model.population.tier[i]];
+        months0 += model.population.months_of(i, 0);
+    }
+    basis.given_base_tier_risk = risk / months0;
+    return basis;
+}
+
+/// Settles every model, trial, arm and year into `pay`.
+void settle_all(const SimulationOptions& options, const Settlement& settlement, const ExperienceTable& main,
+                const BenchmarkBasis& basis, const SimulationResults& sim, PaymentResults& pay) {
+    std::vector<Comparison> comparisons(settlement.comparison_slots());
+    const std::size_t arms = main.arms();
+    for (std::size_t mi = 0; mi < settlement.models().size(); ++mi) {
+        const PaymentModel& model = *settlement.models()[mi].model;
+        for (std::uint64_t t = 0; t < options.trials; ++t)
+            for (std::size_t a = 0; a < arms; ++a)
+                for (int y = 0; y < main.years(); ++y) {
+                    const PeriodExperience e = main.at(t, a, y);
+                    const double quality = quality_score(model.quality, options.seed, static_cast<std::uint32_t>(t), y, a == 1);
+                    Ledger ledger;
+                    settlement.settle(mi, {e, t, y, a == 1, sim.trend[t], quality}, basis, ledger, comparisons);
+                    for (const auto& step : settlement.models()[mi].steps)
+                        if (step.comparison && step.component->in_force(y)) pay.store_comparison(*step.comparison, a, t, y, comparisons[*step.comparison]);
+                    pay.store(mi, a, t, y, ledger);
+                }
+    }
+}
+
+}  // namespace
+
+RunResults run(const Scenario& scenario, const SimulationOptions& options) {
+    scenario.validate();
+    options.validate();
+    RunResults out;
+    if (scenario.payment_models.empty()) {
+        out.simulation = simulate(scenario, options);
+        return out;
+    }
+    std::vector<Party> bearer;
+    if (scenario.intervention)
+        for (const auto& c : scenario.intervention->costs) bearer.push_back(scenario.delivery.bearer_of(c.item));
+    Settlement settlement(scenario.payment_models, make_setup(scenario, options), scenario.delivery, bearer, scenario.cost_model.trend.mean);
+    PaymentResults& pay = out.payments;
+    label_results(settlement, pay);
+
+    const ExperienceTable base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement) : ExperienceTable{};
+    const std::size_t arms = scenario.intervention ? 2 : 1;
+    ExperienceTable main(options.trials, arms, scenario.years(), scenario.cost_model.category_count(), scenario.cost_model.tier_count(),
+                         scenario.intervention ? scenario.intervention->costs.size() : 0, settlement.reductions().size());
+    {
+        ExperienceObserver observer(scenario, settlement.reductions(), main);
+        out.simulation = simulate(scenario, options, {&observer});
+    }
+    calibrate(scenario, options, settlement, pay);
+    report_calibration(settlement, pay);
+
+    const SimulationResults& sim = out.simulation;
+    for (const auto& a : sim.arms) pay.arms.push_back(a.name);
+    pay.trials = options.trials;
+    pay.years = scenario.years();
+    pay.allocate();
+    if (arms > 1) {
+        pay.real_savings.resize(options.trials * static_cast<std::size_t>(pay.years));
+        for (std::uint64_t t = 0; t < options.trials; ++t)
+            for (int y = 0; y < pay.years; ++y) pay.real_savings[t * pay.years + y] = main.at(t, 0, y).total_allowed() - main.at(t, 1, y).total_allowed();
+    }
+    settle_all(options, settlement, main, benchmark_basis(scenario, settlement.base_years() > 0 ? &base : nullptr), sim, pay);
+    return out;
+}
+
+}  // namespace apmsim
