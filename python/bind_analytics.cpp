@@ -79,11 +79,11 @@ void register_size_analytics(py::module_& m) {
           py::arg("members"), py::arg("cv"), py::arg("false_reward"), "MSR z_{1-alpha} cv / sqrt(members)");
     m.def("savings_rate_sd", py::vectorize([](double n, double cv, double s) { return savings_rate_sd(n, cv, s); }),
           py::arg("members"), py::arg("cv"), py::arg("true_saving") = 0.0, "sd of the observed savings rate: (1 - s) cv / sqrt(n)");
-    m.def("probability_of_reward",
-          py::vectorize([](double n, double cv, double msr, double s) { return probability_of_reward(n, cv, msr, s); }),
+    m.def("reward_probability",
+          py::vectorize([](double n, double cv, double msr, double s) { return reward_probability(n, cv, msr, s); }),
           py::arg("members"), py::arg("cv"), py::arg("msr"), py::arg("true_saving") = 0.0, "P(observed savings rate >= msr)");
-    m.def("probability_of_penalty",
-          py::vectorize([](double n, double cv, double mlr, double s) { return probability_of_penalty(n, cv, mlr, s); }),
+    m.def("penalty_probability",
+          py::vectorize([](double n, double cv, double mlr, double s) { return penalty_probability(n, cv, mlr, s); }),
           py::arg("members"), py::arg("cv"), py::arg("mlr"), py::arg("true_saving") = 0.0, "P(observed savings rate <= -mlr)");
     m.def("false_reward_probability",
           py::vectorize([](double n, double cv, double msr, double s) { return false_reward_probability(n, cv, msr, s); }),
@@ -95,8 +95,8 @@ void register_size_analytics(py::module_& m) {
           "P(penalty) for a pool whose true saving is >= 0");
 
     py::class_<ExpectedPayout>(m, "ExpectedPayout", "Expected shared-savings settlement, as shares of the benchmark")
-        .def_readonly("probability_reward", &ExpectedPayout::probability_reward)
-        .def_readonly("probability_penalty", &ExpectedPayout::probability_penalty)
+        .def_readonly("p_reward", &ExpectedPayout::p_reward)
+        .def_readonly("p_penalty", &ExpectedPayout::p_penalty)
         .def_readonly("expected_reward", &ExpectedPayout::expected_reward)
         .def_readonly("expected_penalty", &ExpectedPayout::expected_penalty)
         .def_readonly("expected_payout", &ExpectedPayout::expected_payout)
@@ -104,8 +104,8 @@ void register_size_analytics(py::module_& m) {
         .def("to_dict",
              [](const ExpectedPayout& p) {
                  py::dict d;
-                 d["probability_reward"] = p.probability_reward;
-                 d["probability_penalty"] = p.probability_penalty;
+                 d["p_reward"] = p.p_reward;
+                 d["p_penalty"] = p.p_penalty;
                  d["expected_reward"] = p.expected_reward;
                  d["expected_penalty"] = p.expected_penalty;
                  d["expected_payout"] = p.expected_payout;
@@ -113,8 +113,8 @@ void register_size_analytics(py::module_& m) {
                  return d;
              })
         .def("__repr__", [](const ExpectedPayout& p) {
-            return "ExpectedPayout(expected_payout=" + fixed(p.expected_payout) + ", probability_reward=" +
-                   fixed(p.probability_reward) + ", probability_penalty=" + fixed(p.probability_penalty) + ")";
+            return "ExpectedPayout(expected_payout=" + fixed(p.expected_payout) + ", p_reward=" +
+                   fixed(p.p_reward) + ", p_penalty=" + fixed(p.p_penalty) + ")";
         });
     m.def(
         "expected_payout",

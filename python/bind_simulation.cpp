@@ -36,9 +36,9 @@ void register_simulation(py::module_& m) {
     st.def("value_at_risk", [](const Values& v, double p) { return stats::value_at_risk(v, p); }, py::arg("values"), py::arg("p"));
     st.def("tail_value_at_risk", [](const Values& v, double p) { return stats::tail_value_at_risk(v, p); }, py::arg("values"),
            py::arg("p"), "Mean of the values at or above the p-quantile (CTE)");
-    st.def("probability_above", [](const Values& v, double x) { return stats::probability_above(v, x); }, py::arg("values"),
+    st.def("upper_tail_probability", [](const Values& v, double x) { return stats::upper_tail_probability(v, x); }, py::arg("values"),
            py::arg("threshold"));
-    st.def("probability_below", [](const Values& v, double x) { return stats::probability_below(v, x); }, py::arg("values"),
+    st.def("lower_tail_probability", [](const Values& v, double x) { return stats::lower_tail_probability(v, x); }, py::arg("values"),
            py::arg("threshold"));
 
     py::class_<SimulationResults>(m, "Results", "Per-trial outputs of simulate(); .payments holds the settled payment models",

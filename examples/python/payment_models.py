@@ -20,7 +20,7 @@ def party_table(results: apmsim.Results):
     summary = results.payments.summary()
     net = summary.xs(("intervention", 0, "", "net"), level=("arm", "year", "component", "measure"))
     net = net[net.index.get_level_values("party").isin(["payer", "provider", "pcp", "reinsurer"])]
-    return net[["mean", "sd", "p05", "expected_shortfall_95", "p95", "prob_negative"]]
+    return net[["mean", "sd", "p05", "expected_shortfall_95", "p95", "p_negative"]]
 
 
 def false_reward_by_size(sizes=(500, 2000)):
@@ -49,7 +49,7 @@ def main() -> None:
     results = apmsim.simulate(scenario, trials=TRIALS)
     table = party_table(results)
     print("Net result over 3 years, program arm ($):")
-    print(table.round({"mean": 0, "sd": 0, "p05": 0, "expected_shortfall_95": 0, "p95": 0, "prob_negative": 3}).to_string())
+    print(table.round({"mean": 0, "sd": 0, "p05": 0, "expected_shortfall_95": 0, "p95": 0, "p_negative": 3}).to_string())
     # Cash is conserved: what one party pays, another receives.
     for model in results.payments.models:
         paid = sum(results.payments.samples(model, p, "payments").sum() for p in results.payments.parties)

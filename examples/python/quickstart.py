@@ -59,7 +59,7 @@ print(pmpy.to_string(formatters={**{c: money for c in cols}, "cv": "{:.1%}".form
 sav = summary.xs(("", ""), level=("category", "tier")).loc["intervention"]
 sav = sav.reindex([(y, m) for y in range(1, results.years + 1) for m in ("savings", "net_savings")])
 sav_pmpy = sav[cols] / MEMBERS
-sav_pmpy["P(<0)"] = sav["prob_negative"]
+sav_pmpy["P(<0)"] = sav["p_negative"]
 print("\nSavings PMPY (program arm):")
 print(sav_pmpy.to_string(formatters={**{c: money for c in cols}, "P(<0)": "{:.0%}".format}))
 

@@ -23,8 +23,8 @@ from ._core import (
     minimum_savings_rate,
     msr_for_false_reward,
     mssp_minimum_savings_rate,
-    probability_of_penalty,
-    probability_of_reward,
+    penalty_probability,
+    reward_probability,
     savings_rate_sd,
     settle_savings_rate,
 )
@@ -46,8 +46,8 @@ __all__ = [
     "msr_for_false_reward",
     "msr_table",
     "mssp_minimum_savings_rate",
-    "probability_of_penalty",
-    "probability_of_reward",
+    "penalty_probability",
+    "reward_probability",
     "savings_rate_sd",
     "settle_savings_rate",
 ]
@@ -111,5 +111,5 @@ def msr_table(
         false_reward_probability(x, cv, m) if not np.isnan(m) else np.nan for x, m in zip(n, table)
     ]
     if saving is not None:
-        out["reward_probability_at_ci_msr"] = probability_of_reward(n, cv, ci, saving)
+        out["p_reward_at_ci_msr"] = reward_probability(n, cv, ci, saving)
     return out

@@ -1,7 +1,7 @@
 // apmsim aggregate: the distribution of an aggregate loss S = X_1 + ... + X_N by Panjer,
 // FFT, the normal / normal-power / translated-gamma approximations or simulation
 // (include/apmsim/exact/aggregate.hpp), printed as tables: moments against the analytic
-// ones, quantiles with VaR/TVaR, stop-loss premiums and the diagnostics.
+// ones, quantiles (VaR) with expected shortfall, stop-loss premiums and the diagnostics.
 #include "cli_common.hpp"
 
 #include "apmsim/distributions/json.hpp"
@@ -80,10 +80,10 @@ void print_result(const AggregateDistribution& d, const std::vector<double>& qua
     std::printf("\n");
 
     const std::vector<int> wq = {10, 16, 16};
-    print_row({"p", "VaR_p", "TVaR_p"}, wq);
+    print_row({"p", "quantile", "exp_shortfall"}, wq);
     for (double p : quantiles) {
         try {
-            print_row({number(p), number(d.value_at_risk(p), 8), number(d.tail_value_at_risk(p), 8)}, wq);
+            print_row({number(p), number(d.quantile(p), 8), number(d.expected_shortfall(p), 8)}, wq);
         } catch (const ComputationError&) {
             print_row({number(p), "beyond lattice", "beyond lattice"}, wq);
         }

@@ -102,8 +102,8 @@ void print_summary(const apmsim::Scenario& sc, const apmsim::SimulationResults& 
                 n[t] = net(t, y) / mm(t, y) * 12.0;
             }
             const auto gs = apmsim::stats::summarize(g), ns = apmsim::stats::summarize(n);
-            print_row({std::to_string(y + 1), money(gs.mean), money(gs.sd), money(gs.p05), money(gs.p95), pct(gs.prob_negative),
-                       money(ns.mean), pct(ns.prob_negative)},
+            print_row({std::to_string(y + 1), money(gs.mean), money(gs.sd), money(gs.p05), money(gs.p95), pct(gs.p_negative),
+                       money(ns.mean), pct(ns.p_negative)},
                       w2);
         }
         std::printf("\n");
@@ -120,7 +120,7 @@ void print_payments(const apmsim::PaymentResults& p, int years) {
     for (const auto& row : p.summary()) {
         if (row.arm != arm || row.year != 0 || row.measure != "net" || row.party == "other_providers") continue;
         print_row({row.model, row.party, money(row.stats.mean), money(row.stats.sd), money(row.stats.p05),
-                   money(row.stats.expected_shortfall_95), money(row.stats.p95), pct(row.stats.prob_negative)},
+                   money(row.stats.expected_shortfall_95), money(row.stats.p95), pct(row.stats.p_negative)},
                   w);
     }
     std::printf("\nContract error rates by year (savings paid / losses owed: any component paying the provider for\n"

@@ -106,7 +106,7 @@ int msr_command(int argc, char** argv) {
             false_table = pct(false_reward_probability(n, cv, m));
         }
         print_row({money(n), pct(ci), table, pct(false_reward_probability(n, cv, ci)), false_table,
-                   pct(probability_of_reward(n, cv, ci, saving))},
+                   pct(reward_probability(n, cv, ci, saving))},
                   w);
     }
     const double n_msr = members_for_msr(target, cv, confidence, sides);

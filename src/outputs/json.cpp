@@ -22,17 +22,22 @@ Json to_json(const stats::Summary& s) {
                 {"adverse_tail", stats::to_string(s.adverse_tail)},
                 {"expected_shortfall_95", s.expected_shortfall_95},
                 {"expected_shortfall_99", s.expected_shortfall_99},
-                {"prob_negative", s.prob_negative}};
+                {"p_negative", s.p_negative}};
 }
+
+namespace {
+/// A summary row: its labels, then its statistics.
+Json with_statistics(Json labels, const stats::Summary& s) {
+    const Json statistics = to_json(s);  // named: items() of a temporary would dangle
+    for (const auto& [key, value] : statistics.items()) labels[key] = value;
+    return labels;
+}
+}  // namespace
 
 Json summary_to_json(const std::vector<SummaryRow>& rows) {
     Json out = Json::array();
-    for (const auto& row : rows) {
-        Json j = {{"arm", row.arm}, {"year", row.year}, {"measure", row.measure}, {"category", row.category}, {"tier", row.tier}};
-        const Json stats = to_json(row.stats);
-        for (const auto& [key, value] : stats.items()) j[key] = value;
-        out.push_back(std::move(j));
-    }
+    for (const auto& r : rows)
+        out.push_back(with_statistics({{"arm", r.arm}, {"year", r.year}, {"measure", r.measure}, {"category", r.category}, {"tier", r.tier}}, r.stats));
     return out;
 }
 
@@ -84,13 +89,15 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
 
 Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows) {
     Json out = Json::array();
-    for (const auto& row : rows) {
-        Json j = {{"model", row.model}, {"arm", row.arm},           {"year", row.year},
-                  {"party", row.party}, {"component", row.component}, {"measure", row.measure}};
-        const Json stats = to_json(row.stats);  // named: items() of a temporary would dangle
-        for (const auto& [key, value] : stats.items()) j[key] = value;
-        out.push_back(std::move(j));
-    }
+    for (const auto& r : rows)
+        out.push_back(with_statistics({{"model", r.model}, {"arm", r.arm}, {"year", r.year}, {"party", r.party}, {"measure", r.measure}}, r.stats));
+    return out;
+}
+
+Json metric_summary_to_json(const std::vector<MetricSummaryRow>& rows) {
+    Json out = Json::array();
+    for (const auto& r : rows)
+        out.push_back(with_statistics({{"model", r.model}, {"arm", r.arm}, {"year", r.year}, {"component", r.component}, {"metric", r.metric}}, r.stats));
     return out;
 }
 
@@ -128,7 +135,9 @@ Json payments_to_json(const PaymentResults& p) {
     j["models"] = p.models;
     j["arms"] = p.arms;
     j["parties"] = Json(std::vector<std::string>(party_names.begin(), party_names.end()));
+    j["metrics"] = p.metric_names;
     j["summary"] = payment_summary_to_json(p.summary());
+    j["metric_summary"] = metric_summary_to_json(p.metric_summary());
     j["indicators"] = payment_indicators_to_json(p.indicators());
     j["calibration"] = calibration_to_json(p);
     Json net = Json::object();

@@ -3,34 +3,49 @@
 
 namespace apmsim {
 
+namespace {
+/// The statistics of column `y` (0: the sum over years) of trials x years samples;
+/// higher is better for a net result, revenue and a savings rate: their risk is the lower tail.
+stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& name) {
+    const bool better_high = name == "net" || name == "revenue" || name == "savings_rate";
+    std::vector<double> col(static_cast<std::size_t>(s.rows()));
+    for (Eigen::Index t = 0; t < s.rows(); ++t) col[static_cast<std::size_t>(t)] = y == 0 ? s.row(t).sum() : s(t, y - 1);
+    return stats::summarize(col, better_high ? stats::Tail::lower : stats::Tail::upper);
+}
+}  // namespace
+
 std::vector<PaymentSummaryRow> PaymentResults::summary() const {
     std::vector<PaymentSummaryRow> rows;
-    auto add = [&](const std::string& model, const std::string& arm, const std::string& party, const std::string& measure,
-                   const SampleMatrix& s, bool with_total, const std::string& component = "") {
-        // Higher is better for a net result, revenue and a savings rate: their risk is the lower tail.
-        const bool better_high = measure == "net" || measure == "revenue" || measure == "savings_rate";
-        std::vector<double> col(static_cast<std::size_t>(s.rows()));
-        for (int y = with_total ? 0 : 1; y <= years; ++y) {
-            if (y > 0 && s.rows() > 0 && std::isnan(s(0, y - 1))) continue;  // not in force
-            for (Eigen::Index t = 0; t < s.rows(); ++t) col[t] = y == 0 ? s.row(t).sum() : s(t, y - 1);
-            rows.push_back({model, arm, y, party, component, measure, stats::summarize(col, better_high ? stats::Tail::lower : stats::Tail::upper)});
+    for (const auto& model : models)
+        for (const auto& arm : arms)
+            for (std::size_t p = 0; p < party_count; ++p) {
+                const SampleMatrix activity = samples(model, party_names[p], "revenue", arm) + samples(model, party_names[p], "payments", arm) +
+                                              samples(model, party_names[p], "delivery_cost", arm);
+                if (activity.isZero(0.0)) continue;
+                for (const auto& measure : party_measures()) {
+                    const SampleMatrix s = samples(model, party_names[p], measure, arm);
+                    for (int y = 0; y <= years; ++y) rows.push_back({model, arm, y, party_names[p], measure, summarize_year(s, y, measure)});
+                }
+            }
+    return rows;
+}
+
+std::vector<MetricSummaryRow> PaymentResults::metric_summary() const {
+    std::vector<MetricSummaryRow> rows;
+    auto add = [&](const std::string& model, const std::string& arm, const std::string& component, const std::string& name, const SampleMatrix& s) {
+        for (int y = 1; y <= years; ++y) {
+            if (s.rows() > 0 && std::isnan(s(0, y - 1))) continue;  // not in force
+            rows.push_back({model, arm, y, component, name, summarize_year(s, y, name)});
         }
     };
     for (const auto& model : models)
         for (const auto& arm : arms) {
-            for (std::size_t p = 0; p < party_count; ++p) {
-                SampleMatrix activity = samples(model, party_names[p], "revenue", arm) + samples(model, party_names[p], "payments", arm) +
-                                        samples(model, party_names[p], "delivery_cost", arm);
-                if (activity.isZero(0.0)) continue;
-                for (const auto& measure : party_measures())
-                    add(model, arm, party_names[p], measure, samples(model, party_names[p], measure, arm), true);
-            }
             for (const std::string& name : metric_names) {
                 const SampleMatrix s = metric(model, name, arm);
-                if (!s.isZero(0.0)) add(model, arm, "", name, s, false);
+                if (!s.isZero(0.0)) add(model, arm, "", name, s);
             }
             for (const auto& label : comparing_components[model_index(model)])
-                for (const char* name : comparison_names) add(model, arm, "", name, metric(model, name, arm, label), false, label);
+                for (const char* name : comparison_names) add(model, arm, label, name, metric(model, name, arm, label));
         }
     return rows;
 }

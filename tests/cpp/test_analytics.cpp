@@ -144,8 +144,8 @@ TEST(Power, MembersNeededMatchesTheClosedFormRoundTrip) {
                 const double cv = 1.676;
                 const double n = members_to_detect_saving(s, cv, alpha, power);
                 const double msr = msr_for_false_reward(n, cv, alpha);
-                EXPECT_NEAR(probability_of_reward(n, cv, msr, 0.0), alpha, 1e-10);
-                EXPECT_NEAR(probability_of_reward(n, cv, msr, s), power, 1e-10);
+                EXPECT_NEAR(reward_probability(n, cv, msr, 0.0), alpha, 1e-10);
+                EXPECT_NEAR(reward_probability(n, cv, msr, s), power, 1e-10);
             }
     // Textbook value ((z_a + z_b) c / s)^2 with Boost quantiles, to the (1 - s) factor:
     // s = 4.6%, alpha 5%, power 80%, c = 1.676 -> about 8,100 members.
@@ -201,13 +201,13 @@ TEST(ErrorRates, ClosedFormsAndSymmetry) {
     EXPECT_NEAR(false_reward_probability(n, cv, 0.0), 0.5, 1e-15);
     // A true saving makes rewards likelier and penalties rarer; sd shrinks by (1 - s).
     const double s = 0.03, sd = (1 - s) * cv / std::sqrt(n);
-    EXPECT_NEAR(probability_of_reward(n, cv, m, s), boost::math::cdf(boost::math::normal(), (s - m) / sd), 1e-14);
-    EXPECT_NEAR(probability_of_penalty(n, cv, m, s), boost::math::cdf(boost::math::normal(), (-m - s) / sd), 1e-14);
+    EXPECT_NEAR(reward_probability(n, cv, m, s), boost::math::cdf(boost::math::normal(), (s - m) / sd), 1e-14);
+    EXPECT_NEAR(penalty_probability(n, cv, m, s), boost::math::cdf(boost::math::normal(), (-m - s) / sd), 1e-14);
     EXPECT_NEAR(savings_rate_sd(n, cv, s), sd, 1e-16);
     expect_invalid([] { false_reward_probability(1000, 1.676, 0.03, 0.01); }, "true_saving");
     expect_invalid([] { false_penalty_probability(1000, 1.676, 0.03, -0.01); }, "true_saving");
-    expect_invalid([] { probability_of_reward(1000, 1.676, -0.01); }, "msr");
-    expect_invalid([] { probability_of_reward(1000, 1.676, 0.02, 1.0); }, "true_saving");
+    expect_invalid([] { reward_probability(1000, 1.676, -0.01); }, "msr");
+    expect_invalid([] { reward_probability(1000, 1.676, 0.02, 1.0); }, "true_saving");
 }
 
 TEST(ErrorRates, AgreeWithSimulatedPools) {
@@ -222,7 +222,7 @@ TEST(ErrorRates, AgreeWithSimulatedPools) {
         penalty += x <= -0.02;
     }
     EXPECT_NEAR(reward / r.size(), false_reward_probability(n, cv, 0.03, s), 0.01);
-    EXPECT_NEAR(penalty / r.size(), probability_of_penalty(n, cv, 0.02, s), 0.01);
+    EXPECT_NEAR(penalty / r.size(), penalty_probability(n, cv, 0.02, s), 0.01);
 }
 
 // --- Expected payout -------------------------------------------------------------------
@@ -288,9 +288,9 @@ TEST(ExpectedPayout, MatchesNumericalIntegration) {
                 const double sd = savings_rate_sd(n, 1.676, s);
                 EXPECT_NEAR(p.expected_payout, integrate_settlement(s, sd, t), 1e-9) << n << " " << s;
                 EXPECT_NEAR(p.expected_payout, p.expected_reward - p.expected_penalty, 1e-16);
-                EXPECT_NEAR(p.probability_reward, probability_of_reward(n, 1.676, t.msr, s), 1e-15);
-                if (t.loss_rate > 0) EXPECT_NEAR(p.probability_penalty, probability_of_penalty(n, 1.676, t.mlr, s), 1e-15);
-                else EXPECT_EQ(p.probability_penalty, 0.0);
+                EXPECT_NEAR(p.p_reward, reward_probability(n, 1.676, t.msr, s), 1e-15);
+                if (t.loss_rate > 0) EXPECT_NEAR(p.p_penalty, penalty_probability(n, 1.676, t.mlr, s), 1e-15);
+                else EXPECT_EQ(p.p_penalty, 0.0);
             }
     // Uncapped 100% first-dollar sharing from MSR 0 is E[R+] = sd phi(mu/sd) + mu Phi(mu/sd).
     const double sd = savings_rate_sd(1'000, 1.676, 0.0);

@@ -96,7 +96,7 @@ TEST(Combinations, PartiesPaidAtCostNetExactlyZero) {
     const SampleMatrix other = r.payments.samples("m", "other_providers", "net");
     EXPECT_TRUE((other.array() == 0.0).all());
     for (const auto& row : r.payments.summary())
-        if (row.party == "other_providers" && row.measure == "net") EXPECT_EQ(row.stats.prob_negative, 0.0);
+        if (row.party == "other_providers" && row.measure == "net") EXPECT_EQ(row.stats.p_negative, 0.0);
 }
 
 TEST(Combinations, MemberRiskScoresScaleExpectedCountsWithinTheirTier) {

@@ -72,8 +72,8 @@ TEST(RiskMeasures, HandComputedOnOneToHundred) {
     // VaR_95 = 1 + 99 * 0.95 = 95.05; the values at or above it are 96..100, mean 98.
     EXPECT_NEAR(stats::value_at_risk(v, 0.95), 95.05, 1e-12);
     EXPECT_NEAR(stats::tail_value_at_risk(v, 0.95), 98.0, 1e-12);
-    EXPECT_DOUBLE_EQ(stats::probability_above(v, 90.0), 0.10);
-    EXPECT_DOUBLE_EQ(stats::probability_below(v, 11.0), 0.10);
+    EXPECT_DOUBLE_EQ(stats::upper_tail_probability(v, 90.0), 0.10);
+    EXPECT_DOUBLE_EQ(stats::lower_tail_probability(v, 11.0), 0.10);
     const auto s = stats::summarize(v);
     EXPECT_EQ(s.count, 100u);
     EXPECT_DOUBLE_EQ(s.mean, 50.5);
@@ -95,7 +95,7 @@ TEST(RiskMeasures, HandComputedOnOneToHundred) {
     EXPECT_NEAR(lower.p01, 1.99, 1e-12);
     EXPECT_NEAR(lower.expected_shortfall_99, 1.0, 1e-12);
     EXPECT_EQ(lower.adverse_tail, stats::Tail::lower);
-    EXPECT_DOUBLE_EQ(s.prob_negative, 0.0);
+    EXPECT_DOUBLE_EQ(s.p_negative, 0.0);
 }
 
 TEST(RiskMeasures, BadInputIsAnError) {

@@ -82,8 +82,8 @@ def test_members_to_detect_saving_closed_form():
     n = apmsim.members_to_detect_saving(s, c, a, p)
     msr = apmsim.msr_for_false_reward(n, c, a)
     # Round trip through the cdf: P(reward | 0) = a and P(reward | s) = power, to 1e-10.
-    assert apmsim.probability_of_reward(n, c, msr, 0.0) == pytest.approx(a, abs=1e-10)
-    assert apmsim.probability_of_reward(n, c, msr, s) == pytest.approx(p, abs=1e-10)
+    assert apmsim.reward_probability(n, c, msr, 0.0) == pytest.approx(a, abs=1e-10)
+    assert apmsim.reward_probability(n, c, msr, s) == pytest.approx(p, abs=1e-10)
     # Vectorised over savings.
     got = apmsim.members_to_detect_saving(np.array([0.02, 0.05, 0.10]), c)
     assert got.shape == (3,) and np.all(np.diff(got) < 0)
@@ -114,7 +114,7 @@ def test_false_reward_and_penalty_closed_forms():
     s = -0.02
     sd = (1 - s) * c / math.sqrt(n)
     assert apmsim.false_reward_probability(n, c, m, s) == pytest.approx(N.cdf((s - m) / sd), abs=1e-14)
-    assert apmsim.probability_of_penalty(n, c, m, s) == pytest.approx(N.cdf((-m - s) / sd), abs=1e-14)
+    assert apmsim.penalty_probability(n, c, m, s) == pytest.approx(N.cdf((-m - s) / sd), abs=1e-14)
     assert apmsim.savings_rate_sd(n, c, s) == pytest.approx(sd, rel=1e-15)
     got = apmsim.false_reward_probability(np.array([500, 5_000, 50_000]), c, 0.02)
     assert got.shape == (3,) and np.all(np.diff(got) < 0)
@@ -134,7 +134,7 @@ def test_expected_payout_matches_numerical_integration():
         density = np.exp(-0.5 * ((r - s) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
         integral = np.sum((apmsim.settle_savings_rate(r, **terms) * density)[:-1] + (apmsim.settle_savings_rate(r, **terms) * density)[1:]) * (r[1] - r[0]) / 2
         assert p.expected_payout == pytest.approx(integral, abs=1e-7)
-        assert p.probability_reward == pytest.approx(apmsim.probability_of_reward(n, 1.676, 0.02, s), abs=1e-15)
+        assert p.p_reward == pytest.approx(apmsim.reward_probability(n, 1.676, 0.02, s), abs=1e-15)
         assert p.to_dict()["expected_payout"] == p.expected_payout
     # Uncapped 100% sharing from MSR 0 at s = 0 is E[R+] = sd / sqrt(2 pi).
     sd = apmsim.savings_rate_sd(1_000, 1.676)
@@ -147,7 +147,7 @@ def test_msr_table_frame():
     assert list(t["members"]) == [500, 1_000, 5_000, 7_500]
     assert np.isnan(t["mssp_msr"][0]) and t["mssp_msr"][3] == pytest.approx(0.033, abs=1e-15)
     np.testing.assert_allclose(t["false_reward_at_ci_msr"], 0.05, atol=1e-12)
-    assert t["reward_probability_at_ci_msr"].is_monotonic_increasing
+    assert t["p_reward_at_ci_msr"].is_monotonic_increasing
 
 
 @pytest.mark.parametrize(

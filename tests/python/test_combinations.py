@@ -192,7 +192,7 @@ def test_a_party_paid_at_cost_has_a_net_of_exactly_zero():
     net = r.payments.samples("fee_for_service", "other_providers")
     assert np.all(net == 0.0)
     row = r.payments.summary().loc[("fee_for_service", "intervention", 0, "other_providers", "", "net")]
-    assert row["prob_negative"] == 0.0
+    assert row["p_negative"] == 0.0
 
 
 # --- Item 9: risk measures on the side that hurts --------------------------------------------

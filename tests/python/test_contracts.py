@@ -167,7 +167,7 @@ def test_tables_and_json(default_results):
     assert list(summary.index.names) == ["model", "arm", "year", "party", "component", "measure"]
     row = summary.loc[("fee_for_service", "intervention", 0, "provider", "", "net")]
     total = r.payments.samples("fee_for_service", "provider").sum(axis=1)
-    assert row["mean"] == pytest.approx(total.mean()) and row["prob_negative"] == pytest.approx(np.mean(total < 0))
+    assert row["mean"] == pytest.approx(total.mean()) and row["p_negative"] == pytest.approx(np.mean(total < 0))
     ind = r.payments.indicators()
     assert np.isnan(ind.loc[("fee_for_service", 1), "p_false_reward"])
     assert 0 <= ind.loc[("ffs_care_fee_shared_savings", 1), "p_false_reward"] <= 1

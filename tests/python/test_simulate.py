@@ -21,7 +21,7 @@ import apmsim
 MEMBERS, YEARS, TRIALS, SEED = 300, 3, 60, 11
 PROGRAM_PMPM = {"care_team": 70.0, "family_support": 20.0, "care_coordination": 45.0, "pcp_oversight": 15.0}
 SUMMARY_COLUMNS = ["count", "mean", "sd", "standard_error", "min", "p01", "p05", "p25", "p50", "p75", "p95", "p99",
-                   "max", "adverse_tail", "expected_shortfall_95", "expected_shortfall_99", "prob_negative"]
+                   "max", "adverse_tail", "expected_shortfall_95", "expected_shortfall_99", "p_negative"]
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +290,7 @@ def test_summary_statistics_match_numpy(results, arm, measure):
             assert row["adverse_tail"] == "upper"
             assert row["expected_shortfall_95"] == pytest.approx(x[x >= np.quantile(x, 0.95)].mean(), rel=1e-12)
             assert row["expected_shortfall_99"] == pytest.approx(x[x >= np.quantile(x, 0.99)].mean(), rel=1e-12)
-        assert row["prob_negative"] == np.mean(x < 0)
+        assert row["p_negative"] == np.mean(x < 0)
 
 
 # --- Errors --------------------------------------------------------------------------------

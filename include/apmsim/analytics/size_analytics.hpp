@@ -83,14 +83,14 @@ inline double msr_for_false_reward(double members, double cv, double false_rewar
 }
 
 /// P(R >= msr): the probability that a pool with true saving s earns shared savings.
-inline double probability_of_reward(double members, double cv, double msr, double true_saving = 0.0) {
+inline double reward_probability(double members, double cv, double msr, double true_saving = 0.0) {
     detail::check_rate("msr", msr);
     const double sd = savings_rate_sd(members, cv, true_saving);
     return random::standard_normal_cdf((true_saving - msr) / sd);
 }
 
 /// P(R <= -mlr): the probability that a pool with true saving s owes shared losses.
-inline double probability_of_penalty(double members, double cv, double mlr, double true_saving = 0.0) {
+inline double penalty_probability(double members, double cv, double mlr, double true_saving = 0.0) {
     detail::check_rate("mlr", mlr);
     const double sd = savings_rate_sd(members, cv, true_saving);
     return random::standard_normal_cdf((-mlr - true_saving) / sd);
@@ -101,9 +101,9 @@ inline double probability_of_penalty(double members, double cv, double mlr, doub
 inline double false_reward_probability(double members, double cv, double msr, double true_saving = 0.0) {
     check::finite("true_saving", true_saving);
     if (true_saving > 0.0)
-        throw InvalidInput("true_saving", "a true saving <= 0 (a reward for a real saving is not false; use probability_of_reward)",
+        throw InvalidInput("true_saving", "a true saving <= 0 (a reward for a real saving is not false; use reward_probability)",
                            show(true_saving));
-    return probability_of_reward(members, cv, msr, true_saving);
+    return reward_probability(members, cv, msr, true_saving);
 }
 
 /// Probability of an undeserved penalty: P(R <= -mlr) for a pool whose true saving is
@@ -111,9 +111,9 @@ inline double false_reward_probability(double members, double cv, double msr, do
 inline double false_penalty_probability(double members, double cv, double mlr, double true_saving = 0.0) {
     check::finite("true_saving", true_saving);
     if (true_saving < 0.0)
-        throw InvalidInput("true_saving", "a true saving >= 0 (a penalty for a real loss is not false; use probability_of_penalty)",
+        throw InvalidInput("true_saving", "a true saving >= 0 (a penalty for a real loss is not false; use penalty_probability)",
                            show(true_saving));
-    return probability_of_penalty(members, cv, mlr, true_saving);
+    return penalty_probability(members, cv, mlr, true_saving);
 }
 
 /// Shared-savings (and optionally shared-loss) terms, all as shares of the benchmark.
@@ -143,8 +143,8 @@ struct PayoutTerms {
 /// Moments of the settlement, as shares of the benchmark (multiply by benchmark x
 /// members for dollars).
 struct ExpectedPayout {
-    double probability_reward = 0.0;   ///< P(R >= msr)
-    double probability_penalty = 0.0;  ///< P(R <= -mlr) (0 for a one-sided track)
+    double p_reward = 0.0;   ///< P(R >= msr)
+    double p_penalty = 0.0;  ///< P(R <= -mlr) (0 for a one-sided track)
     double expected_reward = 0.0;      ///< E[shared-savings payment to the ACO]
     double expected_penalty = 0.0;     ///< E[shared-loss payment by the ACO] (>= 0)
     double expected_payout = 0.0;      ///< expected_reward - expected_penalty
@@ -179,12 +179,12 @@ inline ExpectedPayout expected_payout(double members, double cv, const PayoutTer
     const double sd = savings_rate_sd(members, cv, true_saving);
     ExpectedPayout out;
     out.savings_rate_sd = sd;
-    out.probability_reward = random::standard_normal_cdf((true_saving - terms.msr) / sd);
+    out.p_reward = random::standard_normal_cdf((true_saving - terms.msr) / sd);
     out.expected_reward = detail::expected_capped_share(true_saving, sd, terms.msr, terms.first_dollar ? 0.0 : terms.msr,
                                                         terms.sharing_rate, terms.savings_cap);
     if (terms.loss_rate > 0.0) {
         // The loss L = -R ~ N(-s, sd^2) is shared once L >= mlr.
-        out.probability_penalty = random::standard_normal_cdf((-terms.mlr - true_saving) / sd);
+        out.p_penalty = random::standard_normal_cdf((-terms.mlr - true_saving) / sd);
         out.expected_penalty = detail::expected_capped_share(-true_saving, sd, terms.mlr,
                                                              terms.first_dollar ? 0.0 : terms.mlr, terms.loss_rate,
                                                              terms.loss_limit);

@@ -261,8 +261,9 @@ public:
         check::in_open("p", p, 0.0, 1.0);
         return std::visit([p](const auto& d) { return d.quantile(p); }, rep_);
     }
-    double value_at_risk(double p) const { return quantile(p); }
-    double tail_value_at_risk(double p) const {
+    /// Expected shortfall (TVaR) at level p: VaR_p + E[(S - VaR_p)+] / (1 - p), the mean of
+    /// the worst 100(1 - p)% (stats/summary.hpp states the definition; exact with atoms).
+    double expected_shortfall(double p) const {
         const double v = quantile(p);
         return v + stop_loss_premium(v) / (1.0 - p);
     }

@@ -19,13 +19,15 @@ Json summary_to_json(const std::vector<SummaryRow>& rows);
 /// Summary rows plus, for each arm, total_cost per trial and year (and savings).
 Json results_to_json(const SimulationResults& r, const std::string& scenario_name);
 
-/// Payment model rows (model, arm, year, party, measure and the statistics).
+/// Party rows (model, arm, year, party, measure and the statistics).
 Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows);
+/// Metric rows (model, arm, year, component, metric and the statistics).
+Json metric_summary_to_json(const std::vector<MetricSummaryRow>& rows);
 /// Per model and year: P(shared savings paid), P(losses owed), false reward/penalty, ...
 Json payment_indicators_to_json(const std::vector<PaymentIndicatorRow>& rows);
 /// The calibration sample (trials, seed) and what contracts fixed from it: {"trials", "seed", "rows": [...]}.
 Json calibration_to_json(const PaymentResults& p);
-/// Summary, indicators and per-trial net results (trials x years) of every model and party.
+/// Summaries, indicators, calibration and per-trial net results (trials x years) of every model and party.
 Json payments_to_json(const PaymentResults& p);
 
 }  // namespace apmsim

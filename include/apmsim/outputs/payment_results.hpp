@@ -1,9 +1,12 @@
 #pragma once
 /// \file payment_results.hpp
 /// \brief Settled payment models: for every model, arm, trial and year each party's
-/// revenue, payments and cost of delivering care (net = revenue - payments - cost), and
-/// the contract indicators (benchmark, shared savings and losses, stop-loss...). Summaries
-/// per model x party x year, and the error rates of the contract, where "savings paid"
+/// revenue, payments and cost of delivering care (net = revenue - payments - cost: the
+/// party measures), and the contract's metrics (flows such as shared savings and
+/// stop-loss recoveries, the quality score, and each comparing component's benchmark,
+/// expenditure and savings rate). Summaries (statistics over trials) per model x party x
+/// year and per model x metric x year, and the indicators of the contract (probabilities
+/// and means over trials per model and year), among them its error rates, where "savings paid"
 /// and "losses owed" count every component that pays for savings or charges for losses
 /// (shared savings, shared risk, risk corridors on a shared basis):
 ///   false reward: savings paid in the baseline arm, i.e. on the same random numbers
@@ -26,12 +29,21 @@
 
 namespace apmsim {
 
+/// The statistics of one party measure (revenue, payments, delivery_cost, net).
 struct PaymentSummaryRow {
     std::string model, arm;
     int year = 0;  ///< 1-based; 0 = all years together
-    std::string party;      ///< "" for a contract metric
+    std::string party;
+    std::string measure;
+    stats::Summary stats;
+};
+
+/// The statistics of one metric of a model (a flow, the quality score, or a comparison).
+struct MetricSummaryRow {
+    std::string model, arm;
+    int year = 0;           ///< 1-based
     std::string component;  ///< the comparing component, for benchmark, expenditure and savings_rate; else ""
-    std::string measure;    ///< revenue, payments, delivery_cost, net, or a metric name
+    std::string metric;
     stats::Summary stats;
 };
 
@@ -131,10 +143,12 @@ public:
     }
 
     /// Rows for every model x arm x party (that takes part) x year, year 0 = all years
-    /// summed, for revenue, payments, delivery_cost and net; then each flow metric a model
-    /// uses, by year; then each comparing component's benchmark, expenditure and savings
-    /// rate in the years it is in force.
+    /// summed, for revenue, payments, delivery_cost and net.
     std::vector<PaymentSummaryRow> summary() const;
+    /// Rows for every model x arm x year of each flow and the quality score a model books
+    /// (not all zero), then each comparing component's benchmark, expenditure and savings
+    /// rate in the years it is in force.
+    std::vector<MetricSummaryRow> metric_summary() const;
     /// Per model and year: how often savings are paid and losses owed (by any component), mean
     /// amounts, and the false reward / false penalty / missed reward probabilities.
     std::vector<PaymentIndicatorRow> indicators() const;

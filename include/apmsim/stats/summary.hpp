@@ -4,12 +4,16 @@
 /// quantiles, expected shortfall and exceedance probabilities.
 ///
 /// Quantiles interpolate between order statistics (Hyndman & Fan type 7, the default
-/// of R and numpy). Risk measures describe the adverse tail, which the caller names:
-///   upper (a cost: higher is worse): expected_shortfall_95 = mean of the outcomes at or
-///     above p95 (the TVaR/CTE of Loss Models for continuous outcomes);
-///   lower (a net result or a saving: higher is better): expected_shortfall_95 = mean of
-///     the outcomes at or below p05, the mean of the worst 5%.
-/// value_at_risk(v, p) and tail_value_at_risk(v, p) below are the upper-tail (cost) forms.
+/// of R and numpy). The value at risk at level p is simply the p-quantile (p95, p99).
+/// Expected shortfall, the one tail measure (TVaR and CTE are the same thing for a
+/// continuous outcome), is the mean of the worst 100(1 - p)% of outcomes on the adverse
+/// tail, which the caller names:
+///   upper (a cost: higher is worse): ES_p = (1 / (1 - p)) * integral from p to 1 of VaR_u du
+///     = VaR_p + E[(X - VaR_p)+] / (1 - p) (Acerbi & Tasche 2002; Loss Models' TVaR);
+///   lower (a net result or a saving: higher is better): the mean of the lowest 100(1 - p)%.
+/// For a sample of n outcomes that is the mean of the k = n (1 - p) worst ones, the
+/// k-th counted with weight k - floor(k) when k is not whole (the empirical distribution's
+/// ES, exact with ties); exact/aggregate_distribution.hpp uses the same definition.
 
 #include "apmsim/core/errors.hpp"
 #include "apmsim/stats/running_moments.hpp"
@@ -44,46 +48,51 @@ inline double quantile(std::span<const double> values, double p) {
     return sorted_quantile(v, p);
 }
 
-inline double value_at_risk(std::span<const double> values, double p) { return quantile(values, p); }
-
-/// Mean of the sorted values at or above `threshold` (which must not exceed the maximum).
-inline double sorted_tail_mean(std::span<const double> sorted, double threshold) {
-    double sum = 0.0;
-    std::size_t n = 0;
-    for (auto it = std::lower_bound(sorted.begin(), sorted.end(), threshold); it != sorted.end(); ++it, ++n) sum += *it;
-    return sum / static_cast<double>(n);
-}
-
-/// Mean of the values at or above the p-quantile.
-inline double tail_value_at_risk(std::span<const double> values, double p) {
-    check_no_nan(values);
-    std::vector<double> v(values.begin(), values.end());
-    std::sort(v.begin(), v.end());
-    return sorted_tail_mean(v, sorted_quantile(v, p));
-}
-
-inline double probability_above(std::span<const double> values, double threshold) {
+inline double upper_tail_probability(std::span<const double> values, double threshold) {
     std::size_t n = 0;
     for (double x : values) n += x > threshold;
     return static_cast<double>(n) / static_cast<double>(values.size());
 }
-inline double probability_below(std::span<const double> values, double threshold) {
+inline double lower_tail_probability(std::span<const double> values, double threshold) {
     std::size_t n = 0;
     for (double x : values) n += x < threshold;
     return static_cast<double>(n) / static_cast<double>(values.size());
 }
 
-/// Mean of the sorted values at or below `threshold` (which must not be below the minimum).
-inline double sorted_lower_tail_mean(std::span<const double> sorted, double threshold) {
-    double sum = 0.0;
-    std::size_t n = 0;
-    for (auto it = sorted.begin(); it != std::upper_bound(sorted.begin(), sorted.end(), threshold); ++it, ++n) sum += *it;
-    return sum / static_cast<double>(n);
-}
-
 /// Which tail of an outcome hurts: upper for costs, lower for results where higher is better.
 enum class Tail { upper, lower };
 inline const char* to_string(Tail t) { return t == Tail::upper ? "upper" : "lower"; }
+
+/// Expected shortfall at level p of already sorted values (see the file comment): the
+/// mean of the k = n (1 - p) worst, on the adverse tail; k is taken whole when it is
+/// within 1e-9 of a whole number (n (1 - p) in floating point is rarely exact).
+inline double sorted_expected_shortfall(std::span<const double> sorted, double p, Tail adverse_tail) {
+    if (sorted.empty()) throw InvalidInput("expected_shortfall", "a non-empty sample", "no values");
+    check::in_half_open("expected_shortfall.p", p, 0.0, 1.0);
+    const double n = static_cast<double>(sorted.size());
+    double k = n - n * p;
+    if (std::fabs(k - std::round(k)) <= 1e-9 * std::max(1.0, k)) k = std::round(k);
+    if (k < 1.0) return adverse_tail == Tail::upper ? sorted.back() : sorted.front();  // within the worst atom
+    const auto whole = static_cast<std::size_t>(std::floor(k));
+    const double part = k - static_cast<double>(whole);
+    double sum = 0.0;
+    if (adverse_tail == Tail::upper) {
+        for (std::size_t i = sorted.size() - whole; i < sorted.size(); ++i) sum += sorted[i];
+        if (part > 0.0) sum += part * sorted[sorted.size() - whole - 1];
+    } else {
+        for (std::size_t i = 0; i < whole; ++i) sum += sorted[i];
+        if (part > 0.0) sum += part * sorted[whole];
+    }
+    return sum / k;
+}
+
+/// Expected shortfall at level p (e.g. 0.95: the mean of the worst 5%) on the adverse tail.
+inline double expected_shortfall(std::span<const double> values, double p, Tail adverse_tail = Tail::upper) {
+    check_no_nan(values);
+    std::vector<double> v(values.begin(), values.end());
+    std::sort(v.begin(), v.end());
+    return sorted_expected_shortfall(v, p, adverse_tail);
+}
 
 struct Summary {
     std::size_t count = 0;
@@ -92,7 +101,7 @@ struct Summary {
     Tail adverse_tail = Tail::upper;
     /// Mean of the worst 5% (1%) of outcomes, on the adverse tail.
     double expected_shortfall_95 = 0, expected_shortfall_99 = 0;
-    double prob_negative = 0;  ///< P(X < 0): e.g. a saving that turned into a loss
+    double p_negative = 0;  ///< P(X < 0): e.g. a saving that turned into a loss
 };
 
 inline Summary summarize(std::span<const double> values, Tail adverse_tail = Tail::upper) {
@@ -117,14 +126,9 @@ inline Summary summarize(std::span<const double> values, Tail adverse_tail = Tai
     s.p95 = sorted_quantile(v, 0.95);
     s.p99 = sorted_quantile(v, 0.99);
     s.adverse_tail = adverse_tail;
-    if (adverse_tail == Tail::upper) {
-        s.expected_shortfall_95 = sorted_tail_mean(v, s.p95);
-        s.expected_shortfall_99 = sorted_tail_mean(v, s.p99);
-    } else {
-        s.expected_shortfall_95 = sorted_lower_tail_mean(v, s.p05);
-        s.expected_shortfall_99 = sorted_lower_tail_mean(v, s.p01);
-    }
-    s.prob_negative = probability_below(values, 0.0);
+    s.expected_shortfall_95 = sorted_expected_shortfall(v, 0.95, adverse_tail);
+    s.expected_shortfall_99 = sorted_expected_shortfall(v, 0.99, adverse_tail);
+    s.p_negative = lower_tail_probability(values, 0.0);
     return s;
 }
 
