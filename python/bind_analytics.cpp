@@ -9,6 +9,7 @@
 #include "apmsim/credibility/limited_fluctuation.hpp"
 #include "apmsim/credibility/risk_adjustment.hpp"
 #include "apmsim/credibility/risk_design.hpp"
+#include "apmsim/scenario.hpp"
 
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>

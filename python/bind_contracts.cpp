@@ -1,6 +1,13 @@
 // Payment models: component types (one registration per alternative of apmsim::Component,
 // automatic), PaymentModel, and the settled PaymentResults.
 #include "bindings.hpp"
+#include "results_state.hpp"
+#include "value_type.hpp"
+
+#include "apmsim/contracts/component.hpp"
+#include "apmsim/contracts/payment_model.hpp"
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/outputs/payment_results.hpp"
 
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
@@ -56,30 +63,31 @@ void register_contracts(py::module_& m) {
         },
         py::arg("terms"), py::arg("where"), "Validate a component dict; returns it with every default filled in");
 
-    py::class_<PaymentModel>(m, "PaymentModel", "A named list of contract components settled together")
-        .def(py::init(&make_model), py::arg("name"), py::arg("components"), py::arg("quality") = py::none(),
-             "components: component objects (apmsim.FeeForService(...), ...) or dicts with a \"type\"; "
-             "quality: {\"fixed\": 0.9} or {\"measures\": [...]}")
-        .def_static("from_dict", [](const py::dict& d) { return payment_model_from_json(to_cpp_json(d), "PaymentModel"); })
-        .def("to_dict", [](const PaymentModel& p) { return to_python_json(to_json(p)); })
+    py::class_<PaymentModel> model(m, "PaymentModel", "A named list of contract components settled together");
+    add_json_value_behaviour<PaymentModel>(
+        model, [](const PaymentModel& p) { return to_json(p); }, [](const Json& j) { return payment_model_from_json(j, "PaymentModel"); });
+    model.def(py::init(&make_model), py::arg("name"), py::arg("components"), py::arg("quality") = py::none(),
+              "components: component objects (apmsim.FeeForService(...), ...) or dicts with a \"type\"; "
+              "quality: {\"fixed\": 0.9} or {\"measures\": [...]}")
         .def_readonly("name", &PaymentModel::name)
-        .def_property_readonly("components", [](const PaymentModel& p) { return to_python_json(to_json(p)["components"]); })
-        .def("__eq__", [](const PaymentModel& a, const PaymentModel& b) { return a == b; })
+        .def_property_readonly(
+            "components", [](const PaymentModel& p) { return frozen(to_python_json(to_json(p)["components"]), "PaymentModel.components"); },
+            "The components as dicts of their terms (a read-only view)")
         .def("__repr__", [](const PaymentModel& p) {
             std::string types;
             for (const auto& c : p.components) types += (types.empty() ? "" : ", ") + std::string(component_type(c.terms));
             return "PaymentModel('" + p.name + "', [" + types + "])";
-        })
-        .def(py::pickle([](const PaymentModel& p) { return to_json(p).dump(); },
-                        [](const std::string& t) { return payment_model_from_json(Json::parse(t), "PaymentModel"); }));
+        });
 
-    py::class_<PaymentResults>(m, "PaymentResults", "Each payment model's settlement per party, arm, trial and year")
+    py::class_<PaymentResults> results(m, "PaymentResults", "Each payment model's settlement per party, arm, trial and year");
+    add_value_behaviour<PaymentResults>(results, payments_state, payments_from_state);
+    results
         .def_readonly("models", &PaymentResults::models)
         .def_readonly("arms", &PaymentResults::arms)
         .def_readonly("trials", &PaymentResults::trials)
         .def_readonly("years", &PaymentResults::years)
         .def_property_readonly_static("parties", [](py::object) { return std::vector<std::string>(party_names.begin(), party_names.end()); })
-        .def_property_readonly_static("metrics", [](py::object) { return std::vector<std::string>(metric_names.begin(), metric_names.end()); })
+        .def_readonly("metrics", &PaymentResults::metric_names, "Every metric the settlement books (flows and the quality score)")
         .def(
             "samples",
             [](const PaymentResults& p, const std::string& model, const std::string& party, const std::string& measure,
@@ -102,10 +110,24 @@ void register_contracts(py::module_& m) {
             "(trials, years) of a flow metric (see metrics; summed over components) or of a comparison (benchmark, "
             "expenditure, savings_rate) of one comparing component (see comparing_components; may be omitted when the "
             "model has one), NaN in years it is not in force")
-        .def("_summary_rows", [](const PaymentResults& p) { return to_python_json(payment_summary_to_json(p.summary())); })
-        .def("_calibration_rows", [](const PaymentResults& p) { return to_python_json(calibration_to_json(p)["rows"]); })
-        .def("_indicator_rows", [](const PaymentResults& p) { return to_python_json(payment_indicators_to_json(p.indicators())); })
-        .def("to_json", [](const PaymentResults& p) { return to_python_json(payments_to_json(p)); })
+        .def("summary", [](const PaymentResults& p) { return data_frame(payment_summary_to_json(p.summary()), {"model", "arm", "year", "party", "measure"}); },
+             "pandas DataFrame, one row per model x arm x year (0 = all years) x party x measure (revenue, payments, "
+             "delivery_cost, net) with the statistics: mean, sd, standard_error, min, p01-p99, max, expected_shortfall_95/99 "
+             "(the mean of the worst 5% / 1%: the lower tail for net and revenue, the upper for payments and costs), p_negative")
+        .def("metric_summary", [](const PaymentResults& p) { return data_frame(metric_summary_to_json(p.metric_summary()), {"model", "arm", "year", "component", "metric"}); },
+             "pandas DataFrame, one row per model x arm x year x metric: each flow and the quality score a model books "
+             "(component \"\"), and each comparing component's benchmark, expenditure and savings_rate (component = its label), "
+             "with the same statistics as summary()")
+        .def("indicators", [](const PaymentResults& p) { return data_frame(payment_indicators_to_json(p.indicators()), {"model", "year"}); },
+             "pandas DataFrame per model and year: p_savings_paid, p_losses_owed (by any component that pays for savings or "
+             "charges for losses), mean amounts, stop-loss recoveries and premium, p_false_reward, p_false_penalty, "
+             "p_missed_reward, p_penalty_despite_savings")
+        .def("calibration", [](const PaymentResults& p) {
+            return data_frame(calibration_to_json(p)["rows"], {"model", "component", "year", "quantity"}, {"model", "component", "year", "quantity", "value"});
+        }, "pandas DataFrame of what the contracts fixed before the year from the calibration sample (its own seed and "
+           "calibration_trials trials of the base case): expected recoveries and cost with standard errors, truncation points")
+        .def("to_dict", [](const PaymentResults& p) { return to_python_json(payments_to_json(p)); },
+             "The payment_models part of the results file, as a dict")
         .def("__repr__", [](const PaymentResults& p) {
             return "PaymentResults(models=" + std::to_string(p.models.size()) + ", trials=" + std::to_string(p.trials) +
                    ", years=" + std::to_string(p.years) + ")";

@@ -1,5 +1,9 @@
 // Distributions: each concrete type is one line through bind_distribution<T>.
 #include "bindings.hpp"
+#include "value_type.hpp"
+
+#include "apmsim/distributions/distribution.hpp"
+#include "apmsim/distributions/json.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
@@ -14,10 +18,9 @@ struct VariantOf {
 };
 
 template <class D>
-typename VariantOf<D>::type from_json_text(const std::string& text) {
-    const Json j = Json::parse(text);
-    if constexpr (std::is_same_v<typename VariantOf<D>::type, Frequency>) return frequency_from_json(j, "state");
-    else return severity_from_json(j, "state");
+typename VariantOf<D>::type from_json_value(const Json& j) {
+    if constexpr (std::is_same_v<typename VariantOf<D>::type, Frequency>) return frequency_from_json(j, D::type_name);
+    else return severity_from_json(j, D::type_name);
 }
 
 template <class D, class... Ctor>
@@ -41,10 +44,14 @@ py::class_<D> bind_distribution(py::module_& m, const char* name, const char* do
             },
             py::arg("n"), py::arg("seed") = 0)
         .def_property_readonly_static("type_name", [](py::object) { return std::string(D::type_name); })
-        .def("to_dict", [](const D& d) { return to_python_json(to_json(typename VariantOf<D>::type(d))); })
-        .def("__repr__", [name](const D& d) { return std::string(name) + "(" + to_json(typename VariantOf<D>::type(d)).dump() + ")"; })
-        .def(py::pickle([](const D& d) { return to_json(typename VariantOf<D>::type(d)).dump(); },
-                        [](const std::string& s) { return std::get<D>(from_json_text<D>(s)); }));
+        .def("__repr__", [name](const D& d) { return std::string(name) + "(" + to_json(typename VariantOf<D>::type(d)).dump() + ")"; });
+    add_json_value_behaviour<D>(
+        c, [](const D& d) { return to_json(typename VariantOf<D>::type(d)); },
+        [](const Json& j) {
+            auto v = from_json_value<D>(j);
+            if (!std::holds_alternative<D>(v)) throw InvalidInput("type", std::string("\"") + D::type_name + "\"", "another distribution");
+            return std::get<D>(v);
+        });
     if constexpr (requires { D::from_mean_cv(1.0, 1.0); })
         c.def_static("from_mean_cv", &D::from_mean_cv, py::arg("mean"), py::arg("cv"));
     if constexpr (requires(const D& d) { d.pmf(1.0); }) c.def("pmf", py::vectorize(&D::pmf), py::arg("k"));

@@ -1,6 +1,8 @@
 // Error translation and JSON conversion shared by the binding files.
 #include "bindings.hpp"
 
+#include <pybind11/stl.h>
+
 #include <cmath>
 
 namespace apmsim::python {
@@ -83,5 +85,15 @@ Json convert(const py::handle& o, const std::string& path) {
 Json to_cpp_json(const py::object& o) { return convert(o, ""); }
 
 py::object to_python_json(const Json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+
+py::object data_frame(const Json& rows, const std::vector<std::string>& index, const std::vector<std::string>& columns) {
+    const py::module_ pd = py::module_::import("pandas");
+    py::object frame = columns.empty() ? pd.attr("DataFrame")(to_python_json(rows)) : pd.attr("DataFrame")(to_python_json(rows), py::arg("columns") = columns);
+    return frame.attr("set_index")(index).attr("sort_index")();
+}
+
+py::object frozen(const py::object& value, const char* owner) {
+    return py::module_::import("apmsim._frozen").attr("frozen")(value, owner);
+}
 
 }  // namespace apmsim::python

@@ -3,7 +3,9 @@
 // are in apmsim/_exact.py; long computations release the GIL.
 #include "bindings.hpp"
 
+#include "apmsim/distributions/json.hpp"
 #include "apmsim/exact/exact.hpp"
+#include "apmsim/scenario.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
@@ -163,11 +165,8 @@ void register_exact(py::module_& m) {
         .def("cdf_left", [](const AD& d, const py::object& x_) { return elementwise(x_, [&d](double x) { return d.cdf_left(x); }); }, py::arg("x"), "P(S < x)")
         .def("quantile", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.quantile(p); }); }, py::arg("p"),
              "Smallest x with F(x) >= p")
-        .def("var", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.value_at_risk(p); }); }, py::arg("p"), "Value at risk")
-        .def("value_at_risk", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.value_at_risk(p); }); }, py::arg("p"))
-        .def("tvar", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.tail_value_at_risk(p); }); }, py::arg("p"),
-             "Tail value at risk VaR_p + E[(S - VaR_p)+]/(1 - p)")
-        .def("tail_value_at_risk", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.tail_value_at_risk(p); }); }, py::arg("p"))
+        .def("expected_shortfall", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.expected_shortfall(p); }); },
+             py::arg("p"), "Expected shortfall (TVaR) VaR_p + E[(S - VaR_p)+]/(1 - p): the mean of the worst 100(1 - p)%")
         .def("stop_loss_premium", [](const AD& d, const py::object& x_) { return elementwise(x_, [&d](double x) { return d.stop_loss_premium(x); }); }, py::arg("d"),
              "E[(S - d)+]")
         .def("limited_expected_value", [](const AD& d, const py::object& u_) { return elementwise(u_, [&d](double u) { return d.limited_expected_value(u); }); },

@@ -1,5 +1,11 @@
 // Scenario: built from JSON (a path or a dict) or the bundled default program.
 #include "bindings.hpp"
+#include "value_type.hpp"
+
+#include "apmsim/contracts/payment_model.hpp"
+#include "apmsim/core/files.hpp"
+#include "apmsim/population/analytic_moments.hpp"
+#include "apmsim/scenario_json.hpp"
 
 #include <pybind11/stl.h>
 
@@ -17,34 +23,34 @@ void edit_validated(Scenario& s, Change change) {
 }  // namespace
 
 void register_scenario(py::module_& m) {
-    py::class_<Scenario>(m, "Scenario", "Population, cost model, intervention and default settings")
-        .def_static(
-            "from_json",
-            [](const py::object& source) {
-                if (py::isinstance<py::dict>(source)) return scenario_from_json(to_cpp_json(source));
-                const auto os = py::module_::import("os");
-                return load_scenario(os.attr("fspath")(source).cast<std::string>());
+    py::class_<Scenario> cls(m, "Scenario", "Population, cost model, intervention, delivery, payment models and default settings");
+    add_json_value_behaviour<Scenario>(cls, scenario_to_json, scenario_from_json);
+    cls.def_static(
+           "load", [](const py::object& path) { return load_scenario(py::module_::import("os").attr("fspath")(path).cast<std::string>()); },
+           py::arg("path"), "Load a scenario from a JSON file")
+        .def(
+            "save",
+            [](const Scenario& s, const py::object& path) {
+                write_file_atomically(py::module_::import("os").attr("fspath")(path).cast<std::string>(), scenario_to_json(s).dump(2) + "\n");
             },
-            py::arg("path_or_dict"), "Load a scenario from a JSON file path or a dict of the same structure")
+            py::arg("path"), "Write the scenario's JSON file (atomically: a temporary file, then a rename)")
         .def_static("default_cmc_program", &Scenario::default_cmc_program, py::arg("members") = 1000, py::arg("years") = 3,
                     py::arg("payment_models") = true,
                     "The bundled synthetic CMC program of shared/DOMAIN.md section 2 (with an illustrative delivery "
                     "basis and four payment models unless payment_models=False)")
         .def_property(
-            "payment_models", [](const Scenario& s) { return s.payment_models; },
+            "payment_models", [](const Scenario& s) { return frozen(py::cast(s.payment_models), "Scenario.payment_models"); },
             [](Scenario& s, const std::vector<PaymentModel>& models) {
                 edit_validated(s, [&](Scenario& c) { c.payment_models = models; });
             },
-            "The payment models settled by simulate() (PaymentModel objects; assigning validates)")
+            "The payment models settled by run() (PaymentModel objects; a read-only view: assign a new list to change, which validates)")
         .def_property(
-            "delivery", [](const Scenario& s) { return to_python_json(to_json(s.delivery)); },
+            "delivery", [](const Scenario& s) { return frozen(to_python_json(to_json(s.delivery)), "Scenario.delivery"); },
             [](Scenario& s, const py::object& d) {
                 edit_validated(s, [&](Scenario& c) { c.delivery = delivery_from_json(to_cpp_json(d), "delivery"); });
             },
             "Who delivers each category's care and at what cost (provider_share, pcp_share, provider_cost_ratio, "
-            "pcp_cost_ratio, program_costs_borne_by)")
-        .def("to_json", [](const Scenario& s) { return to_python_json(scenario_to_json(s)); },
-             "The scenario as a dict; Scenario.from_json(s.to_json()) reproduces it")
+            "pcp_cost_ratio, program_cost_borne_by); a read-only view: assign a whole dict to change, which validates")
         .def_readonly("name", &Scenario::name)
         .def_property_readonly("years", &Scenario::years)
         .def_property_readonly("members", [](const Scenario& s) { return s.population.size(); })
@@ -52,11 +58,12 @@ void register_scenario(py::module_& m) {
         .def_property_readonly("categories", [](const Scenario& s) { return s.cost_model.categories; })
         .def_property_readonly("has_intervention", [](const Scenario& s) { return s.intervention.has_value(); })
         .def_property(
-            "settings", [](const Scenario& s) { return to_python_json(to_json(s.settings)); },
+            "settings", [](const Scenario& s) { return frozen(to_python_json(to_json(s.settings)), "Scenario.settings"); },
             [](Scenario& s, const py::object& d) {
                 edit_validated(s, [&](Scenario& c) { c.settings = options_from_json(to_cpp_json(d), "settings"); });
             },
-            "Default simulation options: trials, seed, threads, member_detail, calibration_trials (assigning validates)")
+            "Default simulation options: trials, seed, threads, member_detail, calibration_trials (a read-only view: assign "
+            "a whole dict to change, which validates)")
         .def(
             "member_year_moments",
             [](const Scenario& s, const std::string& tier) {
@@ -79,9 +86,7 @@ void register_scenario(py::module_& m) {
                  return "Scenario(name='" + s.name + "', members=" + std::to_string(s.population.size()) +
                         ", years=" + std::to_string(s.years()) + ", intervention=" +
                         (s.intervention ? "'" + s.intervention->name + "'" : std::string("None")) + ")";
-             })
-        .def(py::pickle([](const Scenario& s) { return scenario_to_json(s).dump(); },
-                        [](const std::string& text) { return scenario_from_json(Json::parse(text)); }));
+             });
 }
 
 }  // namespace apmsim::python

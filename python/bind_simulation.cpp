@@ -1,5 +1,11 @@
 // simulate() and its results; the GIL is released while trials run.
 #include "bindings.hpp"
+#include "results_state.hpp"
+
+#include "apmsim/core/files.hpp"
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/run.hpp"
+#include "apmsim/stats/summary.hpp"
 
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
@@ -8,6 +14,19 @@
 namespace apmsim::python {
 
 namespace {
+stats::Tail tail_from_string(const std::string& adverse_tail) {
+    if (adverse_tail != "upper" && adverse_tail != "lower")
+        throw InvalidInput("adverse_tail", "\"upper\" (a cost: higher is worse) or \"lower\" (a result: higher is better)", "\"" + adverse_tail + "\"");
+    return adverse_tail == "upper" ? stats::Tail::upper : stats::Tail::lower;
+}
+
+/// Results with their payments (or None) as Python sees them.
+py::object results_object(SimulationResults simulation, const py::object& payments) {
+    py::object results = py::cast(std::move(simulation));
+    results.attr("payments") = payments;
+    return results;
+}
+
 /// The results JSON of a Python Results object, with its settled payment models if any.
 Json full_json(const py::object& self, const std::string& name) {
     Json j = results_to_json(self.cast<const SimulationResults&>(), name);
@@ -22,20 +41,18 @@ void register_simulation(py::module_& m) {
     using Values = std::vector<double>;
     st.def(
         "summarize",
-        [](const Values& v, const std::string& adverse_tail) {
-            if (adverse_tail != "upper" && adverse_tail != "lower")
-                throw InvalidInput("adverse_tail", "\"upper\" (a cost: higher is worse) or \"lower\" (a result: higher is better)",
-                                   "\"" + adverse_tail + "\"");
-            return to_python_json(to_json(stats::summarize(v, adverse_tail == "upper" ? stats::Tail::upper : stats::Tail::lower)));
-        },
+        [](const Values& v, const std::string& adverse_tail) { return to_python_json(to_json(stats::summarize(v, tail_from_string(adverse_tail)))); },
         py::arg("values"), py::arg("adverse_tail") = "upper",
         "mean, sd, standard error, quantiles p01-p99, expected shortfall at 95% and 99% (the mean of the worst 5% / 1% "
-        "on the adverse tail: upper for a cost, lower for a net result), P(value < 0)");
+        "on the adverse tail: upper for a cost, lower for a net result), p_negative = P(value < 0)");
     st.def("quantile", [](const Values& v, double p) { return stats::quantile(v, p); }, py::arg("values"), py::arg("p"),
            "Type-7 (numpy default) quantile");
-    st.def("value_at_risk", [](const Values& v, double p) { return stats::value_at_risk(v, p); }, py::arg("values"), py::arg("p"));
-    st.def("tail_value_at_risk", [](const Values& v, double p) { return stats::tail_value_at_risk(v, p); }, py::arg("values"),
-           py::arg("p"), "Mean of the values at or above the p-quantile (CTE)");
+    st.def(
+        "expected_shortfall",
+        [](const Values& v, double p, const std::string& adverse_tail) { return stats::expected_shortfall(v, p, tail_from_string(adverse_tail)); },
+        py::arg("values"), py::arg("p"), py::arg("adverse_tail") = "upper",
+        "Mean of the worst 100(1 - p)% of the values on the adverse tail (the one tail measure: TVaR, CTE); "
+        "the boundary value weighted when n (1 - p) is not whole");
     st.def("upper_tail_probability", [](const Values& v, double x) { return stats::upper_tail_probability(v, x); }, py::arg("values"),
            py::arg("threshold"));
     st.def("lower_tail_probability", [](const Values& v, double x) { return stats::lower_tail_probability(v, x); }, py::arg("values"),
@@ -48,7 +65,7 @@ void register_simulation(py::module_& m) {
         .def_readonly("years", &SimulationResults::years)
         .def_readonly("tiers", &SimulationResults::tiers)
         .def_readonly("categories", &SimulationResults::categories)
-        .def_readonly("components", &SimulationResults::components)
+        .def_readonly("program_cost_items", &SimulationResults::program_cost_items, "The intervention's program cost items")
         .def_readonly("members", &SimulationResults::member_count)
         .def_property_readonly("arms", [](const SimulationResults& r) {
             std::vector<std::string> a;
@@ -59,11 +76,11 @@ void register_simulation(py::module_& m) {
         .def(
             "samples",
             [](const SimulationResults& r, const std::string& measure, const std::string& arm, const std::optional<std::string>& category,
-               const std::optional<std::string>& tier, const std::optional<std::string>& component) {
-                return r.samples(measure, arm, category.value_or(""), tier.value_or(""), component.value_or(""));
+               const std::optional<std::string>& tier, const std::optional<std::string>& item) {
+                return r.samples(measure, arm, category.value_or(""), tier.value_or(""), item.value_or(""));
             },
             py::arg("measure") = "total_cost", py::arg("arm") = "baseline", py::arg("category") = py::none(),
-            py::arg("tier") = py::none(), py::arg("component") = py::none(),
+            py::arg("tier") = py::none(), py::arg("item") = py::none(),
             "A (trials, years) array of a measure for an arm, summed over matching tiers/categories")
         .def("member_level_cv", [](const SimulationResults& r, const std::string& arm, int year,
                                    const std::optional<std::string>& tier) { return r.member_level_cv(arm, year, tier.value_or("")); },
@@ -84,10 +101,23 @@ void register_simulation(py::module_& m) {
                                         static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.member_count)},
                                        r.member_costs.data());
         }, "(arms, trials, years, members) annual cost per member, when simulated with member_detail=True")
-        .def("_summary_rows", [](const SimulationResults& r) { return to_python_json(summary_to_json(r.summary())); })
-        .def("to_json", [](const py::object& self, const std::string& name) { return to_python_json(full_json(self, name)); },
+        .def("summary", [](const SimulationResults& r) { return data_frame(summary_to_json(summary_rows(r)), {"arm", "year", "measure", "category", "tier"}); },
+             "pandas DataFrame, one row per arm x year x measure (and per category and tier) with mean, sd, standard_error, "
+             "quantiles p01-p99, expected_shortfall_95/99 (the mean of the worst 5% / 1%: the upper tail for costs, the lower "
+             "for savings) and p_negative")
+        .def("to_dict", [](const py::object& self, const std::string& name) { return to_python_json(full_json(self, name)); },
              py::arg("scenario_name") = "scenario", "The results JSON the CLI writes, as a dict (with payment_models when settled)")
-        .def("save_json", [](const py::object& self, const py::object& path, const std::string& name) {
+        .def("__eq__", [](const py::object& self, const py::object& other) {
+            if (!py::isinstance<SimulationResults>(other)) return false;
+            return results_state(self.cast<const SimulationResults&>()) == results_state(other.cast<const SimulationResults&>()) &&
+                   self.attr("payments").equal(other.attr("payments"));
+        })
+        .def("__hash__", [](const py::object&) -> py::int_ { throw py::type_error("unhashable: Results"); })
+        .def("__reduce__", [](const py::object& self) {
+            return py::make_tuple(py::module_::import("apmsim._state").attr("restore_results"),
+                                  py::make_tuple(py::bytes(results_state(self.cast<const SimulationResults&>())), self.attr("payments")));
+        })
+        .def("save", [](const py::object& self, const py::object& path, const std::string& name) {
             const auto file = py::module_::import("os").attr("fspath")(path).cast<std::string>();
             write_file_atomically(file, full_json(self, name).dump(1) + "\n");
         }, py::arg("path"), py::arg("scenario_name") = "scenario", "Write the results JSON (atomically: temporary file, then rename)")
@@ -96,8 +126,11 @@ void register_simulation(py::module_& m) {
                    ", members=" + std::to_string(r.member_count) + ", arms=" + std::to_string(r.arms.size()) + ")";
         });
 
+    m.def("_results_from_state", [](const py::bytes& state, const py::object& payments) {
+        return results_object(results_from_state(std::string(state)), payments);
+    });
     m.def(
-        "simulate",
+        "run",
         [](const Scenario& s, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> seed, std::optional<unsigned> threads,
            std::optional<bool> member_detail) {
             SimulationOptions o = s.settings;
@@ -110,9 +143,8 @@ void register_simulation(py::module_& m) {
                 py::gil_scoped_release release;
                 r = run(s, o);
             }
-            py::object results = py::cast(std::move(r.simulation));
-            results.attr("payments") = r.payments.models.empty() ? py::none() : py::cast(std::move(r.payments));
-            return results;
+            const bool settled = !r.payments.models.empty();
+            return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none());
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
         py::arg("member_detail") = py::none(),

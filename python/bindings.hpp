@@ -1,6 +1,7 @@
 #pragma once
 // Declarations shared by the binding files (binding-only: not part of the C++ core).
-#include "apmsim/apmsim.hpp"
+#include "apmsim/core/errors.hpp"
+#include "apmsim/core/json_reader.hpp"
 
 #include <pybind11/pybind11.h>
 
@@ -18,5 +19,11 @@ void register_analytics(py::module_& m);    // bind_analytics.cpp: size analytic
 /// Python dict/list <-> apmsim::Json through the json module (exact for doubles).
 Json to_cpp_json(const py::object& o);
 py::object to_python_json(const Json& j);
+
+/// A pandas DataFrame of JSON rows (objects), indexed by `index` (pandas imported on use).
+py::object data_frame(const Json& rows, const std::vector<std::string>& index, const std::vector<std::string>& columns = {});
+/// A read-only view of a part of a value type (apmsim._frozen): in-place edits are refused
+/// with advice to assign the whole attribute named by `owner` ("Scenario.delivery").
+py::object frozen(const py::object& value, const char* owner);
 
 }  // namespace apmsim::python

@@ -1,6 +1,8 @@
 // apmsim._core: one registration call per family; the Python package re-exports it.
 #include "bindings.hpp"
 
+#include "apmsim/version.hpp"
+
 PYBIND11_MODULE(_core, m) {
     m.doc() = "apmsim core (C++): distributions, scenarios and the Monte Carlo engine";
     m.attr("__version__") = apmsim::version;

@@ -18,7 +18,7 @@ def party_table(results: apmsim.Results):
     """Mean and spread of the 3-year net result per model and party (program arm); p05 is
     the 5% worst outcome and expected_shortfall_95 the mean of the worst 5%."""
     summary = results.payments.summary()
-    net = summary.xs(("intervention", 0, "", "net"), level=("arm", "year", "component", "measure"))
+    net = summary.xs(("intervention", 0, "net"), level=("arm", "year", "measure"))
     net = net[net.index.get_level_values("party").isin(["payer", "provider", "pcp", "reinsurer"])]
     return net[["mean", "sd", "p05", "expected_shortfall_95", "p95", "p_negative"]]
 
@@ -35,7 +35,7 @@ def false_reward_by_size(sizes=(500, 2000)):
             apmsim.FeeForService(),
             apmsim.SharedSavings(benchmark={"pmpm": expected_pmpm * 1.04}, sharing_rate=0.5, minimum_savings_rate=0.02),
         ])]
-        r = apmsim.simulate(scenario, trials=TRIALS)
+        r = apmsim.run(scenario, trials=TRIALS)
         rows[members] = r.payments.indicators().loc[("mssp_like", 1), ["p_false_reward", "p_savings_paid"]]
     return rows
 
@@ -46,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
 
     scenario = apmsim.Scenario.default_cmc_program(members=1000, years=3)
-    results = apmsim.simulate(scenario, trials=TRIALS)
+    results = apmsim.run(scenario, trials=TRIALS)
     table = party_table(results)
     print("Net result over 3 years, program arm ($):")
     print(table.round({"mean": 0, "sd": 0, "p05": 0, "expected_shortfall_95": 0, "p95": 0, "p_negative": 3}).to_string())

@@ -42,7 +42,7 @@ print(moments.to_string(formatters={"mean": money, "cv": "{:.2f}".format}))
 # %% [2] Simulate 500 trials. Both arms share their random numbers, so the
 # difference between them is the program's effect, not noise between two samples.
 start = time.perf_counter()
-results = apmsim.simulate(program, trials=500, seed=2026)
+results = apmsim.run(program, trials=500, seed=2026)
 print(f"\n{results} in {time.perf_counter() - start:.1f} s")
 
 # %% [3] The summary table: one row per arm x year x measure (x category x tier).
@@ -75,10 +75,10 @@ print(f"\nMember-level CV of annual cost (closed form): c = {c:.2f}")
 
 rows = []
 for n in (250, 1000, 4000):
-    doc = apmsim.Scenario.default_cmc_program(members=n, years=1).to_json()
+    doc = apmsim.Scenario.default_cmc_program(members=n, years=1).to_dict()
     doc["cost_model"]["trend"] = {"mean": 0.0, "sd": 0.0}
     doc.pop("intervention")
-    pool = apmsim.simulate(apmsim.Scenario.from_json(doc), trials=400, seed=7)
+    pool = apmsim.run(apmsim.Scenario.from_dict(doc), trials=400, seed=7)
     pool_mean = pool.samples()[:, 0] / n  # cost per member in each trial
     rows.append({"members": n, "simulated cv of pool mean": pool_mean.std(ddof=1) / pool_mean.mean(),
                  "c / sqrt(n)": c / math.sqrt(n)})

@@ -1,9 +1,12 @@
 """apmsim: actuarial payment-model simulation for children with medical complexity.
 
-The C++ core lives in ``apmsim._core``; this package re-exports it and adds
-Pythonic helpers (pandas summaries).
+The C++ core lives in ``apmsim._core``; this package re-exports it and adds Pythonic
+helpers. The names are those of docs/glossary.md, the same in C++, JSON, the CLI and the
+results files.
 """
 from __future__ import annotations
+
+from typing import Any
 
 from . import _core
 from ._core import (
@@ -20,11 +23,10 @@ from ._core import (
     SplicedLognormalPareto,
     Weibull,
     ZeroModifiedPoisson,
-    simulate,
+    run,
     stats,
 )
-from ._frozen import freeze_property as _freeze_property, thaw
-from ._results import summary as _summary
+from ._frozen import thaw
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
 from . import _analytics, _contracts, _exact
 from ._analytics import *  # noqa: F401,F403
@@ -32,10 +34,6 @@ from ._contracts import *  # noqa: F401,F403
 from ._exact import *  # noqa: F401,F403
 
 __version__ = _core.__version__
-
-Results.summary = _summary
-for _name in ("delivery", "settings", "payment_models"):
-    _freeze_property(Scenario, _name, "Scenario." + _name)
 
 __all__ = [
     "Binomial",
@@ -51,10 +49,23 @@ __all__ = [
     "SplicedLognormalPareto",
     "Weibull",
     "ZeroModifiedPoisson",
-    "simulate",
+    "run",
     "stats",
     "thaw",
     *_analytics.__all__,
     *_contracts.__all__,
     *_exact.__all__,
 ]
+
+# Names of version 0.1 and what replaced them (docs/glossary.md).
+_RENAMED = {
+    "simulate": "run",
+    "probability_of_reward": "reward_probability",
+    "probability_of_penalty": "penalty_probability",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        raise AttributeError(f"apmsim.{name} was renamed apmsim.{_RENAMED[name]} in version 0.2")
+    raise AttributeError(f"module 'apmsim' has no attribute {name!r}")

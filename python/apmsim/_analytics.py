@@ -106,8 +106,8 @@ def msr_table(
     ci = minimum_savings_rate(n, cv, confidence, sides)
     table = np.array([mssp_minimum_savings_rate(x) if x >= 5000 else np.nan for x in n])
     out = pd.DataFrame({"members": n, "ci_msr": ci, "mssp_msr": table})
-    out["false_reward_at_ci_msr"] = false_reward_probability(n, cv, ci)
-    out["false_reward_at_mssp_msr"] = [
+    out["p_false_reward_at_ci_msr"] = false_reward_probability(n, cv, ci)
+    out["p_false_reward_at_mssp_msr"] = [
         false_reward_probability(x, cv, m) if not np.isnan(m) else np.nan for x, m in zip(n, table)
     ]
     if saving is not None:

@@ -1,5 +1,5 @@
 """Read-only views of the parts of a value type (Scenario.delivery, Scenario.settings,
-Scenario.payment_models, PaymentModel.components).
+Scenario.payment_models, PaymentModel.components); the bound getters return them.
 
 The C++ object owns its parts and validates them as a whole, so a getter hands out a
 copy; editing that copy in place would be silently lost. The views below refuse every
@@ -76,14 +76,3 @@ def thaw(value: Any) -> Any:
     if isinstance(value, FrozenList):
         return [thaw(v) for v in value]
     return value
-
-
-def freeze_property(cls: type, name: str, owner: str) -> None:
-    """Replaces the property `name` of `cls` by one whose getter returns a frozen view;
-    the setter (if any) is kept."""
-    base = cls.__dict__[name]
-    setattr(
-        cls,
-        name,
-        property(lambda self: frozen(base.fget(self), owner), base.fset, doc=(base.__doc__ or "") + " (read-only view; assign to change)"),
-    )

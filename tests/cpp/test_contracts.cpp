@@ -15,7 +15,12 @@
 //   professional 20,000 / 12,000 /  8,000
 //   pharmacy      4,000 /      0 / 16,000
 // and it costs them (allowed x share x cost ratio) 116,000 / 10,800 / 44,000.
-#include "apmsim/apmsim.hpp"
+#include "apmsim/contracts/component.hpp"
+#include "apmsim/contracts/payment_model.hpp"
+#include "apmsim/contracts/settlement.hpp"
+#include "apmsim/experience/experience_observer.hpp"
+#include "apmsim/run.hpp"
+#include "apmsim/scenario_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -34,6 +39,24 @@ namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 std::size_t idx(Party p) { return static_cast<std::size_t>(p); }
+
+/// The component prepared against `setup`, its needs dropped.
+PreparedComponent prepared(const Component& c, const SettlementSetup& setup) {
+    ComponentNeeds needs;
+    return std::visit([&](const auto& t) { return PreparedComponent(t.prepare(setup, "component", needs)); }, c);
+}
+/// What the component asks of the driver when prepared at `where`.
+ComponentNeeds needs_of(const Component& c, const SettlementSetup& setup, const std::string& where) {
+    ComponentNeeds needs;
+    std::visit([&](const auto& t) { t.prepare(setup, where, needs); }, c);
+    return needs;
+}
+/// A metric of a settled period, by name.
+double metric_of(const Ledger& l, std::string_view name) {
+    SettlementSetup s;
+    s.metrics = registered_metrics();
+    return l.metric(s.metric(name));
+}
 
 /// A hand-built settlement period: the SettlementSetup, PeriodExperience and delivery
 /// basis of the book described at the top of the file, with every field editable.
@@ -62,6 +85,7 @@ struct Book {
         setup.mean_risk_score = 1.2;
         setup.member_cost_cv = 1.676;
         setup.member_cost_cv_within_tier = 1.5;
+        setup.metrics = registered_metrics();
         delivery = ResolvedDelivery(DeliveryBasis{}, setup.categories, "delivery");
     }
 
@@ -71,6 +95,7 @@ struct Book {
         coverage = CareCoverage(mask.size());
         for (std::size_t c = 0; c < mask.size(); ++c)
             if (mask[c]) coverage.capitated_to[c] = static_cast<std::uint8_t>(to);
+        coverage.finish();
     }
 
     /// The delivery basis described at the top of the file.
@@ -87,12 +112,14 @@ struct Book {
         return {allowed, member_months, members, risk_months, program_cost, member_sums};
     }
 
+    /// Prepares the component against the book's setup (as the settlement does before the
+    /// first trial) and settles one period.
     void settle(const Component& c, Ledger& ledger) const {
         const PeriodExperience e = experience();
-        const SettlementContext ctx{setup,       e,        year,     0u,      intervention_arm, setup.categories,
-                                    setup.tiers, delivery, coverage, quality, benchmark_pmpm,   member_sums,
-                                    calibration, &comparison};
-        std::visit([&](const auto& terms) { terms.settle(ctx, ledger); }, c);
+        const PreparedComponent p = prepared(c, setup);
+        const SettlementContext ctx{setup,   e,       year,           intervention_arm, delivery,   coverage,
+                                    quality, benchmark_pmpm, member_sums, calibration, &comparison};
+        std::visit([&](const auto& x) { x.settle(ctx, ledger); }, p);
     }
     Ledger settle(const Component& c) const {
         Ledger l;
@@ -154,7 +181,7 @@ TEST(FeeForService, PaysEachCarePartyItsShareAtTheFeeMultiplier) {
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::pcp)], 12'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::other_providers)], 46'000);
     EXPECT_DOUBLE_EQ(l.payments[idx(Party::payer)], 170'000);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::fee_for_service), 170'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "fee_for_service"), 170'000);
     // Delivery costs 116,000 / 10,800 / 44,000 (see the top of the file).
     EXPECT_DOUBLE_EQ(l.delivery_cost[idx(Party::provider)], 116'000);
     EXPECT_DOUBLE_EQ(l.delivery_cost[idx(Party::pcp)], 10'800);
@@ -183,13 +210,13 @@ TEST(FeeForService, LeavesCapitatedCategoriesToTheCapitation) {
     b.capitate({1, 0, 0});  // inpatient under a capitation in force this year
     const Ledger l = b.settle(parse(R"({"type": "fee_for_service"})"));
     // professional 40,000 + pharmacy 20,000 only.
-    EXPECT_DOUBLE_EQ(l.metric(Metric::fee_for_service), 60'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "fee_for_service"), 60'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::provider)], 24'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::other_providers)], 24'000);
 
     // An explicit category list pays exactly those (preparation checks the overlap).
     const Ledger only = b.settle(parse(R"({"type": "fee_for_service", "categories": ["pharmacy"]})"));
-    EXPECT_DOUBLE_EQ(only.metric(Metric::fee_for_service), 20'000);
+    EXPECT_DOUBLE_EQ(metric_of(only, "fee_for_service"), 20'000);
 }
 
 // =====================================================================================
@@ -207,8 +234,8 @@ TEST(Capitation, GlobalByTierAndTheCapitatedPartyPaysOthers) {
     b.settle(parse(R"({"type": "fee_for_service"})"), l);  // pays for nothing: everything is capitated
     // 1,200 x 60 + 500 x 120 = 132,000 to the provider; it pays the pcp 12,000 and
     // other providers 20,000 + 8,000 + 16,000 = 44,000 for the care they deliver.
-    EXPECT_DOUBLE_EQ(l.metric(Metric::capitation), 132'000);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::fee_for_service), 0.0);
+    EXPECT_DOUBLE_EQ(metric_of(l, "capitation"), 132'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "fee_for_service"), 0.0);
     EXPECT_DOUBLE_EQ(l.payments[idx(Party::payer)], 132'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::provider)], 132'000);
     EXPECT_DOUBLE_EQ(l.payments[idx(Party::provider)], 56'000);
@@ -226,30 +253,30 @@ TEST(Capitation, BasePmpmTimesRiskScoreIsBudgetNeutral) {
     // Default reference = the pool's mean risk score 1.2: 900 x 216 / 1.2 = 900 x 180 =
     // 162,000, what a flat 900 PMPM would pay (budget neutral).
     const Ledger neutral = b.settle(parse(R"({"type": "capitation", "base_pmpm": 900})"));
-    EXPECT_NEAR(neutral.metric(Metric::capitation), 162'000, 1e-9);
+    EXPECT_NEAR(metric_of(neutral, "capitation"), 162'000, 1e-9);
     // Reference score 1: 900 x 216 = 194,400.
     const Ledger raw = b.settle(parse(R"({"type": "capitation", "base_pmpm": 900, "reference_risk_score": 1.0})"));
-    EXPECT_DOUBLE_EQ(raw.metric(Metric::capitation), 194'400);
+    EXPECT_DOUBLE_EQ(metric_of(raw, "capitation"), 194'400);
     // A sicker pool (risk months 252 = mean score 1.4) is paid more: 900 x 252 / 1.2 = 189,000.
     b.risk_months = 252;
-    EXPECT_NEAR(b.settle(parse(R"({"type": "capitation", "base_pmpm": 900})")).metric(Metric::capitation), 189'000, 1e-9);
+    EXPECT_NEAR(metric_of(b.settle(parse(R"({"type": "capitation", "base_pmpm": 900})")), "capitation"), 189'000, 1e-9);
 }
 
 TEST(Capitation, PartialPrimaryCareCapitationWithFeeForServiceForTheRest) {
     Book b;
     b.use_split_delivery();
     b.capitate({0, 1, 0}, Party::pcp);  // professional, capitated to the pcps
-    const Component cap = parse(R"({"type": "capitation", "paid_to": "pcp", "categories": ["professional"], "pmpm": 100,
+    const Component cap = parse(R"({"type": "capitation", "party": "pcp", "categories": ["professional"], "pmpm": 100,
                                     "fee_multiplier": 0.9})");
     Ledger l;
     b.settle(cap, l);
     b.settle(parse(R"({"type": "fee_for_service"})"), l);
     // Capitation 100 x 180 = 18,000 to the pcps, who pay the provider 0.9 x 20,000 = 18,000
     // and other providers 0.9 x 8,000 = 7,200 for professional care.
-    EXPECT_DOUBLE_EQ(l.metric(Metric::capitation), 18'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "capitation"), 18'000);
     EXPECT_DOUBLE_EQ(l.payments[idx(Party::pcp)], 25'200);
     // FFS: inpatient 100,000 (provider 80,000, other 20,000) and pharmacy 20,000 (4,000 / 16,000).
-    EXPECT_DOUBLE_EQ(l.metric(Metric::fee_for_service), 120'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "fee_for_service"), 120'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::provider)], 80'000 + 4'000 + 18'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::other_providers)], 20'000 + 16'000 + 7'200);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::pcp)], 18'000);
@@ -263,15 +290,15 @@ TEST(Capitation, PartialPrimaryCareCapitationWithFeeForServiceForTheRest) {
 
 TEST(CareManagementFee, PaysPmpmByTier) {
     Book b;
-    const Ledger l = b.settle(parse(R"({"type": "care_management_fee", "paid_to": "pcp", "pmpm": {"A": 30, "B": 10}})"));
+    const Ledger l = b.settle(parse(R"({"type": "care_management_fee", "party": "pcp", "pmpm": {"A": 30, "B": 10}})"));
     // 30 x 60 + 10 x 120 = 3,000.
-    EXPECT_DOUBLE_EQ(l.metric(Metric::care_management_fees), 3'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "care_management_fees"), 3'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::pcp)], 3'000);
     EXPECT_DOUBLE_EQ(l.payments[idx(Party::payer)], 3'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::provider)], 0.0);
     // A tier without a value (and no default) is an error when preparing.
     const Component partial = parse(R"({"type": "care_management_fee", "pmpm": {"A": 30}})");
-    EXPECT_EQ(where_of([&] { std::get<CareManagementFee>(partial).needs(b.setup, "m.components[2]"); }),
+    EXPECT_EQ(where_of([&] { needs_of(partial, b.setup, "m.components[2]"); }),
               "m.components[2].pmpm.B");
 }
 
@@ -292,18 +319,18 @@ TEST(SharedSavings, MsrCliffOneDollarEachSide) {
                                    "minimum_savings_rate": 0.02})");
     b.spend(176'401);  // savings 3,599: rate 0.0199944 < 2%: nothing
     Ledger below = b.settle(ss);
-    EXPECT_EQ(below.metric(Metric::shared_savings), 0.0);
+    EXPECT_EQ(metric_of(below, "shared_savings"), 0.0);
     EXPECT_EQ(below.revenue[idx(Party::provider)], 0.0);
     EXPECT_DOUBLE_EQ(b.comparison.benchmark, 180'000);
     EXPECT_DOUBLE_EQ(b.comparison.expenditure, 176'401);
     EXPECT_DOUBLE_EQ(b.comparison.savings_rate, 3'599.0 / 180'000);
 
     b.spend(176'400);  // exactly 2%: shared (r >= MSR)
-    EXPECT_DOUBLE_EQ(b.settle(ss).metric(Metric::shared_savings), 1'800);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(ss), "shared_savings"), 1'800);
 
     b.spend(176'399);  // savings 3,601 shared from the first dollar: 0.5 x 3,601 = 1,800.50
     Ledger above = b.settle(ss);
-    EXPECT_DOUBLE_EQ(above.metric(Metric::shared_savings), 1'800.5);
+    EXPECT_DOUBLE_EQ(metric_of(above, "shared_savings"), 1'800.5);
     EXPECT_DOUBLE_EQ(above.revenue[idx(Party::provider)], 1'800.5);
     EXPECT_DOUBLE_EQ(above.payments[idx(Party::payer)], 1'800.5);
 }
@@ -315,10 +342,10 @@ TEST(SharedSavings, SavingsCapBindingAndNot) {
     const Component loose = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                       "minimum_savings_rate": 0.02, "savings_cap": 0.05})");
     b.spend(170'000);  // savings 10,000 -> 0.5 x 10,000 = 5,000
-    EXPECT_DOUBLE_EQ(b.settle(capped).metric(Metric::shared_savings), 1'800);  // cap 1% x 180,000
-    EXPECT_DOUBLE_EQ(b.settle(loose).metric(Metric::shared_savings), 5'000);   // cap 9,000 not binding
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(capped), "shared_savings"), 1'800);  // cap 1% x 180,000
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(loose), "shared_savings"), 5'000);   // cap 9,000 not binding
     b.spend(176'399);  // 1,800.50 against a cap of 1,800: binding by 50 cents
-    EXPECT_DOUBLE_EQ(b.settle(capped).metric(Metric::shared_savings), 1'800);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(capped), "shared_savings"), 1'800);
 }
 
 TEST(SharedSavings, QualityGateAndScale) {
@@ -330,12 +357,12 @@ TEST(SharedSavings, QualityGateAndScale) {
                                       "quality": "scale"})");
     const Component none = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5})");
     b.quality = 0.79;
-    EXPECT_EQ(b.settle(gate).metric(Metric::shared_savings), 0.0);
-    EXPECT_DOUBLE_EQ(b.settle(scale).metric(Metric::shared_savings), 0.5 * 0.79 * 10'000);
-    EXPECT_DOUBLE_EQ(b.settle(none).metric(Metric::shared_savings), 5'000);
+    EXPECT_EQ(metric_of(b.settle(gate), "shared_savings"), 0.0);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(scale), "shared_savings"), 0.5 * 0.79 * 10'000);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(none), "shared_savings"), 5'000);
     b.quality = 0.8;
-    EXPECT_DOUBLE_EQ(b.settle(gate).metric(Metric::shared_savings), 5'000);
-    EXPECT_DOUBLE_EQ(b.settle(scale).metric(Metric::shared_savings), 4'000);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(gate), "shared_savings"), 5'000);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(scale), "shared_savings"), 4'000);
 }
 
 TEST(SharedSavings, TruncationSubtractsTheMemberExcess) {
@@ -346,7 +373,7 @@ TEST(SharedSavings, TruncationSubtractsTheMemberExcess) {
                                    "categories": ["inpatient", "professional"]})");
     // The component asks the engine for one member-level sum: the excess of each
     // member-year's inpatient + professional cost over 50,000 (coinsurance 1, no limit).
-    const ComponentNeeds n = std::get<SharedSavings>(ss).needs(b.setup, "m");
+    const ComponentNeeds n = needs_of(ss, b.setup, "m");
     ASSERT_EQ(n.reductions.size(), 1u);
     EXPECT_EQ(n.reductions[0].attachment, std::vector<double>(3, 50'000));
     EXPECT_EQ(n.reductions[0].coinsurance, 1.0);
@@ -360,7 +387,7 @@ TEST(SharedSavings, TruncationSubtractsTheMemberExcess) {
     b.member_sums = {12'000};
     const Ledger l = b.settle(ss);
     EXPECT_DOUBLE_EQ(b.comparison.expenditure, 148'000);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::shared_savings), 16'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "shared_savings"), 16'000);
 
     // A percentile truncation asks the setup for the per-year quantiles.
     b.setup.member_cost_percentile = [](double p) {
@@ -369,7 +396,7 @@ TEST(SharedSavings, TruncationSubtractsTheMemberExcess) {
     };
     const Component pct = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                     "truncation_percentile": 0.99})");
-    EXPECT_EQ(std::get<SharedSavings>(pct).needs(b.setup, "m").reductions[0].attachment,
+    EXPECT_EQ(needs_of(pct, b.setup, "m").reductions[0].attachment,
               (std::vector<double>{70'000, 72'000, 75'000}));
 }
 
@@ -379,10 +406,11 @@ TEST(SharedSavings, MsrMethodsFixedTableAndConfidenceInterval) {
                                       "minimum_savings_rate": {"method": "mssp_table"}})");
     // 7,500 members: MSR 3.3% (CMS's example) -> threshold 180,000 x 0.967 = 174,060.
     b.members = 7'500;
+    b.setup.pool_members = 7'500;  // the table needs 5,000 in year 1
     b.spend(174'070);  // 3.2944%
-    EXPECT_EQ(b.settle(table).metric(Metric::shared_savings), 0.0);
+    EXPECT_EQ(metric_of(b.settle(table), "shared_savings"), 0.0);
     b.spend(174'050);  // 3.3056%: 0.5 x 5,950
-    EXPECT_DOUBLE_EQ(b.settle(table).metric(Metric::shared_savings), 2'975);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(table), "shared_savings"), 2'975);
 
     // Confidence interval, 500 members, 90% two-sided, on the setup's total cv 1.676:
     // 1.6448536 x 1.676 / sqrt(500) = 12.33% -> shares at 12.4%, not at 12.2%.
@@ -391,26 +419,26 @@ TEST(SharedSavings, MsrMethodsFixedTableAndConfidenceInterval) {
                                                             "sides": "two", "cv": "total"}})");
     b.members = 500;
     b.spend(180'000 * (1 - 0.122));
-    EXPECT_EQ(b.settle(ci).metric(Metric::shared_savings), 0.0);
+    EXPECT_EQ(metric_of(b.settle(ci), "shared_savings"), 0.0);
     b.spend(180'000 * (1 - 0.124));
-    EXPECT_NEAR(b.settle(ci).metric(Metric::shared_savings), 0.5 * 0.124 * 180'000, 1e-6);
+    EXPECT_NEAR(metric_of(b.settle(ci), "shared_savings"), 0.5 * 0.124 * 180'000, 1e-6);
     // By default the within-tier cv (1.5 in the setup): 1.6448536 x 1.5 / sqrt(500) =
     // 11.03% -> shares at 11.1%, not at 10.9%.
     const Component within = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                        "minimum_savings_rate": {"method": "confidence_interval"}})");
     b.spend(180'000 * (1 - 0.109));
-    EXPECT_EQ(b.settle(within).metric(Metric::shared_savings), 0.0);
+    EXPECT_EQ(metric_of(b.settle(within), "shared_savings"), 0.0);
     b.spend(180'000 * (1 - 0.111));
-    EXPECT_NEAR(b.settle(within).metric(Metric::shared_savings), 0.5 * 0.111 * 180'000, 1e-6);
+    EXPECT_NEAR(metric_of(b.settle(within), "shared_savings"), 0.5 * 0.111 * 180'000, 1e-6);
     // An explicit cv overrides the scenario's: cv 1.0 -> 7.36%, so 12.2% now shares.
     const Component ci_cv = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                       "minimum_savings_rate": {"method": "confidence_interval", "cv": 1.0}})");
     b.spend(180'000 * (1 - 0.122));
-    EXPECT_NEAR(b.settle(ci_cv).metric(Metric::shared_savings), 0.5 * 0.122 * 180'000, 1e-6);
+    EXPECT_NEAR(metric_of(b.settle(ci_cv), "shared_savings"), 0.5 * 0.122 * 180'000, 1e-6);
 
     // The table rejects pools under 5,000 when preparing, naming the JSON path.
     b.setup.pool_members = 4'999;
-    EXPECT_EQ(where_of([&] { std::get<SharedSavings>(table).needs(b.setup, "payment_models[0].components[1]"); }),
+    EXPECT_EQ(where_of([&] { needs_of(table, b.setup, "payment_models[0].components[1]"); }),
               "payment_models[0].components[1].minimum_savings_rate (pool members)");
 }
 
@@ -424,11 +452,11 @@ TEST(SharedSavings, MsspTableSettlesWhenALaterYearsPoolIsSmaller) {
     b.setup.pool_members = 6'000;
     const Component table = parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                       "minimum_savings_rate": {"method": "mssp_table"}})");
-    ASSERT_NO_THROW(std::get<SharedSavings>(table).needs(b.setup, "payment_models[0].components[1]"));
+    ASSERT_NO_THROW(needs_of(table, b.setup, "payment_models[0].components[1]"));
     b.members = 4'999;
     b.spend(170'000);  // 5.6% savings: above any table rate
     double paid = -1;
-    EXPECT_NO_THROW(paid = b.settle(table).metric(Metric::shared_savings));
+    EXPECT_NO_THROW(paid = metric_of(b.settle(table), "shared_savings"));
     EXPECT_DOUBLE_EQ(paid, 5'000);
 }
 
@@ -436,8 +464,8 @@ TEST(SharedSavings, NothingWhenExpenditureExceedsTheBenchmark) {
     SavingsBook b;
     b.spend(200'000);
     const Ledger l = b.settle(parse(R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5})"));
-    EXPECT_EQ(l.metric(Metric::shared_savings), 0.0);
-    EXPECT_EQ(l.metric(Metric::shared_losses), 0.0);  // one-sided
+    EXPECT_EQ(metric_of(l, "shared_savings"), 0.0);
+    EXPECT_EQ(metric_of(l, "shared_losses"), 0.0);  // one-sided
     EXPECT_EQ(sum_payments(l), 0.0);
 }
 
@@ -451,21 +479,21 @@ TEST(SharedRisk, MlrCliffAndLossRate) {
                                    "minimum_savings_rate": 0.02, "loss_rate": 0.3})");
     // The MLR defaults to the MSR (symmetric): losses of at least 3,600 are shared.
     b.spend(183'599);  // loss 3,599 < 2%: nothing
-    EXPECT_EQ(b.settle(sr).metric(Metric::shared_losses), 0.0);
+    EXPECT_EQ(metric_of(b.settle(sr), "shared_losses"), 0.0);
     b.spend(183'601);  // loss 3,601 from the first dollar: 0.3 x 3,601 = 1,080.30
     const Ledger l = b.settle(sr);
-    EXPECT_NEAR(l.metric(Metric::shared_losses), 1'080.3, 1e-9);
+    EXPECT_NEAR(metric_of(l, "shared_losses"), 1'080.3, 1e-9);
     EXPECT_NEAR(l.payments[idx(Party::provider)], 1'080.3, 1e-9);
     EXPECT_NEAR(l.revenue[idx(Party::payer)], 1'080.3, 1e-9);
     // Savings side behaves like shared savings.
     b.spend(170'000);
-    EXPECT_DOUBLE_EQ(b.settle(sr).metric(Metric::shared_savings), 5'000);
-    EXPECT_EQ(b.settle(sr).metric(Metric::shared_losses), 0.0);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(sr), "shared_savings"), 5'000);
+    EXPECT_EQ(metric_of(b.settle(sr), "shared_losses"), 0.0);
     // An explicit, larger MLR: 3% -> a 3,601 loss (2.0006%) is not shared.
     const Component mlr = parse(R"({"type": "shared_risk", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
                                     "minimum_savings_rate": 0.02, "minimum_loss_rate": 0.03, "loss_rate": 0.3})");
     b.spend(183'601);
-    EXPECT_EQ(b.settle(mlr).metric(Metric::shared_losses), 0.0);
+    EXPECT_EQ(metric_of(b.settle(mlr), "shared_losses"), 0.0);
 }
 
 TEST(SharedRisk, LossLimitsByBenchmarkRevenueLesserAndGreater) {
@@ -479,7 +507,7 @@ TEST(SharedRisk, LossLimitsByBenchmarkRevenueLesserAndGreater) {
         l.transfer(Party::payer, Party::provider, 50'000);  // the provider's revenue from the model this year
         b.settle(sr, l);
         EXPECT_NEAR(sum_revenue(l), sum_payments(l), 1e-9);
-        return l.metric(Metric::shared_losses);
+        return metric_of(l, "shared_losses");
     };
     EXPECT_NEAR(owed(""), 1'080.3, 1e-9);
     EXPECT_DOUBLE_EQ(owed(R"(, "loss_limit_benchmark": 0.005)"), 900);       // 0.5% x 180,000 binds
@@ -507,7 +535,7 @@ struct CorridorBook : Book {
         allowed = {T * (1 - d), 0, 0};
         const Ledger l = settle(c);
         EXPECT_NEAR(sum_revenue(l), sum_payments(l), 1e-12 * T);
-        return l.metric(Metric::corridor_transfer);
+        return metric_of(l, "corridor_transfer");
     }
 };
 
@@ -602,7 +630,7 @@ TEST(RiskCorridor, TargetFromCapitationRevenue) {
     b.capitate({1, 1, 1});
     b.settle(parse(R"({"type": "capitation", "pmpm": 1000})"), l);
     b.settle(parse(R"({"type": "risk_corridor", "preset": "aca", "target_ratio": 0.85})"), l);
-    EXPECT_NEAR(l.metric(Metric::corridor_transfer), 1'205, 1e-6);
+    EXPECT_NEAR(metric_of(l, "corridor_transfer"), 1'205, 1e-6);
     EXPECT_NEAR(b.comparison.benchmark, 153'000, 1e-9);
     EXPECT_NEAR(l.revenue[idx(Party::provider)], 181'205, 1e-6);
 }
@@ -665,9 +693,10 @@ TEST(StopLoss, SpecificMemberSumsAsTheEngineComputesThem) {
     setup.tiers = s.cost_model.tiers;
     setup.years = 1;
     setup.pool_members = 3;
+    setup.metrics = registered_metrics();
     const Component sl = parse(R"({"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9,
                                    "limit": 100000, "categories": ["inpatient", "pharmacy"]})");
-    const ComponentNeeds needs = std::get<SpecificStopLoss>(sl).needs(setup, "m");
+    const ComponentNeeds needs = needs_of(sl, setup, "m");
     ASSERT_EQ(needs.reductions.size(), 1u);
     ExperienceTable table(1, 1, 1, setup.categories.size(), setup.tiers.size(), 0, 1);
     ExperienceObserver observer(s, needs.reductions, table);
@@ -710,8 +739,8 @@ TEST(StopLoss, SpecificMemberSumsAsTheEngineComputesThem) {
     const Component loaded = parse(R"({"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9,
                                        "limit": 100000, "loading": 0.15})");
     const Ledger l = b.settle(loaded);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_recoveries), 100'000.9);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_premium), 46'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_recoveries"), 100'000.9);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_premium"), 46'000);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::provider)], 100'000.9);
     EXPECT_DOUBLE_EQ(l.payments[idx(Party::reinsurer)], 100'000.9);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::reinsurer)], 46'000);
@@ -725,27 +754,26 @@ TEST(StopLoss, SpecificPremiumFromCalibrationOrGivenPmpm) {
     const Component cal = parse(R"({"type": "specific_stop_loss", "attachment": 100000, "loading": 0.15})");
     b.year = 1;  // premium 11,000 x 1.15 = 12,650
     Ledger l = b.settle(cal);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_premium), 12'650);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_recoveries), 12'345);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_premium"), 12'650);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_recoveries"), 12'345);
     EXPECT_NEAR(l.net(Party::provider), 12'345 - 12'650, 1e-9);
     // Given expectation: 50 PMPM x 180 x 1.15 = 10,350 whatever the calibration.
     const Component given = parse(R"({"type": "specific_stop_loss", "attachment": 100000, "loading": 0.15,
-                                      "expected_recoveries_pmpm": 50, "insurer": "payer", "insured": "pcp"})");
+                                      "expected_recoveries_pmpm": 50, "insurer": "payer", "party": "pcp"})");
     l = b.settle(given);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_premium), 10'350);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_premium"), 10'350);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::pcp)], 12'345);
     EXPECT_DOUBLE_EQ(l.revenue[idx(Party::payer)], 10'350);
 
     // calibrate(): the mean over trials of the base case's member sums, per year.
     CalibrationView v;
-    v.categories = b.setup.categories;
     v.trials = 4;
     v.years = 2;
     const std::vector<double> sums = {0, 1'000, 3'000, 8'000, 10, 20, 30, 40};  // [trial][year]
     const PeriodExperience e = b.experience();
     v.baseline = [&](std::uint64_t, int) { return e; };
     v.member_sums = [&](std::uint64_t t, int y) { return std::span<const double>(&sums[t * 2 + y], 1); };
-    const std::vector<double> calibrated = std::get<SpecificStopLoss>(cal).calibrate(v);
+    const std::vector<double> calibrated = std::get<SpecificStopLoss::Prepared>(prepared(cal, b.setup)).calibrate(v);
     ASSERT_EQ(calibrated.size(), 4u);  // means by year, then their standard errors
     EXPECT_DOUBLE_EQ(calibrated[0], (0 + 3'000 + 10 + 30) / 4.0);
     EXPECT_DOUBLE_EQ(calibrated[1], (1'000 + 8'000 + 20 + 40) / 4.0);
@@ -765,36 +793,35 @@ TEST(StopLoss, AggregateAttachmentCoinsuranceLimitAndPremium) {
                                     "loading": 0.1})");
     // Attaches at 1.25 x 128,000 = 160,000: 0.8 x 10,000 = 8,000; premium 3,000 x 1.1.
     Ledger l = b.settle(agg);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_recoveries), 8'000);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_premium), 3'300);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_recoveries"), 8'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_premium"), 3'300);
     // Year 2 attaches at 162,500: 0.8 x 7,500 = 6,000; premium 3,500 x 1.1.
     b.year = 1;
     l = b.settle(agg);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_recoveries), 6'000);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_premium), 3'850);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_recoveries"), 6'000);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_premium"), 3'850);
     b.year = 0;
     // With a limit: min(8,000, 5,000).
     const Component limited = parse(R"({"type": "aggregate_stop_loss", "attachment_ratio": 1.25, "coinsurance": 0.8,
                                         "limit": 5000})");
-    EXPECT_DOUBLE_EQ(b.settle(limited).metric(Metric::stop_loss_recoveries), 5'000);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(limited), "stop_loss_recoveries"), 5'000);
     // At and one dollar below the attachment nothing is recovered.
     b.allowed = {120'000, 40'000, 0};
-    EXPECT_EQ(b.settle(agg).metric(Metric::stop_loss_recoveries), 0.0);
+    EXPECT_EQ(metric_of(b.settle(agg), "stop_loss_recoveries"), 0.0);
     b.allowed = {120'000, 39'999, 0};
-    EXPECT_EQ(b.settle(agg).metric(Metric::stop_loss_recoveries), 0.0);
+    EXPECT_EQ(metric_of(b.settle(agg), "stop_loss_recoveries"), 0.0);
     b.allowed = {120'000, 40'001, 0};
-    EXPECT_DOUBLE_EQ(b.settle(agg).metric(Metric::stop_loss_recoveries), 0.8);
+    EXPECT_DOUBLE_EQ(metric_of(b.settle(agg), "stop_loss_recoveries"), 0.8);
     // Given expected cost (900 PMPM x 180 = 162,000 -> attaches at 202,500), inpatient only.
     const Component given = parse(R"({"type": "aggregate_stop_loss", "expected_pmpm": 900, "categories": ["inpatient"],
                                       "expected_recoveries_pmpm": 10, "loading": 0.5})");
     b.allowed = {210'000, 40'000, 0};
     l = b.settle(given);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_recoveries), 7'500);
-    EXPECT_DOUBLE_EQ(l.metric(Metric::stop_loss_premium), 10 * 180 * 1.5);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_recoveries"), 7'500);
+    EXPECT_DOUBLE_EQ(metric_of(l, "stop_loss_premium"), 10 * 180 * 1.5);
 
     // calibrate(): expected cost = mean base-case cost; recoveries against it.
     CalibrationView v;
-    v.categories = b.setup.categories;
     v.trials = 2;
     v.years = 1;
     const std::vector<double> low = {80'000, 20'000, 0}, high = {130'000, 20'000, 0}, months = {60, 120};
@@ -803,7 +830,7 @@ TEST(StopLoss, AggregateAttachmentCoinsuranceLimitAndPremium) {
     v.member_sums = [&](std::uint64_t, int) { return std::span<const double>(); };
     // Expected 125,000; attachment 1.1 x 125,000 = 137,500: recoveries 0 and 0.8 x 12,500 = 10,000.
     const Component cal = parse(R"({"type": "aggregate_stop_loss", "attachment_ratio": 1.1, "coinsurance": 0.8})");
-    const std::vector<double> calibrated = std::get<AggregateStopLoss>(cal).calibrate(v);
+    const std::vector<double> calibrated = std::get<AggregateStopLoss::Prepared>(prepared(cal, b.setup)).calibrate(v);
     // [recoveries, their standard error, expected cost, its standard error] for one year.
     ASSERT_EQ(calibrated.size(), 4u);
     EXPECT_NEAR(calibrated[0], 5'000, 1e-9);
@@ -837,7 +864,7 @@ TEST(StopLoss, Table422_208AtEveryBandEdge) {
     Book b;
     b.setup.pool_members = 3'000;
     const Component sl = parse(R"({"type": "specific_stop_loss", "preset_422_208": "institutional", "coinsurance": 0.9})");
-    const ComponentNeeds n = std::get<SpecificStopLoss>(sl).needs(b.setup, "m");
+    const ComponentNeeds n = needs_of(sl, b.setup, "m");
     EXPECT_EQ(n.reductions[0].attachment, std::vector<double>(3, 40'000));
     EXPECT_EQ(n.reductions[0].coinsurance, 0.9);
 }
@@ -851,10 +878,10 @@ TEST(QualityWithhold, GateAndScale) {
     auto withheld = [&](const std::string& terms, double score) {
         b.quality = score;
         Ledger l;
-        l.transfer(Party::payer, Party::provider, 100'000);  // paid under the model this year
+        l.pay(b.setup.metric("care_management_fees"), Party::payer, Party::provider, 100'000);  // paid under the model this year
         b.settle(parse(R"({"type": "quality_withhold", "rate": 0.02, )" + terms + "}"), l);
-        EXPECT_DOUBLE_EQ(l.payments[idx(Party::provider)], l.metric(Metric::withhold_retained));
-        return l.metric(Metric::withhold_retained);
+        EXPECT_DOUBLE_EQ(l.payments[idx(Party::provider)], metric_of(l, "withhold_retained"));
+        return metric_of(l, "withhold_retained");
     };
     // 2% of 100,000 = 2,000 withheld.
     EXPECT_EQ(withheld(R"("return": "gate", "threshold": 0.8)", 0.85), 0.0);
@@ -866,14 +893,14 @@ TEST(QualityWithhold, GateAndScale) {
 
 TEST(QualityTerms, FixedWeightedAndBetaDrawn) {
     QualityTerms fixed = QualityTerms::from_json(Json::parse(R"({"fixed": 0.83})"), "quality");
-    EXPECT_EQ(fixed.score(1, 7, 2, true), 0.83);
-    EXPECT_EQ(QualityTerms{}.score(1, 0, 0, false), 1.0);
+    EXPECT_EQ(quality_score(fixed, 1, 7, 2, true), 0.83);
+    EXPECT_EQ(quality_score(QualityTerms{}, 1, 0, 0, false), 1.0);
     // sd 0: the weighted mean of the means, (1 x 0.6 + 3 x 0.8) / 4 = 0.75; lift in the program arm.
     QualityTerms flat = QualityTerms::from_json(
         Json::parse(R"({"measures": [{"name": "a", "mean": 0.6}, {"name": "b", "weight": 3, "mean": 0.8, "intervention_lift": 0.04}]})"),
         "quality");
-    EXPECT_DOUBLE_EQ(flat.score(1, 0, 0, false), 0.75);
-    EXPECT_DOUBLE_EQ(flat.score(1, 0, 0, true), 0.78);
+    EXPECT_DOUBLE_EQ(quality_score(flat, 1, 0, 0, false), 0.75);
+    EXPECT_DOUBLE_EQ(quality_score(flat, 1, 0, 0, true), 0.78);
 
     // Beta(mean 0.8, sd 0.05) per trial: over 20,000 trials the sample mean is within 4
     // standard errors (4 x 0.05 / sqrt(20,000) = 0.0014) of 0.8, the sample sd within
@@ -887,8 +914,8 @@ TEST(QualityTerms, FixedWeightedAndBetaDrawn) {
     double s = 0, s2 = 0, d = 0, d2 = 0;
     int raised = 0;
     for (int t = 0; t < n; ++t) {
-        const double base = drawn.score(20261123, static_cast<std::uint32_t>(t), 0, false);
-        const double prog = drawn.score(20261123, static_cast<std::uint32_t>(t), 0, true);
+        const double base = quality_score(drawn, 20261123, static_cast<std::uint32_t>(t), 0, false);
+        const double prog = quality_score(drawn, 20261123, static_cast<std::uint32_t>(t), 0, true);
         ASSERT_GT(base, 0.0);
         ASSERT_LT(base, 1.0);
         s += base;
@@ -904,8 +931,8 @@ TEST(QualityTerms, FixedWeightedAndBetaDrawn) {
     EXPECT_NEAR(dm, 0.05, 4 * dsd / std::sqrt(n) + 1e-12);
     EXPECT_EQ(raised, n);
     // Different years and trials draw different uniforms; the same (seed, trial, year) repeats.
-    EXPECT_NE(drawn.score(1, 0, 0, false), drawn.score(1, 0, 1, false));
-    EXPECT_EQ(drawn.score(1, 3, 1, false), drawn.score(1, 3, 1, false));
+    EXPECT_NE(quality_score(drawn, 1, 0, 0, false), quality_score(drawn, 1, 0, 1, false));
+    EXPECT_EQ(quality_score(drawn, 1, 3, 1, false), quality_score(drawn, 1, 3, 1, false));
 }
 
 // =====================================================================================
@@ -987,16 +1014,20 @@ TEST(MinimumSavingsRate, ConfidenceIntervalRuleReproducesDomainValues) {
     }
     // One-sided 95% is the same z.
     EXPECT_NEAR(minimum_savings_rate(500, 1.676, 0.95, Sides::one), minimum_savings_rate(500, 1.676, 0.90, Sides::two), 1e-12);
-    // MinimumRate::resolve dispatches on the method.
-    EXPECT_EQ(MinimumRate::fixed_rate(0.02).resolve(10, 0.5, 1.0, "m"), 0.02);
+    // MinimumRate::resolve fixes the rule before the first trial (pool of year 1, cvs); the
+    // resolved rule gives the rate for a period's pool.
+    EXPECT_EQ(MinimumRate::fixed_rate(0.02).resolve(10, 0.5, 1.0, "m")(10), 0.02);
     MinimumRate table{MinimumRate::Method::mssp_table};
-    EXPECT_NEAR(table.resolve(7'500, 0.5, 1.0, "m"), 0.033, 1e-12);
+    EXPECT_NEAR(table.resolve(7'500, 0.5, 1.0, "m")(7'500), 0.033, 1e-12);
+    EXPECT_NEAR(table.resolve(7'500, 0.5, 1.0, "m")(4'000), 0.039, 1e-12);  // a pool that shrank keeps the first rate
+    EXPECT_EQ(where_of([&] { table.resolve(4'999, 0.5, 1.0, "m"); }), "m (pool members)");
     MinimumRate ci{MinimumRate::Method::confidence_interval};
     // The confidence interval uses the within-tier cv unless the terms ask for the total.
-    EXPECT_NEAR(ci.resolve(1'000, 1.676, 3.0, "m"), 0.0871759, 1e-6);
+    EXPECT_NEAR(ci.resolve(1'000, 1.676, 3.0, "m")(1'000), 0.0871759, 1e-6);
     ci.cv_basis = MinimumRate::CvBasis::total;
-    EXPECT_NEAR(ci.resolve(1'000, 3.0, 1.676, "m"), 0.0871759, 1e-6);
-    EXPECT_EQ(ci.resolve(0, 1.676, 1.676, "m"), 1.0);  // nobody eligible: nothing can be shared
+    EXPECT_NEAR(ci.resolve(1'000, 3.0, 1.676, "m")(1'000), 0.0871759, 1e-6);
+    EXPECT_EQ(ci.resolve(1'000, 1.676, 1.676, "m")(0), 1.0);  // nobody eligible: nothing can be shared
+    EXPECT_EQ(where_of([&] { ci.resolve(1'000, 1.676, 0.0, "m"); }), "m.cv");  // a cv of 0 cannot set a rate
 }
 
 // =====================================================================================
@@ -1053,9 +1084,9 @@ TEST(ContractProperties, SharedSavingsZeroBelowMsrAndMonotoneUpToCap) {
         double x1 = u(0.7, 1.3) * B, x2 = u(0.7, 1.3) * B;
         if (x2 > x1) std::swap(x1, x2);  // x2 <= x1: more savings at x2
         b.allowed = {x1, 0, 0};
-        const double p1 = b.settle(ss).metric(Metric::shared_savings);
+        const double p1 = metric_of(b.settle(ss), "shared_savings");
         b.allowed = {x2, 0, 0};
-        const double p2 = b.settle(ss).metric(Metric::shared_savings);
+        const double p2 = metric_of(b.settle(ss), "shared_savings");
         for (const auto& [x, p] : {std::pair{x1, p1}, std::pair{x2, p2}}) {
             const double r = (B - x) / B;
             if (r < msr * (1 - 1e-12)) ASSERT_EQ(p, 0.0) << "below the MSR, case " << trial;
@@ -1111,12 +1142,12 @@ TEST(ContractProperties, CashConservedForEveryComponent) {
     const std::vector<std::string> terms = {
         R"({"type": "fee_for_service", "fee_multiplier": {"inpatient": 1.2, "default": 0.9}})",
         R"({"type": "capitation", "pmpm": {"A": 1200, "B": 500}, "categories": ["inpatient"]})",
-        R"({"type": "capitation", "paid_to": "pcp", "base_pmpm": 300, "categories": ["professional"], "fee_multiplier": 0.8})",
+        R"({"type": "capitation", "party": "pcp", "base_pmpm": 300, "categories": ["professional"], "fee_multiplier": 0.8})",
         R"({"type": "care_management_fee", "pmpm": {"A": 30, "B": 10}})",
         R"({"type": "quality_withhold", "rate": 0.05, "return": "scale"})",
         R"({"type": "shared_savings", "benchmark": {"pmpm": 900}, "sharing_rate": 0.6, "minimum_savings_rate": 0.01,
             "savings_cap": 0.1, "truncation_amount": 100000, "quality": "scale"})",
-        R"({"type": "shared_risk", "paid_to": "pcp", "benchmark": {"pmpm": 900}, "sharing_rate": 0.5, "loss_rate": 0.4,
+        R"({"type": "shared_risk", "party": "pcp", "benchmark": {"pmpm": 900}, "sharing_rate": 0.5, "loss_rate": 0.4,
             "loss_limit_revenue": 0.05, "loss_limit_benchmark": 0.03})",
         R"({"type": "risk_corridor", "preset": "aca"})",
         R"({"type": "risk_corridor", "preset": "reach_global", "target": {"pmpm": 900}})",
@@ -1197,8 +1228,8 @@ TEST(ContractJson, InvalidTermsNameTheJsonPath) {
     EXPECT_EQ(model_error(R"([{"type": "fee_for_service", "fee_multipler": 1.1}])"),
               "payment_models[0].components[0].fee_multipler");
     EXPECT_EQ(model_error(R"([{"type": "capitation", "pmpm": 100, "base_pmpm": 100}])"), "payment_models[0].components[0]");
-    EXPECT_EQ(model_error(R"([{"type": "capitation", "pmpm": 100, "paid_to": "payer"}])"),
-              "payment_models[0].components[0].paid_to");
+    EXPECT_EQ(model_error(R"([{"type": "capitation", "pmpm": 100, "party": "payer"}])"),
+              "payment_models[0].components[0].party");
     EXPECT_EQ(model_error(R"([{"type": "shared_savings", "benchmark": {"pmpm": 1000, "trend": 0.03}, "sharing_rate": 0.5}])"),
               "payment_models[0].components[0].benchmark.trend");
     EXPECT_EQ(model_error(R"([{"type": "shared_savings", "benchmark": {"baseline_pmpm": "simulated",
@@ -1246,7 +1277,7 @@ TEST(ContractJson, NamesCheckedAgainstTheCostModelWhenPreparing) {
               "payment_models[0].components[1].categories");
     // ... and two capitations of the same category.
     EXPECT_EQ(run_error(R"({"name": "m", "components": [{"type": "capitation", "pmpm": 900},
-        {"type": "capitation", "categories": ["dme"], "pmpm": 10, "paid_to": "pcp"}]})"),
+        {"type": "capitation", "categories": ["dme"], "pmpm": 10, "party": "pcp"}]})"),
               "payment_models[0].components[1].categories");
     // Different years do not overlap: capitation in year 1, fee-for-service in year 2.
     EXPECT_EQ(run_error(R"({"name": "m", "components": [{"type": "capitation", "years": [1], "pmpm": 900},
@@ -1267,18 +1298,18 @@ TEST(ContractJson, DeliveryBasisErrors) {
                                               categories, "delivery"); }),
               "delivery.provider_share.surgery");
     EXPECT_EQ(where_of([] { delivery_from_json(Json::parse(R"({"provider_share": 1.2})"), "delivery"); }), "delivery.provider_share");
-    EXPECT_EQ(where_of([] { delivery_from_json(Json::parse(R"({"program_costs_borne_by": {"care_team": "payer"}})"), "delivery"); }),
-              "delivery.program_costs_borne_by.care_team");
+    EXPECT_EQ(where_of([] { delivery_from_json(Json::parse(R"({"program_cost_borne_by": {"care_team": "payer"}})"), "delivery"); }),
+              "delivery.program_cost_borne_by.care_team");
 }
 
 TEST(ContractJson, RoundTripEveryComponentType) {
     const Json model = Json::parse(R"({"name": "everything", "components": [
         {"type": "fee_for_service", "fee_multiplier": {"inpatient": 1.1, "default": 0.95}},
         {"type": "fee_for_service", "years": [2], "categories": ["pharmacy"]},
-        {"type": "capitation", "paid_to": "pcp", "categories": ["professional"], "base_pmpm": 210.5,
+        {"type": "capitation", "party": "pcp", "categories": ["professional"], "base_pmpm": 210.5,
          "reference_risk_score": 1.3, "fee_multiplier": 0.9},
         {"type": "capitation", "years": [1, 3], "pmpm": {"A": 8900, "B": 3300, "C": 1400}},
-        {"type": "care_management_fee", "paid_to": "pcp", "pmpm": {"A": 6, "B": 8, "default": 16}},
+        {"type": "care_management_fee", "party": "pcp", "pmpm": {"A": 6, "B": 8, "default": 16}},
         {"type": "shared_savings", "years": [1], "benchmark": {"baseline_pmpm": "simulated", "base_year_weights": [0.1, 0.3, 0.6],
           "trend": "realised", "risk_adjustment": "tier_mix", "discount": 0.02},
          "truncation_percentile": 0.99, "sharing_rate": 0.5, "categories": ["inpatient", "emergency"],
@@ -1286,7 +1317,7 @@ TEST(ContractJson, RoundTripEveryComponentType) {
          "savings_cap": 0.1, "quality": "gate", "quality_threshold": 0.8},
         {"type": "shared_savings", "benchmark": {"baseline_pmpm": 2500, "trend": 0.03, "risk_adjustment": "risk_score"},
          "truncation_amount": 150000, "sharing_rate": 0.4, "minimum_savings_rate": {"method": "mssp_table"}, "quality": "scale"},
-        {"type": "shared_risk", "paid_to": "pcp", "years": [2, 3], "benchmark": {"pmpm": [3000, 3100, 3200]},
+        {"type": "shared_risk", "party": "pcp", "years": [2, 3], "benchmark": {"pmpm": [3000, 3100, 3200]},
          "sharing_rate": 0.6, "minimum_savings_rate": 0.02, "minimum_loss_rate": 0.01, "loss_rate": 0.4,
          "loss_limit_benchmark": 0.05, "loss_limit_revenue": 0.04, "loss_limit_rule": "greater"},
         {"type": "risk_corridor", "preset": "aca"},
@@ -1296,7 +1327,7 @@ TEST(ContractJson, RoundTripEveryComponentType) {
         {"type": "risk_corridor", "preset": "medicaid_example", "target_ratio": 0.9},
         {"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9, "limit": 1000000, "loading": 0.15,
          "categories": ["inpatient", "pharmacy"]},
-        {"type": "specific_stop_loss", "preset_422_208": "professional", "insured": "pcp", "insurer": "payer",
+        {"type": "specific_stop_loss", "preset_422_208": "professional", "party": "pcp", "insurer": "payer",
          "expected_recoveries_pmpm": 12.5},
         {"type": "aggregate_stop_loss", "attachment_ratio": 1.25, "coinsurance": 0.8, "expected_pmpm": 3000, "loading": 0.1},
         {"type": "quality_withhold", "party": "pcp", "rate": 0.05, "return": "scale"},
@@ -1323,7 +1354,7 @@ TEST(ContractJson, RoundTripEveryComponentType) {
 
     // The delivery basis round-trips too.
     const Json d = Json::parse(R"({"provider_share": {"inpatient": 0.85, "default": 0.5}, "pcp_share": 0.1,
-        "provider_cost_ratio": 1.1, "pcp_cost_ratio": {"default": 0.95}, "program_costs_borne_by": {"pcp_oversight": "pcp"}})");
+        "provider_cost_ratio": 1.1, "pcp_cost_ratio": {"default": 0.95}, "program_cost_borne_by": {"pcp_oversight": "pcp"}})");
     const DeliveryBasis basis = delivery_from_json(d, "delivery");
     EXPECT_TRUE(delivery_from_json(to_json(basis), "delivery") == basis);
 }

@@ -33,17 +33,17 @@ Scenario every_component_scenario(std::size_t members, int years) {
     Scenario s = Scenario::default_cmc_program(members, years);
     s.payment_models.push_back(model(R"({"name": "pcp_capitation_withhold_aggregate", "components": [
         {"type": "fee_for_service", "fee_multiplier": {"inpatient": 1.05, "default": 1.0}},
-        {"type": "capitation", "paid_to": "pcp", "categories": ["professional", "behavioral_health"], "base_pmpm": 350},
+        {"type": "capitation", "party": "pcp", "categories": ["professional", "behavioral_health"], "base_pmpm": 350},
         {"type": "quality_withhold", "party": "pcp", "rate": 0.05, "return": "scale"},
         {"type": "quality_withhold", "party": "provider", "rate": 0.02, "return": "gate", "threshold": 0.8},
-        {"type": "aggregate_stop_loss", "insured": "pcp", "categories": ["professional", "behavioral_health"],
+        {"type": "aggregate_stop_loss", "party": "pcp", "categories": ["professional", "behavioral_health"],
          "attachment_ratio": 1.1, "coinsurance": 0.9, "loading": 0.1}],
       "quality": {"measures": [{"name": "q", "mean": 0.8, "sd": 0.05, "intervention_lift": 0.03}]}})"));
     s.payment_models.push_back(model(R"({"name": "reach_like", "components": [
         {"type": "fee_for_service"},
-        {"type": "care_management_fee", "paid_to": "pcp", "pmpm": {"A": 30, "B": 16, "C": 8}},
+        {"type": "care_management_fee", "party": "pcp", "pmpm": {"A": 30, "B": 16, "C": 8}},
         {"type": "risk_corridor", "preset": "reach_global", "target": {"pmpm": 3700, "discount": 0.02}},
-        {"type": "shared_risk", "paid_to": "pcp", "benchmark": {"baseline_pmpm": 3500, "trend": 0.04, "risk_adjustment": "risk_score"},
+        {"type": "shared_risk", "party": "pcp", "benchmark": {"baseline_pmpm": 3500, "trend": 0.04, "risk_adjustment": "risk_score"},
          "categories": ["professional"], "sharing_rate": 0.5, "loss_rate": 0.3, "minimum_savings_rate": 0.01,
          "loss_limit_revenue": 0.08, "loss_limit_benchmark": 0.04},
         {"type": "specific_stop_loss", "preset_422_208": "combined", "coinsurance": 0.9, "loading": 0.2}]})"));

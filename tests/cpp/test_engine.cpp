@@ -9,8 +9,9 @@
 // of the default program are so heavy-tailed that sample fourth moments are useless),
 // so that a correct engine passes for essentially any seed and a wrong one fails.
 #include "apmsim/population/analytic_moments.hpp"
-#include "apmsim/population/scenario.hpp"
+#include "apmsim/scenario.hpp"
 #include "apmsim/population/synthetic.hpp"
+#include "apmsim/outputs/simulation_summary.hpp"
 #include "apmsim/simulation/engine.hpp"
 
 #include <gtest/gtest.h>
@@ -979,7 +980,7 @@ TEST(EngineProgramCost, PmpmTimesMemberMonthsExactly) {
             members[y] += m > 0 ? 1 : 0;
         }
     const SimulationResults r = simulate(s, opts(6, 12));
-    ASSERT_EQ(r.components.size(), 4u);
+    ASSERT_EQ(r.program_cost_items.size(), 4u);
     const SampleMatrix total = r.samples("program_cost", "intervention");
     const SampleMatrix team = r.samples("program_cost", "intervention", "", "", "care_team");
     for (int t = 0; t < 6; ++t)
@@ -1251,7 +1252,7 @@ TEST(EngineErrors, InvalidOptionsAndScenarioPiecesNameTheirLocation) {
     with([](Scenario& s) { s.intervention->effects.push_back({"dental", -0.1, 0.0}); }, "intervention.effects.dental");
     with([](Scenario& s) { s.intervention->effects[0].sd = -0.1; }, "intervention.effects.inpatient.sd");
     with([](Scenario& s) { s.intervention->effects[0].mean = std::nan(""); }, "intervention.effects.inpatient.mean");
-    with([](Scenario& s) { s.intervention->costs[0].pmpm = -5; }, "intervention.costs_pmpm.care_team");
+    with([](Scenario& s) { s.intervention->costs[0].pmpm = -5; }, "intervention.program_cost_pmpm.care_team");
     with([](Scenario& s) { s.intervention->name.clear(); }, "intervention.name");
     with([](Scenario& s) { s.cost_model.frailty_cv = -0.1; }, "cost_model.frailty_cv");
     with([](Scenario& s) { s.cost_model.frailty_cv = std::nan(""); }, "cost_model.frailty_cv");
@@ -1393,12 +1394,12 @@ TEST(EngineTrend, CompoundsPerYearFromOneDrawPerTrial) {
     for (double g : flat.trend) EXPECT_EQ(g, 0.0);
 }
 
-// summary(): one row per arm x year x measure (total, pmpm, program, net, each category
+// summary_rows(): one row per arm x year x measure (total, pmpm, program, net, each category
 // and tier) plus savings and net_savings per year; stats match the sample matrices.
 TEST(EngineSummary, RowsMatchSamples) {
     const Scenario s = Scenario::default_cmc_program(30, 2);
     const SimulationResults r = simulate(s, opts(50, 21));
-    const std::vector<SummaryRow> rows = r.summary();
+    const std::vector<SummaryRow> rows = summary_rows(r);
     EXPECT_EQ(rows.size(), 2u * 2u * (4u + 8u + 3u) + 2u * 2u);
     for (const SummaryRow& row : rows) {
         EXPECT_EQ(row.stats.count, 50u);

@@ -351,10 +351,10 @@ TEST(AggregateDistribution, RiskMeasuresMatchBruteForceOnTheLattice) {
         for (; j < g.size(); ++j)
             if ((c += g[j]) >= p) break;
         const double var = 25.0 * j;
-        EXPECT_DOUBLE_EQ(d.value_at_risk(p), var);
+        EXPECT_DOUBLE_EQ(d.quantile(p), var);
         double sl = 0.0;
         for (std::size_t k = j + 1; k < g.size(); ++k) sl += (25.0 * k - var) * g[k];
-        EXPECT_NEAR(d.tail_value_at_risk(p), var + sl / (1.0 - p), 1e-9 * var);
+        EXPECT_NEAR(d.expected_shortfall(p), var + sl / (1.0 - p), 1e-9 * var);
     }
     for (double u : {0.0, 1000.0, 3333.0, 20000.0}) {
         double lev = 0.0, sl = 0.0;

@@ -40,7 +40,7 @@ Json small_scenario() {
         "copula": {"correlation": [[1, 0.3], [0.3, 1]]},
         "tier_transitions": {"A": {"A": 0.8, "B": 0.2}, "B": {"A": 0.1, "B": 0.9}}
       },
-      "intervention": {"name": "care", "effects": {"inpatient": {"mean": -0.1, "sd": 0.02}}, "costs_pmpm": {"team": 50, "family": 10}},
+      "intervention": {"name": "care", "effects": {"inpatient": {"mean": -0.1, "sd": 0.02}}, "program_cost_pmpm": {"team": 50, "family": 10}},
       "settings": {"trials": 20, "seed": 5, "threads": 2}
     })");
 }
@@ -128,7 +128,7 @@ TEST(ScenarioJson, ExplicitMembersAndAllCostModelParts) {
     EXPECT_EQ(s.settings.trials, 20u);
     ASSERT_TRUE(s.intervention);
     ASSERT_EQ(s.intervention->costs.size(), 2u);
-    EXPECT_EQ(s.intervention->costs[0].component, "team");  // file order is kept
+    EXPECT_EQ(s.intervention->costs[0].item, "team");  // file order is kept
     EXPECT_DOUBLE_EQ(s.cost_model.copula_correlation(0, 1), 0.3);
     EXPECT_DOUBLE_EQ(s.cost_model.tier_transition(1, 0), 0.1);
     EXPECT_DOUBLE_EQ(s.cost_model.seasonality[1][5], 1.0);  // unspecified category stays flat
@@ -162,7 +162,7 @@ TEST(ScenarioJson, BadScenariosNameTheirJsonPath) {
         {"/population/members/sex/0", "female", "population.members.sex[0]"},
         {"/intervention/effects/surgery", Json::parse(R"({"mean": -0.1})"), "intervention.effects.surgery"},
         {"/intervention/effects/inpatient/sd", -1, "intervention.effects.inpatient.sd"},
-        {"/intervention/costs_pmpm/team", -5, "intervention.costs_pmpm.team"},
+        {"/intervention/program_cost_pmpm/team", -5, "intervention.program_cost_pmpm.team"},
         {"/settings/trials", 0, "settings.trials"},
         {"/settings/seed", -1, "settings.seed"},
         {"/settings/speed", 3, "settings.speed"},
@@ -236,7 +236,7 @@ TEST(ResultsJson, HasSummarySamplesAndCv) {
     EXPECT_EQ(j["samples"]["baseline"]["total_cost"].size(), 6u);
     EXPECT_EQ(j["samples"]["savings"][0].size(), 2u);
     EXPECT_DOUBLE_EQ(j["samples"]["baseline"]["total_cost"][3][1].get<double>(), r.samples("total_cost", "baseline")(3, 1));
-    EXPECT_EQ(j["summary"].size(), r.summary().size());
+    EXPECT_EQ(j["summary"].size(), summary_rows(r).size());
     EXPECT_EQ(j["member_level_cv"]["intervention"].size(), 2u);
 }
 
@@ -248,7 +248,7 @@ TEST(InterventionValidation, DuplicateEffectsAndComponentsAreErrors) {
     s = Scenario::default_cmc_program(10, 1);
     s.intervention->costs.push_back({"care_team", 5.0});
     e = error_of([&] { s.validate(); });
-    EXPECT_EQ(e.where(), "intervention.costs_pmpm.care_team");
+    EXPECT_EQ(e.where(), "intervention.program_cost_pmpm.care_team");
 }
 
 TEST(ErrorMessages, ExtremeValuesAreReportedNotThrownAsSomethingElse) {

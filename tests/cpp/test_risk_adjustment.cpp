@@ -5,7 +5,7 @@
 #include "expect_invalid.hpp"
 #include "apmsim/credibility/risk_adjustment.hpp"
 #include "apmsim/credibility/risk_design.hpp"
-#include "apmsim/population/scenario.hpp"
+#include "apmsim/scenario.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
 #include "apmsim/simulation/engine.hpp"

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -69,9 +70,14 @@ TEST(Quantile, Type7MatchesNumpyDefault) {
 TEST(RiskMeasures, HandComputedOnOneToHundred) {
     std::vector<double> v(100);
     std::iota(v.begin(), v.end(), 1.0);
-    // VaR_95 = 1 + 99 * 0.95 = 95.05; the values at or above it are 96..100, mean 98.
-    EXPECT_NEAR(stats::value_at_risk(v, 0.95), 95.05, 1e-12);
-    EXPECT_NEAR(stats::tail_value_at_risk(v, 0.95), 98.0, 1e-12);
+    // VaR_95 = 1 + 99 * 0.95 = 95.05; the worst 5% are 96..100, mean 98, and the best 5% 1..5.
+    EXPECT_NEAR(stats::quantile(v, 0.95), 95.05, 1e-12);
+    EXPECT_DOUBLE_EQ(stats::expected_shortfall(v, 0.95), 98.0);
+    EXPECT_DOUBLE_EQ(stats::expected_shortfall(v, 0.95, stats::Tail::lower), 3.0);
+    // k = 100 x 4.5% = 4.5: 97..100 and half of 96, over 4.5.
+    EXPECT_NEAR(stats::expected_shortfall(v, 0.955), (97.0 + 98 + 99 + 100 + 0.5 * 96) / 4.5, 1e-12);
+    // Beyond the worst single value: the worst value.
+    EXPECT_DOUBLE_EQ(stats::expected_shortfall(v, 0.999), 100.0);
     EXPECT_DOUBLE_EQ(stats::upper_tail_probability(v, 90.0), 0.10);
     EXPECT_DOUBLE_EQ(stats::lower_tail_probability(v, 11.0), 0.10);
     const auto s = stats::summarize(v);
@@ -108,5 +114,26 @@ TEST(RiskMeasures, BadInputIsAnError) {
     const std::vector<double> with_nan = {1, std::nan(""), 3};  // sorting NaN would be undefined
     EXPECT_THROW(stats::summarize(with_nan), InvalidInput);
     EXPECT_THROW(stats::quantile(with_nan, 0.5), InvalidInput);
-    EXPECT_THROW(stats::tail_value_at_risk(with_nan, 0.5), InvalidInput);
+    EXPECT_THROW(stats::expected_shortfall(with_nan, 0.5), InvalidInput);
+    EXPECT_THROW(stats::expected_shortfall(v, 1.0), InvalidInput);
+}
+
+// Ties at the quantile: 96 zeros and 1, 2, 3, 4. The worst 5% are 0, 1, 2, 3, 4 (mean 2),
+// whatever the tie; a mean of the values at or above p95 = 0 would be the overall mean, 0.1.
+TEST(RiskMeasures, ExpectedShortfallWithTiesIsTheMeanOfTheWorstShare) {
+    std::vector<double> v(96, 0.0);
+    for (double x : {1.0, 2.0, 3.0, 4.0}) v.push_back(x);
+    EXPECT_DOUBLE_EQ(stats::expected_shortfall(v, 0.95), 2.0);
+    EXPECT_DOUBLE_EQ(stats::summarize(v).expected_shortfall_95, 2.0);
+    EXPECT_DOUBLE_EQ(stats::expected_shortfall(v, 0.95, stats::Tail::lower), 0.0);
+    // An independent recomputation: the integral of the empirical quantile function over [p, 1].
+    std::sort(v.begin(), v.end());
+    for (double p : {0.9, 0.93, 0.975}) {
+        double integral = 0.0;
+        for (std::size_t i = 0; i < v.size(); ++i) {  // the i-th value holds the quantiles in (i/n, (i+1)/n]
+            const double lo = std::max(p, static_cast<double>(i) / 100.0), hi = static_cast<double>(i + 1) / 100.0;
+            if (hi > lo) integral += (hi - lo) * v[i];
+        }
+        EXPECT_NEAR(stats::expected_shortfall(v, p), integral / (1.0 - p), 1e-12) << p;
+    }
 }

@@ -146,7 +146,7 @@ def test_msr_table_frame():
     t = apmsim.msr_table([500, 1_000, 5_000, 7_500], 1.676, saving=0.046)
     assert list(t["members"]) == [500, 1_000, 5_000, 7_500]
     assert np.isnan(t["mssp_msr"][0]) and t["mssp_msr"][3] == pytest.approx(0.033, abs=1e-15)
-    np.testing.assert_allclose(t["false_reward_at_ci_msr"], 0.05, atol=1e-12)
+    np.testing.assert_allclose(t["p_false_reward_at_ci_msr"], 0.05, atol=1e-12)
     assert t["p_reward_at_ci_msr"].is_monotonic_increasing
 
 

@@ -45,7 +45,7 @@ def test_corridor_next_to_partial_capitation_measures_the_capitated_categories()
     pmpm = tier_pmpm(s, capitated)
     s.payment_models = [apmsim.PaymentModel("partial", [
         apmsim.Capitation(pmpm=pmpm, categories=capitated), apmsim.FeeForService(), apmsim.RiskCorridor(preset="aca")])]
-    r = apmsim.simulate(s, trials=200, seed=SEED)
+    r = apmsim.run(s, trials=200, seed=SEED)
     arm = "intervention"
     spent = sum(r.samples("total_cost", arm, category=c) for c in capitated)[:, 0]
     target = sum(pmpm[t] * r.samples("member_months", arm, tier=t) for t in s.tiers)[:, 0]
@@ -68,7 +68,7 @@ def test_corridor_listing_categories_the_capitation_does_not_cover_is_an_error()
         apmsim.Capitation(pmpm=900, categories=["professional"]), apmsim.FeeForService(),
         apmsim.RiskCorridor(preset="aca", categories=["professional", "inpatient"])])]
     with pytest.raises(apmsim.InvalidInput, match=r"payment_models\[0\]\.components\[2\]\.categories"):
-        apmsim.simulate(s, trials=2)
+        apmsim.run(s, trials=2)
 
 
 # --- Item 2: a corridor with nothing to compare with ----------------------------------------
@@ -81,7 +81,7 @@ def test_corridor_listing_categories_the_capitation_does_not_cover_is_an_error()
 def test_corridor_without_capitation_or_target_is_an_error(components):
     s = program(50, models=[apmsim.PaymentModel("m", components)])
     with pytest.raises(apmsim.InvalidInput, match=r"components\[\d\]\.target: expected a target, or a capitation paid to the provider"):
-        apmsim.simulate(s, trials=2)
+        apmsim.run(s, trials=2)
 
 
 # --- Item 3: two fee-for-service components paying for the same care ------------------------
@@ -94,13 +94,13 @@ def test_corridor_without_capitation_or_target_is_an_error(components):
 def test_care_paid_twice_is_an_error(components, where):
     s = program(50, models=[apmsim.PaymentModel("m", components)])
     with pytest.raises(apmsim.InvalidInput, match=where):
-        apmsim.simulate(s, trials=2)
+        apmsim.run(s, trials=2)
 
 
 def test_fee_for_service_split_by_category_pays_each_dollar_once():
     s = program(100, models=[apmsim.PaymentModel("split", [
         apmsim.FeeForService(categories=["inpatient", "emergency"]), apmsim.FeeForService(fee_multiplier=1.1)])])
-    r = apmsim.simulate(s, trials=20, seed=SEED)
+    r = apmsim.run(s, trials=20, seed=SEED)
     arm = "intervention"
     hospital = r.samples("total_cost", arm, category="inpatient") + r.samples("total_cost", arm, category="emergency")
     expected = hospital + 1.1 * (r.samples("total_cost", arm) - hospital)
@@ -115,7 +115,7 @@ def test_benchmark_and_expenditure_are_stated_per_component():
         apmsim.SharedRisk(benchmark={"pmpm": 4000}, sharing_rate=0.5, minimum_savings_rate=0.0, minimum_loss_rate=0.0,
                           loss_rate=0.3),
         apmsim.RiskCorridor(preset="reach_global", basis="shared", target={"pmpm": 3900})])])
-    r = apmsim.simulate(s, trials=30, seed=SEED)
+    r = apmsim.run(s, trials=30, seed=SEED)
     assert r.payments.comparing_components == {"two": ["shared_risk", "risk_corridor"]}
     cost = r.samples("total_cost", "intervention")
     months = r.samples("member_months", "intervention")
@@ -126,8 +126,8 @@ def test_benchmark_and_expenditure_are_stated_per_component():
                                    1 - cost / (pmpm * months), rtol=1e-9)
     with pytest.raises(apmsim.InvalidInput, match="component"):
         r.payments.metric("two", "benchmark")  # two comparisons: say which
-    summary = r.payments.summary()
-    row = summary.loc[("two", "intervention", 1, "", "risk_corridor", "benchmark")]
+    summary = r.payments.metric_summary()
+    row = summary.loc[("two", "intervention", 1, "risk_corridor", "benchmark")]
     assert row["mean"] == pytest.approx((3900.0 * months[:, 0]).mean(), rel=1e-12)
     # savings_paid counts the payments of both components once each.
     paid = r.payments.metric("two", "savings_paid")
@@ -143,10 +143,10 @@ def test_years_outside_the_horizon_are_an_error_from_python_and_json():
     with pytest.raises(apmsim.InvalidInput, match=r"payment_models\[0\]\.components\[1\]\.years\[0\]: expected a year "
                                                   r"of the scenario's horizon, 1 to 3, got 4"):
         program(50, years=3, models=[apmsim.PaymentModel("m", [apmsim.FeeForService(), ss])])
-    d = apmsim.Scenario.default_cmc_program(members=50, years=3).to_json()
+    d = apmsim.Scenario.default_cmc_program(members=50, years=3).to_dict()
     d["payment_models"][1]["components"][3]["years"] = [1, 1]
     with pytest.raises(apmsim.InvalidInput, match=r"payment_models\[1\]\.components\[3\]\.years\[1\]"):
-        apmsim.Scenario.from_json(d)
+        apmsim.Scenario.from_dict(d)
 
 
 # --- Item 6: quality terms without a score, a score without a use ----------------------------
@@ -161,7 +161,7 @@ def test_quality_gate_without_a_score_and_a_score_without_a_use_are_errors():
         apmsim.SharedSavings(benchmark={"pmpm": 4000}, sharing_rate=0.5, quality_threshold=0.8)
     # With a score, the gate decides: a fixed 0.7 below the 0.8 threshold pays nothing.
     s = program(100, models=[apmsim.PaymentModel("gated", [apmsim.FeeForService(), gate], quality={"fixed": 0.7})])
-    r = apmsim.simulate(s, trials=20, seed=SEED)
+    r = apmsim.run(s, trials=20, seed=SEED)
     assert np.all(r.payments.metric("gated", "shared_savings") == 0)
     assert np.any(r.payments.metric("gated", "savings_rate") > 0)
 
@@ -173,7 +173,7 @@ def test_reach_corridor_on_a_target_counts_as_savings_paid_and_false_reward():
     expected = sum(tier_pmpm(s, CATEGORIES)[t] * n for t, n in zip(s.tiers, (150, 300, 150))) / 600
     s.payment_models = [apmsim.PaymentModel("reach", [
         apmsim.FeeForService(), apmsim.RiskCorridor(preset="reach_global", basis="shared", target={"pmpm": expected})])]
-    r = apmsim.simulate(s, trials=300, seed=SEED)
+    r = apmsim.run(s, trials=300, seed=SEED)
     ind = r.payments.indicators().loc[("reach", 1)]
     base = r.payments.metric("reach", "corridor_transfer", arm="baseline")[:, 0]
     prog = r.payments.metric("reach", "corridor_transfer")[:, 0]
@@ -188,10 +188,10 @@ def test_reach_corridor_on_a_target_counts_as_savings_paid_and_false_reward():
 
 def test_a_party_paid_at_cost_has_a_net_of_exactly_zero():
     s = apmsim.Scenario.default_cmc_program(members=300, years=2)
-    r = apmsim.simulate(s, trials=100, seed=SEED)
+    r = apmsim.run(s, trials=100, seed=SEED)
     net = r.payments.samples("fee_for_service", "other_providers")
     assert np.all(net == 0.0)
-    row = r.payments.summary().loc[("fee_for_service", "intervention", 0, "other_providers", "", "net")]
+    row = r.payments.summary().loc[("fee_for_service", "intervention", 0, "other_providers", "net")]
     assert row["p_negative"] == 0.0
 
 
@@ -199,14 +199,14 @@ def test_a_party_paid_at_cost_has_a_net_of_exactly_zero():
 
 def test_net_results_report_the_worst_outcomes():
     s = apmsim.Scenario.default_cmc_program(members=300, years=2)
-    r = apmsim.simulate(s, trials=200, seed=SEED)
+    r = apmsim.run(s, trials=200, seed=SEED)
     net = r.payments.samples("ffs_shared_risk_glide_path", "provider").sum(axis=1)
-    row = r.payments.summary().loc[("ffs_shared_risk_glide_path", "intervention", 0, "provider", "", "net")]
+    row = r.payments.summary().loc[("ffs_shared_risk_glide_path", "intervention", 0, "provider", "net")]
     assert row["adverse_tail"] == "lower"
     assert row["p05"] == pytest.approx(np.quantile(net, 0.05), rel=1e-12)
     assert row["expected_shortfall_95"] == pytest.approx(net[net <= np.quantile(net, 0.05)].mean(), rel=1e-12)
     assert row["expected_shortfall_95"] < row["p05"] < row["mean"]
-    cost = r.payments.summary().loc[("ffs_shared_risk_glide_path", "intervention", 0, "provider", "", "delivery_cost")]
+    cost = r.payments.summary().loc[("ffs_shared_risk_glide_path", "intervention", 0, "provider", "delivery_cost")]
     assert cost["adverse_tail"] == "upper" and cost["expected_shortfall_95"] > cost["p95"]
     x = np.arange(1.0, 101.0)
     assert apmsim.stats.summarize(x, adverse_tail="lower")["expected_shortfall_95"] == 3.0
@@ -235,7 +235,7 @@ def test_in_place_edits_are_refused_and_whole_assignments_work():
     s.delivery = delivery
     s.payment_models = list(s.payment_models)[:1]
     assert s.settings["trials"] == 7 and s.delivery["provider_share"]["inpatient"] == 0.5
-    assert len(s.payment_models) == 1 and apmsim.simulate(s).trials == 7
+    assert len(s.payment_models) == 1 and apmsim.run(s).trials == 7
     bad = apmsim.thaw(s.settings)
     bad["trials"] = 0
     with pytest.raises(apmsim.InvalidInput, match="settings.trials"):
@@ -290,7 +290,7 @@ def test_confidence_interval_msr_uses_the_within_tier_cv_unless_told():
             benchmark={"pmpm": benchmark}, sharing_rate=0.5, minimum_savings_rate=msr)])
 
     s.payment_models = [settled("within_tier"), settled("total")]
-    r = apmsim.simulate(s, trials=300, seed=SEED)
+    r = apmsim.run(s, trials=300, seed=SEED)
     members = r.samples("members", "intervention")[:, 0]
     rate = r.payments.metric("total", "savings_rate")[:, 0]
     for name, cv in (("within_tier", within), ("total", total)):
@@ -305,7 +305,7 @@ def test_confidence_interval_msr_uses_the_within_tier_cv_unless_told():
 
 def test_payments_with_stop_loss_and_truncation_do_not_depend_on_the_trial_count():
     s = apmsim.Scenario.default_cmc_program(members=200, years=2)
-    few, many = apmsim.simulate(s, trials=6, seed=SEED), apmsim.simulate(s, trials=25, seed=SEED)
+    few, many = apmsim.run(s, trials=6, seed=SEED), apmsim.run(s, trials=25, seed=SEED)
     for model in s.payment_models:
         for party in PARTIES:
             np.testing.assert_array_equal(few.payments.samples(model.name, party), many.payments.samples(model.name, party)[:6])
@@ -316,7 +316,7 @@ def test_payments_with_stop_loss_and_truncation_do_not_depend_on_the_trial_count
 # --- Item 14: member risk scores scale expected cost within a tier ---------------------------
 
 def member_list_scenario(members=400, spread=0.8):
-    d = apmsim.Scenario.default_cmc_program(members=members, years=1, payment_models=False).to_json()
+    d = apmsim.Scenario.default_cmc_program(members=members, years=1, payment_models=False).to_dict()
     rng = np.random.default_rng(5)
     tiers = ["A"] * (members // 4) + ["B"] * (members // 2) + ["C"] * (members - members // 4 - members // 2)
     scores = rng.lognormal(-spread ** 2 / 2, spread, members)
@@ -328,8 +328,8 @@ def member_list_scenario(members=400, spread=0.8):
 
 def test_member_risk_scores_scale_expected_cost_within_the_tier():
     d, tiers, scores = member_list_scenario()
-    s = apmsim.Scenario.from_json(d)
-    r = apmsim.simulate(s, trials=400, seed=SEED, member_detail=True)
+    s = apmsim.Scenario.from_dict(d)
+    r = apmsim.run(s, trials=400, seed=SEED, member_detail=True)
     cost = r.member_costs[0, :, 0, :].mean(axis=0)  # baseline, mean over trials
     for tier in s.tiers:
         m = tiers == tier
@@ -354,7 +354,7 @@ def test_exact_pool_distribution_refuses_scores_that_vary_within_a_tier():
     d["cost_model"]["frailty_cv"] = 0
     d["cost_model"]["trend"] = {"mean": 0.04, "sd": 0}
     del d["intervention"]
-    s = apmsim.Scenario.from_json(d)
+    s = apmsim.Scenario.from_dict(d)
     with pytest.raises(apmsim.InvalidInput, match="population.members.risk_score"):
         apmsim.pool_distribution(s)
 
@@ -393,12 +393,12 @@ class Inputs:
             self.share[c]["other_providers"] = 1.0 - self.share[c]["provider"] - self.share[c]["pcp"]
             self.ratio[c] = {"provider": resolve(dl.get("provider_cost_ratio"), c, 1.0),
                              "pcp": resolve(dl.get("pcp_cost_ratio"), c, 1.0), "other_providers": 1.0}
-        bearer = dl.get("program_costs_borne_by", {})
+        bearer = dl.get("program_cost_borne_by", {})
         self.program = {p: 0.0 for p in CARE}
         if arm == "intervention":
-            for k in r.components:
+            for k in r.program_cost_items:
                 self.program[bearer.get(k, "provider")] = self.program[bearer.get(k, "provider")] + \
-                    r.samples("program_cost", arm, component=k)
+                    r.samples("program_cost", arm, item=k)
 
 
 def random_model(rng, name, categories, tiers):
@@ -410,7 +410,7 @@ def random_model(rng, name, categories, tiers):
     cap_party = str(rng.choice(["provider", "pcp"]))
     cap_pmpm = {t: float(rng.uniform(500, 9000)) for t in tiers}
     if basis in (1, 2):
-        spec.append(("capitation", dict(pmpm=cap_pmpm, paid_to=cap_party, fee_multiplier=float(rng.uniform(0.8, 1.2)),
+        spec.append(("capitation", dict(pmpm=cap_pmpm, party=cap_party, fee_multiplier=float(rng.uniform(0.8, 1.2)),
                                          categories=categories if basis == 1 else subset)))
     if basis == 3:
         spec.append(("fee_for_service", dict(fee_multiplier=float(rng.uniform(0.8, 1.3)), categories=subset)))
@@ -423,7 +423,7 @@ def random_model(rng, name, categories, tiers):
     for kind in rng.choice(extras, size=int(rng.integers(1, 5 - len(spec))), replace=False):
         benchmark = {"pmpm": float(rng.uniform(3000, 4500))}
         if kind == "care_management_fee":
-            spec.append((kind, dict(paid_to=str(rng.choice(["provider", "pcp"])), pmpm=float(rng.uniform(10, 200)))))
+            spec.append((kind, dict(party=str(rng.choice(["provider", "pcp"])), pmpm=float(rng.uniform(10, 200)))))
         elif kind == "shared_savings":
             spec.append((kind, dict(benchmark=benchmark, sharing_rate=float(rng.uniform(0.2, 0.8)),
                                     minimum_savings_rate=float(rng.uniform(0, 0.05)), savings_cap=float(rng.uniform(0.02, 0.2)))))
@@ -461,7 +461,7 @@ def settle_independently(spec, x):
     for kind, t in spec:
         if kind == "capitation":
             for c in t["categories"]:
-                capitated[c] = t["paid_to"]
+                capitated[c] = t["party"]
         if kind == "fee_for_service" and "categories" in t:
             listed.update(t["categories"])
     comparisons = {}
@@ -472,7 +472,7 @@ def settle_independently(spec, x):
                 for p in CARE:
                     transfer("payer", p, t["fee_multiplier"] * x.share[c][p] * x.allowed[c])
         elif kind == "capitation":
-            q = t["paid_to"]
+            q = t["party"]
             amount = sum(t["pmpm"][tier] * m for tier, m in x.tier_months.items())
             transfer("payer", q, amount)
             received[q] = received[q] + amount
@@ -481,7 +481,7 @@ def settle_independently(spec, x):
                     if p != q:
                         transfer(q, p, t["fee_multiplier"] * x.share[c][p] * x.allowed[c])
         elif kind == "care_management_fee":
-            transfer("payer", t["paid_to"], t["pmpm"] * x.months)
+            transfer("payer", t["party"], t["pmpm"] * x.months)
         elif kind in ("shared_savings", "shared_risk"):
             b = t["benchmark"]["pmpm"] * x.months
             s = b - x.total
@@ -533,7 +533,7 @@ def test_random_combinations_settle_as_recomputed_independently():
         specs.append(spec)
         models.append(model)
     s.payment_models = models
-    r = apmsim.simulate(s, trials=30, seed=SEED, member_detail=True)
+    r = apmsim.run(s, trials=30, seed=SEED, member_detail=True)
     kinds = set()
     for arm in r.arms:
         x = Inputs(s, r, arm)
@@ -556,15 +556,15 @@ def test_random_combinations_settle_as_recomputed_independently():
 
 @pytest.mark.parametrize("value, actual", [(0, "got 0"), (10_000_001, "got 10000001"), ("many", "got string")])
 def test_bad_calibration_trials_name_the_setting(value, actual):
-    d = apmsim.Scenario.default_cmc_program(members=20, years=1).to_json()
+    d = apmsim.Scenario.default_cmc_program(members=20, years=1).to_dict()
     d["settings"]["calibration_trials"] = value
     with pytest.raises(apmsim.InvalidInput, match=rf"settings\.calibration_trials: expected .*{actual}"):
-        apmsim.Scenario.from_json(d)
+        apmsim.Scenario.from_dict(d)
 
 
 def test_metric_names_a_comparing_component_or_refuses():
     s = apmsim.Scenario.default_cmc_program(members=50, years=1)
-    p = apmsim.simulate(s, trials=3, seed=SEED).payments
+    p = apmsim.run(s, trials=3, seed=SEED).payments
     with pytest.raises(apmsim.InvalidInput, match=r"component: expected one of: shared_savings, got \"risk_corridor\""):
         p.metric("ffs_care_fee_shared_savings", "benchmark", component="risk_corridor")
     with pytest.raises(apmsim.InvalidInput, match=r"component: expected no component for the flow metric"):

@@ -220,7 +220,7 @@ def test_fit_risk_weights_matches_numpy_wls():
 
 def test_fit_risk_weights_from_a_simulated_scenario():
     sc = apmsim.Scenario.default_cmc_program(300, 1)
-    res = apmsim.simulate(sc, trials=2, seed=5, threads=1, member_detail=True)
+    res = apmsim.run(sc, trials=2, seed=5, threads=1, member_detail=True)
     costs = res.member_costs[0, 1, 0]  # baseline arm, trial 1, year 0
     f = apmsim.fit_risk_weights(scenario=sc, cost=costs, sex=False)
     assert f.names[:3] == ["tier=A", "tier=B", "tier=C"]

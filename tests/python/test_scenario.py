@@ -66,7 +66,7 @@ def small_scenario_dict():
         "intervention": {
             "name": "nurse_line",
             "effects": {"inpatient": {"mean": -0.1, "sd": 0.02}},
-            "costs_pmpm": {"nurse": 25.0},
+            "program_cost_pmpm": {"nurse": 25.0},
         },
         "settings": {"trials": 10, "seed": 5, "threads": 1, "member_detail": False, "calibration_trials": 50},
     }
@@ -75,9 +75,9 @@ def small_scenario_dict():
 # --- Loading -----------------------------------------------------------------------
 
 def test_from_json_accepts_str_path_pathlib_and_dict(bundled_scenario_path, bundled_dict):
-    from_str = apmsim.Scenario.from_json(str(bundled_scenario_path))
-    from_path = apmsim.Scenario.from_json(pathlib.Path(bundled_scenario_path))
-    from_dict = apmsim.Scenario.from_json(bundled_dict)
+    from_str = apmsim.Scenario.load(str(bundled_scenario_path))
+    from_path = apmsim.Scenario.load(pathlib.Path(bundled_scenario_path))
+    from_dict = apmsim.Scenario.from_dict(bundled_dict)
     for s in (from_str, from_path, from_dict):
         assert isinstance(s, apmsim.Scenario)
         assert s.name == "default_cmc_program"
@@ -89,26 +89,26 @@ def test_from_json_accepts_str_path_pathlib_and_dict(bundled_scenario_path, bund
         assert s.has_intervention is True
         assert s.settings == {"trials": 1000, "seed": 20261123, "threads": 0, "member_detail": False,
                               "calibration_trials": 500}
-    assert from_str.to_json() == from_path.to_json() == from_dict.to_json()
+    assert from_str.to_dict() == from_path.to_dict() == from_dict.to_dict()
     assert "default_cmc_program" in repr(from_str)
 
 
 def test_from_json_does_not_modify_the_dict(bundled_dict):
     before = copy.deepcopy(bundled_dict)
-    apmsim.Scenario.from_json(bundled_dict)
+    apmsim.Scenario.from_dict(bundled_dict)
     assert bundled_dict == before
 
 
 def test_bundled_file_is_the_default_program(bundled_dict):
     # The bundled JSON is what Scenario.default_cmc_program() writes: same numbers
     # to the last bit (both come from the same C++ writer with round-trip precision).
-    assert apmsim.Scenario.default_cmc_program().to_json() == bundled_dict
+    assert apmsim.Scenario.default_cmc_program().to_dict() == bundled_dict
 
 
 def test_default_program_arguments():
     s = apmsim.Scenario.default_cmc_program(members=40, years=2)
     assert (s.members, s.years) == (40, 2)
-    assert s.to_json()["population"] == {"generate": {"members": 40, "tier_mix": MIX}}
+    assert s.to_dict()["population"] == {"generate": {"members": 40, "tier_mix": MIX}}
 
 
 
@@ -133,18 +133,18 @@ def test_default_program_bad_years_raise_invalid_input(years):
 
 
 def test_to_json_from_json_round_trip_default(bundled_dict):
-    s = apmsim.Scenario.from_json(bundled_dict)
-    j = s.to_json()
+    s = apmsim.Scenario.from_dict(bundled_dict)
+    j = s.to_dict()
     assert isinstance(j, dict)
     assert j == bundled_dict  # the bundled file is already in canonical form
-    assert apmsim.Scenario.from_json(j).to_json() == j
+    assert apmsim.Scenario.from_dict(j).to_dict() == j
 
 
 def test_to_json_from_json_round_trip_every_optional_part():
     d = small_scenario_dict()
-    s = apmsim.Scenario.from_json(d)
+    s = apmsim.Scenario.from_dict(d)
     assert (s.members, s.years, s.tiers, s.categories) == (3, 2, ["high", "low"], ["inpatient", "pharmacy"])
-    j = s.to_json()
+    j = s.to_dict()
     # Canonical form: months one row per member and year; mean/cv severities in native
     # parameters; seasonality for every category (ones where none was given).
     members = j["population"]["members"]
@@ -164,14 +164,14 @@ def test_to_json_from_json_round_trip_every_optional_part():
     assert j["intervention"] == d["intervention"]
     assert j["settings"] == d["settings"]
     # And the canonical form is a fixed point.
-    assert apmsim.Scenario.from_json(j).to_json() == j
+    assert apmsim.Scenario.from_dict(j).to_dict() == j
 
 
 def test_pickle_round_trip_preserves_to_json(bundled_dict):
-    for s in (apmsim.Scenario.from_json(bundled_dict), apmsim.Scenario.from_json(small_scenario_dict())):
+    for s in (apmsim.Scenario.from_dict(bundled_dict), apmsim.Scenario.from_dict(small_scenario_dict())):
         t = pickle.loads(pickle.dumps(s))
         assert isinstance(t, apmsim.Scenario)
-        assert t.to_json() == s.to_json()
+        assert t.to_dict() == s.to_dict()
         assert (t.name, t.members, t.years) == (s.name, s.members, s.years)
 
 
@@ -234,8 +234,8 @@ BAD_DICTS = [
      "population.generate.tier_mix.D"),
     ("intervention on an unknown category", _set(("intervention", "effects", "dental"), {"mean": -0.1}),
      "intervention.effects.dental"),
-    ("negative program cost", _set(("intervention", "costs_pmpm", "care_team"), -70.0),
-     "intervention.costs_pmpm.care_team"),
+    ("negative program cost", _set(("intervention", "program_cost_pmpm", "care_team"), -70.0),
+     "intervention.program_cost_pmpm.care_team"),
     ("zero trials in settings", _set(("settings", "trials"), 0), "settings.trials"),
     ("years 0", _set(("years",), 0), "years"),
 ]
@@ -246,7 +246,7 @@ def test_bad_dict_raises_invalid_input_at_json_path(bundled_dict, mutate, where)
     d = copy.deepcopy(bundled_dict)
     mutate(d)
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.Scenario.from_json(d)
+        apmsim.Scenario.from_dict(d)
     e = info.value
     assert isinstance(e, ValueError)
     assert e.where == where, str(e)
@@ -262,7 +262,7 @@ def test_non_finite_number_in_dict_raises_invalid_input_at_json_path(bundled_dic
     d = copy.deepcopy(bundled_dict)
     d["cost_model"]["frailty_cv"] = float("nan")
     with pytest.raises(ValueError) as info:  # holds today: a ValueError of some kind
-        apmsim.Scenario.from_json(d)
+        apmsim.Scenario.from_dict(d)
     assert isinstance(info.value, apmsim.InvalidInput), repr(info.value)
     assert info.value.where == "cost_model.frailty_cv"
 
@@ -273,7 +273,7 @@ def test_errors_in_a_file_are_prefixed_with_the_file(tmp_path, bundled_dict):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(d, indent=1), encoding="utf-8")
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.Scenario.from_json(path)
+        apmsim.Scenario.load(path)
     assert info.value.where == f"{path}: cost_model.frailty_cv"
 
 
@@ -281,7 +281,7 @@ def test_syntax_error_names_file_line_and_column(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{\n  "name": "x",\n  "years": ,\n}\n', encoding="utf-8")
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.Scenario.from_json(str(path))
+        apmsim.Scenario.load(str(path))
     # The error is on line 3 ("years": ,); the column is the parser's.
     assert info.value.where.startswith(f"{path}:3:")
     assert "valid JSON" in info.value.expected
@@ -290,7 +290,7 @@ def test_syntax_error_names_file_line_and_column(tmp_path):
 def test_missing_file_raises_invalid_input_naming_the_file(tmp_path):
     path = tmp_path / "no_such_scenario.json"
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.Scenario.from_json(path)
+        apmsim.Scenario.load(path)
     assert isinstance(info.value, ValueError)
     assert info.value.where == str(path)
     assert str(path) in str(info.value)
@@ -298,7 +298,7 @@ def test_missing_file_raises_invalid_input_naming_the_file(tmp_path):
 
 def test_wrong_argument_type_is_a_type_error():
     with pytest.raises(TypeError):
-        apmsim.Scenario.from_json(123)
+        apmsim.Scenario.from_dict(123)
 
 
 # --- Closed-form moments (DOMAIN.md section 2) ------------------------------------------
@@ -377,7 +377,7 @@ def _independent_moments(scenario_json, tier):
 @pytest.mark.parametrize("tier", TIERS)
 def test_member_year_moments_match_independent_python_formula(bundled_dict, tier):
     # Same formula written independently from the JSON: 1e-12 relative (rounding only).
-    s = apmsim.Scenario.from_json(bundled_dict)
+    s = apmsim.Scenario.from_dict(bundled_dict)
     mean, var = _independent_moments(bundled_dict, tier)
     mo = s.member_year_moments(tier)
     assert mo["mean"] == pytest.approx(mean, rel=1e-12)
@@ -389,7 +389,7 @@ def test_member_year_moments_react_to_frailty(bundled_dict):
     # category plus the covariances): the moments really use the scenario's frailty.
     d = copy.deepcopy(bundled_dict)
     d["cost_model"]["frailty_cv"] = 0.0
-    no_frailty = apmsim.Scenario.from_json(d)
+    no_frailty = apmsim.Scenario.from_dict(d)
     mean, var = _independent_moments(d, "A")
     mo = no_frailty.member_year_moments("A")
     assert mo["mean"] == pytest.approx(DOMAIN_MEAN["A"], rel=1e-3)
@@ -410,14 +410,14 @@ def test_member_year_moments_unsupported_frequency_names_its_json_path(bundled_d
     # "cost_model.categories.inpatient.A.frequency", a path that does not exist.)
     d = copy.deepcopy(bundled_dict)
     d["cost_model"]["cells"]["inpatient"]["A"]["frequency"] = {"type": "binomial", "n": 4, "p": 0.4}
-    s = apmsim.Scenario.from_json(d)
+    s = apmsim.Scenario.from_dict(d)
     with pytest.raises(apmsim.InvalidInput) as info:
         s.member_year_moments("A")
     assert info.value.where == "cost_model.cells.inpatient.A.frequency"
 
 
 def test_member_year_moments_with_copula_is_refused():
-    s = apmsim.Scenario.from_json(small_scenario_dict())
+    s = apmsim.Scenario.from_dict(small_scenario_dict())
     with pytest.raises(apmsim.InvalidInput) as info:
         s.member_year_moments("high")
     assert info.value.where == "cost_model.copula"
@@ -426,17 +426,17 @@ def test_member_year_moments_with_copula_is_refused():
 def test_long_non_ascii_bad_value_is_a_clean_error_not_a_crash():
     # Regression: truncating a quoted value inside a UTF-8 character used to crash the
     # error translation (segfault). It must be an InvalidInput naming the path.
-    d = apmsim.Scenario.default_cmc_program(members=10).to_json()
+    d = apmsim.Scenario.default_cmc_program(members=10).to_dict()
     d["cost_model"]["frailty_cv"] = "x" + "\u00e9" * 60
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.Scenario.from_json(d)
+        apmsim.Scenario.from_dict(d)
     assert info.value.where == "cost_model.frailty_cv"
     assert info.value.expected == "a number"
 
 
 def test_trend_that_could_reach_minus_100_percent_is_rejected():
-    d = apmsim.Scenario.default_cmc_program(members=10).to_json()
+    d = apmsim.Scenario.default_cmc_program(members=10).to_dict()
     d["cost_model"]["trend"] = {"mean": 0.0, "sd": 0.5}
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.Scenario.from_json(d)
+        apmsim.Scenario.from_dict(d)
     assert info.value.where == "cost_model.trend.sd"

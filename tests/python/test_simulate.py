@@ -38,7 +38,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def results(program):
-    return apmsim.simulate(program, trials=TRIALS, seed=SEED, threads=2, member_detail=True)
+    return apmsim.run(program, trials=TRIALS, seed=SEED, threads=2, member_detail=True)
 
 
 def _all_samples(r):
@@ -61,7 +61,7 @@ def test_results_metadata(results, program):
     assert results.arms == ["baseline", "intervention"]
     assert results.tiers == program.tiers
     assert results.categories == program.categories
-    assert results.components == list(PROGRAM_PMPM)
+    assert results.program_cost_items == list(PROGRAM_PMPM)
     assert set(results.measures) >= {"total_cost", "events", "member_months", "members", "cost_pmpm",
                                      "program_cost", "net_cost", "savings", "net_savings"}
 
@@ -93,7 +93,7 @@ def test_exposure_measures(results):
 # --- Reproducibility -----------------------------------------------------------------
 
 def test_same_seed_same_numbers_whatever_the_threads(program, results):
-    one = apmsim.simulate(program, trials=TRIALS, seed=SEED, threads=1, member_detail=True)
+    one = apmsim.run(program, trials=TRIALS, seed=SEED, threads=1, member_detail=True)
     a, b = _all_samples(one), _all_samples(results)
     assert a.keys() == b.keys()
     for key in a:
@@ -104,7 +104,7 @@ def test_same_seed_same_numbers_whatever_the_threads(program, results):
 
 
 def test_different_seed_different_numbers(program, results):
-    other = apmsim.simulate(program, trials=TRIALS, seed=SEED + 1, threads=2)
+    other = apmsim.run(program, trials=TRIALS, seed=SEED + 1, threads=2)
     assert not np.array_equal(other.samples(), results.samples())
     assert not np.array_equal(other.trend, results.trend)
     # Every trial differs, not just some (a seed must reach every stream).
@@ -114,7 +114,7 @@ def test_different_seed_different_numbers(program, results):
 def test_trial_results_do_not_depend_on_the_number_of_trials(program, results):
     # Each draw is a function of (seed, trial, member, variable): the first 10 trials of
     # a 60-trial run are a 10-trial run.
-    short = apmsim.simulate(program, trials=10, seed=SEED, threads=2)
+    short = apmsim.run(program, trials=10, seed=SEED, threads=2)
     np.testing.assert_array_equal(short.samples(), results.samples()[:10])
     np.testing.assert_array_equal(short.samples("savings"), results.samples("savings")[:10])
 
@@ -123,11 +123,11 @@ def test_unset_options_come_from_the_scenario(bundled_dict):
     d = copy.deepcopy(bundled_dict)
     d["population"]["generate"]["members"] = 40
     d["settings"] = {"trials": 7, "seed": 99, "threads": 1, "member_detail": True}
-    s = apmsim.Scenario.from_json(d)
-    r = apmsim.simulate(s)
+    s = apmsim.Scenario.from_dict(d)
+    r = apmsim.run(s)
     assert (r.trials, r.seed) == (7, 99)
     assert r.member_costs is not None and r.member_costs.shape == (2, 7, 3, 40)
-    np.testing.assert_array_equal(r.samples(), apmsim.simulate(s, trials=7, seed=99, threads=2).samples())
+    np.testing.assert_array_equal(r.samples(), apmsim.run(s, trials=7, seed=99, threads=2).samples())
 
 
 def test_explicit_member_detail_false_overrides_the_scenario(bundled_dict):
@@ -139,10 +139,10 @@ def test_explicit_member_detail_false_overrides_the_scenario(bundled_dict):
     d = copy.deepcopy(bundled_dict)
     d["population"]["generate"]["members"] = 40
     d["settings"]["member_detail"] = True
-    s = apmsim.Scenario.from_json(d)
-    assert apmsim.simulate(s, trials=2, seed=1).member_costs is not None  # from the scenario
+    s = apmsim.Scenario.from_dict(d)
+    assert apmsim.run(s, trials=2, seed=1).member_costs is not None  # from the scenario
     with pytest.raises(apmsim.InvalidInput, match="member_costs: expected results simulated with member_detail=True"):
-        apmsim.simulate(s, trials=2, seed=1, member_detail=False).member_costs
+        apmsim.run(s, trials=2, seed=1, member_detail=False).member_costs
 
 
 # --- Accounting identities -----------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_program_cost_is_150_pmpm(results):
     np.testing.assert_allclose(results.samples("program_cost", "intervention"), 150.0 * mm, rtol=1e-15)
     np.testing.assert_array_equal(results.samples("program_cost", "intervention")[:, 0], 150.0 * 12 * MEMBERS)
     for comp, pmpm in PROGRAM_PMPM.items():
-        np.testing.assert_array_equal(results.samples("program_cost", "intervention", component=comp), pmpm * mm)
+        np.testing.assert_array_equal(results.samples("program_cost", "intervention", item=comp), pmpm * mm)
     # The baseline arm runs no program.
     np.testing.assert_array_equal(results.samples("program_cost", "baseline"), 0.0)
 
@@ -220,7 +220,7 @@ def test_member_level_cv_matches_member_detail(results):
 
 def test_member_costs_without_member_detail_is_an_error(program):
     # Issue 8 item 11: an empty array would look like a pool with no members.
-    r = apmsim.simulate(program, trials=3, seed=1)
+    r = apmsim.run(program, trials=3, seed=1)
     with pytest.raises(apmsim.InvalidInput, match=r"Results.member_costs: expected .*member_detail=True, got member_detail=False"):
         r.member_costs
 
@@ -301,14 +301,14 @@ def test_summary_statistics_match_numpy(results, arm, measure):
 )
 def test_invalid_simulate_options(program, kwargs, where):
     with pytest.raises(apmsim.InvalidInput) as info:
-        apmsim.simulate(program, **kwargs)
+        apmsim.run(program, **kwargs)
     assert isinstance(info.value, ValueError)
     assert info.value.where == where
 
 
 def test_negative_trials_rejected(program):
     with pytest.raises((TypeError, ValueError, OverflowError)):
-        apmsim.simulate(program, trials=-1)
+        apmsim.run(program, trials=-1)
 
 
 @pytest.mark.parametrize(
@@ -318,7 +318,7 @@ def test_negative_trials_rejected(program):
         ({"arm": "treatment"}, "arm"),
         ({"category": "dental"}, "category"),
         ({"tier": "D"}, "tier"),
-        ({"measure": "program_cost", "arm": "intervention", "component": "lunch"}, "component"),
+        ({"measure": "program_cost", "arm": "intervention", "item": "lunch"}, "item"),
     ],
 )
 def test_invalid_sample_selection(results, kwargs, where):
@@ -339,10 +339,10 @@ def test_savings_need_an_intervention(bundled_dict):
     d = copy.deepcopy(bundled_dict)
     del d["intervention"]
     d["population"]["generate"]["members"] = 20
-    r = apmsim.simulate(apmsim.Scenario.from_json(d), trials=3, seed=1)
+    r = apmsim.run(apmsim.Scenario.from_dict(d), trials=3, seed=1)
     assert r.arms == ["baseline"]
     assert r.effect_factors.shape == (3, 0)
-    assert r.components == []
+    assert r.program_cost_items == []
     for measure in ("savings", "net_savings"):
         with pytest.raises(apmsim.InvalidInput) as info:
             r.samples(measure)
@@ -355,9 +355,9 @@ def test_savings_need_an_intervention(bundled_dict):
 
 # --- JSON output -----------------------------------------------------------------------------
 
-def test_save_json_writes_valid_json(results, tmp_path):
+def test_save_writes_valid_json(results, tmp_path):
     path = tmp_path / "results.json"
-    results.save_json(path, scenario_name="unit_test")  # a pathlib.Path is accepted
+    results.save(path, scenario_name="unit_test")  # a pathlib.Path is accepted
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
     assert doc["scenario"] == "unit_test"
@@ -369,18 +369,18 @@ def test_save_json_writes_valid_json(results, tmp_path):
     np.testing.assert_array_equal(np.array(doc["samples"]["savings"]), results.samples("savings"))
     np.testing.assert_array_equal(np.array(doc["samples"]["trend"]), results.trend)
     assert doc["member_level_cv"]["baseline"][0] == pytest.approx(results.member_level_cv("baseline", 1), rel=1e-15)
-    # save_json and to_json write the same document; no temporary file is left behind.
-    assert doc == results.to_json("unit_test")
+    # save and to_json write the same document; no temporary file is left behind.
+    assert doc == results.to_dict("unit_test")
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
-    results.save_json(str(tmp_path / "again.json"))
+    results.save(str(tmp_path / "again.json"))
     with open(tmp_path / "again.json", encoding="utf-8") as f:
         assert json.load(f)["scenario"] == "scenario"
 
 
-def test_save_json_to_missing_folder_raises(results, tmp_path):
+def test_save_to_missing_folder_raises(results, tmp_path):
     target = tmp_path / "no_such_folder" / "results.json"
     with pytest.raises(apmsim.InvalidInput) as info:
-        results.save_json(target)
+        results.save(target)
     assert info.value.where == str(target)
 
 
@@ -389,14 +389,14 @@ def test_save_json_to_missing_folder_raises(results, tmp_path):
 def test_simulate_in_two_python_threads(program):
     # Two Python threads simulate at the same time (GIL released inside); each gets
     # exactly the numbers of a sequential run with its seed.
-    expected = {seed: apmsim.simulate(program, trials=30, seed=seed, threads=1).samples() for seed in (1, 2)}
+    expected = {seed: apmsim.run(program, trials=30, seed=seed, threads=1).samples() for seed in (1, 2)}
     got, errors = {}, []
     barrier = threading.Barrier(2)
 
     def run(seed):
         try:
             barrier.wait(timeout=30)
-            got[seed] = apmsim.simulate(program, trials=30, seed=seed, threads=1).samples()
+            got[seed] = apmsim.run(program, trials=30, seed=seed, threads=1).samples()
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -463,7 +463,7 @@ def test_gil_is_released_during_simulate():
         free, free_elapsed, _ = counter.during(lambda: time.sleep(0.2))
         rate = free / free_elapsed
         advance, elapsed, r, trials = _long_enough(
-            counter, lambda n: apmsim.simulate(scenario, trials=n, seed=3, threads=1), (40, 160, 640))
+            counter, lambda n: apmsim.run(scenario, trials=n, seed=3, threads=1), (40, 160, 640))
         held, held_elapsed, _, _ = _long_enough(counter, lambda n: math.factorial(n),
                                                 (100_000, 200_000, 400_000, 800_000))
     assert r.samples().shape == (trials, 1)
@@ -483,9 +483,9 @@ def test_simulated_mean_matches_closed_form(bundled_dict):
     del d["intervention"]
     del d["payment_models"]  # the glide path's years 2-3 are outside a 1-year horizon
     d["years"] = 1
-    s = apmsim.Scenario.from_json(d)
+    s = apmsim.Scenario.from_dict(d)
     trials = 300
-    r = apmsim.simulate(s, trials=trials)
+    r = apmsim.run(s, trials=trials)
     per_member_year = r.samples()[:, 0] / r.samples("members")[:, 0]
     assert per_member_year.mean() == pytest.approx(44_828.0, rel=0.03)
     # Each tier against its closed-form mean within 4 SE of the tier's mean, with the SE
@@ -513,8 +513,8 @@ def test_cli_run_matches_python(bundled_scenario_path, tmp_path):
     assert "results written to" in proc.stdout
     with open(out, encoding="utf-8") as f:
         doc = json.load(f)
-    scenario = apmsim.Scenario.from_json(bundled_scenario_path)
-    r = apmsim.simulate(scenario, trials=20, seed=scenario.settings["seed"])
+    scenario = apmsim.Scenario.load(bundled_scenario_path)
+    r = apmsim.run(scenario, trials=20, seed=scenario.settings["seed"])
     assert doc["trials"] == 20 and doc["seed"] == scenario.settings["seed"]
     # Same seed, same numbers, bit for bit, across the CLI and Python.
     np.testing.assert_array_equal(np.array(doc["samples"]["baseline"]["total_cost"]), r.samples())
@@ -522,4 +522,4 @@ def test_cli_run_matches_python(bundled_scenario_path, tmp_path):
                                   r.samples(arm="intervention"))
     np.testing.assert_array_equal(np.array(doc["samples"]["net_savings"]), r.samples("net_savings"))
     # In fact the whole document is the same.
-    assert doc == r.to_json(scenario.name)
+    assert doc == r.to_dict(scenario.name)

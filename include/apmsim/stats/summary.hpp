@@ -68,7 +68,7 @@ inline const char* to_string(Tail t) { return t == Tail::upper ? "upper" : "lowe
 /// within 1e-9 of a whole number (n (1 - p) in floating point is rarely exact).
 inline double sorted_expected_shortfall(std::span<const double> sorted, double p, Tail adverse_tail) {
     if (sorted.empty()) throw InvalidInput("expected_shortfall", "a non-empty sample", "no values");
-    check::in_half_open("expected_shortfall.p", p, 0.0, 1.0);
+    if (!(p >= 0.0 && p < 1.0)) throw InvalidInput("expected_shortfall.p", "a level in [0, 1)", show(p));
     const double n = static_cast<double>(sorted.size());
     double k = n - n * p;
     if (std::fabs(k - std::round(k)) <= 1e-9 * std::max(1.0, k)) k = std::round(k);

@@ -1,0 +1,11 @@
+"""What pickle calls to rebuild results (a Python function, so pickle can name it)."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import _core
+
+
+def restore_results(state: bytes, payments: Any) -> "_core.Results":
+    """Results from the bytes of Results.__reduce__ and their payments (or None)."""
+    return _core._results_from_state(state, payments)

@@ -1,0 +1,55 @@
+"""Writes apmsim/_components.py and its stubs from the C++ registry of contract
+components (include/apmsim/contracts/component.hpp), so a component registered in C++
+is a Python class with stubs without a line of Python written for it.
+
+Run by the build after the extension module is linked:
+    generate_components.py OUTPUT_DIR   (the folder holding _core*.so)
+"""
+from __future__ import annotations
+
+import glob
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+
+def load_core(folder: str):
+    paths = glob.glob(os.path.join(folder, "_core*.so")) + glob.glob(os.path.join(folder, "_core*.pyd"))
+    if not paths:
+        sys.exit(f"generate_components: no _core extension in {folder}")
+    loader = importlib.machinery.ExtensionFileLoader("_core", paths[0])
+    spec = importlib.util.spec_from_loader("_core", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def write_if_changed(path: str, text: str) -> None:
+    if os.path.exists(path) and open(path, encoding="utf-8").read() == text:
+        return
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    folder = sys.argv[1]
+    types = load_core(folder).component_types()
+    header = '"""Contract component classes, one per type registered in C++ (written by\npython/generate_components.py when the module is built; do not edit)."""\n'
+    code = [header, "from ._component_base import Component", "", f"__all__ = {[c for _, c, _ in types]!r}", ""]
+    stubs = [header, "from typing import Any", "", "from ._component_base import Component", ""]
+    for type_name, class_name, keys in types:
+        doc = f"Contract component ``{type_name}`` (its JSON \"type\"); terms: years, {', '.join(keys)}."
+        code += ["", f"class {class_name}(Component):", f'    """{doc}"""', "",
+                 f"    type_name = {type_name!r}", f"    terms = {tuple(keys)!r}", ""]
+        params = ", ".join(f"{k}: Any = ..." for k in keys)
+        stubs += ["", f"class {class_name}(Component):", f"    type_name: str", f"    terms: tuple[str, ...]",
+                  f"    def __init__(self, *, years: list[int] | None = ..., {params}) -> None: ...", ""]
+    write_if_changed(os.path.join(folder, "_components.py"), "\n".join(code).rstrip() + "\n")
+    write_if_changed(os.path.join(folder, "_components.pyi"), "\n".join(stubs).rstrip() + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+// Results to and from bytes (results_state.hpp): fields in a fixed order, doubles bit for bit.
+#include "results_state.hpp"
+
+#include "apmsim/core/errors.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace apmsim::python {
+namespace {
+
+constexpr std::uint32_t format_version = 1;
+
+class Writer {
+public:
+    template <class T>
+        requires std::is_arithmetic_v<T>
+    void put(T v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+    void put(const std::string& s) {
+        put<std::uint64_t>(s.size());
+        out_ += s;
+    }
+    template <class T>
+    void put(const std::vector<T>& v) {
+        put<std::uint64_t>(v.size());
+        for (const auto& x : v) put(x);
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    std::string out_;
+};
+
+class Reader {
+public:
+    explicit Reader(const std::string& s) : s_(s) {}
+    template <class T>
+        requires std::is_arithmetic_v<T>
+    void get(T& v) {
+        need(sizeof v);
+        std::memcpy(&v, s_.data() + at_, sizeof v);
+        at_ += sizeof v;
+    }
+    void get(std::string& v) {
+        std::uint64_t n = 0;
+        get(n);
+        need(n);
+        v.assign(s_.data() + at_, n);
+        at_ += n;
+    }
+    template <class T>
+    void get(std::vector<T>& v) {
+        std::uint64_t n = 0;
+        get(n);
+        need(n);  // at least a byte each: a corrupt size cannot allocate without bound
+        v.resize(n);
+        for (auto& x : v) get(x);
+    }
+    void done() const {
+        if (at_ != s_.size()) throw InvalidInput("state", "a results state written by this version", "trailing bytes");
+    }
+
+private:
+    void need(std::uint64_t n) const {
+        if (n > s_.size() - at_) throw InvalidInput("state", "a results state written by this version", "a truncated state");
+    }
+    const std::string& s_;
+    std::size_t at_ = 0;
+};
+
+void check_version(Reader& in) {
+    std::uint32_t v = 0;
+    in.get(v);
+    if (v != format_version) throw InvalidInput("state", "results state format " + std::to_string(format_version), std::to_string(v));
+}
+
+}  // namespace
+
+std::string results_state(const SimulationResults& r) {
+    Writer w;
+    w.put(format_version);
+    w.put(r.trials);
+    w.put(r.seed);
+    w.put(r.years);
+    w.put(r.tiers);
+    w.put(r.categories);
+    w.put(r.program_cost_items);
+    w.put<std::uint64_t>(r.arms.size());
+    for (const auto& a : r.arms) {
+        w.put(a.name);
+        for (const auto* v : {&a.cost, &a.events, &a.member_months, &a.members, &a.member_cost_sumsq, &a.program_cost}) w.put(*v);
+    }
+    w.put(r.trend);
+    w.put(r.effect_factors);
+    w.put<std::uint64_t>(r.member_count);
+    w.put(r.member_costs);
+    return w.take();
+}
+
+SimulationResults results_from_state(const std::string& state) {
+    Reader in(state);
+    check_version(in);
+    SimulationResults r;
+    in.get(r.trials);
+    in.get(r.seed);
+    in.get(r.years);
+    in.get(r.tiers);
+    in.get(r.categories);
+    in.get(r.program_cost_items);
+    std::uint64_t arms = 0;
+    in.get(arms);
+    if (arms > 2) throw InvalidInput("state", "at most 2 arms", std::to_string(arms));
+    r.arms.resize(arms);
+    for (auto& a : r.arms) {
+        in.get(a.name);
+        for (auto* v : {&a.cost, &a.events, &a.member_months, &a.members, &a.member_cost_sumsq, &a.program_cost}) in.get(*v);
+    }
+    in.get(r.trend);
+    in.get(r.effect_factors);
+    std::uint64_t members = 0;
+    in.get(members);
+    r.member_count = members;
+    in.get(r.member_costs);
+    in.done();
+    return r;
+}
+
+std::string payments_state(const PaymentResults& p) {
+    Writer w;
+    w.put(format_version);
+    w.put(p.models);
+    w.put(p.arms);
+    w.put(p.metric_names);
+    w.put(p.trials);
+    w.put(p.years);
+    w.put(p.values);
+    w.put(p.real_savings);
+    w.put(p.pays_on_performance);
+    w.put<std::uint64_t>(p.comparing_components.size());
+    for (const auto& c : p.comparing_components) w.put(c);
+    w.put(p.comparisons);
+    w.put<std::uint64_t>(p.calibration.size());
+    for (const auto& c : p.calibration) {
+        w.put(c.model);
+        w.put(c.component);
+        w.put(c.year);
+        w.put(c.quantity);
+        w.put(c.value);
+    }
+    w.put(p.calibration_trials);
+    w.put(p.calibration_seed);
+    return w.take();
+}
+
+PaymentResults payments_from_state(const std::string& state) {
+    Reader in(state);
+    check_version(in);
+    PaymentResults p;
+    in.get(p.models);
+    in.get(p.arms);
+    in.get(p.metric_names);
+    in.get(p.trials);
+    in.get(p.years);
+    in.get(p.values);
+    in.get(p.real_savings);
+    in.get(p.pays_on_performance);
+    std::uint64_t n = 0;
+    in.get(n);
+    if (n != p.models.size()) throw InvalidInput("state", "one list of comparing components per model", std::to_string(n));
+    p.comparing_components.resize(n);
+    for (auto& c : p.comparing_components) in.get(c);
+    in.get(p.comparisons);
+    in.get(n);
+    if (n > state.size()) throw InvalidInput("state", "a results state written by this version", "a corrupt row count");
+    p.calibration.resize(n);
+    for (auto& c : p.calibration) {
+        in.get(c.model);
+        in.get(c.component);
+        in.get(c.year);
+        in.get(c.quantity);
+        in.get(c.value);
+    }
+    in.get(p.calibration_trials);
+    in.get(p.calibration_seed);
+    in.done();
+    if (p.values.size() != p.models.size() * p.arms.size() * p.trials * static_cast<std::size_t>(p.years) * p.stride())
+        throw InvalidInput("state", "values for every model, arm, trial and year", std::to_string(p.values.size()) + " values");
+    return p;
+}
+
+}  // namespace apmsim::python
