@@ -63,10 +63,10 @@ void register_contracts(py::module_& m) {
         },
         py::arg("terms"), py::arg("where"), "Validate a component dict; returns it with every default filled in");
 
-    py::class_<PaymentModel> model(m, "PaymentModel", "A named list of contract components settled together");
+    py::class_<PaymentModel> payment_model(m, "PaymentModel", "A named list of contract components settled together");
     add_json_value_behaviour<PaymentModel>(
-        model, [](const PaymentModel& p) { return to_json(p); }, [](const Json& j) { return payment_model_from_json(j, "PaymentModel"); });
-    model.def(py::init(&make_model), py::arg("name"), py::arg("components"), py::arg("quality") = py::none(),
+        payment_model, [](const PaymentModel& p) { return to_json(p); }, [](const Json& j) { return payment_model_from_json(j, "PaymentModel"); });
+    payment_model.def(py::init(&make_model), py::arg("name"), py::arg("components"), py::arg("quality") = py::none(),
               "components: component objects (apmsim.FeeForService(...), ...) or dicts with a \"type\"; "
               "quality: {\"fixed\": 0.9} or {\"measures\": [...]}")
         .def_readonly("name", &PaymentModel::name)
@@ -97,7 +97,7 @@ void register_contracts(py::module_& m) {
         .def_property_readonly_static("comparisons", [](py::object) { return std::vector<std::string>(comparison_names.begin(), comparison_names.end()); })
         .def_property_readonly("comparing_components", [](const PaymentResults& p) {
             std::map<std::string, std::vector<std::string>> out;
-            for (std::size_t m = 0; m < p.models.size(); ++m) out[p.models[m]] = p.comparing_components[m];
+            for (std::size_t i = 0; i < p.models.size(); ++i) out[p.models[i]] = p.comparing_components[i];
             return out;
         }, "model -> labels of its components that compare a benchmark with expenditure (type, or type@index)")
         .def_readonly("calibration_trials", &PaymentResults::calibration_trials)

@@ -342,7 +342,7 @@ Json scenario_to_json(const Scenario& s) {
     if (!(s.delivery == DeliveryBasis{})) j["delivery"] = to_json(s.delivery);
     if (!s.payment_models.empty()) {
         j["payment_models"] = Json::array();
-        for (const auto& m : s.payment_models) j["payment_models"].push_back(to_json(m));
+        for (const auto& model : s.payment_models) j["payment_models"].push_back(to_json(model));
     }
     return j;
 }

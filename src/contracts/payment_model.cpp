@@ -40,7 +40,7 @@ void PaymentModel::validate_quality_use(const std::string& where) const {
     if (!scored) return;
     for (const auto& c : components)
         if (uses_quality(c.terms)) return;
-    throw InvalidInput(where + ".quality", "a component that uses the score (shared savings or risk with quality \"scale\" or \"gate\", or a quality_withhold)",
+    throw InvalidInput(where + ".quality", "a component that uses the score",
                        "a score that no component uses");
 }
 

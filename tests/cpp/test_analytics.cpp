@@ -1,7 +1,7 @@
 // Small-population analytics: the MSSP size table, the confidence-interval MSR and its
 // inverse, power / members needed, error rates and expected payouts, each against a
 // published figure, a closed form, numerical integration or a Philox simulation.
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 #include "apmsim/analytics/minimum_savings_rate.hpp"
 #include "apmsim/analytics/size_analytics.hpp"
 #include "apmsim/random/philox_stream.hpp"
@@ -289,8 +289,11 @@ TEST(ExpectedPayout, MatchesNumericalIntegration) {
                 EXPECT_NEAR(p.expected_payout, integrate_settlement(s, sd, t), 1e-9) << n << " " << s;
                 EXPECT_NEAR(p.expected_payout, p.expected_reward - p.expected_penalty, 1e-16);
                 EXPECT_NEAR(p.p_reward, reward_probability(n, 1.676, t.msr, s), 1e-15);
-                if (t.loss_rate > 0) EXPECT_NEAR(p.p_penalty, penalty_probability(n, 1.676, t.mlr, s), 1e-15);
-                else EXPECT_EQ(p.p_penalty, 0.0);
+                if (t.loss_rate > 0) {
+                    EXPECT_NEAR(p.p_penalty, penalty_probability(n, 1.676, t.mlr, s), 1e-15);
+                } else {
+                    EXPECT_EQ(p.p_penalty, 0.0);
+                }
             }
     // Uncapped 100% first-dollar sharing from MSR 0 is E[R+] = sd phi(mu/sd) + mu Phi(mu/sd).
     const double sd = savings_rate_sd(1'000, 1.676, 0.0);

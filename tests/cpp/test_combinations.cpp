@@ -5,7 +5,7 @@
 // scores scale expected cost within a tier. The Python suite (test_combinations.py)
 // recomputes every party's net for random combinations.
 #include "apmsim/apmsim.hpp"
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -96,7 +96,9 @@ TEST(Combinations, PartiesPaidAtCostNetExactlyZero) {
     const SampleMatrix other = r.payments.samples("m", "other_providers", "net");
     EXPECT_TRUE((other.array() == 0.0).all());
     for (const auto& row : r.payments.summary())
-        if (row.party == "other_providers" && row.measure == "net") EXPECT_EQ(row.stats.p_negative, 0.0);
+        if (row.party == "other_providers" && row.measure == "net") {
+            EXPECT_EQ(row.stats.p_negative, 0.0);
+        }
 }
 
 TEST(Combinations, MemberRiskScoresScaleExpectedCountsWithinTheirTier) {

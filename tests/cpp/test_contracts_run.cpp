@@ -137,7 +137,9 @@ TEST(ContractsRun, FeeForServiceProviderNetIsMinusProgramCost) {
                 ASSERT_NEAR(net(t, y), -program(t, y), tol) << arm;
                 ASSERT_NEAR(net110(t, y), 0.1 * allowed(t, y) - program(t, y), tol) << arm;
                 ASSERT_NEAR(payer(t, y), -allowed(t, y), tol) << arm;
-                if (std::string(arm) == "baseline") ASSERT_EQ(program(t, y), 0.0);
+                if (std::string(arm) == "baseline") {
+                    ASSERT_EQ(program(t, y), 0.0);
+                }
             }
     }
     // Program cost: (70 + 20 + 45 + 15) = 150 PMPM x 12 months x 300 members per year.

@@ -2,7 +2,7 @@
 // Buhlmann-Straub (Hachemeister's published results, a hand case, a truncated case) and
 // credibility-blended PMPM rates with pooling (hand computations and closed-form pooling
 // charges).
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 #include "apmsim/credibility/blended_rate.hpp"
 #include "apmsim/credibility/buhlmann.hpp"
 #include "apmsim/credibility/limited_fluctuation.hpp"

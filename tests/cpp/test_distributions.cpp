@@ -3,7 +3,7 @@
 // sample(), compound-sum moments for every frequency x severity pair, draw_scaled
 // (scaling, common-random-number monotonicity, huge means), determinism, and the
 // std::variant free functions.
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 #include "apmsim/core/errors.hpp"
 #include "apmsim/distributions/distribution.hpp"
 #include "apmsim/random/philox_stream.hpp"
@@ -724,9 +724,9 @@ TEST_P(CompoundMoments, MeanAndVarianceWithinFourStandardErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPairs, CompoundMoments, ::testing::Combine(::testing::Range(0, 4), ::testing::Range(0, 5)),
-                         [](const ::testing::TestParamInfo<std::tuple<int, int>>& info) {
-                             return core_frequencies()[static_cast<std::size_t>(std::get<0>(info.param))].name + "_" +
-                                    core_severities()[static_cast<std::size_t>(std::get<1>(info.param))].name;
+                         [](const ::testing::TestParamInfo<std::tuple<int, int>>& param_info) {
+                             return core_frequencies()[static_cast<std::size_t>(std::get<0>(param_info.param))].name + "_" +
+                                    core_severities()[static_cast<std::size_t>(std::get<1>(param_info.param))].name;
                          });
 
 // =================================================================================

@@ -5,7 +5,7 @@
 // (a,b,1) recursion, the approximations against Boost.Math and numerical integration,
 // risk measures against brute force, and input validation.
 // Pool distributions and their error rates are in test_exact_pool.cpp.
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 #include "apmsim/exact/exact.hpp"
 
 #include <gtest/gtest.h>
@@ -86,7 +86,9 @@ TEST(Discretize, MassesAgreeWithIndependentCdfDifferences) {
     const DiscretizedSeverity l = discretize(g, Grid{50.0, 100}, Discretization::lower);
     for (int j : {0, 3, 60}) {
         EXPECT_NEAR(u.masses[j], boost::math::cdf(bg, 50.0 * (j + 1)) - boost::math::cdf(bg, 50.0 * j), 1e-15);
-        if (j > 0) EXPECT_NEAR(l.masses[j], boost::math::cdf(bg, 50.0 * j) - boost::math::cdf(bg, 50.0 * (j - 1)), 1e-15);
+        if (j > 0) {
+            EXPECT_NEAR(l.masses[j], boost::math::cdf(bg, 50.0 * j) - boost::math::cdf(bg, 50.0 * (j - 1)), 1e-15);
+        }
     }
     EXPECT_EQ(l.masses[0], 0.0);  // no point mass at zero
 }

@@ -2,7 +2,7 @@
 // error rates computed from it (exact/pool_error_rates.hpp): against the single-model
 // aggregate, against closed-form convolution identities, against the Monte Carlo engine,
 // and the rejection of common shocks.
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 #include "apmsim/apmsim.hpp"
 #include "apmsim/exact/exact.hpp"
 

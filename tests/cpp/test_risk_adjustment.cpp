@@ -2,7 +2,7 @@
 // Philox-simulated gamma costs within their standard errors, the standard errors match
 // the spread over replications, the solver matches the normal equations, tier-only
 // weights match their closed form, and scores are exactly budget neutral.
-#include "expect_invalid.hpp"
+#include "test_helpers.hpp"
 #include "apmsim/credibility/risk_adjustment.hpp"
 #include "apmsim/credibility/risk_design.hpp"
 #include "apmsim/scenario.hpp"

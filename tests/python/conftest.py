@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import pathlib
+import subprocess
 import time
 
 import pytest
@@ -44,3 +45,17 @@ def bundled_scenario_path() -> pathlib.Path:
     path = source_dir() / "examples" / "scenarios" / "default_cmc_program.json"
     assert path.is_file(), f"bundled scenario not found at {path}"
     return path
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Runs the command-line program ($APMSIM_CLI) with the given arguments (paths are
+    converted to text) and returns the completed process (stdout and stderr as text)."""
+    program = os.environ.get("APMSIM_CLI")
+    if not program:
+        pytest.skip("APMSIM_CLI is not set (run the tests through ctest)")
+
+    def run(*args, timeout: float = 300):
+        return subprocess.run([program, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+    return run

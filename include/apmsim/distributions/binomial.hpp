@@ -73,7 +73,7 @@ private:
         const double odds = p / (1.0 - p);
         const auto k = detail::invert_by_recursion(
             u, std::exp(n * std::log1p(-p)),
-            [n, odds](std::uint32_t k) { return (n - k) / static_cast<double>(k + 1) * odds; }, strict);
+            [n, odds](std::uint32_t j) { return (n - j) / static_cast<double>(j + 1) * odds; }, strict);
         return std::min<std::uint32_t>(k, static_cast<std::uint32_t>(n));
     }
     double n_, p_;

@@ -1,11 +1,14 @@
 #pragma once
-// Shared by the GoogleTest files: `f()` must throw apmsim::InvalidInput located at `where`,
-// with a non-empty expected and actual value.
+// Helpers shared by the GoogleTest files.
 #include "apmsim/core/errors.hpp"
 
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <string>
 
+/// `f()` must throw apmsim::InvalidInput located at `where`, with a non-empty expected and
+/// actual value.
 template <class F>
 void expect_invalid(F&& f, const std::string& where) {
     SCOPED_TRACE(where);
@@ -17,4 +20,14 @@ void expect_invalid(F&& f, const std::string& where) {
         EXPECT_FALSE(e.expected().empty());
         EXPECT_FALSE(e.actual().empty());
     }
+}
+
+/// The `where` of the InvalidInput `f` throws ("(no error)" when it does not throw).
+inline std::string where_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const apmsim::InvalidInput& e) {
+        return e.where();
+    }
+    return "(no error)";
 }
