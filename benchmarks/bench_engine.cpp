@@ -3,7 +3,10 @@
 // copula or intervention, every event's severity drawn individually (exact mode).
 // Reports member-years per second and events per second.
 //   ./build/benchmarks/bench_engine --benchmark_filter=ReferenceWorkload
-#include "apmsim/apmsim.hpp"
+#include "apmsim/scenario.hpp"
+#include "apmsim/random/philox_stream.hpp"
+#include "apmsim/random/variates.hpp"
+#include "apmsim/simulation/engine.hpp"
 
 #include <benchmark/benchmark.h>
 

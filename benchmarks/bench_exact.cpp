@@ -5,6 +5,7 @@
 // O(n log n). Discretisation is included in both (it is O(n) cdf evaluations).
 //   ./build/benchmarks/bench_exact --benchmark_filter=Panjer|Fft
 #include "apmsim/exact/exact.hpp"
+#include "apmsim/scenario.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -43,11 +43,12 @@ void register_contracts(py::module_& m) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             ((out.append(py::make_tuple(std::variant_alternative_t<I, Component>::type_name,
                                         std::variant_alternative_t<I, Component>::class_name,
-                                        std::variant_alternative_t<I, Component>::keys()))),
+                                        std::variant_alternative_t<I, Component>::keys(),
+                                        std::string(std::variant_alternative_t<I, Component>::example)))),
              ...);
         }(std::make_index_sequence<std::variant_size_v<Component>>{});
         return out;
-    }, "(type name, Python class name, term names) of every contract component type");
+    }, "(type name, Python class name, term names, an example in JSON) of every contract component type");
     m.def(
         "check_component",
         [](const py::dict& terms, const std::string& where) {

@@ -38,14 +38,15 @@ def main() -> None:
     folder = sys.argv[1]
     types = load_core(folder).component_types()
     header = '"""Contract component classes, one per type registered in C++ (written by\npython/generate_components.py when the module is built; do not edit)."""\n'
-    code = [header, "from ._component_base import Component", "", f"__all__ = {[c for _, c, _ in types]!r}", ""]
+    code = [header, "from ._component_base import Component", "", f"__all__ = {[c for _, c, *_ in types]!r}", ""]
     stubs = [header, "from typing import Any", "", "from ._component_base import Component", ""]
-    for type_name, class_name, keys in types:
-        doc = f"Contract component ``{type_name}`` (its JSON \"type\"); terms: years, {', '.join(keys)}."
+    for type_name, class_name, keys, example in types:
+        doc = (f"Contract component ``{type_name}`` (its JSON \"type\"); terms: years, {', '.join(keys)}.\n\n"
+               f"    Example (JSON): ``{' '.join(example.split())}``")
         code += ["", f"class {class_name}(Component):", f'    """{doc}"""', "",
-                 f"    type_name = {type_name!r}", f"    terms = {tuple(keys)!r}", ""]
+                 f"    type_name = {type_name!r}", f"    terms = {tuple(keys)!r}", f"    example = {example!r}", ""]
         params = ", ".join(f"{k}: Any = ..." for k in keys)
-        stubs += ["", f"class {class_name}(Component):", f"    type_name: str", f"    terms: tuple[str, ...]",
+        stubs += ["", f"class {class_name}(Component):", f"    type_name: str", f"    terms: tuple[str, ...]", f"    example: str",
                   f"    def __init__(self, *, years: list[int] | None = ..., {params}) -> None: ...", ""]
     write_if_changed(os.path.join(folder, "_components.py"), "\n".join(code).rstrip() + "\n")
     write_if_changed(os.path.join(folder, "_components.pyi"), "\n".join(stubs).rstrip() + "\n")

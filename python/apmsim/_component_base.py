@@ -13,6 +13,7 @@ class Component:
 
     type_name: str = ""
     terms: tuple[str, ...] = ()
+    example: str = ""  # a typical use, in JSON
 
     def __init__(self, *, years: list[int] | None = None, **terms: Any) -> None:
         data: dict[str, Any] = {"type": self.type_name}

@@ -18,4 +18,4 @@ __all__: list[str] = ["Component", "PaymentModel", "PaymentResults", "component_
 
 def component_types() -> dict[str, str]:
     """JSON type name -> Python class name of every contract component."""
-    return {type_name: class_name for type_name, class_name, _ in _core.component_types()}
+    return {type_name: class_name for type_name, class_name, *_ in _core.component_types()}

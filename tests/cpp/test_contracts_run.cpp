@@ -34,8 +34,8 @@ Scenario every_component_scenario(std::size_t members, int years) {
     s.payment_models.push_back(model(R"({"name": "pcp_capitation_withhold_aggregate", "components": [
         {"type": "fee_for_service", "fee_multiplier": {"inpatient": 1.05, "default": 1.0}},
         {"type": "capitation", "party": "pcp", "categories": ["professional", "behavioral_health"], "base_pmpm": 350},
-        {"type": "quality_withhold", "party": "pcp", "rate": 0.05, "return": "scale"},
-        {"type": "quality_withhold", "party": "provider", "rate": 0.02, "return": "gate", "threshold": 0.8},
+        {"type": "quality_withhold", "party": "pcp", "rate": 0.05, "quality": "scale"},
+        {"type": "quality_withhold", "party": "provider", "rate": 0.02, "quality": "gate", "quality_threshold": 0.8},
         {"type": "aggregate_stop_loss", "party": "pcp", "categories": ["professional", "behavioral_health"],
          "attachment_ratio": 1.1, "coinsurance": 0.9, "loading": 0.1}],
       "quality": {"measures": [{"name": "q", "mean": 0.8, "sd": 0.05, "intervention_lift": 0.03}]}})"));

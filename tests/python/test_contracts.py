@@ -42,6 +42,10 @@ def test_every_registered_component_has_a_class():
         assert cls.type_name == type_name and class_name in apmsim.__all__
         # The class name is the type name in CamelCase, as the glossary says.
         assert class_name.lower() == type_name.replace("_", "").lower()
+        # Its example builds it, round trips and pickles.
+        c = cls.from_dict(json.loads(cls.example))
+        assert c.to_dict()["type"] == type_name
+        assert cls.from_dict(c.to_dict()) == c and pickle.loads(pickle.dumps(c)) == c
 
 
 def test_components_fill_defaults_and_round_trip():

@@ -19,6 +19,8 @@ struct Capitation {
     static constexpr const char* type_name = "capitation";
     static constexpr const char* class_name = "Capitation";
     static constexpr int phase = 0;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example = R"({"type": "capitation", "party": "provider", "pmpm": {"A": 8900, "B": 3300, "C": 1400}})";
     static constexpr std::array<MetricInfo, 1> metrics = {{{"capitation", "paid by the payer as capitation"}}};
 
     Party party = Party::provider;

@@ -13,6 +13,8 @@ struct CareManagementFee {
     static constexpr const char* type_name = "care_management_fee";
     static constexpr const char* class_name = "CareManagementFee";
     static constexpr int phase = 0;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example = R"({"type": "care_management_fee", "party": "pcp", "pmpm": {"A": 30, "B": 16, "C": 8}})";
     static constexpr std::array<MetricInfo, 1> metrics = {{{"care_management_fees", "paid by the payer as care-management fees"}}};
 
     Party party = Party::provider;

@@ -6,7 +6,7 @@
 /// metrics follow from this list.
 ///
 /// A component type T holds only its terms and declares what it is:
-///   type_name, class_name, phase (settlement order: 0 pays for care or per member, 1
+///   type_name, class_name, example (a typical use in JSON), phase (settlement order: 0 pays for care or per member, 1
 ///   adjusts those payments, 2 compares expenditure with a benchmark, 3 insures), its
 ///   `metrics` (the flows it books), validate(where), from_json / to_json / keys, and
 ///   prepare(setup, where, needs) -> T::Prepared, whose settle(ctx, ledger) settles one

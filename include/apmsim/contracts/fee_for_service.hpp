@@ -16,6 +16,8 @@ struct FeeForService {
     static constexpr const char* type_name = "fee_for_service";
     static constexpr const char* class_name = "FeeForService";
     static constexpr int phase = 0;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example = R"({"type": "fee_for_service", "fee_multiplier": {"inpatient": 1.05, "default": 1.0}})";
     static constexpr std::array<MetricInfo, 1> metrics = {
         {{"fee_for_service", "paid by the payer for care at a fee level (fee-for-service)"}}};
 

@@ -36,6 +36,8 @@ struct RiskCorridor {
     static constexpr const char* type_name = "risk_corridor";
     static constexpr const char* class_name = "RiskCorridor";
     static constexpr int phase = 2;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example = R"({"type": "risk_corridor", "preset": "reach_global", "target": {"pmpm": 3900}})";
 
     enum class Basis { shared, capitated };
     Party party = Party::provider;

@@ -29,6 +29,13 @@ struct SharingTerms {
     static constexpr const char* type_name = TwoSided ? "shared_risk" : "shared_savings";
     static constexpr const char* class_name = TwoSided ? "SharedRisk" : "SharedSavings";
     static constexpr int phase = 2;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example =
+        TwoSided ? R"({"type": "shared_risk", "benchmark": {"pmpm": 3900}, "sharing_rate": 0.5, "minimum_savings_rate": 0.02,
+                      "loss_rate": 0.3, "loss_limit_benchmark": 0.02})"
+                 : R"({"type": "shared_savings", "benchmark": {"baseline_pmpm": "simulated", "base_year_weights": [0.1, 0.3, 0.6],
+                      "trend": "realised", "risk_adjustment": "tier_mix"}, "sharing_rate": 0.5,
+                      "minimum_savings_rate": {"method": "confidence_interval"}, "savings_cap": 0.1})";
 
     Party party = Party::provider;
     BenchmarkTerms benchmark;

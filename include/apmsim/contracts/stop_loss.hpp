@@ -128,6 +128,8 @@ struct SpecificStopLoss : StopLossCommon {
     static constexpr const char* type_name = "specific_stop_loss";
     static constexpr const char* class_name = "SpecificStopLoss";
     static constexpr int phase = 3;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example = R"({"type": "specific_stop_loss", "attachment": 250000, "coinsurance": 0.9, "loading": 0.15})";
 
     std::optional<double> attachment;  ///< dollars per member-year
     std::string preset_panel;          ///< "combined" | "institutional" | "professional": 422.208 by pool size
@@ -190,6 +192,8 @@ struct AggregateStopLoss : StopLossCommon {
     static constexpr const char* type_name = "aggregate_stop_loss";
     static constexpr const char* class_name = "AggregateStopLoss";
     static constexpr int phase = 3;
+    /// A typical use, in JSON (documentation and the round-trip test of every type).
+    static constexpr const char* example = R"({"type": "aggregate_stop_loss", "attachment_ratio": 1.25, "coinsurance": 0.9, "loading": 0.1})";
 
     double attachment_ratio = 1.25;        ///< of expected cost
     std::optional<double> expected_pmpm;   ///< given expected cost; none: base-case mean

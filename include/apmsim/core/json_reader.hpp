@@ -60,11 +60,13 @@ inline std::vector<double> json_numbers(const Json& j, const std::string& path) 
 
 /// Keys renamed in version 0.2 (docs/glossary.md): a document that still uses an old key
 /// gets an error naming the new one.
-inline constexpr std::array<std::pair<std::string_view, std::string_view>, 4> renamed_keys = {{
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 6> renamed_keys = {{
     {"paid_to", "party"},                                 // capitation, care_management_fee, shared_savings, shared_risk
     {"insured", "party"},                                 // specific_stop_loss, aggregate_stop_loss
     {"costs_pmpm", "program_cost_pmpm"},                  // intervention
     {"program_costs_borne_by", "program_cost_borne_by"},  // delivery
+    {"return", "quality"},                                // quality_withhold (a Python keyword), as shared savings
+    {"threshold", "quality_threshold"},                   // quality_withhold
 }};
 
 /// An object being read. Call finish() when done: any key not read is an error.
