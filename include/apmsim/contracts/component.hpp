@@ -20,6 +20,7 @@
 #include "apmsim/contracts/capitation.hpp"
 #include "apmsim/contracts/care_management_fee.hpp"
 #include "apmsim/contracts/fee_for_service.hpp"
+#include "apmsim/contracts/performance_adjustment.hpp"
 #include "apmsim/contracts/quality_withhold.hpp"
 #include "apmsim/contracts/risk_corridor.hpp"
 #include "apmsim/contracts/shared_savings.hpp"
@@ -31,7 +32,7 @@
 namespace apmsim {
 
 using Component = std::variant<FeeForService, Capitation, CareManagementFee, SharedSavings, SharedRisk, RiskCorridor,
-                               SpecificStopLoss, AggregateStopLoss, QualityWithhold>;
+                               SpecificStopLoss, AggregateStopLoss, QualityWithhold, PerformanceAdjustment>;
 
 /// The prepared form of each registered type, in the same order.
 template <class V>
