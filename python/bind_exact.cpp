@@ -119,15 +119,18 @@ void register_exact(py::module_& m) {
         .def("total", &DiscretizedSeverity::total, "Sum of the masses (compensated)")
         .def("lattice_mean", &DiscretizedSeverity::lattice_mean, "sum_j x_j masses_j")
         .def("__len__", &DiscretizedSeverity::nodes)
+        .def("__array__", [](const DiscretizedSeverity& d, const py::object& dtype, const py::object&) {
+            return py::module_::import("numpy").attr("asarray")(to_array(d.masses), dtype);
+        }, py::arg("dtype") = py::none(), py::arg("copy") = py::none(), "numpy.asarray(discretized) is its masses")
         .def("__repr__", [](const DiscretizedSeverity& d) {
             return "DiscretizedSeverity(method='" + std::string(discretization_name(d.method)) + "', step=" + show(d.step) +
                    ", nodes=" + std::to_string(d.masses.size()) + ", tail_mass=" + show(d.tail_mass) + ")";
         });
 
     m.def(
-        "_discretize",
-        [](const py::object& severity_object, double step, std::optional<double> upper, std::optional<long long> nodes,
-           const std::string& method, double scale) {
+        "discretize",
+        [](const py::object& severity_object, double step, std::optional<double> upper, const std::string& method,
+           std::optional<long long> nodes, double scale) {
             const Severity severity = to_severity(severity_object);
             const Discretization how = discretization_from_name("method", method);
             check::positive("step", step);
@@ -145,8 +148,11 @@ void register_exact(py::module_& m) {
             py::gil_scoped_release release;
             return discretize(severity, grid, how, scale);
         },
-        py::arg("severity"), py::arg("step"), py::arg("upper") = py::none(), py::arg("nodes") = py::none(),
-        py::arg("method") = "rounding", py::arg("scale") = 1.0);
+        py::arg("severity"), py::arg("step"), py::arg("upper") = py::none(), py::arg("method") = "rounding", py::kw_only(),
+        py::arg("nodes") = py::none(), py::arg("scale") = 1.0, "Discretise `severity` (times `scale`) on the lattice 0, step, 2 step, ... up to `upper` (rounded up to a "
+        "node) or with `nodes` nodes; by default up to the severity's 1 - 1e-10 quantile. method: upper, lower, rounding "
+        "or unbiased (local moment matching: keeps E[min(X, upper)]). The probability beyond the lattice is reported as "
+        "tail_mass, never dropped silently.");
 
     py::class_<AD>(m, "AggregateDistribution",
                    "Distribution of an aggregate loss: lattice (panjer, fft, pool), approximation or simulation")
@@ -200,8 +206,9 @@ void register_exact(py::module_& m) {
                    std::to_string(d.nodes()) + ", mean=" + show(a.mean) + ")";
         });
 
+    const AggregateOptions aggregate_defaults;  // the one place the defaults are written: AggregateOptions
     m.def(
-        "_aggregate",
+        "aggregate",
         [](const py::object& frequency_object, const py::object& severity_object, const std::string& method, std::optional<double> step,
            const std::string& discretization, std::optional<long long> nodes, std::optional<double> upper, double tail_target,
            double padding, double tilt, std::uint64_t samples, std::uint64_t seed) {
@@ -222,10 +229,16 @@ void register_exact(py::module_& m) {
             py::gil_scoped_release release;
             return aggregate(frequency, severity, o);
         },
-        py::arg("frequency"), py::arg("severity"), py::arg("method") = "panjer", py::arg("step") = py::none(),
-        py::arg("discretization") = "rounding", py::arg("nodes") = py::none(), py::arg("upper") = py::none(),
-        py::arg("tail_target") = 1e-10, py::arg("padding") = 2.0, py::arg("tilt") = 10.0, py::arg("samples") = 100000,
-        py::arg("seed") = 20261123);
+        py::arg("frequency"), py::arg("severity"), py::arg("method") = aggregate_method_name(aggregate_defaults.method),
+        py::arg("step") = py::none(), py::arg("discretization") = discretization_name(aggregate_defaults.discretization), py::kw_only(),
+        py::arg("nodes") = py::none(), py::arg("upper") = py::none(), py::arg("tail_target") = aggregate_defaults.tail_target,
+        py::arg("padding") = aggregate_defaults.padding, py::arg("tilt") = aggregate_defaults.tilt,
+        py::arg("samples") = aggregate_defaults.samples, py::arg("seed") = aggregate_defaults.seed,
+        "Distribution of S = X_1 + ... + X_N for a count `frequency` and a `severity` (distribution objects or their "
+        "dicts). method: panjer (recursion, robust when P(N=0) underflows), fft (padded, exponentially tilted transform "
+        "with an aliasing estimate), normal, normal_power, translated_gamma or simulation (`samples` draws on the Philox "
+        "streams of `seed`). The lattice 0, step, ..., upper is chosen automatically unless step, nodes or upper are "
+        "given; diagnostics['missing_mass'] is the probability it does not hold. Defaults: apmsim::AggregateOptions.");
 
     py::class_<PoolDistribution>(m, "PoolDistribution", "Exact distribution of a pool's annual cost, total and by tier")
         .def_readonly("total", &PoolDistribution::total)
@@ -244,8 +257,9 @@ void register_exact(py::module_& m) {
                    ", nodes=" + std::to_string(p.total.nodes()) + ")";
         });
 
+    const PoolOptions pool_defaults;  // the one place the defaults are written: PoolOptions
     m.def(
-        "_pool_distribution",
+        "pool_distribution",
         [](const Scenario& scenario, int year, const std::string& arm, std::optional<double> step, std::optional<long long> nodes,
            std::optional<double> upper, const std::string& discretization, double padding, double tilt) {
             PoolOptions o;
@@ -260,9 +274,13 @@ void register_exact(py::module_& m) {
             py::gil_scoped_release release;
             return pool_distribution(scenario, o);
         },
-        py::arg("scenario"), py::arg("year") = 1, py::arg("arm") = "baseline", py::arg("step") = py::none(),
-        py::arg("nodes") = py::none(), py::arg("upper") = py::none(), py::arg("discretization") = "unbiased",
-        py::arg("padding") = 2.0, py::arg("tilt") = 10.0);
+        py::arg("scenario"), py::arg("year") = pool_defaults.year, py::arg("arm") = pool_defaults.arm, py::kw_only(),
+        py::arg("step") = py::none(), py::arg("nodes") = py::none(), py::arg("upper") = py::none(),
+        py::arg("discretization") = discretization_name(pool_defaults.discretization), py::arg("padding") = pool_defaults.padding,
+        py::arg("tilt") = pool_defaults.tilt, "Exact distribution of a scenario's pool cost in `year` (1-based) for `arm`: members of a tier share a compound "
+        "distribution per category, categories and members are independent, tiers convolve. Scenarios with frailty, a "
+        "copula, a random trend or random intervention effects raise InvalidInput (common shocks). Defaults: "
+        "apmsim::PoolOptions.");
 }
 
 }  // namespace apmsim::python

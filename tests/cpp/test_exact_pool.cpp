@@ -3,8 +3,10 @@
 // aggregate, against closed-form convolution identities, against the Monte Carlo engine,
 // and the rejection of common shocks.
 #include "test_helpers.hpp"
-#include "apmsim/apmsim.hpp"
+#include "apmsim/scenario.hpp"
+#include "apmsim/simulation/engine.hpp"
 #include "apmsim/exact/exact.hpp"
+#include "apmsim/population/analytic_moments.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,9 @@
 // JSON: distributions and scenarios round-trip; every bad input names its JSON path.
-#include "apmsim/apmsim.hpp"
+#include "apmsim/core/files.hpp"
+#include "apmsim/distributions/json.hpp"
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/scenario_json.hpp"
+#include "apmsim/simulation/engine.hpp"
 
 #include <gtest/gtest.h>
 
