@@ -1,5 +1,6 @@
 // simulate() and its results; the GIL is released while trials run.
 #include "bindings.hpp"
+#include "interruptible.hpp"
 #include "results_state.hpp"
 
 #include "apmsim/core/files.hpp"
@@ -105,6 +106,13 @@ void register_simulation(py::module_& m) {
              "pandas DataFrame, one row per arm x year x measure (and per category and tier) with mean, sd, standard_error, "
              "quantiles p01-p99, expected_shortfall_95/99 (the mean of the worst 5% / 1%: the upper tail for costs, the lower "
              "for savings) and p_negative")
+        .def("statistics", [](const py::object& self) {
+            const PaymentResults none;
+            const py::object p = py::hasattr(self, "payments") ? self.attr("payments") : py::none();
+            const PaymentResults& pay = p.is_none() ? none : p.cast<const PaymentResults&>();
+            return data_frame(statistics_rows(self.cast<const SimulationResults&>(), pay), {});
+        }, "Every statistic in one tidy pandas DataFrame (columns model, arm, year, party, component, category, tier, "
+           "measure, statistic, value): the table a sweep stores and `apmsim run --summary-csv` writes")
         .def("to_dict", [](const py::object& self, const std::string& name) { return to_python_json(full_json(self, name)); },
              py::arg("scenario_name") = "scenario", "The results JSON the CLI writes, as a dict (with payment_models when settled)")
         .def("__eq__", [](const py::object& self, const py::object& other) {
@@ -138,18 +146,14 @@ void register_simulation(py::module_& m) {
             if (seed) o.seed = *seed;
             if (threads) o.threads = *threads;
             if (member_detail) o.member_detail = *member_detail;
-            RunResults r;
-            {
-                py::gil_scoped_release release;
-                r = run(s, o);
-            }
+            RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); });
             const bool settled = !r.payments.models.empty();
             return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none());
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
         py::arg("member_detail") = py::none(),
         "Simulate a scenario and settle its payment models (Results.payments); unset options come from the scenario's "
-        "settings. Same seed, same results, whatever the threads.");
+        "settings. Same seed, same results, whatever the threads. Ctrl-C stops it within a second (KeyboardInterrupt).");
 }
 
 }  // namespace apmsim::python

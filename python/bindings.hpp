@@ -5,6 +5,11 @@
 
 #include <pybind11/pybind11.h>
 
+namespace apmsim {
+class SimulationResults;
+class PaymentResults;
+}  // namespace apmsim
+
 namespace apmsim::python {
 namespace py = pybind11;
 
@@ -15,6 +20,7 @@ void register_simulation(py::module_& m);
 void register_contracts(py::module_& m);    // bind_contracts.cpp
 void register_exact(py::module_& m);        // bind_exact.cpp: discretize, aggregate
 void register_analytics(py::module_& m);    // bind_analytics.cpp: size analytics, credibility, risk adjustment
+void register_sweep(py::module_& m);        // bind_sweep.cpp: sweeps and goal seek
 
 /// Python dict/list <-> apmsim::Json through the json module (exact for doubles).
 Json to_cpp_json(const py::object& o);
@@ -25,5 +31,8 @@ py::object data_frame(const Json& rows, const std::vector<std::string>& index, c
 /// A read-only view of a part of a value type (apmsim._frozen): in-place edits are refused
 /// with advice to assign the whole attribute named by `owner` ("Scenario.delivery").
 py::object frozen(const py::object& value, const char* owner);
+
+/// The tidy statistics table of a run as JSON rows (NaN as null), for data_frame().
+Json statistics_rows(const SimulationResults& sim, const PaymentResults& pay);
 
 }  // namespace apmsim::python

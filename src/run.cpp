@@ -1,6 +1,8 @@
 // The run driver (run.hpp): simulates a scenario and settles its payment models.
 #include "apmsim/run.hpp"
 
+#include "apmsim/scenario_json.hpp"
+
 #include "apmsim/contracts/settlement.hpp"
 #include "apmsim/experience/experience_observer.hpp"
 #include "apmsim/population/analytic_moments.hpp"
@@ -123,7 +125,7 @@ ExperienceTable simulate_base_period(const Model& model, const SimulationOptions
 /// What contracts fix before the year (stop-loss expectations), from a calibration
 /// sample of the base case (no program) of options.calibration_trials trials on
 /// calibration_seed(seed): the same for any number of trials in the run.
-void calibrate(const Model& model, const SimulationOptions& options, Settlement& settlement, PaymentResults& pay) {
+void calibrate(const Model& model, const SimulationOptions& options, const RunControl& control, Settlement& settlement) {
     if (!settlement.needs_calibration()) return;
     SimulationOptions co = options;
     co.seed = calibration_seed(options.seed);
@@ -134,35 +136,39 @@ void calibrate(const Model& model, const SimulationOptions& options, Settlement&
     {
         const Model b = without_program(model);
         ExperienceObserver observer(b, settlement.reductions(), table);
-        simulate(b, co, {&observer});
+        simulate(b, co, {&observer}, {control.stop, nullptr});
     }
     settlement.calibrate(table);
-    pay.calibration_trials = co.trials;
-    pay.calibration_seed = co.seed;
 }
 
-/// The payment results' labels, and the truncation points the contracts fixed.
-void label_results(const Settlement& settlement, PaymentResults& pay) {
-    for (const auto& m : settlement.models()) {
+/// The models [first, last) of a settlement: the payment results' labels, the truncation
+/// points the contracts fixed and what they fixed from the calibration sample.
+void label_results(const Settlement& settlement, std::size_t first, std::size_t last, const SimulationOptions& options,
+                   PaymentResults& pay) {
+    const int Y = settlement.setup().years;
+    for (std::size_t mi = first; mi < last; ++mi) {
+        const PreparedModel& m = settlement.models()[mi];
         pay.models.push_back(m.model->name);
         pay.pays_on_performance.push_back(m.pays_on_performance);
         std::vector<std::string> comparing;
         for (const auto& step : m.steps)
             if (step.comparison) comparing.push_back(step.label);
         pay.comparing_components.push_back(comparing);
+        if (settlement.needs_calibration(mi)) {
+            pay.calibration_trials = options.calibration_trials;
+            pay.calibration_seed = calibration_seed(options.seed);
+        }
     }
     for (const MetricInfo& info : settlement.setup().metrics) pay.metric_names.emplace_back(info.name);
-    for (const auto& m : settlement.models())
+    for (std::size_t mi = first; mi < last; ++mi) {
+        const PreparedModel& m = settlement.models()[mi];
         for (const auto& step : m.steps)
             if (step.needs.base_truncated)
                 for (std::size_t y = 0; y < step.needs.reductions[0].attachment.size(); ++y)
                     pay.calibration.push_back({m.model->name, step.label, static_cast<int>(y + 1), "truncation_point", step.needs.reductions[0].attachment[y]});
-}
-
-/// What the contracts fixed from the calibration sample, as calibration rows.
-void report_calibration(const Settlement& settlement, PaymentResults& pay) {
-    const int Y = settlement.setup().years;
-    for (const auto& m : settlement.models())
+    }
+    for (std::size_t mi = first; mi < last; ++mi) {
+        const PreparedModel& m = settlement.models()[mi];
         for (const auto& step : m.steps)
             std::visit(
                 [&](const auto& p) {
@@ -172,6 +178,7 @@ void report_calibration(const Settlement& settlement, PaymentResults& pay) {
                                 pay.calibration.push_back({m.model->name, step.label, static_cast<int>(y + 1), quantity, values[y]});
                 },
                 step.prepared);
+    }
 }
 
 /// Expected cost per member-year of each tier, and the tier-mix risk of year 1's members.
@@ -188,12 +195,16 @@ BenchmarkBasis benchmark_basis(const Model& model, const ExperienceTable* base_p
     return basis;
 }
 
-/// Settles every model, trial, arm and year into `pay`.
-void settle_all(const SimulationOptions& options, const Settlement& settlement, const ExperienceTable& main,
-                const BenchmarkBasis& basis, const SimulationResults& sim, PaymentResults& pay) {
+/// Settles models [first, last) for every trial, arm and year into `pay` (labelled for
+/// those models); comparison slots are renumbered from the first model's.
+void settle_range(const SimulationOptions& options, const Settlement& settlement, std::size_t first, std::size_t last,
+                  const ExperienceTable& main, const BenchmarkBasis& basis, const SimulationResults& sim, PaymentResults& pay) {
     std::vector<Comparison> comparisons(settlement.comparison_slots());
+    std::size_t first_slot = 0;
+    for (std::size_t mi = 0; mi < first; ++mi)
+        for (const auto& step : settlement.models()[mi].steps) first_slot += step.comparison ? 1 : 0;
     const std::size_t arms = main.arms();
-    for (std::size_t mi = 0; mi < settlement.models().size(); ++mi) {
+    for (std::size_t mi = first; mi < last; ++mi) {
         const PaymentModel& model = *settlement.models()[mi].model;
         for (std::uint64_t t = 0; t < options.trials; ++t)
             for (std::size_t a = 0; a < arms; ++a)
@@ -203,52 +214,127 @@ void settle_all(const SimulationOptions& options, const Settlement& settlement, 
                     Ledger ledger;
                     settlement.settle(mi, {e, t, y, a == 1, sim.trend[t], quality}, basis, ledger, comparisons);
                     for (const auto& step : settlement.models()[mi].steps)
-                        if (step.comparison && step.component->in_force(y)) pay.store_comparison(*step.comparison, a, t, y, comparisons[*step.comparison]);
-                    pay.store(mi, a, t, y, ledger);
+                        if (step.comparison && step.component->in_force(y))
+                            pay.store_comparison(*step.comparison - first_slot, a, t, y, comparisons[*step.comparison]);
+                    pay.store(mi - first, a, t, y, ledger);
                 }
     }
 }
 
-}  // namespace
-
-RunResults run(const Scenario& scenario, const SimulationOptions& options) {
-    scenario.validate();
-    options.validate();
-    RunResults out;
-    if (scenario.payment_models.empty()) {
-        out.simulation = simulate(scenario, options);
-        return out;
-    }
+/// The scenario's program cost items: who bears each.
+std::vector<Party> program_cost_bearers(const Scenario& s) {
     std::vector<Party> bearer;
-    if (scenario.intervention)
-        for (const auto& c : scenario.intervention->costs) bearer.push_back(scenario.delivery.bearer_of(c.item));
-    Settlement settlement(scenario.payment_models, make_setup(scenario, options), scenario.delivery, bearer, scenario.cost_model.trend.mean);
-    PaymentResults& pay = out.payments;
-    label_results(settlement, pay);
+    if (s.intervention)
+        for (const auto& c : s.intervention->costs) bearer.push_back(s.delivery.bearer_of(c.item));
+    return bearer;
+}
 
+/// One simulation of `scenario`'s model (its own payment models aside), settled for each
+/// payment-model set of `sets` as if it were the scenario's only one: `done(k, ...)` gets
+/// set k's results. The sets are merged into one settlement, so the experience table
+/// collects every set's member-level reductions and the calibration sample runs once.
+/// All sets must need the same simulated base period (or none). Returns the simulation.
+SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& options, const SettlementSetup& setup,
+                           const std::vector<const std::vector<PaymentModel>*>& sets, const RunControl& control, const SettledSet& done) {
+    std::vector<PaymentModel> merged;
+    std::vector<std::size_t> first{0};
+    for (const auto* set : sets) {
+        merged.insert(merged.end(), set->begin(), set->end());
+        first.push_back(merged.size());
+    }
+    Settlement settlement(merged, setup, scenario.delivery, program_cost_bearers(scenario), scenario.cost_model.trend.mean);
     const ExperienceTable base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement) : ExperienceTable{};
     const std::size_t arms = scenario.intervention ? 2 : 1;
     ExperienceTable main(options.trials, arms, scenario.years(), scenario.cost_model.category_count(), scenario.cost_model.tier_count(),
                          scenario.intervention ? scenario.intervention->costs.size() : 0, settlement.reductions().size());
+    SimulationResults sim;
     {
         ExperienceObserver observer(scenario, settlement.reductions(), main);
-        out.simulation = simulate(scenario, options, {&observer});
+        sim = simulate(scenario, options, {&observer}, control);
     }
-    calibrate(scenario, options, settlement, pay);
-    report_calibration(settlement, pay);
-
-    const SimulationResults& sim = out.simulation;
-    for (const auto& a : sim.arms) pay.arms.push_back(a.name);
-    pay.trials = options.trials;
-    pay.years = scenario.years();
-    pay.allocate();
+    calibrate(scenario, options, control, settlement);
+    const BenchmarkBasis basis = benchmark_basis(scenario, settlement.base_years() > 0 ? &base : nullptr);
+    std::vector<double> real_savings;
     if (arms > 1) {
-        pay.real_savings.resize(options.trials * static_cast<std::size_t>(pay.years));
+        real_savings.resize(options.trials * static_cast<std::size_t>(scenario.years()));
         for (std::uint64_t t = 0; t < options.trials; ++t)
-            for (int y = 0; y < pay.years; ++y) pay.real_savings[t * pay.years + y] = main.at(t, 0, y).total_allowed() - main.at(t, 1, y).total_allowed();
+            for (int y = 0; y < scenario.years(); ++y)
+                real_savings[t * scenario.years() + y] = main.at(t, 0, y).total_allowed() - main.at(t, 1, y).total_allowed();
     }
-    settle_all(options, settlement, main, benchmark_basis(scenario, settlement.base_years() > 0 ? &base : nullptr), sim, pay);
+    for (std::size_t k = 0; k < sets.size(); ++k) {
+        PaymentResults pay;
+        if (first[k] < first[k + 1]) {
+            label_results(settlement, first[k], first[k + 1], options, pay);
+            for (const auto& a : sim.arms) pay.arms.push_back(a.name);
+            pay.trials = options.trials;
+            pay.years = scenario.years();
+            pay.allocate();
+            pay.real_savings = real_savings;
+            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, pay);
+        }
+        done(k, sim, std::move(pay));
+    }
+    return sim;
+}
+
+/// Scenario `s` with its settings: its model and settings, what run_each() may share.
+std::string simulation_key(const Scenario& s) {
+    Json j = scenario_to_json(s);
+    j.erase("name");
+    j.erase("payment_models");
+    if (j.contains("settings")) j["settings"].erase("threads");
+    return j.dump();
+}
+
+}  // namespace
+
+RunResults run(const Scenario& scenario, const SimulationOptions& options, const RunControl& control) {
+    scenario.validate();
+    options.validate();
+    RunResults out;
+    if (scenario.payment_models.empty()) {
+        out.simulation = simulate(scenario, options, {}, control);
+        return out;
+    }
+    out.simulation = run_sets(scenario, options, make_setup(scenario, options), {&scenario.payment_models}, control,
+                              [&](std::size_t, const SimulationResults&, PaymentResults&& pay) { out.payments = std::move(pay); });
     return out;
+}
+
+void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const RunControl& control) {
+    for (const Scenario& s : scenarios) s.validate();
+    // Scenarios that share model and settings: one simulation each group.
+    std::map<std::string, std::vector<std::size_t>> groups;
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        auto [it, added] = groups.try_emplace(simulation_key(scenarios[i]));
+        if (added) order.push_back(it->first);
+        it->second.push_back(i);
+    }
+    for (const std::string& key : order) {
+        const std::vector<std::size_t>& members = groups.at(key);
+        const Scenario& first = scenarios[members.front()];
+        const SettlementSetup setup = make_setup(first, first.settings);
+        // Prepared alone first (errors name each scenario's own paths), then split by the
+        // simulated base period each needs: sets with different ones cannot share it.
+        std::map<std::size_t, std::vector<std::size_t>> by_base_years;
+        for (std::size_t i : members) {
+            const Scenario& s = scenarios[i];
+            const Settlement alone(s.payment_models, setup, s.delivery, program_cost_bearers(s), s.cost_model.trend.mean);
+            by_base_years[alone.base_years()].push_back(i);
+        }
+        if (by_base_years.size() > 1 && by_base_years.begin()->first == 0) {  // no base period: join any group
+            auto none = by_base_years.extract(by_base_years.begin());
+            auto& join = by_base_years.begin()->second;
+            join.insert(join.end(), none.mapped().begin(), none.mapped().end());
+        }
+        for (const auto& [years, indices] : by_base_years) {
+            std::vector<const std::vector<PaymentModel>*> sets;
+            for (std::size_t i : indices) sets.push_back(&scenarios[i].payment_models);
+            run_sets(first, first.settings, setup, sets, control,
+                     [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) { done(indices[k], sim, std::move(pay)); });
+        }
+    }
 }
 
 }  // namespace apmsim

@@ -1,6 +1,8 @@
 // Scenario documents: parsing with JSON-path errors, and writing back.
 #include "apmsim/scenario_json.hpp"
 
+#include "apmsim/core/json_file.hpp"
+
 #include "apmsim/contracts/payment_model.hpp"
 #include "apmsim/distributions/json.hpp"
 #include "apmsim/population/analytic_moments.hpp"
@@ -256,23 +258,7 @@ Scenario scenario_from_json(const Json& j) {
 }
 
 Scenario load_scenario(const std::string& file) {
-    std::ifstream in(file);
-    if (!in) throw InvalidInput(file, "a readable scenario file", "a file that cannot be opened");
-    Json j;
-    try {
-        j = Json::parse(in);
-    } catch (const Json::parse_error& e) {
-        // e.byte is the offset of the error; turn it into a line and column.
-        std::ifstream again(file);
-        std::string text((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
-        std::size_t line = 1, col = 1;
-        for (std::size_t k = 0; k + 1 < e.byte && k < text.size(); ++k) {
-            if (text[k] == '\n') ++line, col = 1;
-            else ++col;
-        }
-        throw InvalidInput(file + ":" + std::to_string(line) + ":" + std::to_string(col), "valid JSON",
-                           std::string("a syntax error (") + e.what() + ")");
-    }
+    const Json j = read_json_file(file, "a scenario file (JSON)");
     try {
         return scenario_from_json(j);
     } catch (const InvalidInput& e) {

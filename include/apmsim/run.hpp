@@ -17,8 +17,11 @@
 #include "apmsim/outputs/payment_results.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/simulation/results.hpp"
+#include "apmsim/simulation/run_control.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <span>
 
 namespace apmsim {
 
@@ -29,10 +32,22 @@ struct RunResults {
 
 /// Simulates `scenario` with `options` (which replace its settings) and settles its
 /// payment models. Throws InvalidInput, naming the JSON path, before any work when the
-/// scenario, the options or a combination of contract terms is bad.
-RunResults run(const Scenario& scenario, const SimulationOptions& options);
+/// scenario, the options or a combination of contract terms is bad; Interrupted when
+/// `control.stop` is set during the run.
+RunResults run(const Scenario& scenario, const SimulationOptions& options, const RunControl& control = {});
 /// The same with the scenario's own settings.
 inline RunResults run(const Scenario& scenario) { return run(scenario, scenario.settings); }
+
+/// Receives the results of scenario `index` of run_each().
+using SettledSet = std::function<void(std::size_t index, const SimulationResults&, PaymentResults&&)>;
+
+/// Runs every scenario with its own settings, as run() would, and hands each one's
+/// results to `done` (in an order of its choosing, each index once): scenarios that
+/// differ only in their payment models and name share one simulation (their experience
+/// is simulated once and settled for each), so a sweep over contract terms costs little
+/// more than one run. Results are bit-identical to run() of each scenario alone.
+/// Validates every scenario before any work.
+void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const RunControl& control = {});
 
 /// Seed of the simulated benchmark base period: a fixed function of the run's seed, so
 /// base-period costs are independent of the performance years but reproducible.

@@ -28,10 +28,11 @@ from ._core import (
 )
 from ._frozen import thaw
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
-from . import _analytics, _contracts, _exact
+from . import _analytics, _contracts, _exact, _sweep
 from ._analytics import *  # noqa: F401,F403
 from ._contracts import *  # noqa: F401,F403
 from ._exact import *  # noqa: F401,F403
+from ._sweep import *  # noqa: F401,F403
 
 __version__ = _core.__version__
 
@@ -55,6 +56,7 @@ __all__ = [
     *_analytics.__all__,
     *_contracts.__all__,
     *_exact.__all__,
+    *_sweep.__all__,
 ]
 
 # Names of version 0.1 and what replaced them (docs/glossary.md).

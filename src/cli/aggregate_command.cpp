@@ -16,23 +16,6 @@
 namespace apmsim::cli {
 namespace {
 
-const char* const aggregate_usage =
-    "usage: apmsim aggregate --frequency JSON --severity JSON [options]\n"
-    "  Distribution of an aggregate loss S = X_1 + ... + X_N (Loss Models, chapter 9).\n"
-    "  --frequency JSON      count: {\"type\": \"poisson\", \"mean\": 2}; also negative_binomial\n"
-    "                        (mean, dispersion | mean, cv), binomial (n, p), zero_modified_poisson (mean, p0)\n"
-    "  --severity JSON       cost per claim: {\"type\": \"lognormal\", \"mean\": 1000, \"cv\": 2}; also gamma,\n"
-    "                        weibull, pareto (mean, cv or native parameters), spliced_lognormal_pareto\n"
-    "  --method M            panjer (default), fft, normal, normal_power, translated_gamma, simulation, all\n"
-    "  --step H              lattice step (default: automatic)\n"
-    "  --nodes N             lattice nodes (default 32768 when no step is given)\n"
-    "  --upper U             lattice upper end (default: mean + 10 sd or the one-large-claim quantile)\n"
-    "  --discretization D    rounding (default), upper, lower, unbiased\n"
-    "  --samples N           simulation draws (default 100000)\n"
-    "  --seed S              simulation seed (default 20261123)\n"
-    "  --quantiles LIST      comma-separated probabilities (default 0.5,0.75,0.9,0.95,0.99,0.995,0.999)\n"
-    "  --retentions LIST     comma-separated stop-loss retentions d (default 1, 1.5, 2 and 3 times the mean)\n";
-
 std::string number(double x, int digits = 6) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*g", digits, x);
@@ -112,53 +95,41 @@ void print_result(const AggregateDistribution& d, const std::vector<double>& qua
     for (const auto& note : g.notes) std::printf("note: %s\n", note.c_str());
 }
 
-}  // namespace
-
-int aggregate_command(int argc, char** argv) {
-    const Args a = parse(argc, argv,
-                         {"--frequency", "--severity", "--method", "--step", "--nodes", "--upper", "--discretization",
-                          "--samples", "--seed", "--quantiles", "--retentions", "--tail-target"});
-    if (a.help) {
-        std::fputs(aggregate_usage, stdout);
-        return 0;
-    }
-    if (!a.positional.empty())
-        throw InvalidInput("command line", "no positional arguments (see apmsim aggregate --help)",
-                           "\"" + a.positional[0] + "\"");
-    if (!a.flags.count("--frequency")) throw InvalidInput("command line --frequency", "a count distribution as JSON", "nothing");
-    if (!a.flags.count("--severity")) throw InvalidInput("command line --severity", "a severity distribution as JSON", "nothing");
-    const Frequency frequency = frequency_from_json(parse_json("--frequency", a.flags.at("--frequency")), "--frequency");
-    const Severity severity = severity_from_json(parse_json("--severity", a.flags.at("--severity")), "--severity");
+void aggregate_command(const Flags& flags) {
+    if (!flags.count("--frequency")) throw InvalidInput("command line --frequency", "a count distribution as JSON", "nothing");
+    if (!flags.count("--severity")) throw InvalidInput("command line --severity", "a severity distribution as JSON", "nothing");
+    const Frequency frequency = frequency_from_json(parse_json("--frequency", flags.at("--frequency")), "--frequency");
+    const Severity severity = severity_from_json(parse_json("--severity", flags.at("--severity")), "--severity");
 
     AggregateOptions o;
-    if (a.flags.count("--step")) o.step = real_number("--step", a.flags.at("--step"));
-    if (a.flags.count("--step")) check::positive("command line --step", o.step);
-    if (a.flags.count("--nodes")) {
-        o.nodes = whole_number("--nodes", a.flags.at("--nodes"), max_grid_nodes);
-        if (o.nodes < 2) throw InvalidInput("command line --nodes", "2 to " + std::to_string(max_grid_nodes), a.flags.at("--nodes"));
+    if (flags.count("--step")) o.step = real_number("--step", flags.at("--step"));
+    if (flags.count("--step")) check::positive("command line --step", o.step);
+    if (flags.count("--nodes")) {
+        o.nodes = whole_number("--nodes", flags.at("--nodes"), max_grid_nodes);
+        if (o.nodes < 2) throw InvalidInput("command line --nodes", "2 to " + std::to_string(max_grid_nodes), flags.at("--nodes"));
     }
-    if (a.flags.count("--upper")) {
-        o.upper = real_number("--upper", a.flags.at("--upper"));
+    if (flags.count("--upper")) {
+        o.upper = real_number("--upper", flags.at("--upper"));
         check::positive("command line --upper", o.upper);
     }
-    if (a.flags.count("--discretization"))
-        o.discretization = discretization_from_name("command line --discretization", a.flags.at("--discretization"));
-    if (a.flags.count("--samples")) {
-        o.samples = whole_number("--samples", a.flags.at("--samples"), 0xFFFFFFFFull);
-        if (o.samples < 2) throw InvalidInput("command line --samples", "2 to 4294967295", a.flags.at("--samples"));
+    if (flags.count("--discretization"))
+        o.discretization = discretization_from_name("command line --discretization", flags.at("--discretization"));
+    if (flags.count("--samples")) {
+        o.samples = whole_number("--samples", flags.at("--samples"), 0xFFFFFFFFull);
+        if (o.samples < 2) throw InvalidInput("command line --samples", "2 to 4294967295", flags.at("--samples"));
     }
-    if (a.flags.count("--seed")) o.seed = whole_number("--seed", a.flags.at("--seed"), ~0ull);
-    if (a.flags.count("--tail-target")) {
-        o.tail_target = real_number("--tail-target", a.flags.at("--tail-target"));
+    if (flags.count("--seed")) o.seed = whole_number("--seed", flags.at("--seed"), ~0ull);
+    if (flags.count("--tail-target")) {
+        o.tail_target = real_number("--tail-target", flags.at("--tail-target"));
         check::in_open("command line --tail-target", o.tail_target, 0.0, 0.5);
     }
     std::vector<double> quantiles = {0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999}, retentions;
-    if (a.flags.count("--quantiles")) quantiles = number_list("--quantiles", a.flags.at("--quantiles"));
+    if (flags.count("--quantiles")) quantiles = number_list("--quantiles", flags.at("--quantiles"));
     for (double p : quantiles) check::in_open("command line --quantiles", p, 0.0, 1.0);
-    if (a.flags.count("--retentions")) retentions = number_list("--retentions", a.flags.at("--retentions"));
+    if (flags.count("--retentions")) retentions = number_list("--retentions", flags.at("--retentions"));
 
     std::vector<AggregateMethod> methods;
-    const std::string method = a.flags.count("--method") ? a.flags.at("--method") : "panjer";
+    const std::string method = flags.count("--method") ? flags.at("--method") : "panjer";
     if (method == "all")
         methods = {AggregateMethod::panjer, AggregateMethod::fft, AggregateMethod::normal, AggregateMethod::normal_power,
                    AggregateMethod::translated_gamma, AggregateMethod::simulation};
@@ -179,7 +150,30 @@ int aggregate_command(int argc, char** argv) {
         }
         std::printf("\n");
     }
-    return 0;
+}
+
+}  // namespace
+
+void add_aggregate_command(CLI::App& app) {
+    CLI::App* c = app.add_subcommand("aggregate", "Exact/approximate aggregate loss distribution tables (Loss Models, chapter 9).");
+    c->footer("Distribution of an aggregate loss S = X_1 + ... + X_N: moments against the analytic ones, quantiles with\n"
+                   "expected shortfall, stop-loss premiums and the method's diagnostics.");
+    const auto flags = add_text_options(
+        c, {{"--frequency", "count, as JSON: {\"type\": \"poisson\", \"mean\": 2}; also negative_binomial (mean, dispersion | mean, cv), "
+                            "binomial (n, p), zero_modified_poisson (mean, p0) (required)"},
+            {"--severity", "cost per claim, as JSON: {\"type\": \"lognormal\", \"mean\": 1000, \"cv\": 2}; also gamma, weibull, pareto "
+                           "(mean, cv or native parameters), spliced_lognormal_pareto (required)"},
+            {"--method", "panjer (default), fft, normal, normal_power, translated_gamma, simulation, all"},
+            {"--step", "lattice step (default: automatic)"},
+            {"--nodes", "lattice nodes (default 32768 when no step is given)"},
+            {"--upper", "lattice upper end (default: mean + 10 sd or the one-large-claim quantile)"},
+            {"--discretization", "rounding (default), upper, lower, unbiased"},
+            {"--samples", "simulation draws (default 100000)"},
+            {"--seed", "simulation seed (default 20261123)"},
+            {"--tail-target", "probability beyond an automatic lattice upper end, in (0, 0.5) (default 1e-10)"},
+            {"--quantiles", "comma-separated probabilities (default 0.5,0.75,0.9,0.95,0.99,0.995,0.999)"},
+            {"--retentions", "comma-separated stop-loss retentions d (default 1, 1.5, 2 and 3 times the mean)"}});
+    c->callback([flags] { aggregate_command(*flags); });
 }
 
 }  // namespace apmsim::cli

@@ -1,11 +1,18 @@
 #pragma once
-// Helpers shared by the apmsim command-line subcommands (parsing and table printing).
+// Helpers shared by the apmsim command-line subcommands: values checked with errors that
+// name the option, tables, output paths, interrupts and the progress line.
 #include "apmsim/core/errors.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <atomic>
 #include <cmath>
+#include <functional>
+#include <thread>
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,37 +24,22 @@ inline std::string shorten(const std::string& text) {
     return text.size() <= limit ? text : text.substr(0, limit) + "...";
 }
 
-struct Args {
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> flags;
-    bool help = false;  ///< --help or -h was given: print the subcommand's usage, exit 0
-};
+/// The options a command was given, by name ("--cv"), as text: checked by the command
+/// itself so that errors name the option and say what was expected.
+using Flags = std::map<std::string, std::string>;
 
-/// The arguments after the subcommand: `--flag value` or `--flag=value` for the flags in
-/// `allowed`, positional arguments, and --help / -h.
-inline Args parse(int argc, char** argv, const std::vector<std::string>& allowed) {
-    Args a;
-    for (int i = 2; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s == "--help" || s == "-h") {
-            a.help = true;
-        } else if (s.rfind("--", 0) == 0) {
-            const std::size_t eq = s.find('=');
-            const std::string flag = s.substr(0, eq);
-            bool ok = false;
-            for (const auto& f : allowed) ok = ok || f == flag;
-            if (!ok) throw apmsim::InvalidInput("command line", "one of the options in --help", "\"" + shorten(flag) + "\"");
-            if (eq != std::string::npos) {
-                a.flags[flag] = s.substr(eq + 1);
-            } else {
-                if (i + 1 >= argc) throw apmsim::InvalidInput("command line " + flag, "a value after " + flag, "nothing");
-                a.flags[flag] = argv[++i];
-            }
-        } else {
-            a.positional.push_back(s);
-        }
-    }
-    return a;
+/// Adds an option per (name, help) to `command`, its text kept in the returned map once
+/// parsed (options not given are absent).
+inline std::shared_ptr<Flags> add_text_options(CLI::App* command, const std::vector<std::pair<std::string, std::string>>& options) {
+    auto given = std::make_shared<Flags>();
+    auto text = std::make_shared<std::map<std::string, std::string>>();
+    for (const auto& [name, help] : options) command->add_option(name, (*text)[name], help)->type_name("VALUE");
+    command->preparse_callback([given](std::size_t) { given->clear(); });
+    command->parse_complete_callback([command, given, text] {
+        for (const auto& [name, value] : *text)
+            if (command->count(name)) (*given)[name] = value;
+    });
+    return given;
 }
 
 /// A whole number from `min` to `max` given on the command line.
@@ -102,8 +94,37 @@ inline double real_number(const std::string& flag, const std::string& text) {
     return v;
 }
 
-// Subcommands defined in their own files (argv[1] is the subcommand's name).
-int msr_command(int argc, char** argv);
-int aggregate_command(int argc, char** argv);
+/// Refuses an output path that cannot be written before any work is done: its folder
+/// must exist and be writable, and it must not be a folder itself.
+void check_output_path(const std::string& option, const std::string& path);
+
+/// SIGINT and SIGTERM set the stop flag every long computation polls (RunControl::stop);
+/// the command then exits with 130 and leaves no output file.
+void install_interrupt_handlers();
+const std::atomic<bool>& stop_flag();
+
+/// A progress line on stderr, redrawn a few times a second from its own thread while
+/// the work runs: only when stderr is a terminal and not --quiet. `line()` gives the text.
+class ProgressLine {
+public:
+    ProgressLine(bool enabled, std::function<std::string()> line);
+    ~ProgressLine();
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+
+private:
+    std::atomic<bool> done_{false};
+    std::thread thread_;
+};
+
+/// "1:05" or "2:03:10".
+std::string duration(double seconds);
+
+// The subcommands, each in its own file, registered on the application.
+void add_run_commands(CLI::App& app);  // run, default-scenario
+void add_sweep_commands(CLI::App& app);
+void add_solve_command(CLI::App& app);
+void add_msr_command(CLI::App& app);
+void add_aggregate_command(CLI::App& app);
 
 }  // namespace apmsim::cli

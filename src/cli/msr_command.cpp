@@ -13,32 +13,9 @@
 namespace apmsim::cli {
 namespace {
 
-const char* const msr_usage =
-    "usage: apmsim msr --members N[,N...] [--cv C] [--confidence P] [--sides one|two]\n"
-    "                  [--saving S] [--power Q] [--false-reward A] [--target-msr M]\n"
-    "\n"
-    "Minimum savings rates (MSR) and error rates of shared-savings thresholds for pools of\n"
-    "N members whose annual cost has coefficient of variation C (normal approximation:\n"
-    "the observed savings rate is N(s, ((1 - s) C)^2 / N) for a true saving s).\n"
-    "\n"
-    "  --members       pool sizes, comma-separated whole numbers (required)\n"
-    "  --cv            member-level cost CV (default 1.676, DOMAIN section 4). For a pool\n"
-    "                  whose tier mix is fixed, the within-tier CV governs the noise of the\n"
-    "                  pool's mean ('apmsim run' prints both for a scenario)\n"
-    "  --confidence    confidence level of the MSR interval (default 0.9)\n"
-    "  --sides         'two' (z = Phi^-1((1+P)/2), CMS's z = 1.645) or 'one' (default two)\n"
-    "  --saving        a true saving for the power column and members needed (default 0.046,\n"
-    "                  the CARE evaluation's -4.6%)\n"
-    "  --power         power for members needed (default 0.8)\n"
-    "  --false-reward  false-reward rate for members needed (default 0.05)\n"
-    "  --target-msr    an MSR to find the members needed for (default 0.02, the MSSP floor)\n"
-    "\n"
-    "Columns: CI MSR = z C / sqrt(N); MSSP MSR = 42 CFR 425.604(b) table (from 5,000);\n"
-    "P(false reward) = P(reward | no saving) at that MSR; P(reward | saving) at the CI MSR.\n";
-
-double option(const Args& a, const std::string& flag, double fallback) {
-    const auto it = a.flags.find(flag);
-    return it == a.flags.end() ? fallback : real_number(flag, it->second);
+double option(const Flags& flags, const std::string& flag, double fallback) {
+    const auto it = flags.find(flag);
+    return it == flags.end() ? fallback : real_number(flag, it->second);
 }
 
 void require_open_unit(const std::string& flag, double v, const std::string& text) {
@@ -62,33 +39,23 @@ std::vector<double> member_list(const std::string& text) {
 
 std::string whole(double n) { return money(std::ceil(n * (1 - 1e-12))); }
 
-}  // namespace
+void msr_command(const Flags& flags) {
+    if (!flags.count("--members")) throw InvalidInput("command line --members", "pool sizes, e.g. --members 500,1000", "nothing");
+    const std::vector<double> members = member_list(flags.at("--members"));
+    const auto text = [&](const std::string& flag) { return flags.count(flag) ? flags.at(flag) : std::string(); };
 
-int msr_command(int argc, char** argv) {
-    const Args a = parse(argc, argv, {"--members", "--cv", "--confidence", "--sides", "--saving", "--power", "--false-reward",
-                                      "--target-msr"});
-    if (a.help) {
-        std::fputs(msr_usage, stdout);
-        return 0;
-    }
-    if (!a.positional.empty())
-        throw InvalidInput("command line", "options only (see apmsim msr --help)", "\"" + a.positional[0] + "\"");
-    if (!a.flags.count("--members")) throw InvalidInput("command line --members", "pool sizes, e.g. --members 500,1000", "nothing");
-    const std::vector<double> members = member_list(a.flags.at("--members"));
-    const auto text = [&](const std::string& flag) { return a.flags.count(flag) ? a.flags.at(flag) : std::string(); };
-
-    const double cv = option(a, "--cv", 1.676);
+    const double cv = option(flags, "--cv", 1.676);
     if (!(cv > 0.0)) throw InvalidInput("command line --cv", "a number > 0", "\"" + text("--cv") + "\"");
-    const double confidence = option(a, "--confidence", 0.90);
+    const double confidence = option(flags, "--confidence", 0.90);
     require_open_unit("--confidence", confidence, text("--confidence"));
-    const Sides sides = a.flags.count("--sides") ? sides_from_string("command line --sides", a.flags.at("--sides")) : Sides::two;
-    const double saving = option(a, "--saving", 0.046);
+    const Sides sides = flags.count("--sides") ? sides_from_string("command line --sides", flags.at("--sides")) : Sides::two;
+    const double saving = option(flags, "--saving", 0.046);
     require_open_unit("--saving", saving, text("--saving"));
-    const double power = option(a, "--power", 0.80);
+    const double power = option(flags, "--power", 0.80);
     require_open_unit("--power", power, text("--power"));
-    const double alpha = option(a, "--false-reward", 0.05);
+    const double alpha = option(flags, "--false-reward", 0.05);
     require_open_unit("--false-reward", alpha, text("--false-reward"));
-    const double target = option(a, "--target-msr", 0.02);
+    const double target = option(flags, "--target-msr", 0.02);
     require_open_unit("--target-msr", target, text("--target-msr"));
 
     const double z = confidence_z(confidence, sides);
@@ -116,7 +83,28 @@ int msr_command(int argc, char** argv) {
                 " (MSR there %s)\n",
                 pct(saving).c_str(), pct(power).c_str(), pct(alpha).c_str(), whole(n_detect).c_str(),
                 pct(msr_for_false_reward(n_detect, cv, alpha)).c_str());
-    return 0;
+}
+
+}  // namespace
+
+void add_msr_command(CLI::App& app) {
+    CLI::App* c = app.add_subcommand("msr", "Minimum savings rates, error rates and members needed for pools of given sizes.");
+    c->footer(
+        "Minimum savings rates (MSR) and error rates of shared-savings thresholds for pools of N members whose annual\n"
+        "cost has coefficient of variation C (normal approximation: the observed savings rate is N(s, ((1 - s) C)^2 / N)\n"
+        "for a true saving s). Columns: CI MSR = z C / sqrt(N); MSSP MSR = 42 CFR 425.604(b) table (from 5,000);\n"
+        "P(false reward) = P(reward | no saving) at that MSR; P(reward | saving) at the CI MSR.");
+    const auto flags = add_text_options(
+        c, {{"--members", "pool sizes, comma-separated whole numbers (required)"},
+            {"--cv", "member-level cost CV (default 1.676, DOMAIN section 4); for a pool whose tier mix is fixed the within-tier CV "
+                     "governs the noise of the pool's mean ('apmsim run' prints both)"},
+            {"--confidence", "confidence level of the MSR interval (default 0.9)"},
+            {"--sides", "'two' (z = Phi^-1((1+P)/2), CMS's z = 1.645) or 'one' (default two)"},
+            {"--saving", "a true saving for the power column and members needed (default 0.046, the CARE evaluation's -4.6%)"},
+            {"--power", "power for members needed (default 0.8)"},
+            {"--false-reward", "false-reward rate for members needed (default 0.05)"},
+            {"--target-msr", "an MSR to find the members needed for (default 0.02, the MSSP floor)"}});
+    c->callback([flags] { msr_command(*flags); });
 }
 
 }  // namespace apmsim::cli

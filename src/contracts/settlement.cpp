@@ -130,10 +130,15 @@ Settlement::Settlement(const std::vector<PaymentModel>& models, const Settlement
     for (auto& r : base_reductions_) r.attachment.resize(base_years_, r.attachment.empty() ? 0.0 : r.attachment[0]);
 }
 
+bool Settlement::needs_calibration(std::size_t m) const {
+    for (const auto& step : models_[m].steps)
+        if (std::visit([](const auto& p) { return requires(const CalibrationView& v) { p.calibrate(v); }; }, step.prepared)) return true;
+    return false;
+}
+
 bool Settlement::needs_calibration() const {
-    for (const auto& m : models_)
-        for (const auto& step : m.steps)
-            if (std::visit([](const auto& p) { return requires(const CalibrationView& v) { p.calibrate(v); }; }, step.prepared)) return true;
+    for (std::size_t m = 0; m < models_.size(); ++m)
+        if (needs_calibration(m)) return true;
     return false;
 }
 

@@ -1,28 +1,20 @@
 // Results as JSON: the summary table plus per-trial samples of the headline measures.
 #include "apmsim/outputs/json.hpp"
 
+#include "apmsim/outputs/statistics_table.hpp"
+
 #include <cmath>
 
 namespace apmsim {
 
 Json to_json(const stats::Summary& s) {
-    return Json{{"count", s.count},
-                {"mean", s.mean},
-                {"sd", s.sd},
-                {"standard_error", s.standard_error},
-                {"min", s.min},
-                {"p01", s.p01},
-                {"p05", s.p05},
-                {"p25", s.p25},
-                {"p50", s.p50},
-                {"p75", s.p75},
-                {"p95", s.p95},
-                {"p99", s.p99},
-                {"max", s.max},
-                {"adverse_tail", stats::to_string(s.adverse_tail)},
-                {"expected_shortfall_95", s.expected_shortfall_95},
-                {"expected_shortfall_99", s.expected_shortfall_99},
-                {"p_negative", s.p_negative}};
+    Json j;
+    for (const auto& [name, value] : statistic_values(s)) {
+        if (name == "expected_shortfall_95") j["adverse_tail"] = stats::to_string(s.adverse_tail);  // the tail they describe
+        j[std::string(name)] = value;
+    }
+    j["count"] = s.count;  // a whole number
+    return j;
 }
 
 namespace {

@@ -14,14 +14,18 @@ stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& n
 }
 }  // namespace
 
+bool PaymentResults::takes_part(const std::string& model, const std::string& party, const std::string& arm) const {
+    for (const char* measure : {"revenue", "payments", "delivery_cost"})
+        if (!samples(model, party, measure, arm).isZero(0.0)) return true;
+    return false;
+}
+
 std::vector<PaymentSummaryRow> PaymentResults::summary() const {
     std::vector<PaymentSummaryRow> rows;
     for (const auto& model : models)
         for (const auto& arm : arms)
             for (std::size_t p = 0; p < party_count; ++p) {
-                const SampleMatrix activity = samples(model, party_names[p], "revenue", arm) + samples(model, party_names[p], "payments", arm) +
-                                              samples(model, party_names[p], "delivery_cost", arm);
-                if (activity.isZero(0.0)) continue;
+                if (!takes_part(model, party_names[p], arm)) continue;
                 for (const auto& measure : party_measures()) {
                     const SampleMatrix s = samples(model, party_names[p], measure, arm);
                     for (int y = 0; y <= years; ++y) rows.push_back({model, arm, y, party_names[p], measure, summarize_year(s, y, measure)});

@@ -231,7 +231,8 @@ unsigned resolve_threads(unsigned requested) {
     return hw == 0 ? 1u : hw;
 }
 
-SimulationResults simulate(const Model& model, const SimulationOptions& options, const std::vector<TrialObserver*>& observers) {
+SimulationResults simulate(const Model& model, const SimulationOptions& options, const std::vector<TrialObserver*>& observers,
+                           const RunControl& control) {
     model.validate();
     options.validate();
     const EnginePlan plan(model, options);
@@ -281,8 +282,10 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     auto worker = [&] {
         try {
             Workspace ws(plan, arm_count, !observers.empty());
-            for (std::uint64_t t; (t = next.fetch_add(1)) < options.trials;)
+            for (std::uint64_t t; !control.stop_requested() && (t = next.fetch_add(1)) < options.trials;) {
                 simulate_trial(plan, static_cast<std::uint32_t>(t), out, ws, observers);
+                if (control.trials_done) control.trials_done->fetch_add(1, std::memory_order_relaxed);
+            }
         } catch (...) {
             std::lock_guard<std::mutex> lock(failure_mutex);
             if (!failure) failure = std::current_exception();
@@ -303,6 +306,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
         for (auto& th : pool) th.join();
     }
     if (failure) std::rethrow_exception(failure);
+    if (control.stop_requested()) throw Interrupted();
     return out;
 }
 

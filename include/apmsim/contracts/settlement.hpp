@@ -71,6 +71,8 @@ public:
     std::size_t base_years() const { return base_years_; }
     std::size_t comparison_slots() const { return comparisons_; }
     bool needs_calibration() const;
+    /// Whether model `m` has a component that calibrates.
+    bool needs_calibration(std::size_t m) const;
 
     /// Fixes what contracts set before the year from the calibration sample's base case.
     void calibrate(const ExperienceTable& calibration_sample);

@@ -1,6 +1,7 @@
 #pragma once
 /// \file errors.hpp
-/// \brief The two exception types of apmsim: bad input and numerical failure.
+/// \brief The exception types of apmsim: bad input, numerical failure, and a run stopped
+/// on request.
 ///
 /// InvalidInput names where the bad value came from (a JSON path such as
 /// `cost_model.cells.inpatient.A.severity.cv`, a file and line, or a C++/Python
@@ -36,6 +37,13 @@ private:
 class ComputationError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/// A run stopped on request (RunControl::stop): no results. The CLI exits with 130,
+/// Python raises KeyboardInterrupt.
+class Interrupted : public std::runtime_error {
+public:
+    Interrupted() : std::runtime_error("interrupted") {}
 };
 
 /// Formats a number the way error messages show it (shortest round-trip form).

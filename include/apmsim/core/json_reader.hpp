@@ -37,7 +37,9 @@ inline std::string index_path(const std::string& path, std::size_t i) { return p
 
 inline double json_number(const Json& j, const std::string& path) {
     if (!j.is_number()) throw InvalidInput(path, "a number", describe(j));
-    return j.get<double>();
+    const double v = j.get<double>();
+    if (!std::isfinite(v)) throw InvalidInput(path, "a number within the range of a double (about 1.8e308)", "a larger number");
+    return v;
 }
 inline std::string json_string(const Json& j, const std::string& path) {
     if (!j.is_string()) throw InvalidInput(path, "a string", describe(j));

@@ -142,6 +142,8 @@ public:
         return collect(m, a, [&](const double* c) { return c[3 * party_count + k]; });
     }
 
+    /// Whether `party` has revenue, payments or a cost of care under `model` in `arm`.
+    bool takes_part(const std::string& model, const std::string& party, const std::string& arm) const;
     /// Rows for every model x arm x party (that takes part) x year, year 0 = all years
     /// summed, for revenue, payments, delivery_cost and net.
     std::vector<PaymentSummaryRow> summary() const;

@@ -17,6 +17,7 @@
 #include "apmsim/population/model.hpp"
 #include "apmsim/simulation/options.hpp"
 #include "apmsim/simulation/results.hpp"
+#include "apmsim/simulation/run_control.hpp"
 #include "apmsim/simulation/trial_observer.hpp"
 
 #include <vector>
@@ -26,8 +27,10 @@ namespace apmsim {
 /// Runs `options.trials` trials of `model` (both arms when it has an intervention).
 /// `observers` (optional) see every trial's member-level costs. Throws InvalidInput
 /// before any work if the model or the options are bad. Costs only: apmsim::run
-/// (run.hpp) also settles a scenario's payment models.
-SimulationResults simulate(const Model& model, const SimulationOptions& options, const std::vector<TrialObserver*>& observers = {});
+/// (run.hpp) also settles a scenario's payment models. `control` (optional) counts
+/// finished trials and stops the run between trials (throwing Interrupted).
+SimulationResults simulate(const Model& model, const SimulationOptions& options, const std::vector<TrialObserver*>& observers = {},
+                           const RunControl& control = {});
 
 /// The threads a run uses when `requested` (0 = every core the machine reports).
 unsigned resolve_threads(unsigned requested);

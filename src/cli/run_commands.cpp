@@ -1,0 +1,206 @@
+// apmsim run and apmsim default-scenario.
+#include "cli_common.hpp"
+
+#include "apmsim/core/files.hpp"
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/outputs/statistics_table.hpp"
+#include "apmsim/run.hpp"
+#include "apmsim/scenario_json.hpp"
+#include "apmsim/simulation/engine.hpp"
+#include "apmsim/stats/summary.hpp"
+#include "apmsim/version.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace apmsim::cli {
+namespace {
+
+void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
+    const double members = static_cast<double>(r.member_count);
+    std::printf("apmsim %s | %s: %s members, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", version,
+                sc.name.c_str(), money(members).c_str(), r.years, static_cast<unsigned long long>(r.trials),
+                static_cast<unsigned long long>(r.seed), threads, seconds);
+    const std::vector<int> w = {6, 12, 11, 12, 12, 14};
+    for (const auto& arm : r.arms) {
+        const SampleMatrix total = r.samples("total_cost", arm.name), mm = r.samples("member_months", arm.name);
+        std::printf("Allowed cost per member per year, %s%s\n", arm.name.c_str(),
+                    arm.name == "baseline" ? " (no program)" : (" (" + sc.intervention->name + ")").c_str());
+        print_row({"year", "mean", "sd", "p5", "p95", "cv of mean"}, w);
+        for (int y = 0; y < r.years; ++y) {
+            std::vector<double> v(r.trials);
+            for (std::uint64_t t = 0; t < r.trials; ++t) v[t] = total(t, y) / mm(t, y) * 12.0;
+            const auto s = stats::summarize(v);
+            print_row({std::to_string(y + 1), money(s.mean), money(s.sd), money(s.p05), money(s.p95), pct(s.sd / s.mean)}, w);
+        }
+        std::printf("  member-level cv of annual cost (year 1): %.3f across all members, %.3f within tiers\n\n",
+                    r.member_level_cv(arm.name, 1), r.within_tier_cv(arm.name, 1));
+    }
+    if (r.has_intervention()) {
+        std::printf("Program cost: $%s PMPM (", money(sc.intervention->total_pmpm()).c_str());
+        for (std::size_t k = 0; k < sc.intervention->costs.size(); ++k)
+            std::printf("%s%s $%s", k ? ", " : "", sc.intervention->costs[k].item.c_str(),
+                        money(sc.intervention->costs[k].pmpm).c_str());
+        std::printf(")\n");
+        std::printf("Savings per member per year on common random numbers (baseline - intervention)\n");
+        const std::vector<int> w2 = {6, 12, 11, 12, 12, 10, 16, 10};
+        print_row({"year", "gross mean", "sd", "p5", "p95", "P(<0)", "net of program", "P(net<0)"}, w2);
+        const SampleMatrix sav = r.samples("savings"), net = r.samples("net_savings"), mm = r.samples("member_months", "intervention");
+        for (int y = 0; y < r.years; ++y) {
+            std::vector<double> g(r.trials), n(r.trials);
+            for (std::uint64_t t = 0; t < r.trials; ++t) {
+                g[t] = sav(t, y) / mm(t, y) * 12.0;
+                n[t] = net(t, y) / mm(t, y) * 12.0;
+            }
+            const auto gs = stats::summarize(g), ns = stats::summarize(n);
+            print_row({std::to_string(y + 1), money(gs.mean), money(gs.sd), money(gs.p05), money(gs.p95), pct(gs.p_negative),
+                       money(ns.mean), pct(ns.p_negative)},
+                      w2);
+        }
+        std::printf("\n");
+    }
+}
+
+void print_payments(const PaymentResults& p, int years) {
+    const std::string arm = p.program_arm();
+    std::printf("Payment models (%s arm; net = revenue - payments - cost of care and program; all %d year(s) together;\n"
+                "p5 = the 5%% worst outcome, ES95 = expected shortfall, the mean of the worst 5%%)\n",
+                arm.c_str(), years);
+    const std::vector<int> w = {38, 16, 15, 14, 15, 15, 15, 9};
+    print_row({"model", "party", "mean net", "sd", "p5", "ES95", "p95", "P(<0)"}, w);
+    for (const auto& row : p.summary()) {
+        if (row.arm != arm || row.year != 0 || row.measure != "net" || row.party == "other_providers") continue;
+        print_row({row.model, row.party, money(row.stats.mean), money(row.stats.sd), money(row.stats.p05),
+                   money(row.stats.expected_shortfall_95), money(row.stats.p95), pct(row.stats.p_negative)},
+                  w);
+    }
+    std::printf("\nContract error rates by year (savings paid / losses owed: any component paying the provider for\n"
+                "savings or charging it for losses; false reward / penalty: on the same random numbers without the\n"
+                "program's effect)\n");
+    const std::vector<int> w2 = {38, 6, 14, 14, 14, 14, 14, 16};
+    print_row({"model", "year", "P(sav. paid)", "mean paid", "P(loss owed)", "P(false rew.)", "P(false pen.)", "P(missed rew.)"}, w2);
+    auto maybe = [](double x) { return std::isnan(x) ? std::string("-") : pct(x); };
+    for (const auto& r : p.indicators())
+        print_row({r.model, std::to_string(r.year), pct(r.p_savings_paid), money(r.mean_savings_paid), pct(r.p_losses_owed),
+                   maybe(r.p_false_reward), maybe(r.p_false_penalty), maybe(r.p_missed_reward)},
+                  w2);
+    std::printf("\n");
+}
+
+/// The options of apmsim run, as given (checked when the command runs).
+struct RunArguments {
+    std::string scenario, trials, seed, threads, calibration_trials, out, summary_csv, samples;
+    bool quiet = false;
+};
+
+/// The scenario's settings with the command line's replacements.
+SimulationOptions options_from(const Scenario& sc, const RunArguments& a, const CLI::App& c) {
+    SimulationOptions o = sc.settings;
+    if (c.count("--trials")) o.trials = whole_number("--trials", a.trials, 0xFFFFFFFFull, 1);
+    if (c.count("--seed")) o.seed = whole_number("--seed", a.seed, ~0ull);
+    if (c.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.threads, 1024));
+    if (c.count("--calibration-trials")) o.calibration_trials = whole_number("--calibration-trials", a.calibration_trials, 10'000'000, 1);
+    o.validate("command line");
+    return o;
+}
+
+/// The progress line of a run: trials done, rate, time left.
+std::function<std::string()> trial_progress(const std::atomic<std::uint64_t>& done, std::uint64_t total) {
+    const auto start = std::chrono::steady_clock::now();
+    return [&done, total, start] {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const auto n = done.load();
+        const double rate = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+        const std::string left = n == 0 ? "?" : n >= total ? "settling" : duration(static_cast<double>(total - n) / rate) + " left";
+        return "apmsim: " + money(static_cast<double>(n)) + " / " + money(static_cast<double>(total)) + " trials, " + money(rate) +
+               " a second, " + left;
+    };
+}
+
+void run_command(const RunArguments& a, const CLI::App& c) {
+    const Scenario sc = load_scenario(a.scenario);
+    const SimulationOptions o = options_from(sc, a, c);
+    for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--out", &a.out}, {"--summary-csv", &a.summary_csv}, {"--samples", &a.samples}})
+        if (c.count(option)) check_output_path(option, *path);
+    const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(o.threads), o.trials));
+    if (o.threads > threads) std::fprintf(stderr, "apmsim: note: %u threads requested, %u used (at most one per trial)\n", o.threads, threads);
+    std::atomic<std::uint64_t> done{0};
+    const auto start = std::chrono::steady_clock::now();
+    RunResults run;
+    {
+        ProgressLine progress(!a.quiet, trial_progress(done, o.trials));
+        run = apmsim::run(sc, o, {&stop_flag(), &done});
+    }
+    const SimulationResults& r = run.simulation;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    print_summary(sc, r, seconds, threads);
+    if (!run.payments.models.empty()) print_payments(run.payments, r.years);
+    // Every output is complete before the first is written, each through a temporary file.
+    struct Output {
+        const char* what;
+        std::string path, text;
+    };
+    std::vector<Output> outputs;
+    if (c.count("--out")) {
+        Json j = results_to_json(r, sc.name);
+        if (!run.payments.models.empty()) j["payment_models"] = payments_to_json(run.payments);
+        outputs.push_back({"results", a.out, j.dump(1) + "\n"});
+    }
+    if (c.count("--summary-csv")) outputs.push_back({"statistics", a.summary_csv, statistics_csv(statistics_table(r, run.payments))});
+    if (c.count("--samples")) outputs.push_back({"samples", a.samples, samples_csv(samples_table(r, run.payments))});
+    for (const Output& output : outputs) {
+        write_file_atomically(output.path, output.text);
+        std::printf("%s written to %s\n", output.what, output.path.c_str());
+    }
+}
+
+struct DefaultScenarioArguments {
+    std::string members = "1000", years = "3", out;
+};
+
+void default_scenario_command(const DefaultScenarioArguments& a, const CLI::App& c) {
+    const auto members = whole_number("--members", a.members, 100'000'000);
+    const auto years = whole_number("--years", a.years, 100, 1);
+    const auto s = Scenario::default_cmc_program(members, static_cast<int>(years));
+    const std::string text = scenario_to_json(s).dump(2) + "\n";
+    if (c.count("--out")) {
+        check_output_path("--out", a.out);
+        write_file_atomically(a.out, text);
+    } else {
+        std::fputs(text.c_str(), stdout);
+    }
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app) {
+    auto args = std::make_shared<RunArguments>();
+    CLI::App* run = app.add_subcommand("run", "Simulate a scenario, settle its payment models, print a summary and write results.");
+    run->add_option("scenario", args->scenario, "the scenario file (JSON; docs/scenario-format.md)")->required()->type_name("SCENARIO.json");
+    run->add_option("--trials", args->trials, "number of trials, 1 to 4294967295 (default: the scenario's settings.trials)")->type_name("N");
+    run->add_option("--seed", args->seed, "random seed, a whole number (default: settings.seed)")->type_name("S");
+    run->add_option("--threads", args->threads,
+                    "worker threads, 0 = all cores, at most 1024 (default: settings.threads); never more than trials; results never depend on it")->type_name("T");
+    run->add_option("--calibration-trials", args->calibration_trials,
+                    "trials of the base-case sample that prices stop-loss and fixes truncation points, 1 to 10000000 (default: settings.calibration_trials)")->type_name("M");
+    run->add_option("--out", args->out, "results JSON to write (default: none)")->type_name("FILE");
+    run->add_option("--summary-csv", args->summary_csv,
+                    "every statistic as a long CSV table: model,arm,year,party,component,category,tier,measure,statistic,value (default: none)")->type_name("FILE");
+    run->add_option("--samples", args->samples, "per-trial values as a long CSV table: trial,year,arm,measure,model,party,value (default: none)")->type_name("FILE");
+    run->add_flag("--quiet", args->quiet, "no progress line (there is none either when stderr is not a terminal)");
+    run->footer("Outputs are checked before the simulation starts and written through temporary files: a failed or\n"
+                "interrupted run (Ctrl-C, SIGTERM: exit 130) leaves none behind. --flag=value works too.");
+    run->callback([args, run] { run_command(*args, *run); });
+
+    auto dargs = std::make_shared<DefaultScenarioArguments>();
+    CLI::App* d = app.add_subcommand("default-scenario", "Print (or write) the bundled default CMC program scenario (shared/DOMAIN.md section 2).");
+    d->add_option("--members", dargs->members, "children in the synthetic population, 0 to 100000000")->capture_default_str()->type_name("N");
+    d->add_option("--years", dargs->years, "years simulated, 1 to 100")->capture_default_str()->type_name("Y");
+    d->add_option("--out", dargs->out, "scenario JSON to write (default: standard output)")->type_name("FILE");
+    d->callback([dargs, d] { default_scenario_command(*dargs, *d); });
+}
+
+}  // namespace apmsim::cli

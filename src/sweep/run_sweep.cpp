@@ -1,0 +1,53 @@
+// Running a sweep (sweep/run_sweep.hpp).
+#include "apmsim/sweep/run_sweep.hpp"
+
+#include "apmsim/run.hpp"
+
+#include <chrono>
+
+namespace apmsim {
+
+Json sweep_identity(const SweepDefinition& d, const SweepOptions& o) {
+    Json j = sweep_to_json(d);
+    j["trials"] = o.trials;
+    return j;
+}
+
+SweepProgress run_sweep(const SweepDefinition& d, const std::string& file, const SweepOptions& o,
+                        const std::function<void(const SweepProgress&)>& progress, const RunControl& control) {
+    const std::vector<Variant> variants = expand(d, o.trials);
+    SweepStore store(file, sweep_identity(d, o), variants, o.resume);
+    SweepProgress state;
+    state.total = variants.size();
+    state.skipped = state.done = store.finished().size();
+    if (progress) progress(state);
+    std::vector<const Variant*> pending;
+    for (const Variant& v : variants)
+        if (!store.finished().count(v.id)) pending.push_back(&v);
+    using clock = std::chrono::steady_clock;
+    for (std::size_t first = 0; first < pending.size(); first += std::max<std::size_t>(1, o.batch)) {
+        const std::size_t last = std::min(pending.size(), first + std::max<std::size_t>(1, o.batch));
+        std::vector<Scenario> batch;
+        for (std::size_t k = first; k < last; ++k) {
+            batch.push_back(variant_scenario(*pending[k]));
+            if (o.threads_given) batch.back().settings.threads = o.threads;
+        }
+        auto since = clock::now();
+        run_each(
+            batch,
+            [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) {
+                const Variant& v = *pending[first + k];
+                const auto now = clock::now();
+                store.store(v, statistics_table(sim, pay), std::chrono::duration<double>(now - since).count());
+                since = now;
+                ++state.done;
+                state.last = &v;
+                if (progress) progress(state);
+                if (control.stop_requested()) throw Interrupted();
+            },
+            control);
+    }
+    return state;
+}
+
+}  // namespace apmsim
