@@ -89,6 +89,7 @@ py::object to_python_json(const Json& j) { return py::module_::import("json").at
 py::object data_frame(const Json& rows, const std::vector<std::string>& index, const std::vector<std::string>& columns) {
     const py::module_ pd = py::module_::import("pandas");
     py::object frame = columns.empty() ? pd.attr("DataFrame")(to_python_json(rows)) : pd.attr("DataFrame")(to_python_json(rows), py::arg("columns") = columns);
+    if (index.empty()) return frame;  // a tidy table: rows in the order given
     return frame.attr("set_index")(index).attr("sort_index")();
 }
 

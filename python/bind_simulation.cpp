@@ -108,7 +108,8 @@ void register_simulation(py::module_& m) {
              "for savings) and p_negative")
         .def("statistics", [](const py::object& self) {
             const PaymentResults none;
-            const py::object p = py::hasattr(self, "payments") ? self.attr("payments") : py::none();
+            py::object p = py::none();
+            if (py::hasattr(self, "payments")) p = self.attr("payments");
             const PaymentResults& pay = p.is_none() ? none : p.cast<const PaymentResults&>();
             return data_frame(statistics_rows(self.cast<const SimulationResults&>(), pay), {});
         }, "Every statistic in one tidy pandas DataFrame (columns model, arm, year, party, component, category, tier, "
@@ -140,18 +141,20 @@ void register_simulation(py::module_& m) {
     m.def(
         "run",
         [](const Scenario& s, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> seed, std::optional<unsigned> threads,
-           std::optional<bool> member_detail) {
+           std::optional<bool> member_detail, std::optional<std::uint64_t> calibration_trials) {
             SimulationOptions o = s.settings;
             if (trials) o.trials = *trials;
             if (seed) o.seed = *seed;
             if (threads) o.threads = *threads;
             if (member_detail) o.member_detail = *member_detail;
+            if (calibration_trials) o.calibration_trials = *calibration_trials;
+            o.validate("run");
             RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); });
             const bool settled = !r.payments.models.empty();
             return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none());
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
-        py::arg("member_detail") = py::none(),
+        py::arg("member_detail") = py::none(), py::arg("calibration_trials") = py::none(),
         "Simulate a scenario and settle its payment models (Results.payments); unset options come from the scenario's "
         "settings. Same seed, same results, whatever the threads. Ctrl-C stops it within a second (KeyboardInterrupt).");
 }

@@ -35,14 +35,19 @@ std::uint64_t trials_or_zero(const std::optional<std::uint64_t>& trials) {
     return trials.value_or(0);
 }
 
+std::uint64_t calibration_trials_or_zero(const std::optional<std::uint64_t>& trials) {
+    if (trials && (*trials < 1 || *trials > 10'000'000)) throw InvalidInput("calibration_trials", "1 to 10000000", std::to_string(*trials));
+    return trials.value_or(0);
+}
+
 }  // namespace
 
 void register_sweep(py::module_& m) {
     m.def(
         "sweep_variants",
-        [](const py::object& sweep, std::optional<std::uint64_t> trials) {
+        [](const py::object& sweep, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> calibration_trials) {
             py::list out;
-            for (const Variant& v : expand(sweep_definition(sweep), trials_or_zero(trials))) {
+            for (const Variant& v : expand(sweep_definition(sweep), trials_or_zero(trials), calibration_trials_or_zero(calibration_trials))) {
                 py::dict parameters;
                 for (const auto& p : v.parameters) parameters[py::str(p.axis)] = to_python_json(p.value);
                 py::dict row;
@@ -54,16 +59,18 @@ void register_sweep(py::module_& m) {
             }
             return out;
         },
-        py::arg("sweep"), py::arg("trials") = py::none(),
+        py::arg("sweep"), py::arg("trials") = py::none(), py::arg("calibration_trials") = py::none(),
         "The variants of a sweep (a file path or a dict; docs/sweeps.md), each a dict with id, parameters (axis name -> "
         "value), seed and scenario (an apmsim.Scenario), every one loaded and checked. Example: "
         "[v['parameters'] for v in apmsim.sweep_variants('examples/sweeps/sharing_rate.json')]");
     m.def(
         "run_sweep",
-        [](const py::object& sweep, const std::string& db, bool resume, std::optional<std::uint64_t> trials, std::optional<unsigned> threads) {
+        [](const py::object& sweep, const std::string& db, bool resume, std::optional<std::uint64_t> trials,
+           std::optional<std::uint64_t> calibration_trials, std::optional<unsigned> threads) {
             const SweepDefinition d = sweep_definition(sweep);
             SweepOptions o;
             o.trials = trials_or_zero(trials);
+            o.calibration_trials = calibration_trials_or_zero(calibration_trials);
             o.resume = resume;
             if (threads) o.threads = *threads, o.threads_given = true;
             const SweepProgress p = call_interruptibly([&](const RunControl& control) { return run_sweep(d, db, o, {}, control); });
@@ -73,7 +80,8 @@ void register_sweep(py::module_& m) {
             out["finished_before"] = p.skipped;
             return out;
         },
-        py::arg("sweep"), py::arg("db"), py::kw_only(), py::arg("resume") = false, py::arg("trials") = py::none(), py::arg("threads") = py::none(),
+        py::arg("sweep"), py::arg("db"), py::kw_only(), py::arg("resume") = false, py::arg("trials") = py::none(),
+        py::arg("calibration_trials") = py::none(), py::arg("threads") = py::none(),
         "Run every unfinished variant of a sweep into the SQLite database `db` (each committed as it finishes; variants that "
         "differ only in payment-model terms share one simulation). resume=True continues a database made from the same sweep. "
         "Ctrl-C stops within a second (KeyboardInterrupt) and keeps what finished. Read it with apmsim.read_sweep(db). "
@@ -81,11 +89,12 @@ void register_sweep(py::module_& m) {
     m.def(
         "solve",
         [](const py::object& scenario, const std::string& vary, std::pair<double, double> between, const std::string& target,
-           std::optional<std::uint64_t> trials, std::optional<double> tolerance) {
+           std::optional<std::uint64_t> trials, std::optional<std::uint64_t> calibration_trials, std::optional<double> tolerance) {
             const Json doc = scenario_document(scenario);
             const SolveTarget t = SolveTarget::parse(target);
             SolveOptions o;
             o.trials = trials_or_zero(trials);
+            o.calibration_trials = calibration_trials_or_zero(calibration_trials);
             if (tolerance) {
                 if (!(*tolerance > 0)) throw InvalidInput("tolerance", "a number > 0", show(*tolerance));
                 o.tolerance = *tolerance;
@@ -103,7 +112,7 @@ void register_sweep(py::module_& m) {
             return out;
         },
         py::arg("scenario"), py::arg("vary"), py::arg("between"), py::arg("target"), py::kw_only(), py::arg("trials") = py::none(),
-        py::arg("tolerance") = py::none(),
+        py::arg("calibration_trials") = py::none(), py::arg("tolerance") = py::none(),
         "Goal seek on common random numbers: the value of the number at JSON pointer `vary` within `between` = (lo, hi) where "
         "`target` (e.g. 'model=capitation party=provider statistic=p_negative <= 0.2') switches from missed to met. Returns "
         "{'value', 'statistic', 'standard_error', 'interval_95', 'simulations', 'evaluations'}; interval_95 is the range the "

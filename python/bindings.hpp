@@ -26,7 +26,8 @@ void register_sweep(py::module_& m);        // bind_sweep.cpp: sweeps and goal s
 Json to_cpp_json(const py::object& o);
 py::object to_python_json(const Json& j);
 
-/// A pandas DataFrame of JSON rows (objects), indexed by `index` (pandas imported on use).
+/// A pandas DataFrame of JSON rows (objects), indexed by `index` (none: a plain range index,
+/// rows in the order given; pandas imported on use).
 py::object data_frame(const Json& rows, const std::vector<std::string>& index, const std::vector<std::string>& columns = {});
 /// A read-only view of a part of a value type (apmsim._frozen): in-place edits are refused
 /// with advice to assign the whole attribute named by `owner` ("Scenario.delivery").

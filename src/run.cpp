@@ -44,12 +44,12 @@ std::uint64_t pilot_trials(const Model& m, const SimulationOptions& o) {
 
 /// Per-year p-quantiles of baseline member-year cost, from the first trials of the
 /// calibration sample.
-std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p) {
+std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p, const std::atomic<bool>* stop) {
     SimulationOptions pilot = o;
     pilot.seed = calibration_seed(o.seed);
     pilot.trials = pilot_trials(m, o);
     pilot.member_detail = true;
-    const SimulationResults r = simulate(without_program(m), pilot);
+    const SimulationResults r = simulate(without_program(m), pilot, {}, {stop, nullptr});
     std::vector<double> out;
     for (int y = 0; y < r.years; ++y) {
         std::vector<double> costs;
@@ -63,7 +63,7 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
 }
 
 /// The scenario's names and pool facts that components are prepared against.
-SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o) {
+SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const RunControl& control) {
     SettlementSetup setup;
     setup.categories = s.cost_model.categories;
     setup.tiers = s.cost_model.tiers;
@@ -91,9 +91,9 @@ SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o) {
     }
     auto cache = std::make_shared<std::map<double, std::vector<double>>>();
     const Model& model = s;
-    setup.member_cost_percentile = [&model, o, cache](double p) {
+    setup.member_cost_percentile = [&model, o, cache, stop = control.stop](double p) {
         auto it = cache->find(p);
-        if (it == cache->end()) it = cache->emplace(p, pilot_percentiles(model, o, p)).first;
+        if (it == cache->end()) it = cache->emplace(p, pilot_percentiles(model, o, p, stop)).first;
         return it->second;
     };
     return setup;
@@ -101,7 +101,8 @@ SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o) {
 
 /// The simulated benchmark base period: without the program, no trend (base-year
 /// dollars), every member eligible as in year 1, on base_period_seed(seed).
-ExperienceTable simulate_base_period(const Model& model, const SimulationOptions& options, const Settlement& settlement) {
+ExperienceTable simulate_base_period(const Model& model, const SimulationOptions& options, const Settlement& settlement,
+                                     const RunControl& control) {
     const std::size_t base_years = settlement.base_years();
     Model b = without_program(model);
     b.cost_model.trend = Trend{0.0, 0.0};
@@ -118,7 +119,7 @@ ExperienceTable simulate_base_period(const Model& model, const SimulationOptions
     ExperienceTable base(options.trials, 1, static_cast<int>(base_years), model.cost_model.category_count(),
                          model.cost_model.tier_count(), 0, settlement.base_reductions().size());
     ExperienceObserver observer(b, settlement.base_reductions(), base);
-    simulate(b, bo, {&observer});
+    simulate(b, bo, {&observer}, {control.stop, nullptr});
     return base;
 }
 
@@ -198,7 +199,8 @@ BenchmarkBasis benchmark_basis(const Model& model, const ExperienceTable* base_p
 /// Settles models [first, last) for every trial, arm and year into `pay` (labelled for
 /// those models); comparison slots are renumbered from the first model's.
 void settle_range(const SimulationOptions& options, const Settlement& settlement, std::size_t first, std::size_t last,
-                  const ExperienceTable& main, const BenchmarkBasis& basis, const SimulationResults& sim, PaymentResults& pay) {
+                  const ExperienceTable& main, const BenchmarkBasis& basis, const SimulationResults& sim, const RunControl& control,
+                  PaymentResults& pay) {
     std::vector<Comparison> comparisons(settlement.comparison_slots());
     std::size_t first_slot = 0;
     for (std::size_t mi = 0; mi < first; ++mi)
@@ -206,7 +208,8 @@ void settle_range(const SimulationOptions& options, const Settlement& settlement
     const std::size_t arms = main.arms();
     for (std::size_t mi = first; mi < last; ++mi) {
         const PaymentModel& model = *settlement.models()[mi].model;
-        for (std::uint64_t t = 0; t < options.trials; ++t)
+        for (std::uint64_t t = 0; t < options.trials; ++t) {
+            if (control.stop_requested()) throw Interrupted();
             for (std::size_t a = 0; a < arms; ++a)
                 for (int y = 0; y < main.years(); ++y) {
                     const PeriodExperience e = main.at(t, a, y);
@@ -218,6 +221,7 @@ void settle_range(const SimulationOptions& options, const Settlement& settlement
                             pay.store_comparison(*step.comparison - first_slot, a, t, y, comparisons[*step.comparison]);
                     pay.store(mi - first, a, t, y, ledger);
                 }
+        }
     }
 }
 
@@ -243,7 +247,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
         first.push_back(merged.size());
     }
     Settlement settlement(merged, setup, scenario.delivery, program_cost_bearers(scenario), scenario.cost_model.trend.mean);
-    const ExperienceTable base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement) : ExperienceTable{};
+    const ExperienceTable base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, control) : ExperienceTable{};
     const std::size_t arms = scenario.intervention ? 2 : 1;
     ExperienceTable main(options.trials, arms, scenario.years(), scenario.cost_model.category_count(), scenario.cost_model.tier_count(),
                          scenario.intervention ? scenario.intervention->costs.size() : 0, settlement.reductions().size());
@@ -270,7 +274,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             pay.years = scenario.years();
             pay.allocate();
             pay.real_savings = real_savings;
-            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, pay);
+            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, control, pay);
         }
         done(k, sim, std::move(pay));
     }
@@ -296,7 +300,7 @@ RunResults run(const Scenario& scenario, const SimulationOptions& options, const
         out.simulation = simulate(scenario, options, {}, control);
         return out;
     }
-    out.simulation = run_sets(scenario, options, make_setup(scenario, options), {&scenario.payment_models}, control,
+    out.simulation = run_sets(scenario, options, make_setup(scenario, options, control), {&scenario.payment_models}, control,
                               [&](std::size_t, const SimulationResults&, PaymentResults&& pay) { out.payments = std::move(pay); });
     return out;
 }
@@ -314,7 +318,7 @@ void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const
     for (const std::string& key : order) {
         const std::vector<std::size_t>& members = groups.at(key);
         const Scenario& first = scenarios[members.front()];
-        const SettlementSetup setup = make_setup(first, first.settings);
+        const SettlementSetup setup = make_setup(first, first.settings, control);
         // Prepared alone first (errors name each scenario's own paths), then split by the
         // simulated base period each needs: sets with different ones cannot share it.
         std::map<std::size_t, std::vector<std::size_t>> by_base_years;

@@ -16,7 +16,7 @@ namespace apmsim::cli {
 namespace {
 
 struct SweepArguments {
-    std::string file, db, trials, threads;
+    std::string file, db, trials, calibration_trials, threads;
     bool resume = false, quiet = false;
 };
 
@@ -31,6 +31,7 @@ void sweep_command(const SweepArguments& a, const CLI::App& c) {
     const SweepDefinition d = load_sweep(a.file);
     SweepOptions o;
     if (c.count("--trials")) o.trials = whole_number("--trials", a.trials, 0xFFFFFFFFull, 1);
+    if (c.count("--calibration-trials")) o.calibration_trials = whole_number("--calibration-trials", a.calibration_trials, 10'000'000, 1);
     if (c.count("--threads")) {
         o.threads = static_cast<unsigned>(whole_number("--threads", a.threads, 1024));
         o.threads_given = true;
@@ -67,7 +68,7 @@ void sweep_command(const SweepArguments& a, const CLI::App& c) {
 }
 
 struct SolveArguments {
-    std::string scenario, vary, target, trials, tolerance, out;
+    std::string scenario, vary, target, trials, calibration_trials, tolerance, out;
     std::vector<std::string> between;
     bool quiet = false;
 };
@@ -79,6 +80,7 @@ void solve_command(const SolveArguments& a, const CLI::App& c) {
     const SolveTarget target = SolveTarget::parse(a.target, "command line --target");
     SolveOptions o;
     if (c.count("--trials")) o.trials = whole_number("--trials", a.trials, 0xFFFFFFFFull, 1);
+    if (c.count("--calibration-trials")) o.calibration_trials = whole_number("--calibration-trials", a.calibration_trials, 10'000'000, 1);
     if (c.count("--tolerance")) {
         o.tolerance = real_number("--tolerance", a.tolerance);
         if (!(o.tolerance > 0)) throw InvalidInput("command line --tolerance", "a number > 0", "\"" + shorten(a.tolerance) + "\"");
@@ -124,6 +126,8 @@ void add_solve_command(CLI::App& app) {
                   "(apmsim run --summary-csv), <= or >=, a bound (required)")
         ->type_name("TARGET")->required();
     s->add_option("--trials", args->trials, "trials of every evaluation (default: settings.trials)")->type_name("N");
+    s->add_option("--calibration-trials", args->calibration_trials, "calibration trials of every evaluation (default: settings.calibration_trials)")
+        ->type_name("M");
     s->add_option("--tolerance", args->tolerance, "stop when the bracket is this narrow (default: 1e-4 of the range; 1 for a whole number)")->type_name("X");
     s->add_option("--out", args->out, "the answer and every evaluation as JSON (default: none)")->type_name("FILE");
     s->footer("Each round evaluates points inside the bracket on the scenario's own random numbers (for a payment-model\n"
@@ -139,6 +143,9 @@ void add_sweep_commands(CLI::App& app) {
     s->add_flag("--resume", args->resume,
                 "continue the sweep stored in --db: finished variants are skipped; refused if the database was made from another sweep");
     s->add_option("--trials", args->trials, "trials of every variant, 1 to 4294967295 (default: each variant's settings.trials)")->type_name("N");
+    s->add_option("--calibration-trials", args->calibration_trials,
+                  "calibration trials of every variant, 1 to 10000000 (default: each variant's settings.calibration_trials)")
+        ->type_name("M");
     s->add_option("--threads", args->threads, "worker threads, 0 = all cores (default: settings.threads); results never depend on it")->type_name("T");
     s->add_flag("--quiet", args->quiet, "no progress line (there is none either when stderr is not a terminal)");
     s->footer("Variants that differ only in payment-model terms share one simulation. Ctrl-C or SIGTERM stops within\n"

@@ -10,12 +10,13 @@ namespace apmsim {
 Json sweep_identity(const SweepDefinition& d, const SweepOptions& o) {
     Json j = sweep_to_json(d);
     j["trials"] = o.trials;
+    j["calibration_trials"] = o.calibration_trials;
     return j;
 }
 
 SweepProgress run_sweep(const SweepDefinition& d, const std::string& file, const SweepOptions& o,
                         const std::function<void(const SweepProgress&)>& progress, const RunControl& control) {
-    const std::vector<Variant> variants = expand(d, o.trials);
+    const std::vector<Variant> variants = expand(d, o.trials, o.calibration_trials);
     SweepStore store(file, sweep_identity(d, o), variants, o.resume);
     SweepProgress state;
     state.total = variants.size();

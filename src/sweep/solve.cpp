@@ -125,6 +125,7 @@ public:
                 throw InvalidInput(pointer_ + " = " + show(x) + ": " + e.where(), e.expected(), e.actual());
             }
             if (options_.trials != 0) batch.back().settings.trials = options_.trials;
+            if (options_.calibration_trials != 0) batch.back().settings.calibration_trials = options_.calibration_trials;
         }
         run_each(
             batch,

@@ -198,7 +198,7 @@ std::vector<std::vector<long>> design_points(const SweepDefinition& d) {
 
 }  // namespace
 
-std::vector<Variant> expand(const SweepDefinition& d, std::uint64_t trials) {
+std::vector<Variant> expand(const SweepDefinition& d, std::uint64_t trials, std::uint64_t calibration_trials) {
     std::vector<Variant> out;
     const std::vector<std::vector<long>> points = design_points(d);
     constexpr std::size_t max_variants = 100000;
@@ -221,6 +221,7 @@ std::vector<Variant> expand(const SweepDefinition& d, std::uint64_t trials) {
         try {
             Scenario s = scenario_from_json(v.document);
             if (trials != 0) s.settings.trials = trials;
+            if (calibration_trials != 0) s.settings.calibration_trials = calibration_trials;
             if (d.seeds == SweepSeeds::independent) s.settings.seed = json_hash(Json{{"base_seed", s.settings.seed}, {"parameters", parameters}});
             s.validate();
             v.seed = s.settings.seed;

@@ -58,4 +58,5 @@ def cli():
     def run(*args, timeout: float = 300):
         return subprocess.run([program, *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
+    run.program = program
     return run

@@ -15,6 +15,7 @@ namespace apmsim {
 
 struct SweepOptions {
     std::uint64_t trials = 0;  ///< replaces every variant's settings.trials (0: keep them); part of the definition
+    std::uint64_t calibration_trials = 0;  ///< replaces settings.calibration_trials (0: keep them); part of the definition
     unsigned threads = 0;      ///< replaces settings.threads when set (never changes a result)
     bool threads_given = false;
     bool resume = false;
@@ -29,7 +30,7 @@ struct SweepProgress {
     const Variant* last = nullptr;    ///< the variant just finished (nullptr before the first)
 };
 
-/// The definition as stored (base inline, the trials override): what --resume checks.
+/// The definition as stored (base inline, the trial overrides): what --resume checks.
 Json sweep_identity(const SweepDefinition& d, const SweepOptions& o);
 
 /// Runs every unfinished variant of `d` into the database `file`. `progress` (optional)

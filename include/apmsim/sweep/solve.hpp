@@ -44,6 +44,7 @@ struct SolveOptions {
     double tolerance = 0;      ///< stop when the bracket is this narrow (0: 1e-4 of the range)
     std::size_t points = 7;    ///< points per round inside a bracket of a payment-model term
     std::uint64_t trials = 0;  ///< replaces settings.trials when not 0
+    std::uint64_t calibration_trials = 0;  ///< replaces settings.calibration_trials when not 0
 };
 
 struct SolveEvaluation {

@@ -64,8 +64,8 @@ SweepDefinition load_sweep(const std::string& file);
 Json sweep_to_json(const SweepDefinition& d);
 
 /// Every variant, each scenario loaded and checked (errors name the variant and its
-/// parameters). `trials` (when not 0) replaces every variant's settings.trials.
-std::vector<Variant> expand(const SweepDefinition& d, std::uint64_t trials = 0);
+/// parameters). `trials` and `calibration_trials` (when not 0) replace every variant's settings.
+std::vector<Variant> expand(const SweepDefinition& d, std::uint64_t trials = 0, std::uint64_t calibration_trials = 0);
 /// Variant `v` as a scenario.
 Scenario variant_scenario(const Variant& v);
 
