@@ -11,6 +11,7 @@
 #include "apmsim/stats/summary.hpp"
 
 #include <algorithm>
+#include <list>
 #include <map>
 #include <memory>
 
@@ -196,11 +197,37 @@ BenchmarkBasis benchmark_basis(const Model& model, const ExperienceTable* base_p
     return basis;
 }
 
+/// Each model's quality scores [trial][arm][year], computed once for each distinct set of
+/// quality terms (the models of a sweep's variants usually share theirs).
+class QualityScores {
+public:
+    QualityScores(const SimulationOptions& options, std::size_t arms, int years) : options_(options), arms_(arms), years_(years) {}
+
+    std::span<const double> of(const QualityTerms& terms) {
+        for (const auto& [known, scores] : tables_)
+            if (known == terms) return scores;
+        std::vector<double> scores(options_.trials * arms_ * static_cast<std::size_t>(years_));
+        for (std::uint64_t t = 0; t < options_.trials; ++t)
+            for (std::size_t a = 0; a < arms_; ++a)
+                for (int y = 0; y < years_; ++y)
+                    scores[(t * arms_ + a) * static_cast<std::size_t>(years_) + static_cast<std::size_t>(y)] =
+                        quality_score(terms, options_.seed, static_cast<std::uint32_t>(t), y, a == 1);
+        tables_.emplace_back(terms, std::move(scores));
+        return tables_.back().second;
+    }
+
+private:
+    SimulationOptions options_;
+    std::size_t arms_;
+    int years_;
+    std::list<std::pair<QualityTerms, std::vector<double>>> tables_;  // stable addresses
+};
+
 /// Settles models [first, last) for every trial, arm and year into `pay` (labelled for
 /// those models); comparison slots are renumbered from the first model's.
 void settle_range(const SimulationOptions& options, const Settlement& settlement, std::size_t first, std::size_t last,
                   const ExperienceTable& main, const BenchmarkBasis& basis, const SimulationResults& sim, const RunControl& control,
-                  PaymentResults& pay) {
+                  QualityScores& quality_scores, PaymentResults& pay) {
     std::vector<Comparison> comparisons(settlement.comparison_slots());
     std::size_t first_slot = 0;
     for (std::size_t mi = 0; mi < first; ++mi)
@@ -208,14 +235,15 @@ void settle_range(const SimulationOptions& options, const Settlement& settlement
     const std::size_t arms = main.arms();
     for (std::size_t mi = first; mi < last; ++mi) {
         const PaymentModel& model = *settlement.models()[mi].model;
+        const std::span<const double> quality = quality_scores.of(model.quality);
         for (std::uint64_t t = 0; t < options.trials; ++t) {
             if (control.stop_requested()) throw Interrupted();
             for (std::size_t a = 0; a < arms; ++a)
                 for (int y = 0; y < main.years(); ++y) {
                     const PeriodExperience e = main.at(t, a, y);
-                    const double quality = quality_score(model.quality, options.seed, static_cast<std::uint32_t>(t), y, a == 1);
+                    const double score = quality[(t * arms + a) * static_cast<std::size_t>(main.years()) + static_cast<std::size_t>(y)];
                     Ledger ledger;
-                    settlement.settle(mi, {e, t, y, a == 1, sim.trend[t], quality}, basis, ledger, comparisons);
+                    settlement.settle(mi, {e, t, y, a == 1, sim.trend[t], score}, basis, ledger, comparisons);
                     for (const auto& step : settlement.models()[mi].steps)
                         if (step.comparison && step.component->in_force(y))
                             pay.store_comparison(*step.comparison - first_slot, a, t, y, comparisons[*step.comparison]);
@@ -239,7 +267,8 @@ std::vector<Party> program_cost_bearers(const Scenario& s) {
 /// collects every set's member-level reductions and the calibration sample runs once.
 /// All sets must need the same simulated base period (or none). Returns the simulation.
 SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& options, const SettlementSetup& setup,
-                           const std::vector<const std::vector<PaymentModel>*>& sets, const RunControl& control, const SettledSet& done) {
+                           const std::vector<const std::vector<PaymentModel>*>& sets, const RunControl& control,
+                           const std::function<void(std::size_t, const SimulationResults&, PaymentResults&&)>& done) {
     std::vector<PaymentModel> merged;
     std::vector<std::size_t> first{0};
     for (const auto* set : sets) {
@@ -265,6 +294,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             for (int y = 0; y < scenario.years(); ++y)
                 real_savings[t * scenario.years() + y] = main.at(t, 0, y).total_allowed() - main.at(t, 1, y).total_allowed();
     }
+    QualityScores quality(options, arms, scenario.years());
     for (std::size_t k = 0; k < sets.size(); ++k) {
         PaymentResults pay;
         if (first[k] < first[k + 1]) {
@@ -274,7 +304,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             pay.years = scenario.years();
             pay.allocate();
             pay.real_savings = real_savings;
-            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, control, pay);
+            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, control, quality, pay);
         }
         done(k, sim, std::move(pay));
     }
@@ -315,6 +345,7 @@ void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const
         if (added) order.push_back(it->first);
         it->second.push_back(i);
     }
+    std::size_t simulation = 0;
     for (const std::string& key : order) {
         const std::vector<std::size_t>& members = groups.at(key);
         const Scenario& first = scenarios[members.front()];
@@ -335,8 +366,10 @@ void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const
         for (const auto& [years, indices] : by_base_years) {
             std::vector<const std::vector<PaymentModel>*> sets;
             for (std::size_t i : indices) sets.push_back(&scenarios[i].payment_models);
-            run_sets(first, first.settings, setup, sets, control,
-                     [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) { done(indices[k], sim, std::move(pay)); });
+            run_sets(first, first.settings, setup, sets, control, [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) {
+                done(indices[k], simulation, sim, std::move(pay));
+            });
+            ++simulation;
         }
     }
 }

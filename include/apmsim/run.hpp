@@ -38,8 +38,9 @@ RunResults run(const Scenario& scenario, const SimulationOptions& options, const
 /// The same with the scenario's own settings.
 inline RunResults run(const Scenario& scenario) { return run(scenario, scenario.settings); }
 
-/// Receives the results of scenario `index` of run_each().
-using SettledSet = std::function<void(std::size_t index, const SimulationResults&, PaymentResults&&)>;
+/// Receives the results of scenario `index` of run_each(); `simulation` numbers the
+/// simulations run (scenarios settled on the same one get the same number).
+using SettledSet = std::function<void(std::size_t index, std::size_t simulation, const SimulationResults&, PaymentResults&&)>;
 
 /// Runs every scenario with its own settings, as run() would, and hands each one's
 /// results to `done` (in an order of its choosing, each index once): scenarios that

@@ -6,6 +6,17 @@
 namespace apmsim {
 namespace {
 
+/// Where `block` starts in `all`: an identical run of reductions already listed (the same
+/// terms in two models, or in the variants of a sweep, are computed once), else appended.
+std::size_t shared_block(std::vector<MemberReduction>& all, const std::vector<MemberReduction>& block) {
+    if (block.empty()) return 0;
+    for (std::size_t i = 0; i + block.size() <= all.size(); ++i)
+        if (std::equal(block.begin(), block.end(), all.begin() + static_cast<std::ptrdiff_t>(i))) return i;
+    all.insert(all.end(), block.begin(), block.end());
+    return all.size() - block.size();
+}
+
+
 /// Expected allowed cost per member-year of each tier: the weights of the tier-mix risk adjustment.
 double tier_mix_risk(std::span<const double> member_months, const std::vector<double>& tier_mean) {
     double num = 0, den = 0;
@@ -104,16 +115,14 @@ Settlement::Settlement(const std::vector<PaymentModel>& models, const Settlement
             step.prepared = std::visit([&](const auto& terms) { return PreparedComponent(terms.prepare(setup_, step.where, step.needs)); }, c.terms);
             m.pays_on_performance = m.pays_on_performance || pays_on_performance(c.terms);
             mark_coverage(m, step, setup_);
-            step.first_reduction = reductions_.size();
-            reductions_.insert(reductions_.end(), step.needs.reductions.begin(), step.needs.reductions.end());
+            step.first_reduction = shared_block(reductions_, step.needs.reductions);
             if (step.needs.benchmark && step.needs.benchmark->simulated_baseline()) {
                 base_years_ = std::max(base_years_, step.needs.benchmark->base_year_weights.size());
                 if (step.needs.base_truncated) {
-                    step.base_reduction = base_reductions_.size();
                     MemberReduction r = step.needs.reductions[0];
                     // Base-period costs are in base-year dollars: deflate year 1's truncation point by one year of expected trend.
                     r.attachment.assign(10, r.attachment[0] / std::max(0.01, 1.0 + trend_mean));
-                    base_reductions_.push_back(r);
+                    step.base_reduction = shared_block(base_reductions_, {r});
                 }
             }
             m.steps.push_back(std::move(step));

@@ -73,16 +73,25 @@ std::string number(double x) {
 
 }  // namespace
 
-std::vector<StatisticRow> statistics_table(const SimulationResults& simulation, const PaymentResults& payments) {
+std::vector<StatisticRow> simulation_statistics(const SimulationResults& simulation) {
     std::vector<StatisticRow> out;
     for (const SummaryRow& r : summary_rows(simulation))
         add_statistics(out, {"", r.arm, r.year, "", "", r.category, r.tier, r.measure, "", 0}, r.stats);
-    if (payments.models.empty()) return out;
+    return out;
+}
+
+void append_payment_statistics(std::vector<StatisticRow>& out, const PaymentResults& payments) {
+    if (payments.models.empty()) return;
     for (const PaymentSummaryRow& r : payments.summary())
         add_statistics(out, {r.model, r.arm, r.year, r.party, "", "", "", r.measure, "", 0}, r.stats);
     for (const MetricSummaryRow& r : payments.metric_summary())
         add_statistics(out, {r.model, r.arm, r.year, "", r.component, "", "", r.metric, "", 0}, r.stats);
     add_indicators(out, payments);
+}
+
+std::vector<StatisticRow> statistics_table(const SimulationResults& simulation, const PaymentResults& payments) {
+    std::vector<StatisticRow> out = simulation_statistics(simulation);
+    append_payment_statistics(out, payments);
     return out;
 }
 

@@ -34,12 +34,17 @@ SweepProgress run_sweep(const SweepDefinition& d, const std::string& file, const
             if (o.threads_given) batch.back().settings.threads = o.threads;
         }
         auto since = clock::now();
+        std::size_t summarized = ~std::size_t{0};
+        std::vector<StatisticRow> simulation_rows;  // the same for every variant settled on one simulation
         run_each(
             batch,
-            [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) {
+            [&](std::size_t k, std::size_t simulation, const SimulationResults& sim, PaymentResults&& pay) {
                 const Variant& v = *pending[first + k];
+                if (simulation != summarized) simulation_rows = simulation_statistics(sim), summarized = simulation;
+                std::vector<StatisticRow> rows = simulation_rows;
+                append_payment_statistics(rows, pay);
                 const auto now = clock::now();
-                store.store(v, statistics_table(sim, pay), std::chrono::duration<double>(now - since).count());
+                store.store(v, rows, std::chrono::duration<double>(now - since).count());
                 since = now;
                 ++state.done;
                 state.last = &v;

@@ -129,7 +129,7 @@ public:
         }
         run_each(
             batch,
-            [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) {
+            [&](std::size_t k, std::size_t, const SimulationResults& sim, PaymentResults&& pay) {
                 const Measured m = measure(statistics_table(sim, pay), target_, sim.trials);
                 seen_[todo[k]] = m;
                 out_.evaluations.push_back({todo[k], m.value});

@@ -81,7 +81,7 @@ TEST(Sweep, RunEachEqualsEachScenarioRunAlone) {
     scenarios.back().payment_models.erase(scenarios.back().payment_models.begin() + 1);
     scenarios.push_back(scenario_from_json(small_program(120)));  // another model: another simulation
     std::vector<int> seen(scenarios.size(), 0);
-    run_each(scenarios, [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) {
+    run_each(scenarios, [&](std::size_t k, std::size_t, const SimulationResults& sim, PaymentResults&& pay) {
         ++seen[k];
         SCOPED_TRACE(k);
         expect_same_run(sim, pay, run(scenarios[k]));

@@ -40,6 +40,9 @@ std::vector<std::pair<std::string_view, double>> statistic_values(const stats::S
 
 /// The whole table for a run (pass empty payment results when there are no models).
 std::vector<StatisticRow> statistics_table(const SimulationResults& simulation, const PaymentResults& payments);
+/// Its two parts: the simulated costs' rows, and the payment models' rows appended to `rows`.
+std::vector<StatisticRow> simulation_statistics(const SimulationResults& simulation);
+void append_payment_statistics(std::vector<StatisticRow>& rows, const PaymentResults& payments);
 
 /// One value of one trial: the per-trial long table of the headline measures.
 struct SampleRow {
