@@ -1,7 +1,11 @@
 // Reading untrusted JSON (core/json_file.hpp).
 #include "apmsim/core/json_file.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <string_view>
+#include <utility>
 #include <fstream>
 #include <iterator>
 
@@ -40,12 +44,68 @@ void check_depth(const std::string& text, const std::string& source) {
     }
 }
 
+/// The first number literal outside strings that overflows a double: its offset and length.
+std::pair<std::size_t, std::size_t> overflowing_number(const std::string& text) {
+    bool in_string = false;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+        const char c = text[k];
+        if (in_string) {
+            if (c == '\\') ++k;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t end = k + 1;
+            while (end < text.size() && std::string_view("0123456789.eE+-").find(text[end]) != std::string_view::npos) ++end;
+            if (!std::isfinite(std::strtod(text.substr(k, end - k).c_str(), nullptr))) return {k, end - k};
+            k = end - 1;
+        }
+    }
+    return {std::string::npos, 0};
+}
+
+/// The JSON path (as the loaders write it: a.b[2].c) of the first string equal to `mark`.
+bool path_of(const Json& j, const std::string& mark, std::string& path) {
+    if (j.is_string()) return j.get_ref<const std::string&>() == mark;
+    if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            std::string inner = join_path(path, it.key());
+            if (path_of(*it, mark, inner)) return path = inner, true;
+        }
+    if (j.is_array())
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            std::string inner = index_path(path, i);
+            if (path_of(j[i], mark, inner)) return path = inner, true;
+        }
+    return false;
+}
+
+/// A number too large for a double, reported at its JSON path (the parser only says that one overflowed).
+[[noreturn]] void report_overflow(const std::string& text, const std::string& source) {
+    const auto [at, length] = overflowing_number(text);
+    if (at == std::string::npos) throw InvalidInput(source, "numbers within the range of a double (about 1.8e308)", "a larger number");
+    // The literal becomes a string no document holds, which the parser can then place.
+    const std::string mark = "\x01" "apmsim-overflow" "\x01", mark_in_json = R"("\u0001apmsim-overflow\u0001")";
+    std::string patched = text;
+    patched.replace(at, length, mark_in_json);
+    std::string path;
+    try {
+        path_of(Json::parse(patched), mark, path);
+    } catch (const Json::exception&) {  // another overflow further on: the line and column must do
+        path.clear();
+    }
+    throw InvalidInput(source + ":" + (path.empty() ? line_and_column(text, at) : " " + path), "a number within the range of a double (about 1.8e308)",
+                       text.substr(at, std::min<std::size_t>(length, 40)));
+}
+
 }  // namespace
 
 Json parse_json_text(const std::string& text, const std::string& source) {
     check_depth(text, source);
     try {
         return Json::parse(text);
+    } catch (const Json::out_of_range&) {
+        report_overflow(text, source);
     } catch (const Json::parse_error& e) {
         // e.byte is the 1-based offset of the error.
         std::string what = e.what();

@@ -18,15 +18,23 @@ namespace apmsim {
 
 class InvalidInput : public std::invalid_argument {
 public:
+    /// `where` and `actual` may quote user text: each is cut to a few hundred characters.
     InvalidInput(std::string where, std::string expected, std::string actual)
-        : std::invalid_argument(compose(where, expected, actual)),
-          where_(std::move(where)), expected_(std::move(expected)), actual_(std::move(actual)) {}
+        : std::invalid_argument(compose(cut(where), expected, cut(actual))),
+          where_(cut(where)), expected_(std::move(expected)), actual_(cut(actual)) {}
 
     const std::string& where() const noexcept { return where_; }
     const std::string& expected() const noexcept { return expected_; }
     const std::string& actual() const noexcept { return actual_; }
 
 private:
+    static std::string cut(const std::string& text) {
+        constexpr std::size_t limit = 300;
+        if (text.size() <= limit) return text;
+        std::size_t end = limit;
+        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a UTF-8 character
+        return text.substr(0, end) + "... (" + std::to_string(text.size()) + " characters)";
+    }
     static std::string compose(const std::string& where, const std::string& expected,
                                const std::string& actual) {
         return where + ": expected " + expected + ", got " + actual;

@@ -1,0 +1,149 @@
+"""A corpus of bad scenario, sweep and solve files and arguments for the command line.
+Each must exit with 2 and a message naming the file, JSON path or option (the fragment
+below), never crash, hang or exit 1/3, and leave no output file behind."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import sqlite3
+
+import pytest
+
+from conftest import source_dir
+
+BUNDLED = source_dir() / "examples" / "scenarios" / "default_cmc_program.json"
+GOOD = json.loads(BUNDLED.read_text())
+SHARING = "/payment_models/1/components/3/sharing_rate"
+TARGET = "model=global_capitation_corridor_stop_loss party=provider statistic=p_negative <= 0.2"
+
+
+def mutated(change) -> str:
+    doc = json.loads(json.dumps(GOOD))
+    change(doc)
+    return json.dumps(doc)
+
+
+def setitem(path, value):
+    def change(doc):
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return change
+
+
+def sweep(**fields) -> str:
+    doc = {"base": str(BUNDLED), "axes": [{"pointer": SHARING, "values": [0.4, 0.6]}]}
+    doc.update(fields)
+    return json.dumps(doc)
+
+
+RUN = ["run", "{in}", "--trials", "2", "--calibration-trials", "5", "--out", "{dir}/out.json"]
+SWEEP = ["sweep", "{in}", "--db", "{dir}/out.sqlite", "--trials", "2", "--calibration-trials", "5"]
+SOLVE = ["solve", str(BUNDLED), "--trials", "5", "--calibration-trials", "5", "--out", "{dir}/out.json"]
+
+# (id, file text or None, command, fragment of the error message)
+CASES = [
+    # scenario files
+    ("missing_file", None, ["run", "{dir}/nothing.json"], "nothing.json: expected a scenario file (JSON), got no such file"),
+    ("folder", None, ["run", "{dir}"], "got a folder"),
+    ("device", None, ["run", "/dev/zero"], "not a regular file"),
+    ("truncated", json.dumps(GOOD)[:500], RUN, "expected valid JSON"),
+    ("empty", "", RUN, "expected valid JSON"),
+    ("nan", json.dumps(GOOD).replace('"frailty_cv": 0.5', '"frailty_cv": NaN'), RUN, "expected valid JSON"),
+    ("deep_nesting", "[" * 100000 + "]" * 100000, RUN, "nested at most 64 deep"),
+    ("huge_number", json.dumps(GOOD).replace('"frailty_cv": 0.5', '"frailty_cv": 1e400'), RUN, "cost_model.frailty_cv: expected a number within the range"),
+    ("huge_trials", json.dumps(GOOD).replace('"trials": 1000', '"trials": 1e400'), ["run", "{in}", "--out", "{dir}/o.json"], "settings.trials"),
+    ("unknown_key", mutated(setitem(["paymnet_models"], [])), RUN, 'unknown key "paymnet_models"'),
+    ("old_key", json.dumps(GOOD).replace('"program_cost_pmpm"', '"costs_pmpm"'), RUN, '"program_cost_pmpm" (renamed from "costs_pmpm"'),
+    ("years_text", mutated(setitem(["years"], "three")), RUN, "years"),
+    ("years_zero", mutated(setitem(["years"], 0)), RUN, "years"),
+    ("members_negative", mutated(setitem(["population", "generate", "members"], -5)), RUN, "population.generate.members"),
+    ("sharing_rate_above_one", mutated(setitem(["payment_models", 1, "components", 3, "sharing_rate"], 1.5)), RUN,
+     "payment_models[1].components[3].sharing_rate"),
+    ("duplicate_model_names", mutated(setitem(["payment_models", 1, "name"], "fee_for_service")), RUN, "payment_models[1].name"),
+    ("unknown_component", mutated(setitem(["payment_models", 0, "components", 0, "type"], "fee_for_servise")), RUN,
+     "payment_models[0].components[0].type"),
+    ("huge_name", mutated(setitem(["payment_models", 0, "components", 0, "type"], "x" * 1_000_000)), RUN,
+     "payment_models[0].components[0].type"),
+    # run arguments
+    ("trials_zero", json.dumps(GOOD), ["run", "{in}", "--trials", "0"], "--trials: expected a whole number from 1 to"),
+    ("trials_text", json.dumps(GOOD), ["run", "{in}", "--trials", "abc"], "--trials"),
+    ("threads_too_many", json.dumps(GOOD), ["run", "{in}", "--threads", "5000"], "--threads"),
+    ("seed_negative", json.dumps(GOOD), ["run", "{in}", "--seed", "-1"], "--seed"),
+    ("calibration_zero", json.dumps(GOOD), ["run", "{in}", "--calibration-trials", "0"], "--calibration-trials"),
+    ("out_no_folder", json.dumps(GOOD), ["run", "{in}", "--out", "{dir}/no/such/out.json"], "--out: expected a path in an existing folder"),
+    ("out_is_folder", json.dumps(GOOD), ["run", "{in}", "--out", "{dir}"], "--out: expected a file path"),
+    ("csv_no_folder", json.dumps(GOOD), ["run", "{in}", "--summary-csv", "{dir}/no/s.csv"], "--summary-csv"),
+    ("unknown_option", json.dumps(GOOD), ["run", "{in}", "--trails", "5"], "--trails"),
+    ("no_scenario", None, ["run"], "scenario is required"),
+    ("unknown_command", None, ["simulate", "{in}"], 'expected a command: run'),
+    # sweep files
+    ("sweep_no_axes", sweep(axes=[]), SWEEP, "axes: expected a non-empty array"),
+    ("sweep_pointer_to_nothing", sweep(axes=[{"pointer": "/payment_models/9/name", "values": [1]}]), SWEEP, "axes[0].pointer"),
+    ("sweep_pointer_syntax", sweep(axes=[{"pointer": "payment_models", "values": [1]}]), SWEEP, "axes[0].pointer: expected a JSON pointer"),
+    ("sweep_empty_values", sweep(axes=[{"pointer": SHARING, "values": []}]), SWEEP, "axes[0].values: expected at least one value"),
+    ("sweep_one_step", sweep(axes=[{"pointer": SHARING, "values": {"from": 0.1, "to": 0.2, "steps": 1}}]), SWEEP, "axes[0].values.steps"),
+    ("sweep_zip_lengths", sweep(design="zip", axes=[{"pointer": SHARING, "values": [0.1, 0.2]},
+                                                    {"pointer": "/settings/calibration_trials", "values": [5]}]), SWEEP, "axes[1].values"),
+    ("sweep_tornado_three", sweep(design="tornado", axes=[{"pointer": SHARING, "values": [0.1, 0.2, 0.3]}]), SWEEP, "axes[0].values: expected 2 values"),
+    ("sweep_design", sweep(design="random"), SWEEP, "design"),
+    ("sweep_unknown_key", sweep(seed=3), SWEEP, 'unknown key "seed"'),
+    ("sweep_base_missing", sweep(base="nowhere.json"), SWEEP, "nowhere.json: expected a base scenario file"),
+    ("sweep_base_number", sweep(base=5), SWEEP, "base: expected a scenario"),
+    ("sweep_bad_variant", sweep(axes=[{"pointer": SHARING, "values": [0.5, 2.0]}]), SWEEP,
+     "variant 1 (sharing_rate=2.0): payment_models[1].components[3].sharing_rate"),
+    ("sweep_duplicate_axis", sweep(axes=[{"pointer": SHARING, "values": [0.5]}, {"name": "sharing_rate", "pointer": "/years", "values": [2]}]),
+     SWEEP, "axes[1].name"),
+    ("sweep_truncated", sweep()[:40], SWEEP, "expected valid JSON"),
+    ("sweep_trials_zero", sweep(), ["sweep", "{in}", "--db", "{dir}/out.sqlite", "--trials", "0"], "--trials"),
+    ("sweep_no_db", sweep(), ["sweep", "{in}"], "--db is required"),
+    # solve arguments
+    ("solve_reversed_range", None, SOLVE + ["--vary", SHARING, "--between", "0.6", "0.4", "--target", TARGET], "--between"),
+    ("solve_range_text", None, SOLVE + ["--vary", SHARING, "--between", "low", "0.4", "--target", TARGET], "--between"),
+    ("solve_no_bound", None, SOLVE + ["--vary", SHARING, "--between", "0.1", "0.4", "--target", "model=x statistic=mean"], "--target"),
+    ("solve_bad_label", None, SOLVE + ["--vary", SHARING, "--between", "0.1", "0.4", "--target", "colour=red statistic=mean <= 1"], "--target"),
+    ("solve_vary_text", None, SOLVE + ["--vary", "/payment_models/0/name", "--between", "0.1", "0.4", "--target", TARGET], "--vary"),
+    ("solve_vary_nothing", None, SOLVE + ["--vary", "/payment_models/9/x", "--between", "0.1", "0.4", "--target", TARGET], "--vary"),
+    ("solve_unknown_model", None, SOLVE + ["--vary", "/payment_models/3/components/0/pmpm/B", "--between", "2000", "6000",
+                                            "--target", "model=nobody party=provider statistic=p_negative <= 0.2"], "--target"),
+    ("solve_met_both_ends", None, SOLVE + ["--vary", "/payment_models/3/components/0/pmpm/B", "--between", "9000", "9100",
+                                            "--target", TARGET], "met at both"),
+    ("solve_tolerance_zero", None, SOLVE + ["--vary", SHARING, "--between", "0.1", "0.4", "--target", TARGET, "--tolerance", "0"], "--tolerance"),
+]
+
+
+@pytest.mark.parametrize("name, text, command, fragment", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_exits_2_naming_the_place(name, text, command, fragment, tmp_path, cli):
+    source = tmp_path / "input.json"
+    if text is not None:
+        source.write_text(text)
+    before = set(os.listdir(tmp_path))
+    args = [a.replace("{in}", str(source)).replace("{dir}", str(tmp_path)) for a in command]
+    done = cli(*args, timeout=120)
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    assert fragment in done.stderr, done.stderr[-2000:]
+    assert len(done.stderr) < 4000, "user text is cut in messages"
+    assert set(os.listdir(tmp_path)) == before, "an output file was left behind"
+
+
+def test_foreign_or_damaged_databases_are_refused(tmp_path, cli):
+    a = tmp_path / "a.json"
+    a.write_text(sweep())
+    b = tmp_path / "b.json"
+    b.write_text(sweep(axes=[{"pointer": SHARING, "values": [0.3]}]))
+    db = tmp_path / "a.sqlite"
+    assert cli("sweep", a, "--db", db, "--trials", "2", "--calibration-trials", "5", "--quiet").returncode == 0
+    existing = cli("sweep", a, "--db", db, "--trials", "2", "--calibration-trials", "5")
+    assert existing.returncode == 2 and "--resume" in existing.stderr
+    other = cli("sweep", b, "--db", db, "--resume", "--trials", "2", "--calibration-trials", "5")
+    assert other.returncode == 2 and "different sweep (axes differ)" in other.stderr, other.stderr
+    other_trials = cli("sweep", a, "--db", db, "--resume", "--trials", "3", "--calibration-trials", "5")
+    assert other_trials.returncode == 2 and "trials" in other_trials.stderr
+    text = tmp_path / "text.sqlite"
+    text.write_text("not a database at all " * 100)
+    damaged = cli("sweep", a, "--db", text, "--resume", "--trials", "2")
+    assert damaged.returncode == 2 and "is not one" in damaged.stderr, damaged.stderr
+    with sqlite3.connect(db) as c:  # untouched by the refused runs
+        assert c.execute("SELECT count(*) FROM variants WHERE status = 'finished'").fetchone()[0] == 2
