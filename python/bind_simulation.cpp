@@ -148,7 +148,6 @@ void register_simulation(py::module_& m) {
             if (threads) o.threads = *threads;
             if (member_detail) o.member_detail = *member_detail;
             if (calibration_trials) o.calibration_trials = *calibration_trials;
-            o.validate("run");
             RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); });
             const bool settled = !r.payments.models.empty();
             return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none());
