@@ -23,45 +23,51 @@ std::string line_and_column(const std::string& text, std::size_t offset) {
     return std::to_string(line) + ":" + std::to_string(column);
 }
 
-/// Refuses nesting deeper than max_json_depth before the parser recurses into it.
-void check_depth(const std::string& text, const std::string& source) {
-    std::size_t depth = 0;
+/// Calls `visit(k)` for each character k of `text` outside JSON strings; visit returns
+/// where to go on (k + 1, or further to skip a token), or npos to stop.
+template <class Visit>
+void scan_outside_strings(const std::string& text, Visit visit) {
     bool in_string = false;
-    for (std::size_t k = 0; k < text.size(); ++k) {
+    for (std::size_t k = 0; k < text.size();) {
         const char c = text[k];
         if (in_string) {
-            if (c == '\\') ++k;
-            else if (c == '"') in_string = false;
+            k += c == '\\' ? 2 : 1;
+            in_string = c != '"';
         } else if (c == '"') {
             in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_json_depth)
-                throw InvalidInput(source + ":" + line_and_column(text, k), "arrays and objects nested at most " + std::to_string(max_json_depth) + " deep",
-                                   "deeper nesting");
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
+            ++k;
+        } else {
+            k = visit(k);
         }
     }
 }
 
+/// Refuses nesting deeper than max_json_depth before the parser recurses into it.
+void check_depth(const std::string& text, const std::string& source) {
+    std::size_t depth = 0;
+    scan_outside_strings(text, [&](std::size_t k) {
+        const char c = text[k];
+        if ((c == '[' || c == '{') && ++depth > max_json_depth)
+            throw InvalidInput(source + ":" + line_and_column(text, k), "arrays and objects nested at most " + std::to_string(max_json_depth) + " deep",
+                               "deeper nesting");
+        if ((c == ']' || c == '}') && depth > 0) --depth;
+        return k + 1;
+    });
+}
+
 /// The first number literal outside strings that overflows a double: its offset and length.
 std::pair<std::size_t, std::size_t> overflowing_number(const std::string& text) {
-    bool in_string = false;
-    for (std::size_t k = 0; k < text.size(); ++k) {
+    std::pair<std::size_t, std::size_t> found{std::string::npos, 0};
+    scan_outside_strings(text, [&](std::size_t k) {
         const char c = text[k];
-        if (in_string) {
-            if (c == '\\') ++k;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            std::size_t end = k + 1;
-            while (end < text.size() && std::string_view("0123456789.eE+-").find(text[end]) != std::string_view::npos) ++end;
-            if (!std::isfinite(std::strtod(text.substr(k, end - k).c_str(), nullptr))) return {k, end - k};
-            k = end - 1;
-        }
-    }
-    return {std::string::npos, 0};
+        if (c != '-' && (c < '0' || c > '9')) return k + 1;
+        std::size_t end = k + 1;
+        while (end < text.size() && std::string_view("0123456789.eE+-").find(text[end]) != std::string_view::npos) ++end;
+        if (std::isfinite(std::strtod(text.substr(k, end - k).c_str(), nullptr))) return end;
+        found = {k, end - k};
+        return std::string::npos;
+    });
+    return found;
 }
 
 /// The JSON path (as the loaders write it: a.b[2].c) of the first string equal to `mark`.
