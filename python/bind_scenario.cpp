@@ -5,7 +5,10 @@
 #include "apmsim/contracts/payment_model.hpp"
 #include "apmsim/core/files.hpp"
 #include "apmsim/population/analytic_moments.hpp"
+#include "apmsim/core/json_file.hpp"
+#include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
+#include "apmsim/scenario_warnings.hpp"
 
 #include <pybind11/stl.h>
 
@@ -23,6 +26,31 @@ void edit_validated(Scenario& s, Change change) {
 }  // namespace
 
 void register_scenario(py::module_& m) {
+    m.def(
+        "validate",
+        [](const py::object& scenario) {
+            Json doc;
+            if (py::isinstance<py::dict>(scenario)) doc = to_cpp_json(scenario);
+            else doc = read_json_file(py::str(py::module_::import("os").attr("fspath")(scenario)).cast<std::string>(), "a scenario file (JSON)");
+            py::list errors, warnings;
+            auto add = [&](const InvalidInput& e) { errors.append(py::dict(py::arg("where") = e.where(), py::arg("expected") = e.expected(), py::arg("actual") = e.actual())); };
+            std::vector<InvalidInput> problems = scenario_problems(doc);
+            if (problems.empty()) {
+                try {
+                    const Scenario s = scenario_from_json(doc);
+                    check_scenario(s);
+                    for (const ScenarioWarning& w : scenario_warnings(s, doc)) warnings.append(py::dict(py::arg("where") = w.where, py::arg("message") = w.message));
+                } catch (const InvalidInput& e) {
+                    problems.push_back(e);
+                }
+            }
+            for (const auto& e : problems) add(e);
+            return py::dict(py::arg("errors") = errors, py::arg("warnings") = warnings);
+        },
+        py::arg("scenario"),
+        "Check a scenario (a dict or a file path) without running it: every problem at once, each a dict with its JSON path "
+        "('where'), 'expected' and 'actual', and warnings about legal but implausible terms ('where', 'message'). "
+        "Returns {'errors': [...], 'warnings': [...]}; no errors means apmsim.Scenario.from_dict / load and run accept it.");
     py::class_<Scenario> cls(m, "Scenario", "Population, cost model, intervention, delivery, payment models and default settings");
     add_json_value_behaviour<Scenario>(cls, scenario_to_json, scenario_from_json);
     cls.def_static(

@@ -65,9 +65,10 @@ void register_sweep(py::module_& m) {
         "[v['parameters'] for v in apmsim.sweep_variants('examples/sweeps/sharing_rate.json')]");
     m.def(
         "run_sweep",
-        [](const py::object& sweep, const std::string& db, bool resume, std::optional<std::uint64_t> trials,
+        [](const py::object& sweep, const py::object& db_path, bool resume, std::optional<std::uint64_t> trials,
            std::optional<std::uint64_t> calibration_trials, std::optional<unsigned> threads) {
             const SweepDefinition d = sweep_definition(sweep);
+            const std::string db = py::str(py::module_::import("os").attr("fspath")(db_path)).cast<std::string>();
             SweepOptions o;
             o.trials = trials_or_zero(trials);
             o.calibration_trials = calibration_trials_or_zero(calibration_trials);

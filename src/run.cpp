@@ -335,6 +335,13 @@ RunResults run(const Scenario& scenario, const SimulationOptions& options, const
     return out;
 }
 
+void check_scenario(const Scenario& scenario) {
+    scenario.validate();
+    if (scenario.payment_models.empty()) return;
+    const Settlement prepared(scenario.payment_models, make_setup(scenario, scenario.settings, {}), scenario.delivery,
+                              program_cost_bearers(scenario), scenario.cost_model.trend.mean);
+}
+
 void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const RunControl& control) {
     for (const Scenario& s : scenarios) s.validate();
     // Scenarios that share model and settings: one simulation each group.

@@ -2,12 +2,14 @@
 #include "apmsim/scenario_json.hpp"
 
 #include "apmsim/core/json_file.hpp"
+#include "apmsim/contracts/component.hpp"
 
 #include "apmsim/contracts/payment_model.hpp"
 #include "apmsim/distributions/json.hpp"
 #include "apmsim/population/analytic_moments.hpp"
 #include "apmsim/population/synthetic.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -255,6 +257,68 @@ Scenario scenario_from_json(const Json& j) {
               "payment_models"});
     s.validate();
     return s;
+}
+
+namespace {
+
+/// Runs `check`, adding the problem it throws (if any) to `out`; true when it passed.
+template <class Check>
+bool collect(std::vector<InvalidInput>& out, Check check) {
+    try {
+        check();
+        return true;
+    } catch (const InvalidInput& e) {
+        out.push_back(e);
+        return false;
+    }
+}
+
+/// Each component of payment model `i` on its own, then the model's other keys.
+void payment_model_problems(const Json& m, const std::string& where, std::vector<InvalidInput>& out) {
+    const std::size_t before = out.size();
+    if (m.is_object() && m.contains("components") && m.at("components").is_array()) {
+        const Json& list = m.at("components");
+        for (std::size_t k = 0; k < list.size(); ++k)
+            collect(out, [&] {
+                JsonObject c(list[k], index_path(where + ".components", k));
+                if (c.has("years")) (void)json_numbers(c.at("years"), c.path("years"));
+                (void)component_from_json(c.string("type"), c);
+            });
+    }
+    if (out.size() == before) collect(out, [&] { (void)payment_model_from_json(m, where); });
+}
+
+}  // namespace
+
+std::vector<InvalidInput> scenario_problems(const Json& j) {
+    std::vector<InvalidInput> out;
+    if (!collect(out, [&] { JsonObject(j, ""); })) return out;
+    for (auto it = j.begin(); it != j.end(); ++it)  // unknown keys, each once
+        collect(out, [&] {
+            static const std::vector<std::string> known = {"name", "years", "tiers", "categories", "population", "cost_model",
+                                                           "intervention", "settings", "delivery", "payment_models"};
+            if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
+                const Json alone = {{it.key(), it.value()}};
+                JsonObject(alone, "").finish(known);
+            }
+        });
+    const std::size_t top = out.size();
+    if (j.contains("settings")) collect(out, [&] { (void)options_from_json(j.at("settings"), "settings"); });
+    if (j.contains("delivery")) collect(out, [&] { (void)delivery_from_json(j.at("delivery"), "delivery"); });
+    if (j.contains("intervention")) collect(out, [&] {
+        JsonObject iv(j.at("intervention"), "intervention");
+        (void)intervention_from_json(iv);
+    });
+    if (j.contains("payment_models")) {
+        const Json& list = j.at("payment_models");
+        if (!list.is_array()) collect(out, [&] { throw InvalidInput("payment_models", "an array of payment models", describe(list)); });
+        else
+            for (std::size_t i = 0; i < list.size(); ++i) payment_model_problems(list[i], index_path("payment_models", i), out);
+    }
+    // The rest (population and cost model against the tiers and categories, and every
+    // check across sections) needs the sections above to be sound: the first problem only.
+    if (out.size() == top) collect(out, [&] { (void)scenario_from_json(j); });
+    return out;
 }
 
 Scenario load_scenario(const std::string& file) {

@@ -38,6 +38,11 @@ RunResults run(const Scenario& scenario, const SimulationOptions& options, const
 /// The same with the scenario's own settings.
 inline RunResults run(const Scenario& scenario) { return run(scenario, scenario.settings); }
 
+/// Checks everything run() checks before it simulates (the scenario, and every payment
+/// model prepared against it: combinations of terms included), without simulating (but
+/// for the small pilot sample a truncation percentile needs). Throws InvalidInput.
+void check_scenario(const Scenario& scenario);
+
 /// Receives the results of scenario `index` of run_each(); `simulation` numbers the
 /// simulations run (scenarios settled on the same one get the same number).
 using SettledSet = std::function<void(std::size_t index, std::size_t simulation, const SimulationResults&, PaymentResults&&)>;

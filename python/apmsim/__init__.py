@@ -25,6 +25,7 @@ from ._core import (
     ZeroModifiedPoisson,
     run,
     stats,
+    validate,
 )
 from ._frozen import thaw
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
@@ -53,6 +54,7 @@ __all__ = [
     "run",
     "stats",
     "thaw",
+    "validate",
     *_analytics.__all__,
     *_contracts.__all__,
     *_exact.__all__,

@@ -146,10 +146,12 @@ def run(scenario: Scenario, trials: Optional[int] = None, seed: Optional[int] = 
         threads: Optional[int] = None, member_detail: Optional[bool] = None,
         calibration_trials: Optional[int] = None) -> Results: ...
 
+def validate(scenario: Union[str, os.PathLike, dict]) -> dict[str, list[dict[str, str]]]: ...
+
 # Sweeps and goal seek (docs/sweeps.md).
 def sweep_variants(sweep: Union[str, os.PathLike, dict], trials: Optional[int] = None,
                    calibration_trials: Optional[int] = None) -> list[dict[str, Any]]: ...
-def run_sweep(sweep: Union[str, os.PathLike, dict], db: str, *, resume: bool = False, trials: Optional[int] = None,
+def run_sweep(sweep: Union[str, os.PathLike, dict], db: Union[str, os.PathLike], *, resume: bool = False, trials: Optional[int] = None,
               calibration_trials: Optional[int] = None, threads: Optional[int] = None) -> dict[str, int]: ...
 def solve(scenario: Union[Scenario, dict], vary: str, between: tuple[float, float], target: str, *,
           trials: Optional[int] = None, calibration_trials: Optional[int] = None,

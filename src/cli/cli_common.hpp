@@ -121,7 +121,7 @@ private:
 std::string duration(double seconds);
 
 // The subcommands, each in its own file, registered on the application.
-void add_run_commands(CLI::App& app);  // run, default-scenario
+void add_run_commands(CLI::App& app);  // run, validate, default-scenario
 void add_sweep_commands(CLI::App& app);
 void add_solve_command(CLI::App& app);
 void add_msr_command(CLI::App& app);

@@ -1,10 +1,13 @@
-// apmsim run and apmsim default-scenario.
+// apmsim run, apmsim validate and apmsim default-scenario.
 #include "cli_common.hpp"
 
 #include "apmsim/core/files.hpp"
 #include "apmsim/outputs/json.hpp"
 #include "apmsim/outputs/statistics_table.hpp"
+#include "apmsim/core/json_file.hpp"
 #include "apmsim/run.hpp"
+#include "apmsim/scenario_warnings.hpp"
+#include "apmsim/sweep/sweep.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/simulation/engine.hpp"
 #include "apmsim/stats/summary.hpp"
@@ -174,6 +177,48 @@ void default_scenario_command(const DefaultScenarioArguments& a, const CLI::App&
     }
 }
 
+/// Every problem of one file (a scenario, or a sweep when it has "axes"), printed; warnings too.
+std::size_t validate_file(const std::string& file, std::size_t& warnings) {
+    std::vector<InvalidInput> problems;
+    Json doc;
+    try {
+        doc = read_json_file(file, "a scenario or sweep file (JSON)");
+    } catch (const InvalidInput& e) {
+        problems.push_back(e);
+    }
+    std::string what;
+    if (problems.empty() && doc.is_object() && doc.contains("axes")) {
+        try {
+            const std::size_t n = expand(load_sweep(file)).size();
+            what = "sweep of " + std::to_string(n) + " variants";
+        } catch (const InvalidInput& e) {
+            problems.emplace_back(e.where().rfind(file, 0) == 0 ? e.where().substr(file.size() + 2) : e.where(), e.expected(), e.actual());
+        }
+    } else if (problems.empty()) {
+        problems = scenario_problems(doc);
+        if (problems.empty()) {
+            try {
+                const Scenario s = scenario_from_json(doc);
+                check_scenario(s);
+                for (const ScenarioWarning& w : scenario_warnings(s, doc)) {
+                    std::fprintf(stderr, "apmsim: warning: %s: %s: %s\n", file.c_str(), w.where.c_str(), w.message.c_str());
+                    ++warnings;
+                }
+                what = "scenario \"" + s.name + "\": " + std::to_string(s.population.size()) + " members, " + std::to_string(s.years()) +
+                       " year(s), " + std::to_string(s.payment_models.size()) + " payment model(s)";
+            } catch (const InvalidInput& e) {
+                problems.push_back(e);
+            }
+        }
+    }
+    for (const InvalidInput& e : problems) {
+        const bool located = e.where().rfind(file, 0) == 0;
+        std::fprintf(stderr, "apmsim: error: %s%s\n", located ? "" : (file + ": ").c_str(), e.what());
+    }
+    if (problems.empty()) std::printf("%s: ok (%s)\n", file.c_str(), what.c_str());
+    return problems.size();
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app) {
@@ -194,6 +239,19 @@ void add_run_commands(CLI::App& app) {
     run->footer("Outputs are checked before the simulation starts and written through temporary files: a failed or\n"
                 "interrupted run (Ctrl-C, SIGTERM: exit 130) leaves none behind. --flag=value works too.");
     run->callback([args, run] { run_command(*args, *run); });
+
+    auto files = std::make_shared<std::vector<std::string>>();
+    CLI::App* v = app.add_subcommand("validate", "Check scenario and sweep files without running them: every problem at once, and warnings.");
+    v->add_option("files", *files, "scenario or sweep files (JSON; a sweep has \"axes\")")->required()->type_name("FILE...");
+    v->footer("Each problem names the file, the JSON path, what was expected and what was found; exit code 2 when any\n"
+              "file has one. Warnings (exit 0) flag legal but implausible inputs: a benchmark or capitation far from the\n"
+              "expected cost of what it covers, a corridor band beyond 100% of the target.");
+    v->callback([files] {
+        std::size_t problems = 0, warnings = 0;
+        for (const std::string& file : *files) problems += validate_file(file, warnings);
+        if (problems > 0)
+            throw InvalidInput("command line", "files without problems", std::to_string(problems) + " problem(s), " + std::to_string(warnings) + " warning(s)");
+    });
 
     auto dargs = std::make_shared<DefaultScenarioArguments>();
     CLI::App* d = app.add_subcommand("default-scenario", "Print (or write) the bundled default CMC program scenario (shared/DOMAIN.md section 2).");

@@ -147,3 +147,55 @@ def test_foreign_or_damaged_databases_are_refused(tmp_path, cli):
     assert damaged.returncode == 2 and "is not one" in damaged.stderr, damaged.stderr
     with sqlite3.connect(db) as c:  # untouched by the refused runs
         assert c.execute("SELECT count(*) FROM variants WHERE status = 'finished'").fetchone()[0] == 2
+
+
+def many_problems() -> dict:
+    doc = json.loads(json.dumps(GOOD))
+    doc["colour"] = "red"
+    doc["settings"]["trials"] = 0
+    doc["payment_models"][1]["components"][3]["sharing_rate"] = 1.5
+    doc["payment_models"][2]["components"][0]["type"] = "fee_for_servise"
+    doc["payment_models"][3]["components"][1]["target_ratio"] = "one"
+    return doc
+
+
+EXPECTED_PLACES = ["colour", "settings.trials", "payment_models[1].components[3].sharing_rate", "payment_models[2].components[0].type",
+                   "payment_models[3].components[1].target_ratio"]
+
+
+def test_validate_reports_every_problem_at_once(tmp_path, cli):
+    import apmsim
+
+    report = apmsim.validate(many_problems())
+    assert [e["where"] for e in report["errors"]] == EXPECTED_PLACES
+    assert all(e["expected"] and e["actual"] for e in report["errors"])
+    assert apmsim.validate(GOOD) == {"errors": [], "warnings": []}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(many_problems()))
+    done = cli("validate", bad, BUNDLED, source_dir() / "examples" / "sweeps" / "tornado.json")
+    assert done.returncode == 2
+    for place in EXPECTED_PLACES:
+        assert f"{bad}: {place}: expected" in done.stderr, done.stderr
+    assert f"{BUNDLED}: ok" in done.stdout and "tornado.json: ok (sweep of 9 variants)" in done.stdout
+
+
+def test_validate_warns_about_implausible_terms(tmp_path, cli):
+    import apmsim
+
+    doc = json.loads(json.dumps(GOOD))
+    risk = doc["payment_models"][2]["components"][3]
+    risk["benchmark"] = {"pmpm": 12 * 4000.0}  # an annual figure typed as monthly
+    doc["payment_models"][3]["components"][1]["loss_bands"][2]["from"] = 0.08
+    doc["payment_models"][3]["components"][1]["loss_bands"].append({"from": 3.0, "to": None, "keep": 0.1})
+    doc["payment_models"][3]["components"][1]["loss_bands"][2]["to"] = 3.0
+    doc["payment_models"][3]["components"][0]["pmpm"]["A"] = 89000.0
+    report = apmsim.validate(doc)
+    assert report["errors"] == []
+    places = [w["where"] for w in report["warnings"]]
+    assert places == ["payment_models[2].components[3].benchmark.pmpm", "payment_models[3].components[0].pmpm.A",
+                      "payment_models[3].components[1].loss_bands[2].to"]
+    assert "annual figure typed as monthly" in report["warnings"][0]["message"]
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc))
+    done = cli("validate", path)
+    assert done.returncode == 0 and done.stderr.count("apmsim: warning:") == 3, done.stderr

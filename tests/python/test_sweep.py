@@ -226,3 +226,12 @@ def test_ctrl_c_stops_a_python_run_and_the_interpreter_goes_on(tmp_path):
     lines = done.stdout.split("\n")
     assert lines[0].startswith("stopped after") and float(lines[0].split()[-1]) < 2.5, done.stdout
     assert lines[1] == "3"
+
+
+def test_the_goal_seek_example_runs(cli, tmp_path):
+    script = EXAMPLES / "solve" / "capitation_rate.sh"
+    done = subprocess.run(["bash", str(script), "--tolerance", "10", "--out", str(tmp_path / "a.json")], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "APMSIM": cli.program, "TRIALS": "40"})
+    assert done.returncode == 0, done.stderr
+    assert "meets" in done.stdout and "95% Monte Carlo interval" in done.stdout
+    assert json.loads((tmp_path / "a.json").read_text())["statistic"] <= 0.2
