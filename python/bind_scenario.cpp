@@ -6,9 +6,8 @@
 #include "apmsim/core/files.hpp"
 #include "apmsim/population/analytic_moments.hpp"
 #include "apmsim/core/json_file.hpp"
-#include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
-#include "apmsim/scenario_warnings.hpp"
+#include "apmsim/validation.hpp"
 
 #include <pybind11/stl.h>
 
@@ -32,19 +31,11 @@ void register_scenario(py::module_& m) {
             Json doc;
             if (py::isinstance<py::dict>(scenario)) doc = to_cpp_json(scenario);
             else doc = read_json_file(py::str(py::module_::import("os").attr("fspath")(scenario)).cast<std::string>(), "a scenario file (JSON)");
+            const ValidationReport report = validate_scenario_document(doc);
             py::list errors, warnings;
-            auto add = [&](const InvalidInput& e) { errors.append(py::dict(py::arg("where") = e.where(), py::arg("expected") = e.expected(), py::arg("actual") = e.actual())); };
-            std::vector<InvalidInput> problems = scenario_problems(doc);
-            if (problems.empty()) {
-                try {
-                    const Scenario s = scenario_from_json(doc);
-                    check_scenario(s);
-                    for (const ScenarioWarning& w : scenario_warnings(s, doc)) warnings.append(py::dict(py::arg("where") = w.where, py::arg("message") = w.message));
-                } catch (const InvalidInput& e) {
-                    problems.push_back(e);
-                }
-            }
-            for (const auto& e : problems) add(e);
+            for (const InvalidInput& e : report.errors)
+                errors.append(py::dict(py::arg("where") = e.where(), py::arg("expected") = e.expected(), py::arg("actual") = e.actual()));
+            for (const ScenarioWarning& w : report.warnings) warnings.append(py::dict(py::arg("where") = w.where, py::arg("message") = w.message));
             return py::dict(py::arg("errors") = errors, py::arg("warnings") = warnings);
         },
         py::arg("scenario"),

@@ -33,6 +33,7 @@
 #include "apmsim/run.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/scenario_json.hpp"
+#include "apmsim/validation.hpp"
 #include "apmsim/simulation/engine.hpp"
 #include "apmsim/stats/running_moments.hpp"
 #include "apmsim/stats/summary.hpp"

@@ -6,7 +6,7 @@
 #include "apmsim/outputs/statistics_table.hpp"
 #include "apmsim/core/json_file.hpp"
 #include "apmsim/run.hpp"
-#include "apmsim/scenario_warnings.hpp"
+#include "apmsim/validation.hpp"
 #include "apmsim/sweep/sweep.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/simulation/engine.hpp"
@@ -195,21 +195,15 @@ std::size_t validate_file(const std::string& file, std::size_t& warnings) {
             problems.emplace_back(e.where().rfind(file, 0) == 0 ? e.where().substr(file.size() + 2) : e.where(), e.expected(), e.actual());
         }
     } else if (problems.empty()) {
-        problems = scenario_problems(doc);
-        if (problems.empty()) {
-            try {
-                const Scenario s = scenario_from_json(doc);
-                check_scenario(s);
-                for (const ScenarioWarning& w : scenario_warnings(s, doc)) {
-                    std::fprintf(stderr, "apmsim: warning: %s: %s: %s\n", file.c_str(), w.where.c_str(), w.message.c_str());
-                    ++warnings;
-                }
-                what = "scenario \"" + s.name + "\": " + std::to_string(s.population.size()) + " members, " + std::to_string(s.years()) +
-                       " year(s), " + std::to_string(s.payment_models.size()) + " payment model(s)";
-            } catch (const InvalidInput& e) {
-                problems.push_back(e);
-            }
+        ValidationReport report = validate_scenario_document(doc);
+        problems = std::move(report.errors);
+        for (const ScenarioWarning& w : report.warnings) {
+            std::fprintf(stderr, "apmsim: warning: %s: %s: %s\n", file.c_str(), w.where.c_str(), w.message.c_str());
+            ++warnings;
         }
+        if (const auto& s = report.scenario)
+            what = "scenario \"" + s->name + "\": " + std::to_string(s->population.size()) + " members, " + std::to_string(s->years()) +
+                   " year(s), " + std::to_string(s->payment_models.size()) + " payment model(s)";
     }
     for (const InvalidInput& e : problems) {
         const bool located = e.where().rfind(file, 0) == 0;
