@@ -910,3 +910,17 @@ TEST(VariantFunctions, AgreeWithMembers) {
     expect_variant_agrees<Severity>(Pareto(6.0, 50.0), "pareto");
     expect_variant_agrees<Severity>(SplicedLognormalPareto(1.0, 0.8, 5.0, 0.1, 3.0), "spliced_lognormal_pareto");
 }
+
+// Counts are 32-bit: a mean they cannot hold is refused, not capped at 2^32 - 1 without a
+// word; the largest accepted mean samples without bias (1000 draws of Poisson(1e7): the
+// sample mean within 5 standard errors, sqrt(1e7 / 1000) = 100).
+TEST(CountRange, MeansBeyond32BitCountsAreRefusedAndTheLargestSamplesRight) {
+    expect_invalid([] { return Poisson(1e15); }, "Poisson.mean");
+    expect_invalid([] { return NegativeBinomial(1e6, 1e-6); }, "NegativeBinomial");
+    expect_invalid([] { return ZeroModifiedPoisson(2e7, 0.1); }, "ZeroModifiedPoisson.mean");
+    const auto draws = sample(Poisson(max_count_mean), 1000, 7);
+    double mean = 0;
+    for (double x : draws) mean += x / 1000.0;
+    EXPECT_NEAR(mean, max_count_mean, 5 * 100.0);
+    EXPECT_LT(*std::max_element(draws.begin(), draws.end()), 4294967295.0);
+}

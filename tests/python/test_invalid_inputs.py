@@ -199,3 +199,16 @@ def test_validate_warns_about_implausible_terms(tmp_path, cli):
     path.write_text(json.dumps(doc))
     done = cli("validate", path)
     assert done.returncode == 0 and done.stderr.count("apmsim: warning:") == 3, done.stderr
+
+
+def test_counts_beyond_32_bits_are_refused_in_python_and_json(tmp_path, cli):
+    import apmsim
+
+    with pytest.raises(ValueError, match=r"Poisson\.mean: expected at most 10000000 events"):
+        apmsim.Poisson(1e15)
+    doc = json.loads(json.dumps(GOOD))
+    doc["cost_model"]["cells"]["inpatient"]["A"]["frequency"] = {"type": "poisson", "mean": 1e15}
+    path = tmp_path / "many_events.json"
+    path.write_text(json.dumps(doc))
+    done = cli("run", path, "--trials", "2")
+    assert done.returncode == 2 and "cost_model.cells.inpatient.A.frequency.mean: expected at most" in done.stderr, done.stderr

@@ -6,11 +6,26 @@
 #include "apmsim/core/errors.hpp"
 #include "apmsim/random/philox_stream.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace apmsim {
+
+/// The largest mean a count distribution accepts (events per member-year). Counts are
+/// drawn as 32-bit integers: with this bound, frailty and risk-score scaling and the far
+/// tail stay below 2^32 instead of being capped there without a word.
+inline constexpr double max_count_mean = 1e7;
+
+/// Refuses a count distribution whose mean, or whose mean + 20 sd, does not fit 32-bit counts.
+inline void check_count_range(const std::string& where, double mean, double variance) {
+    if (mean > max_count_mean)
+        throw InvalidInput(where + ".mean", "at most " + show(max_count_mean) + " events (counts are 32-bit)", show(mean));
+    if (mean + 20.0 * std::sqrt(variance) > 4294967295.0)
+        throw InvalidInput(where, "a count distribution whose mean + 20 sd fits 32-bit counts (4294967295)",
+                           "mean " + show(mean) + ", sd " + show(std::sqrt(variance)));
+}
 
 /// Draws n variates of `dist` from the stand-alone stream of `seed`
 /// (trial 0, member 0, StreamKind::sample). Same seed, same values, on any machine

@@ -19,6 +19,7 @@ public:
     NegativeBinomial(double mean, double dispersion) : mean_(mean), r_(dispersion) {
         check::non_negative("NegativeBinomial.mean", mean);
         check::positive("NegativeBinomial.dispersion", dispersion);
+        check_count_range("NegativeBinomial", mean, mean + mean * mean / dispersion);
     }
     /// From mean and CV: r = mean / (mean cv^2 - 1), which needs cv^2 > 1/mean
     /// (a negative binomial is over-dispersed relative to the Poisson).

@@ -15,7 +15,10 @@ class Poisson {
 public:
     static constexpr const char* type_name = "poisson";
 
-    explicit Poisson(double mean) : mean_(mean) { check::non_negative("Poisson.mean", mean); }
+    explicit Poisson(double mean) : mean_(mean) {
+        check::non_negative("Poisson.mean", mean);
+        check_count_range("Poisson", mean, mean);
+    }
 
     double mean() const { return mean_; }
     double variance() const { return mean_; }

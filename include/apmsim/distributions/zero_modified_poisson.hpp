@@ -25,6 +25,7 @@ public:
         check::positive("ZeroModifiedPoisson.mean", mean);
         check::in_closed("ZeroModifiedPoisson.p0", p0, 0.0, 1.0);
         if (p0 == 1.0) throw InvalidInput("ZeroModifiedPoisson.p0", "a probability in [0, 1)", show(p0));
+        check_count_range("ZeroModifiedPoisson", mean, mean);  // the parent Poisson's range bounds its own
     }
 
     /// The parent Poisson's lambda (the constructor's `mean`).
