@@ -192,7 +192,7 @@ std::size_t validate_file(const std::string& file, std::size_t& warnings) {
             const std::size_t n = expand(load_sweep(file)).size();
             what = "sweep of " + std::to_string(n) + " variants";
         } catch (const InvalidInput& e) {
-            problems.emplace_back(e.where().rfind(file, 0) == 0 ? e.where().substr(file.size() + 2) : e.where(), e.expected(), e.actual());
+            problems.push_back(e);
         }
     } else if (problems.empty()) {
         ValidationReport report = validate_scenario_document(doc);

@@ -111,12 +111,12 @@ public:
     bool whole() const { return whole_; }
 
     void evaluate(std::vector<double> xs) {
-        std::vector<double> todo;
+        std::vector<double> pending;
         for (double x : xs)
-            if (!seen_.count(x) && std::find(todo.begin(), todo.end(), x) == todo.end()) todo.push_back(x);
-        if (todo.empty()) return;
+            if (!seen_.count(x) && std::find(pending.begin(), pending.end(), x) == pending.end()) pending.push_back(x);
+        if (pending.empty()) return;
         std::vector<Scenario> batch;
-        for (double x : todo) {
+        for (double x : pending) {
             Json d = doc_;
             d[Json::json_pointer(pointer_)] = whole_ ? Json(static_cast<long long>(x)) : Json(x);
             try {
@@ -131,8 +131,8 @@ public:
             batch,
             [&](std::size_t k, std::size_t, const SimulationResults& sim, PaymentResults&& pay) {
                 const Measured m = measure(statistics_table(sim, pay), target_, sim.trials);
-                seen_[todo[k]] = m;
-                out_.evaluations.push_back({todo[k], m.value});
+                seen_[pending[k]] = m;
+                out_.evaluations.push_back({pending[k], m.value});
             },
             control_);
         ++out_.simulations;

@@ -101,6 +101,14 @@ SweepAxis read_axis(JsonObject a, const Json& base) {
         throw InvalidInput(a.path("values"), "an array of values or {\"from\", \"to\", \"steps\"}", describe(values));
     }
     a.finish({"name", "pointer", "values"});
+    // An axis that cannot change a result is a mistake, not a no-op.
+    if (axis.pointer == "/settings/threads")
+        throw InvalidInput(a.path("pointer"), "a term that changes results (the thread count never does)", "\"/settings/threads\"");
+    for (std::size_t i = 0; i < axis.values.size(); ++i)
+        for (std::size_t k = 0; k < i; ++k)
+            if (axis.values[i] == axis.values[k])
+                throw InvalidInput(index_path(a.path("values"), i), "values that differ (the same value twice gives the same variant)",
+                                   describe(axis.values[i]));
     return axis;
 }
 

@@ -81,6 +81,7 @@ SweepStore::SweepStore(const std::string& file, const Json& definition, const st
     namespace fs = std::filesystem;
     std::error_code ec;
     const bool exists = fs::exists(file, ec);
+    if (fs::is_directory(file, ec)) throw InvalidInput(file, "a database file path", "a folder");
     if (exists && !resume)
         throw InvalidInput(file, "a new database path (or --resume to continue the sweep stored there)", "a file that exists");
     if (exists && !fs::is_regular_file(file, ec)) throw InvalidInput(file, "an apmsim sweep database (SQLite)", "not a regular file");

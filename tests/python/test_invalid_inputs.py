@@ -99,6 +99,10 @@ CASES = [
     ("sweep_truncated", sweep()[:40], SWEEP, "expected valid JSON"),
     ("sweep_trials_zero", sweep(), ["sweep", "{in}", "--db", "{dir}/out.sqlite", "--trials", "0"], "--trials"),
     ("sweep_no_db", sweep(), ["sweep", "{in}"], "--db is required"),
+    ("sweep_db_is_folder", sweep(), ["sweep", "{in}", "--db", "{dir}", "--trials", "2"], "expected a database file path, got a folder"),
+    ("sweep_repeated_value", sweep(axes=[{"pointer": SHARING, "values": [0.4, 0.6, 0.4]}]), SWEEP, "axes[0].values[2]: expected values that differ"),
+    ("sweep_threads_axis", sweep(axes=[{"pointer": "/settings/threads", "values": [1, 2]}]), SWEEP, "axes[0].pointer: expected a term that changes"),
+    ("validate_bad_sweep", sweep(axes=[]), ["validate", "{in}"], "axes: expected a non-empty array"),
     # solve arguments
     ("solve_reversed_range", None, SOLVE + ["--vary", SHARING, "--between", "0.6", "0.4", "--target", TARGET], "--between"),
     ("solve_range_text", None, SOLVE + ["--vary", SHARING, "--between", "low", "0.4", "--target", TARGET], "--between"),
