@@ -6,6 +6,7 @@
 #include "apmsim/core/files.hpp"
 #include "apmsim/population/analytic_moments.hpp"
 #include "apmsim/core/json_file.hpp"
+#include "apmsim/results_document.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/validation.hpp"
 
@@ -47,6 +48,16 @@ void register_scenario(py::module_& m) {
     cls.def_static(
            "load", [](const py::object& path) { return load_scenario(py::module_::import("os").attr("fspath")(path).cast<std::string>()); },
            py::arg("path"), "Load a scenario from a JSON file")
+        .def_static(
+            "from_results",
+            [](const py::object& results) {
+                if (py::isinstance<py::dict>(results)) return scenario_of_results(to_cpp_json(results), "results");
+                const auto file = py::module_::import("os").attr("fspath")(results).cast<std::string>();
+                return scenario_of_results(read_json_file(file, "a results file (JSON)"), file);
+            },
+            py::arg("results"),
+            "The resolved scenario a results file (a path, or Results.to_dict()) records, its settings as run: "
+            "apmsim.run(Scenario.from_results(path)) replays it to the same numbers")
         .def(
             "save",
             [](const Scenario& s, const py::object& path) {

@@ -6,7 +6,7 @@ packages=(
   g++ cmake make pkg-config
   libeigen3-dev libboost-dev nlohmann-json3-dev librandom123-dev pybind11-dev libsqlite3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-dev python3-numpy python3-pandas python3-pytest
+  python3 python3-dev python3-numpy python3-pandas python3-pytest python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

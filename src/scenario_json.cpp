@@ -288,6 +288,28 @@ void payment_model_problems(const Json& m, const std::string& where, std::vector
     if (out.size() == before) collect(out, [&] { (void)payment_model_from_json(m, where); });
 }
 
+/// Each cell's frequency and severity of the cost model on its own (their names are
+/// checked against the tiers and categories later, with the rest of the cost model).
+void cost_model_cell_problems(const Json& j, std::vector<InvalidInput>& out) {
+    if (!j.contains("cost_model") || !j.at("cost_model").is_object() || !j.at("cost_model").contains("cells")) return;
+    const Json& cells = j.at("cost_model").at("cells");
+    if (!cells.is_object()) return;
+    for (auto cat = cells.begin(); cat != cells.end(); ++cat) {
+        if (!cat.value().is_object()) continue;
+        for (auto tier = cat.value().begin(); tier != cat.value().end(); ++tier) {
+            const std::string where = "cost_model.cells." + cat.key() + "." + tier.key();
+            const Json& cell = tier.value();
+            if (!cell.is_object()) continue;
+            for (const char* part : {"frequency", "severity"})
+                if (cell.contains(part))
+                    collect(out, [&] {
+                        if (part[0] == 'f') (void)frequency_from_json(cell.at(part), where + "." + part);
+                        else (void)severity_from_json(cell.at(part), where + "." + part);
+                    });
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<InvalidInput> scenario_problems(const Json& j) {
@@ -303,6 +325,7 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
             }
         });
     const std::size_t top = out.size();
+    cost_model_cell_problems(j, out);
     if (j.contains("settings")) collect(out, [&] { (void)options_from_json(j.at("settings"), "settings"); });
     if (j.contains("delivery")) collect(out, [&] { (void)delivery_from_json(j.at("delivery"), "delivery"); });
     if (j.contains("intervention")) collect(out, [&] {
@@ -315,8 +338,9 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
         else
             for (std::size_t i = 0; i < list.size(); ++i) payment_model_problems(list[i], index_path("payment_models", i), out);
     }
-    // The rest (population and cost model against the tiers and categories, and every
-    // check across sections) needs the sections above to be sound: the first problem only.
+    // The rest (names, the population and the cost model's other parts against the tiers
+    // and categories, and every check across sections) needs the parts above to be sound:
+    // its first problem only.
     if (out.size() == top) collect(out, [&] { (void)scenario_from_json(j); });
     return out;
 }

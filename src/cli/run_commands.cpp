@@ -2,8 +2,8 @@
 #include "cli_common.hpp"
 
 #include "apmsim/core/files.hpp"
-#include "apmsim/outputs/json.hpp"
 #include "apmsim/outputs/statistics_table.hpp"
+#include "apmsim/results_document.hpp"
 #include "apmsim/core/json_file.hpp"
 #include "apmsim/run.hpp"
 #include "apmsim/validation.hpp"
@@ -95,7 +95,7 @@ void print_payments(const PaymentResults& p, int years) {
 
 /// The options of apmsim run, as given (checked when the command runs).
 struct RunArguments {
-    std::string scenario, trials, seed, threads, calibration_trials, out, summary_csv, samples;
+    std::string scenario, replay, trials, seed, threads, calibration_trials, out, summary_csv, samples;
     bool quiet = false;
 };
 
@@ -123,8 +123,43 @@ std::function<std::string()> trial_progress(const std::atomic<std::uint64_t>& do
     };
 }
 
+/// The scenario to run and the document it came from: a scenario file, or the resolved
+/// scenario a results file records (--replay).
+struct RunInput {
+    Scenario scenario;
+    Json replayed;  ///< the results file when replaying, else null
+};
+
+RunInput run_input(const RunArguments& a, const CLI::App& c) {
+    if (c.count("--replay") == c.count("scenario"))
+        throw InvalidInput("command line", "a scenario file or --replay RESULTS.json (one of them)", c.count("scenario") ? "both" : "neither");
+    if (!c.count("--replay")) return {load_scenario(a.scenario), nullptr};
+    for (const char* option : {"--trials", "--seed", "--calibration-trials"})
+        if (c.count(option))
+            throw InvalidInput(std::string("command line ") + option, "no " + std::string(option) + " with --replay (a replay runs the recorded settings)", "one");
+    Json recorded = read_json_file(a.replay, "a results file (JSON)");
+    Scenario s = scenario_of_results(recorded, a.replay);
+    if (const std::string v = recorded.value("apmsim_version", ""); v != version)
+        std::fprintf(stderr, "apmsim: note: %s was written by apmsim %s, this is %s: numbers may differ\n", a.replay.c_str(), v.c_str(), version);
+    return {std::move(s), std::move(recorded)};
+}
+
+/// After a replay: whether the new results JSON equals the recorded one, number for number.
+/// The same version giving other numbers breaks reproducibility: an internal error.
+void report_replay(const Json& recorded, const Json& replayed, const std::string& file) {
+    const std::string difference = replay_difference(recorded, replayed);
+    if (difference.empty()) {
+        std::printf("replay: identical to %s\n", file.c_str());
+        return;
+    }
+    std::printf("replay: differs from %s at %s\n", file.c_str(), difference.c_str());
+    if (recorded.value("apmsim_version", "") == version)
+        throw std::runtime_error("the same apmsim version gave other numbers for the recorded scenario and seed");
+}
+
 void run_command(const RunArguments& a, const CLI::App& c) {
-    const Scenario sc = load_scenario(a.scenario);
+    const RunInput input = run_input(a, c);
+    const Scenario& sc = input.scenario;
     const SimulationOptions o = options_from(sc, a, c);
     for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--out", &a.out}, {"--summary-csv", &a.summary_csv}, {"--samples", &a.samples}})
         if (c.count(option)) check_output_path(option, *path);
@@ -141,23 +176,23 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     print_summary(sc, r, seconds, threads);
     if (!run.payments.models.empty()) print_payments(run.payments, r.years);
+    const Json document = results_document(sc, o, r, run.payments);
+    for (const Json& w : document.at("warnings"))
+        std::fprintf(stderr, "apmsim: warning: %s: %s\n", w.at("where").get<std::string>().c_str(), w.at("message").get<std::string>().c_str());
     // Every output is complete before the first is written, each through a temporary file.
     struct Output {
         const char* what;
         std::string path, text;
     };
     std::vector<Output> outputs;
-    if (c.count("--out")) {
-        Json j = results_to_json(r, sc.name);
-        if (!run.payments.models.empty()) j["payment_models"] = payments_to_json(run.payments);
-        outputs.push_back({"results", a.out, j.dump(1) + "\n"});
-    }
+    if (c.count("--out")) outputs.push_back({"results", a.out, document.dump(1) + "\n"});
     if (c.count("--summary-csv")) outputs.push_back({"statistics", a.summary_csv, statistics_csv(statistics_table(r, run.payments))});
     if (c.count("--samples")) outputs.push_back({"samples", a.samples, samples_csv(samples_table(r, run.payments))});
     for (const Output& output : outputs) {
         write_file_atomically(output.path, output.text);
         std::printf("%s written to %s\n", output.what, output.path.c_str());
     }
+    if (!input.replayed.is_null()) report_replay(input.replayed, document, a.replay);
 }
 
 struct DefaultScenarioArguments {
@@ -218,7 +253,10 @@ std::size_t validate_file(const std::string& file, std::size_t& warnings) {
 void add_run_commands(CLI::App& app) {
     auto args = std::make_shared<RunArguments>();
     CLI::App* run = app.add_subcommand("run", "Simulate a scenario, settle its payment models, print a summary and write results.");
-    run->add_option("scenario", args->scenario, "the scenario file (JSON; docs/scenario-format.md)")->required()->type_name("SCENARIO.json");
+    run->add_option("scenario", args->scenario, "the scenario file (JSON; docs/scenario-format.md)")->type_name("SCENARIO.json");
+    run->add_option("--replay", args->replay,
+                    "run again the resolved scenario, seed and trials a results file records (apmsim run --out) and report "
+                    "whether the numbers are identical; instead of SCENARIO.json")->type_name("RESULTS.json");
     run->add_option("--trials", args->trials, "number of trials, 1 to 4294967295 (default: the scenario's settings.trials)")->type_name("N");
     run->add_option("--seed", args->seed, "random seed, a whole number (default: settings.seed)")->type_name("S");
     run->add_option("--threads", args->threads,
@@ -239,7 +277,8 @@ void add_run_commands(CLI::App& app) {
     v->add_option("files", *files, "scenario or sweep files (JSON; a sweep has \"axes\")")->required()->type_name("FILE...");
     v->footer("Each problem names the file, the JSON path, what was expected and what was found; exit code 2 when any\n"
               "file has one. Warnings (exit 0) flag legal but implausible inputs: a benchmark or capitation far from the\n"
-              "expected cost of what it covers, a corridor band beyond 100% of the target.");
+              "expected cost of what it covers, a corridor band beyond 100% of the target, stop-loss insuring a party\n"
+              "that bears no cost risk. apmsim run prints them too and records them in its results JSON.");
     v->callback([files] {
         std::size_t problems = 0, warnings = 0;
         for (const std::string& file : *files) problems += validate_file(file, warnings);

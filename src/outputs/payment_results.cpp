@@ -1,16 +1,16 @@
 // Summaries and indicators of settled payment models (outputs/payment_results.hpp).
 #include "apmsim/outputs/payment_results.hpp"
+#include "apmsim/outputs/statistics_table.hpp"
 
 namespace apmsim {
 
 namespace {
-/// The statistics of column `y` (0: the sum over years) of trials x years samples;
-/// higher is better for a net result, revenue and a savings rate: their risk is the lower tail.
+/// The statistics of column `y` (0: the sum over years) of trials x years samples, on
+/// the measure's adverse tail.
 stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& name) {
-    const bool better_high = name == "net" || name == "revenue" || name == "savings_rate";
     std::vector<double> col(static_cast<std::size_t>(s.rows()));
     for (Eigen::Index t = 0; t < s.rows(); ++t) col[static_cast<std::size_t>(t)] = y == 0 ? s.row(t).sum() : s(t, y - 1);
-    return stats::summarize(col, better_high ? stats::Tail::lower : stats::Tail::upper);
+    return stats::summarize(col, adverse_tail_of(name));
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
 // The summary table of a simulation (outputs/simulation_summary.hpp).
 #include "apmsim/outputs/simulation_summary.hpp"
+#include "apmsim/outputs/statistics_table.hpp"
 
 namespace apmsim {
 
@@ -9,9 +10,7 @@ std::vector<SummaryRow> summary_rows(const SimulationResults& r) {
                    const std::string& cat = "", const std::string& tier = "") {
         std::vector<double> col(m.rows());
         for (Eigen::Index t = 0; t < m.rows(); ++t) col[t] = m(t, y - 1);
-        // Savings are better high; costs are worse high.
-        const bool saving = measure == "savings" || measure == "net_savings";
-        rows.push_back({arm, y, measure, cat, tier, stats::summarize(col, saving ? stats::Tail::lower : stats::Tail::upper)});
+        rows.push_back({arm, y, measure, cat, tier, stats::summarize(col, adverse_tail_of(measure))});
     };
     for (const auto& a : r.arms) {
         const SampleMatrix total = r.samples("total_cost", a.name), pmpm = r.samples("cost_pmpm", a.name),

@@ -1,6 +1,8 @@
 // The tidy statistics and samples tables (outputs/statistics_table.hpp).
 #include "apmsim/outputs/statistics_table.hpp"
 
+#include <algorithm>
+
 #include "apmsim/outputs/simulation_summary.hpp"
 
 #include <charconv>
@@ -92,6 +94,27 @@ void append_payment_statistics(std::vector<StatisticRow>& out, const PaymentResu
 std::vector<StatisticRow> statistics_table(const SimulationResults& simulation, const PaymentResults& payments) {
     std::vector<StatisticRow> out = simulation_statistics(simulation);
     append_payment_statistics(out, payments);
+    return out;
+}
+
+stats::Tail adverse_tail_of(std::string_view measure) {
+    for (std::string_view better_high : {"savings", "net_savings", "net", "revenue", "savings_rate"})
+        if (measure == better_high) return stats::Tail::lower;
+    return stats::Tail::upper;
+}
+
+std::vector<double> trials_behind(const SimulationResults& simulation, const PaymentResults& payments, const StatisticRow& row) {
+    SampleMatrix m;
+    if (!row.model.empty()) {
+        const auto& measures = PaymentResults::party_measures();
+        if (row.party.empty() || !row.component.empty() || std::find(measures.begin(), measures.end(), row.measure) == measures.end()) return {};
+        m = payments.samples(row.model, row.party, row.measure, row.arm);
+    } else {
+        if (row.measure == "indicator" || row.year < 1) return {};
+        m = simulation.samples(row.measure, row.arm, row.category, row.tier);
+    }
+    std::vector<double> out(static_cast<std::size_t>(m.rows()));
+    for (Eigen::Index t = 0; t < m.rows(); ++t) out[static_cast<std::size_t>(t)] = row.year == 0 ? m.row(t).sum() : m(t, row.year - 1);
     return out;
 }
 

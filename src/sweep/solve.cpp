@@ -3,8 +3,10 @@
 
 #include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
+#include "apmsim/stats/estimator_errors.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -75,8 +77,25 @@ struct Measured {
     double value = 0, standard_error = std::nan("");
 };
 
+/// The standard error of a quantile (p01 ... p99) or an expected shortfall target, from
+/// the trials behind it (stats/estimator_errors.hpp); NaN for other statistics.
+double tail_standard_error(const SimulationResults& sim, const PaymentResults& pay, const SolveTarget& t, const std::string& arm) {
+    const std::string& name = t.statistic;
+    const bool quantile = name.size() == 3 && name[0] == 'p' && std::isdigit(static_cast<unsigned char>(name[1])) && std::isdigit(static_cast<unsigned char>(name[2]));
+    const bool shortfall = name.rfind("expected_shortfall_", 0) == 0;
+    if (!quantile && !shortfall) return std::nan("");
+    StatisticRow labels{t.model, arm, t.year, t.party, t.component, t.category, t.tier, t.measure, name, 0.0};
+    std::vector<double> v = trials_behind(sim, pay, labels);
+    if (v.empty()) return std::nan("");
+    std::sort(v.begin(), v.end());
+    if (quantile) return stats::quantile_standard_error(v, std::stod(name.substr(1)) / 100.0);
+    return stats::expected_shortfall_standard_error(v, std::stod(name.substr(19)) / 100.0, adverse_tail_of(t.measure));
+}
+
 /// The target's statistic in a run's table, and its standard error when known.
-Measured measure(const std::vector<StatisticRow>& rows, const SolveTarget& t, std::uint64_t trials) {
+Measured measure(const SimulationResults& sim, const PaymentResults& pay, const SolveTarget& t) {
+    const std::vector<StatisticRow> rows = statistics_table(sim, pay);
+    const std::uint64_t trials = sim.trials;
     std::string arm = t.arm;
     if (arm.empty()) arm = std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.arm == "intervention"; }) ? "intervention" : "baseline";
     auto labels_match = [&](const StatisticRow& r) {
@@ -98,6 +117,7 @@ Measured measure(const std::vector<StatisticRow>& rows, const SolveTarget& t, st
     }
     if (std::isnan(m.value)) throw InvalidInput("target", "a statistic that applies to this model", "\"" + t.describe() + "\", which is not defined here");
     if (t.statistic.rfind("p_", 0) == 0) m.standard_error = std::sqrt(std::max(0.0, m.value * (1 - m.value)) / static_cast<double>(trials));
+    else m.standard_error = std::isnan(m.standard_error) ? tail_standard_error(sim, pay, t, arm) : m.standard_error;
     return m;
 }
 
@@ -130,7 +150,7 @@ public:
         run_each(
             batch,
             [&](std::size_t k, std::size_t, const SimulationResults& sim, PaymentResults&& pay) {
-                const Measured m = measure(statistics_table(sim, pay), target_, sim.trials);
+                const Measured m = measure(sim, pay, target_);
                 seen_[pending[k]] = m;
                 out_.evaluations.push_back({pending[k], m.value});
             },

@@ -4,6 +4,9 @@
 #include "apmsim/version.hpp"
 
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
@@ -85,14 +88,36 @@ SweepStore::SweepStore(const std::string& file, const Json& definition, const st
     if (exists && !resume)
         throw InvalidInput(file, "a new database path (or --resume to continue the sweep stored there)", "a file that exists");
     if (exists && !fs::is_regular_file(file, ec)) throw InvalidInput(file, "an apmsim sweep database (SQLite)", "not a regular file");
+    try {
+        open_locked(file);
+        read_or_create(definition, variants);
+        execute("PRAGMA journal_mode=WAL");  // after read_or_create's statements are finalized
+    } catch (...) {
+        close();
+        throw;
+    }
+}
+
+void SweepStore::open_locked(const std::string& file) {
     if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         sqlite3_close(db_);
         db_ = nullptr;
         throw InvalidInput(file, "a database path in a folder you can write to", "one that cannot be opened");
     }
-    // Held from here to close: a second process gets SQLITE_BUSY at once (no waiting).
-    execute("PRAGMA locking_mode=EXCLUSIVE");
-    execute("BEGIN EXCLUSIVE");
+    // One writer: an flock on the file, held from here to close (and dropped by the
+    // system if the process dies), refuses a second writer at once. SQLite's own locks
+    // are fcntl locks, which flock does not touch; the descriptor stays open until after
+    // sqlite3_close (closing one early would drop SQLite's locks). The WAL journal lets
+    // readers (apmsim.read_sweep, sqlite3) read finished variants while the sweep runs.
+    lock_fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (lock_fd_ < 0) fail("opening the database");
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+        throw InvalidInput(file_, "a sweep database no other apmsim process is writing", "one that another process is writing now (wait for it, or use another --db)");
+    sqlite3_busy_timeout(db_, 10'000);  // a reader's checkpoint or read lock, briefly
+    execute("BEGIN IMMEDIATE");
+}
+
+void SweepStore::read_or_create(const Json& definition, const std::vector<Variant>& variants) {
     Statement tables(db_, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='sweep'");
     if (!tables || sqlite3_step(tables.get()) != SQLITE_ROW) fail("reading the database");
     const bool fresh = sqlite3_column_int(tables.get(), 0) == 0;
@@ -107,7 +132,14 @@ SweepStore::SweepStore(const std::string& file, const Json& definition, const st
     execute("COMMIT");
 }
 
-SweepStore::~SweepStore() { sqlite3_close(db_); }
+void SweepStore::close() {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+}
+
+SweepStore::~SweepStore() { close(); }
 
 void SweepStore::create(const Json& definition, const std::vector<Variant>& variants) {
     std::string columns;

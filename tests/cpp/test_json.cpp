@@ -1,12 +1,17 @@
 // JSON: distributions and scenarios round-trip; every bad input names its JSON path.
 #include "apmsim/core/files.hpp"
+#include "apmsim/core/json_file.hpp"
 #include "apmsim/distributions/json.hpp"
 #include "apmsim/outputs/json.hpp"
+#include "apmsim/results_document.hpp"
+#include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/simulation/engine.hpp"
+#include "test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -242,6 +247,43 @@ TEST(ResultsJson, HasSummarySamplesAndCv) {
     EXPECT_DOUBLE_EQ(j["samples"]["baseline"]["total_cost"][3][1].get<double>(), r.samples("total_cost", "baseline")(3, 1));
     EXPECT_EQ(j["summary"].size(), summary_rows(r).size());
     EXPECT_EQ(j["member_level_cv"]["intervention"].size(), 2u);
+}
+
+// A results document replays itself: the resolved scenario it records, run again after a
+// trip through text, gives the same document number for number (the compared models have
+// every phase: FFS, care fee, shared savings and risk, a corridor, capitation, stop-loss).
+TEST(ResultsDocument, ReplaysToTheSameNumbers) {
+    Json doc = read_json_file(std::string(APMSIM_SOURCE_DIR) + "/examples/scenarios/payment_models_compared.json", "a scenario");
+    doc["population"]["generate"]["members"] = 150;
+    const Scenario s = scenario_from_json(doc);
+    SimulationOptions o = s.settings;
+    o.trials = 30;
+    o.calibration_trials = 200;
+    o.seed = 77;
+    const RunResults first = run(s, o);
+    const Json recorded = Json::parse(results_document(s, o, first.simulation, first.payments).dump(1));
+    EXPECT_EQ(recorded["resolved_scenario"]["settings"]["trials"], 30);
+    EXPECT_EQ(recorded["resolved_scenario"]["settings"]["seed"], 77);
+    const Scenario again = scenario_of_results(recorded, "results.json");
+    SimulationOptions on_two_threads = again.settings;  // the thread count never changes a number
+    on_two_threads.threads = 2;
+    const RunResults second = run(again, on_two_threads);
+    EXPECT_EQ(replay_difference(recorded, results_document(again, on_two_threads, second.simulation, second.payments)), "");
+
+    Json changed = recorded;  // one ulp in one sample, and one key more, are both found
+    double& x = changed["samples"]["baseline"]["total_cost"][4][1].get_ref<double&>();
+    x = std::nextafter(x, 1e300);
+    EXPECT_EQ(replay_difference(recorded, changed).rfind("/samples/baseline/total_cost/4/1: recorded ", 0), 0u);
+    changed = recorded;
+    changed["extra"] = 1;
+    EXPECT_EQ(replay_difference(recorded, changed), "/extra: in the replay, not recorded");
+}
+
+TEST(ResultsDocument, AFileWithoutAResolvedScenarioIsRefused) {
+    EXPECT_EQ(where_of([] { (void)scenario_of_results(Json{{"summary", Json::array()}}, "old.json"); }), "old.json: resolved_scenario");
+    Json bad = {{"resolved_scenario", scenario_to_json(Scenario::default_cmc_program(10, 1))}};
+    bad["resolved_scenario"]["years"] = 0;
+    EXPECT_EQ(where_of([&] { (void)scenario_of_results(bad, "r.json"); }), "r.json: resolved_scenario.years");
 }
 
 TEST(InterventionValidation, DuplicateEffectsAndComponentsAreErrors) {

@@ -10,9 +10,11 @@
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/sweep/run_sweep.hpp"
 #include "apmsim/sweep/solve.hpp"
+#include "apmsim/stats/estimator_errors.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -243,4 +245,35 @@ TEST(Solve, CapitationRateThatCapsTheProvidersChanceOfLoss) {
     expect_invalid([&] { return solve(doc, pointer, 2000, 6000, SolveTarget::parse("model=nobody party=provider statistic=p_negative <= 0.3"), o); },
                    "target");
     expect_invalid([] { return SolveTarget::parse("model=x statistic=mean"); }, "target");
+}
+
+// A quantile target: its uncertainty comes from the trials behind it (the order-statistic
+// standard error of stats/estimator_errors.hpp), recomputed here from run() at the answer.
+TEST(Solve, QuantileTargetsReportTheirMonteCarloInterval) {
+    const Json doc = small_program(200, 1, 200);
+    const std::string pointer = "/payment_models/3/components/0/pmpm/B";
+    const std::string model = "global_capitation_corridor_stop_loss";
+    auto provider_net = [&](double pmpm) {
+        Json d = doc;
+        d[Json::json_pointer(pointer)] = pmpm;
+        const RunResults r = run(scenario_from_json(d));
+        const SampleMatrix m = r.payments.samples(model, "provider", "net", "intervention");
+        std::vector<double> v(static_cast<std::size_t>(m.rows()));
+        for (Eigen::Index t = 0; t < m.rows(); ++t) v[static_cast<std::size_t>(t)] = m.row(t).sum();
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const double bound = stats::sorted_quantile(provider_net(4000), 0.05);
+    const SolveTarget t = SolveTarget::parse("model=" + model + " party=provider statistic=p05 >= " + show(bound));
+    SolveOptions o;
+    o.tolerance = 1.0;
+    const SolveResult r = solve(doc, pointer, 2000, 6000, t, o);
+    EXPECT_LE(r.value, 4000.0);
+    EXPECT_GT(r.value, 3990.0);
+    const std::vector<double> at_answer = provider_net(r.value);
+    EXPECT_EQ(r.statistic, stats::sorted_quantile(at_answer, 0.05));
+    EXPECT_EQ(r.standard_error, stats::quantile_standard_error(at_answer, 0.05));
+    EXPECT_GT(r.standard_error, 0.0);
+    EXPECT_LT(r.low, r.value);
+    EXPECT_GT(r.high, r.value);
 }

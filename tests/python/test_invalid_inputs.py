@@ -156,6 +156,8 @@ def test_foreign_or_damaged_databases_are_refused(tmp_path, cli):
 def many_problems() -> dict:
     doc = json.loads(json.dumps(GOOD))
     doc["colour"] = "red"
+    doc["cost_model"]["cells"]["inpatient"]["A"]["frequency"]["mean"] = -1
+    doc["cost_model"]["cells"]["pharmacy"]["C"]["severity"]["type"] = "lognorml"
     doc["settings"]["trials"] = 0
     doc["payment_models"][1]["components"][3]["sharing_rate"] = 1.5
     doc["payment_models"][2]["components"][0]["type"] = "fee_for_servise"
@@ -163,7 +165,7 @@ def many_problems() -> dict:
     return doc
 
 
-EXPECTED_PLACES = ["colour", "settings.trials", "payment_models[1].components[3].sharing_rate", "payment_models[2].components[0].type",
+EXPECTED_PLACES = ["colour", "cost_model.cells.inpatient.A.frequency.mean", "cost_model.cells.pharmacy.C.severity.type", "settings.trials", "payment_models[1].components[3].sharing_rate", "payment_models[2].components[0].type",
                    "payment_models[3].components[1].target_ratio"]
 
 

@@ -133,6 +133,10 @@ def test_second_writer_is_refused(tmp_path, cli):
         second = cli("sweep", sweep, "--db", db, "--resume", "--quiet")
         assert first.poll() is None, "the first sweep ended too soon for the test"
         assert second.returncode == 2 and "another process" in second.stderr, second.stderr
+        # Readers are not refused: the finished variants can be watched while it runs.
+        variants, _ = apmsim.read_sweep(db)
+        assert len(variants) == 6 and set(variants["status"]) <= {"pending", "finished"}
+        assert first.poll() is None
     finally:
         first.kill()
         first.wait()

@@ -44,6 +44,15 @@ std::vector<StatisticRow> statistics_table(const SimulationResults& simulation, 
 std::vector<StatisticRow> simulation_statistics(const SimulationResults& simulation);
 void append_payment_statistics(std::vector<StatisticRow>& rows, const PaymentResults& payments);
 
+/// The tail that hurts for a measure: the lower one for results where higher is better
+/// (savings, net_savings, a party's net, revenue, savings_rate), else the upper one.
+stats::Tail adverse_tail_of(std::string_view measure);
+
+/// The per-trial values that a row of the table summarises (the row's statistic
+/// labels ignored), or nothing for rows that summarise no one sample per trial
+/// (contract metrics, indicators).
+std::vector<double> trials_behind(const SimulationResults& simulation, const PaymentResults& payments, const StatisticRow& row);
+
 /// One value of one trial: the per-trial long table of the headline measures.
 struct SampleRow {
     std::uint64_t trial = 0;  ///< 0-based, as the random streams count them

@@ -11,7 +11,8 @@
 /// the sub-interval where the target switches from missed to met. The value reported is
 /// the met end of the final bracket. Its Monte Carlo uncertainty: the same search for the
 /// target shifted by -1.96 and +1.96 standard errors of the statistic (a mean's
-/// standard_error; sqrt(p(1-p)/n) for a probability) gives the values between which the
+/// standard_error; sqrt(p(1-p)/n) for a probability; for a quantile or an expected
+/// shortfall, stats/estimator_errors.hpp from the trials behind it) gives the values between which the
 /// answer would lie on 95% of other random numbers (other seeds), to first order.
 
 #include "apmsim/core/json_reader.hpp"

@@ -6,7 +6,8 @@
 /// tidy `statistics` table (variant, model, arm, year, party, component, category,
 /// tier, measure, statistic, value). Each finished variant is committed in one
 /// transaction, so a killed sweep loses only the variant it was working on. The store
-/// holds an exclusive lock from open to close: a second writer is refused.
+/// holds a writer's lock (flock) from open to close: a second writer is refused at once;
+/// readers may read the finished variants meanwhile (WAL journal).
 
 #include "apmsim/outputs/statistics_table.hpp"
 #include "apmsim/sweep/sweep.hpp"
@@ -36,6 +37,9 @@ public:
     void store(const Variant& v, const std::vector<StatisticRow>& rows, double seconds);
 
 private:
+    void open_locked(const std::string& file);
+    void read_or_create(const Json& definition, const std::vector<Variant>& variants);
+    void close();
     void execute(const std::string& sql) const;
     void create(const Json& definition, const std::vector<Variant>& variants);
     void check_same_sweep(const Json& definition) const;
@@ -43,6 +47,7 @@ private:
 
     std::string file_;
     sqlite3* db_ = nullptr;
+    int lock_fd_ = -1;  ///< holds the writer's flock
     std::set<std::size_t> finished_;
 };
 

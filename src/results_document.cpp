@@ -1,0 +1,89 @@
+// The results JSON of a run, and replaying it (results_document.hpp).
+#include "apmsim/results_document.hpp"
+
+#include "apmsim/outputs/json.hpp"
+#include "apmsim/scenario_json.hpp"
+#include "apmsim/version.hpp"
+
+#include <cstring>
+
+namespace apmsim {
+
+Json results_document(const Scenario& scenario, const SimulationOptions& options, const SimulationResults& simulation,
+                      const PaymentResults& payments) {
+    Scenario resolved = scenario;
+    resolved.settings = options;
+    Json j = results_to_json(simulation, scenario.name);
+    if (!payments.models.empty()) j["payment_models"] = payments_to_json(payments);
+    j["apmsim_version"] = version;
+    j["resolved_scenario"] = scenario_to_json(resolved);
+    Json warnings = Json::array();
+    for (const ScenarioWarning& w : scenario_warnings(resolved, j["resolved_scenario"])) warnings.push_back({{"where", w.where}, {"message", w.message}});
+    j["warnings"] = std::move(warnings);
+    return j;
+}
+
+Scenario scenario_of_results(const Json& results, const std::string& file) {
+    if (!results.is_object() || !results.contains("resolved_scenario"))
+        throw InvalidInput(file + ": resolved_scenario", "a results file written by apmsim run --out or Results.save (it records the scenario it ran)",
+                           results.is_object() ? "no resolved_scenario" : describe(results));
+    try {
+        return scenario_from_json(results.at("resolved_scenario"));
+    } catch (const InvalidInput& e) {
+        throw InvalidInput(file + ": resolved_scenario." + e.where(), e.expected(), e.actual());
+    }
+}
+
+namespace {
+std::string pointer_token(const std::string& key) {
+    std::string out;
+    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return out;
+}
+
+/// Numbers compare bit for bit (a replay must reproduce them exactly); 1 and 1.0 alike.
+bool same_number(const Json& a, const Json& b) {
+    if (a.is_number_float() || b.is_number_float()) {
+        const double x = a.get<double>(), y = b.get<double>();
+        return std::memcmp(&x, &y, sizeof x) == 0;
+    }
+    return a == b;
+}
+
+std::string first_difference(const Json& recorded, const Json& replayed, const std::string& pointer) {
+    const std::string at = pointer.empty() ? "/" : pointer;
+    if (recorded.is_number() && replayed.is_number())
+        return same_number(recorded, replayed) ? "" : at + ": recorded " + recorded.dump() + ", replayed " + replayed.dump();
+    if (recorded.type() != replayed.type()) return at + ": recorded " + describe(recorded) + ", replayed " + describe(replayed);
+    if (recorded.is_object()) {
+        for (auto it = recorded.begin(); it != recorded.end(); ++it) {
+            const std::string next = pointer + "/" + pointer_token(it.key());
+            if (!replayed.contains(it.key())) return next + ": recorded, missing from the replay";
+            if (auto d = first_difference(it.value(), replayed.at(it.key()), next); !d.empty()) return d;
+        }
+        for (auto it = replayed.begin(); it != replayed.end(); ++it)
+            if (!recorded.contains(it.key())) return pointer + "/" + pointer_token(it.key()) + ": in the replay, not recorded";
+        return "";
+    }
+    if (recorded.is_array()) {
+        if (recorded.size() != replayed.size())
+            return at + ": recorded " + std::to_string(recorded.size()) + " entries, replayed " + std::to_string(replayed.size());
+        for (std::size_t i = 0; i < recorded.size(); ++i)
+            if (auto d = first_difference(recorded[i], replayed[i], pointer + "/" + std::to_string(i)); !d.empty()) return d;
+        return "";
+    }
+    return recorded == replayed ? "" : at + ": recorded " + recorded.dump() + ", replayed " + replayed.dump();
+}
+
+Json without_threads(Json results) {
+    if (results.contains("resolved_scenario") && results["resolved_scenario"].contains("settings"))
+        results["resolved_scenario"]["settings"].erase("threads");
+    return results;
+}
+}  // namespace
+
+std::string replay_difference(const Json& recorded, const Json& replayed) {
+    return first_difference(without_threads(recorded), without_threads(replayed), "");
+}
+
+}  // namespace apmsim

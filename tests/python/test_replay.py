@@ -1,0 +1,100 @@
+"""A results file reproduces itself: `apmsim run --out` records the apmsim version, the
+resolved scenario (defaults filled in, the settings as run) and the warnings, and
+`apmsim run --replay` runs it again to the same numbers, number for number."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from conftest import source_dir
+
+COMPARED = source_dir() / "examples" / "scenarios" / "payment_models_compared.json"
+
+
+@pytest.fixture(scope="module")
+def recorded(cli, tmp_path_factory):
+    out = tmp_path_factory.mktemp("replay") / "results.json"
+    done = cli("run", COMPARED, "--trials", "24", "--seed", "5", "--calibration-trials", "150", "--quiet", "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_results_record_what_reproduces_them(recorded, cli):
+    doc = json.loads(recorded.read_text())
+    version = cli("--version").stdout.split()[-1]
+    assert doc["apmsim_version"] == version
+    settings = doc["resolved_scenario"]["settings"]
+    # The command line's replacements are what the file records, not the scenario's own.
+    assert (settings["trials"], settings["seed"], settings["calibration_trials"]) == (24, 5, 150)
+    original = json.loads(COMPARED.read_text())
+    assert [m["name"] for m in doc["resolved_scenario"]["payment_models"]] == [m["name"] for m in original["payment_models"]]
+    assert doc["warnings"] == []
+
+
+def test_replay_gives_identical_numbers(recorded, cli, tmp_path):
+    again = tmp_path / "again.json"
+    done = cli("run", "--replay", recorded, "--quiet", "--threads", "1", "--out", again)
+    assert done.returncode == 0, done.stderr
+    assert f"replay: identical to {recorded}" in done.stdout
+    replayed, original = json.loads(again.read_text()), json.loads(recorded.read_text())
+    # The thread count is recorded as run and never changes a number.
+    assert replayed["resolved_scenario"]["settings"].pop("threads") == 1
+    original["resolved_scenario"]["settings"].pop("threads")
+    assert replayed == original
+
+
+def test_a_replay_that_differs_says_where(recorded, cli, tmp_path):
+    doc = json.loads(recorded.read_text())
+    tampered = copy.deepcopy(doc)
+    tampered["samples"]["baseline"]["total_cost"][3][0] += 1.0
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(tampered))
+    done = cli("run", "--replay", path, "--quiet")
+    # The same version giving other numbers would break reproducibility: internal error.
+    assert done.returncode == 1
+    assert "differs from" in done.stdout and "/samples/baseline/total_cost/3/0" in done.stdout
+    older = copy.deepcopy(tampered)
+    older["apmsim_version"] = "0.0.1"
+    path.write_text(json.dumps(older))
+    done = cli("run", "--replay", path, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "written by apmsim 0.0.1" in done.stderr and "differs from" in done.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--replay", "{recorded}", "--trials", "10"], "--trials"),
+    (["--replay", "{recorded}", "--seed", "1"], "--seed"),
+    (["{scenario}", "--replay", "{recorded}"], "one of them"),
+    ([], "one of them"),
+    (["--replay", "{scenario}"], "resolved_scenario"),
+])
+def test_replay_usage_errors(recorded, cli, args, words):
+    done = cli("run", *[a.format(recorded=recorded, scenario=COMPARED) for a in args], "--quiet")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert words in done.stderr
+
+
+def test_warnings_reach_stderr_and_the_results_file(cli, tmp_path):
+    """Stop-loss bought by a provider that bears no cost risk (fee-for-service only)."""
+    doc = json.loads(COMPARED.read_text())
+    doc["payment_models"] = [{"name": "ffs_with_stop_loss", "components": [
+        {"type": "fee_for_service"},
+        {"type": "specific_stop_loss", "attachment": 100000, "loading": 0.1}]}]
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps(doc))
+    out = tmp_path / "r.json"
+    done = cli("run", scenario, "--trials", "8", "--calibration-trials", "50", "--quiet", "--out", out)
+    assert done.returncode == 0, done.stderr
+    where = "payment_models[0].components[1].party"
+    assert f"warning: {where}: stop-loss insures the provider, who bears no cost risk" in done.stderr
+    assert [w["where"] for w in json.loads(out.read_text())["warnings"]] == [where]
+    checked = cli("validate", scenario)
+    assert checked.returncode == 0 and where in checked.stderr
+    # With a capitation to the provider the same stop-loss protects a party at risk.
+    doc["payment_models"][0]["components"].insert(1, {"type": "capitation", "pmpm": 1500, "categories": ["inpatient"]})
+    scenario.write_text(json.dumps(doc))
+    checked = cli("validate", scenario)
+    assert checked.returncode == 0, checked.stderr
+    assert "stop-loss insures" not in checked.stderr
