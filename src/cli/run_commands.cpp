@@ -200,7 +200,7 @@ struct DefaultScenarioArguments {
 };
 
 void default_scenario_command(const DefaultScenarioArguments& a, const CLI::App& c) {
-    const auto members = whole_number("--members", a.members, 100'000'000);
+    const auto members = whole_number("--members", a.members, 100'000'000, 1);
     const auto years = whole_number("--years", a.years, 100, 1);
     const auto s = Scenario::default_cmc_program(members, static_cast<int>(years));
     const std::string text = scenario_to_json(s).dump(2) + "\n";
@@ -288,7 +288,7 @@ void add_run_commands(CLI::App& app) {
 
     auto dargs = std::make_shared<DefaultScenarioArguments>();
     CLI::App* d = app.add_subcommand("default-scenario", "Print (or write) the bundled default CMC program scenario (shared/DOMAIN.md section 2).");
-    d->add_option("--members", dargs->members, "children in the synthetic population, 0 to 100000000")->capture_default_str()->type_name("N");
+    d->add_option("--members", dargs->members, "children in the synthetic population, 1 to 100000000")->capture_default_str()->type_name("N");
     d->add_option("--years", dargs->years, "years simulated, 1 to 100")->capture_default_str()->type_name("Y");
     d->add_option("--out", dargs->out, "scenario JSON to write (default: standard output)")->type_name("FILE");
     d->callback([dargs, d] { default_scenario_command(*dargs, *d); });

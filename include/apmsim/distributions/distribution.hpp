@@ -4,7 +4,7 @@
 /// engine dispatches once per member-category (std::visit) and never per event.
 ///
 /// Adding a type: its header, one entry in the variant below, one entry in the JSON
-/// factory (src/distribution_json.cpp) and one binding line (python/bind_distributions.cpp).
+/// factory (src/distributions/json.cpp) and one binding line (python/bind_distributions.cpp).
 
 #include "apmsim/distributions/binomial.hpp"
 #include "apmsim/distributions/gamma.hpp"
