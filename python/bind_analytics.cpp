@@ -1,5 +1,6 @@
 // Python bindings: small-population analytics (top level of _core) and credibility and
 // risk adjustment (the _core.credibility submodule). Scalar functions are numpy-vectorised.
+#include "argument_checks.hpp"
 #include "bindings.hpp"
 
 #include "apmsim/analytics/minimum_savings_rate.hpp"
@@ -55,43 +56,76 @@ Severity severity_from_python(const py::object& o, const std::string& where) {
                        py::repr(o).cast<std::string>());
 }
 
+/// A 1-D argument of one finite value per member, as many as `other_name` has (`members`).
+std::vector<double> member_values(const std::string& name, const py::object& value, const std::string& other_name, std::size_t members) {
+    std::vector<double> v = vector_argument(name, value, "one value per member");
+    check_same_length(name, v.size(), other_name, members);
+    return v;
+}
+
+/// Marker columns (None: none), one per marker name; each is named markers.<name> in errors.
+std::vector<std::vector<double>> marker_columns(const std::vector<std::string>& names, const py::object& markers,
+                                                const std::string& other_name, std::size_t members) {
+    std::vector<std::vector<double>> columns;
+    if (markers.is_none()) return columns;
+    for (const py::handle column : markers) {
+        const std::size_t k = columns.size();
+        const std::string where = k < names.size() ? "markers." + names[k] : index_path("markers", k);
+        columns.push_back(member_values(where, py::reinterpret_borrow<py::object>(column), other_name, members));
+    }
+    return columns;
+}
+
 void register_size_analytics(py::module_& m) {
-    m.def("minimum_savings_rate",
-          py::vectorize([](double members, double cv, double confidence, std::string sides) {
-              return minimum_savings_rate(members, cv, confidence, sides_from_string("sides", sides));
-          }),
-          py::arg("members"), py::arg("cv"), py::arg("confidence") = 0.90, py::arg("sides") = "two",
-          "Confidence-interval MSR z * cv / sqrt(members) (z from confidence, sides 'one' or 'two')");
-    m.def("mssp_minimum_savings_rate", py::vectorize([](double b) { return mssp_minimum_savings_rate(b); }),
+    m.def(
+        "minimum_savings_rate",
+        [](const py::object& members, const py::object& cv, const py::object& confidence, const std::string& sides) {
+            const Sides s = sides_from_string("sides", sides);
+            return broadcast_apply<3>({"members", "cv", "confidence"}, {members, cv, confidence},
+                                      [s](const auto& x) { return minimum_savings_rate(x[0], x[1], x[2], s); });
+        },
+        py::arg("members"), py::arg("cv"), py::arg("confidence") = 0.90, py::arg("sides") = "two",
+        "Confidence-interval MSR z * cv / sqrt(members) (z from confidence, sides 'one' or 'two')");
+    m.def("mssp_minimum_savings_rate", vectorized<1>({"beneficiaries"}, [](double b) { return mssp_minimum_savings_rate(b); }),
           py::arg("beneficiaries"), "MSSP one-sided MSR table (42 CFR 425.604(b)), interpolated; from 5,000 beneficiaries");
-    m.def("members_for_msr",
-          py::vectorize([](double msr, double cv, double confidence, std::string sides) {
-              return members_for_msr(msr, cv, confidence, sides_from_string("sides", sides));
-          }),
-          py::arg("msr"), py::arg("cv"), py::arg("confidence") = 0.90, py::arg("sides") = "two",
-          "Members for the confidence-interval MSR to equal msr: (z cv / msr)^2");
+    m.def(
+        "members_for_msr",
+        [](const py::object& msr, const py::object& cv, const py::object& confidence, const std::string& sides) {
+            const Sides s = sides_from_string("sides", sides);
+            return broadcast_apply<3>({"msr", "cv", "confidence"}, {msr, cv, confidence},
+                                      [s](const auto& x) { return members_for_msr(x[0], x[1], x[2], s); });
+        },
+        py::arg("msr"), py::arg("cv"), py::arg("confidence") = 0.90, py::arg("sides") = "two",
+        "Members for the confidence-interval MSR to equal msr: (z cv / msr)^2");
     m.def("members_to_detect_saving",
-          py::vectorize([](double saving, double cv, double false_reward, double power) {
-              return members_to_detect_saving(saving, cv, false_reward, power);
-          }),
+          vectorized<4>({"saving", "cv", "false_reward", "power"},
+                        [](double saving, double cv, double false_reward, double power) {
+                            return members_to_detect_saving(saving, cv, false_reward, power);
+                        }),
           py::arg("saving"), py::arg("cv"), py::arg("false_reward") = 0.05, py::arg("power") = 0.80,
           "Members so a true saving is rewarded with probability power at false-reward rate false_reward");
-    m.def("msr_for_false_reward", py::vectorize([](double n, double cv, double a) { return msr_for_false_reward(n, cv, a); }),
+    m.def("msr_for_false_reward",
+          vectorized<3>({"members", "cv", "false_reward"}, [](double n, double cv, double a) { return msr_for_false_reward(n, cv, a); }),
           py::arg("members"), py::arg("cv"), py::arg("false_reward"), "MSR z_{1-alpha} cv / sqrt(members)");
-    m.def("savings_rate_sd", py::vectorize([](double n, double cv, double s) { return savings_rate_sd(n, cv, s); }),
+    m.def("savings_rate_sd",
+          vectorized<3>({"members", "cv", "true_saving"}, [](double n, double cv, double s) { return savings_rate_sd(n, cv, s); }),
           py::arg("members"), py::arg("cv"), py::arg("true_saving") = 0.0, "sd of the observed savings rate: (1 - s) cv / sqrt(n)");
     m.def("reward_probability",
-          py::vectorize([](double n, double cv, double msr, double s) { return reward_probability(n, cv, msr, s); }),
+          vectorized<4>({"members", "cv", "msr", "true_saving"},
+                        [](double n, double cv, double msr, double s) { return reward_probability(n, cv, msr, s); }),
           py::arg("members"), py::arg("cv"), py::arg("msr"), py::arg("true_saving") = 0.0, "P(observed savings rate >= msr)");
     m.def("penalty_probability",
-          py::vectorize([](double n, double cv, double mlr, double s) { return penalty_probability(n, cv, mlr, s); }),
+          vectorized<4>({"members", "cv", "mlr", "true_saving"},
+                        [](double n, double cv, double mlr, double s) { return penalty_probability(n, cv, mlr, s); }),
           py::arg("members"), py::arg("cv"), py::arg("mlr"), py::arg("true_saving") = 0.0, "P(observed savings rate <= -mlr)");
     m.def("false_reward_probability",
-          py::vectorize([](double n, double cv, double msr, double s) { return false_reward_probability(n, cv, msr, s); }),
+          vectorized<4>({"members", "cv", "msr", "true_saving"},
+                        [](double n, double cv, double msr, double s) { return false_reward_probability(n, cv, msr, s); }),
           py::arg("members"), py::arg("cv"), py::arg("msr"), py::arg("true_saving") = 0.0,
           "P(reward) for a pool whose true saving is <= 0");
     m.def("false_penalty_probability",
-          py::vectorize([](double n, double cv, double mlr, double s) { return false_penalty_probability(n, cv, mlr, s); }),
+          vectorized<4>({"members", "cv", "mlr", "true_saving"},
+                        [](double n, double cv, double mlr, double s) { return false_penalty_probability(n, cv, mlr, s); }),
           py::arg("members"), py::arg("cv"), py::arg("mlr"), py::arg("true_saving") = 0.0,
           "P(penalty) for a pool whose true saving is >= 0");
 
@@ -128,14 +162,18 @@ void register_size_analytics(py::module_& m) {
         py::arg("sharing_rate") = 0.5, py::arg("savings_cap") = inf, py::arg("first_dollar") = true, py::arg("mlr") = 0.0,
         py::arg("loss_rate") = 0.0, py::arg("loss_limit") = inf,
         "Expected shared-savings settlement (normal approximation, closed form), shares of the benchmark");
-    m.def("settle_savings_rate",
-          py::vectorize([](double r, double msr, double sharing_rate, double savings_cap, bool first_dollar, double mlr,
-                           double loss_rate, double loss_limit) {
-              return settle_savings_rate(r, make_terms(msr, sharing_rate, savings_cap, first_dollar, mlr, loss_rate, loss_limit));
-          }),
-          py::arg("savings_rate"), py::kw_only(), py::arg("msr") = 0.0, py::arg("sharing_rate") = 0.5,
-          py::arg("savings_cap") = inf, py::arg("first_dollar") = true, py::arg("mlr") = 0.0, py::arg("loss_rate") = 0.0,
-          py::arg("loss_limit") = inf, "Settlement (share of benchmark, + to the ACO) of observed savings rates");
+    m.def(
+        "settle_savings_rate",
+        [](const py::object& r, const py::object& msr, const py::object& sharing_rate, const py::object& savings_cap,
+           bool first_dollar, const py::object& mlr, const py::object& loss_rate, const py::object& loss_limit) {
+            return broadcast_apply<7>({"savings_rate", "msr", "sharing_rate", "savings_cap", "mlr", "loss_rate", "loss_limit"},
+                                      {r, msr, sharing_rate, savings_cap, mlr, loss_rate, loss_limit}, [first_dollar](const auto& x) {
+                                          return settle_savings_rate(x[0], make_terms(x[1], x[2], x[3], first_dollar, x[4], x[5], x[6]));
+                                      });
+        },
+        py::arg("savings_rate"), py::kw_only(), py::arg("msr") = 0.0, py::arg("sharing_rate") = 0.5, py::arg("savings_cap") = inf,
+        py::arg("first_dollar") = true, py::arg("mlr") = 0.0, py::arg("loss_rate") = 0.0, py::arg("loss_limit") = inf,
+        "Settlement (share of benchmark, + to the ACO) of observed savings rates");
 }
 
 void register_credibility(py::module_& c) {
@@ -146,11 +184,11 @@ void register_credibility(py::module_& c) {
           "Expected claims for full credibility of aggregate cost: (z/k)^2 (VMR + cv^2)");
     c.def("full_credibility_exposure", &full_credibility_exposure, py::arg("cost_cv"), py::arg("probability") = 0.90,
           py::arg("tolerance") = 0.05, "Exposure units for full credibility of the mean cost per unit: (z/k)^2 cv^2");
-    c.def("partial_credibility", py::vectorize([](double n, double nf) { return partial_credibility(n, nf); }), py::arg("n"),
-          py::arg("n_full"), "Square-root rule Z = min(1, sqrt(n / n_full))");
+    c.def("partial_credibility", vectorized<2>({"n", "n_full"}, [](double n, double nf) { return partial_credibility(n, nf); }),
+          py::arg("n"), py::arg("n_full"), "Square-root rule Z = min(1, sqrt(n / n_full))");
     c.def("credibility_weighted",
-          py::vectorize([](double z, double e, double mn) { return credibility_weighted(z, e, mn); }), py::arg("credibility"),
-          py::arg("experience"), py::arg("manual"), "Z * experience + (1 - Z) * manual");
+          vectorized<3>({"credibility", "experience", "manual"}, [](double z, double e, double mn) { return credibility_weighted(z, e, mn); }),
+          py::arg("credibility"), py::arg("experience"), py::arg("manual"), "Z * experience + (1 - Z) * manual");
 
     py::class_<CredibilityResult>(c, "CredibilityResult", "Buhlmann(-Straub) structure parameters, factors and premiums")
         .def_readonly("collective_premium", &CredibilityResult::collective_premium)
@@ -168,11 +206,19 @@ void register_credibility(py::module_& c) {
         .def_property_readonly("premiums", [](const CredibilityResult& r) { return Eigen::VectorXd(r.premiums); });
     c.def(
         "buhlmann_straub",
-        [](const Eigen::MatrixXd& ratios, const Eigen::MatrixXd& weights) { return buhlmann_straub(ratios, weights); },
+        [](const py::object& ratios, const py::object& weights) {
+            // NaN and infinity are judged per cell by buhlmann_straub (a ratio whose weight is 0 is not used).
+            const Eigen::MatrixXd x = matrix_argument("ratios", ratios, "risks x periods", NonFinite::allowed);
+            const Eigen::MatrixXd w = matrix_argument("weights", weights, "risks x periods", NonFinite::allowed);
+            check_shape("weights", w, x.rows(), x.cols(), "ratios");
+            return buhlmann_straub(x, w);
+        },
         py::arg("ratios"), py::arg("weights"),
         "Buhlmann-Straub with the unbiased estimators (Buhlmann & Gisler 2005, ch. 4); risks x periods, zero weight = missing");
-    c.def("buhlmann", [](const Eigen::MatrixXd& data) { return buhlmann(data); }, py::arg("data"),
-          "Buhlmann (equal weights); risks x periods, every cell observed");
+    c.def(
+        "buhlmann",
+        [](const py::object& data) { return buhlmann(matrix_argument("data", data, "risks x periods", NonFinite::allowed)); },
+        py::arg("data"), "Buhlmann (equal weights); risks x periods, every cell observed");
 
     py::class_<BlendedRate>(c, "BlendedRate", "A credibility-blended PMPM rate and its pieces")
         .def_readonly("member_months", &BlendedRate::member_months)
@@ -191,8 +237,11 @@ void register_credibility(py::module_& c) {
         });
     c.def(
         "blended_rate",
-        [](const std::vector<double>& claims, const std::vector<double>& months, double manual_pmpm, double pooling_level,
+        [](const py::object& member_claims, const py::object& member_months, double manual_pmpm, double pooling_level,
            double pooling_charge_pmpm, std::optional<double> full_mm, std::optional<double> k) {
+            const std::vector<double> claims = vector_argument("member_claims", member_claims, "one value per member");
+            const std::vector<double> months = vector_argument("member_months", member_months, "one value per member");
+            check_same_length("member_months", months.size(), "member_claims", claims.size());
             BlendedRateTerms t;
             t.manual_pmpm = manual_pmpm;
             t.pooling_level = pooling_level;
@@ -237,38 +286,53 @@ void register_credibility(py::module_& c) {
         });
     c.def(
         "fit_risk_weights_matrix",
-        [](const Eigen::MatrixXd& design, const Eigen::VectorXd& cost, const Eigen::VectorXd& exposure,
-           std::vector<std::string> names, std::vector<int> groups, std::vector<std::string> group_names) {
+        [](const py::object& design, const py::object& cost, const py::object& exposure, std::vector<std::string> names,
+           const py::object& groups, std::vector<std::string> group_names) {
+            const Eigen::MatrixXd x = matrix_argument("design", design, "members x columns");
+            const auto members = static_cast<std::size_t>(x.rows());
+            const std::vector<double> y = member_values("cost", cost, "the rows of design", members);
+            const std::vector<double> e = member_values("exposure", exposure, "the rows of design", members);
+            std::vector<int> g;
+            if (!groups.is_none()) {
+                g = index_argument("groups", groups, "one group index per member");
+                if (!g.empty()) check_same_length("groups", g.size(), "the rows of design", members);
+            }
             py::gil_scoped_release release;
-            return fit_risk_weights(design, cost, exposure, std::move(names), groups, std::move(group_names));
+            return fit_risk_weights(x, Eigen::Map<const Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size())),
+                                    Eigen::Map<const Eigen::VectorXd>(e.data(), static_cast<Eigen::Index>(e.size())), std::move(names), g,
+                                    std::move(group_names));
         },
         py::arg("design"), py::arg("cost"), py::arg("exposure"), py::arg("names") = std::vector<std::string>{},
-        py::arg("groups") = std::vector<int>{}, py::arg("group_names") = std::vector<std::string>{},
+        py::arg("groups") = py::none(), py::arg("group_names") = std::vector<std::string>{},
         "WLS risk weights from a design matrix (members x p), member costs and member-months");
     c.def(
         "fit_risk_weights_factors",
-        [](const std::vector<double>& cost, const std::vector<double>& exposure, std::vector<std::string> tier,
-           std::vector<std::string> age_band, std::vector<std::string> sex, std::vector<std::string> marker_names,
-           std::vector<std::vector<double>> markers) {
-            RiskFactors f{std::move(tier), std::move(age_band), std::move(sex), std::move(marker_names), std::move(markers)};
+        [](const py::object& cost, const py::object& exposure, std::vector<std::string> tier, std::vector<std::string> age_band,
+           std::vector<std::string> sex, std::vector<std::string> marker_names, const py::object& markers) {
+            const std::vector<double> y = vector_argument("cost", cost, "one value per member");
+            const std::vector<double> e = member_values("exposure", exposure, "cost", y.size());
+            std::vector<std::vector<double>> columns = marker_columns(marker_names, markers, "cost", y.size());
+            RiskFactors f{std::move(tier), std::move(age_band), std::move(sex), std::move(marker_names), std::move(columns)};
             py::gil_scoped_release release;
-            return fit_risk_weights(f, cost, exposure);
+            return fit_risk_weights(f, y, e);
         },
         py::arg("cost"), py::arg("exposure"), py::arg("tier") = std::vector<std::string>{},
         py::arg("age_band") = std::vector<std::string>{}, py::arg("sex") = std::vector<std::string>{},
-        py::arg("marker_names") = std::vector<std::string>{}, py::arg("markers") = std::vector<std::vector<double>>{},
+        py::arg("marker_names") = std::vector<std::string>{}, py::arg("markers") = py::none(),
         "WLS risk weights from member-level tier / age band / sex labels and marker columns (empty = not used)");
     c.def(
         "fit_risk_weights_scenario",
-        [](const Scenario& s, const std::vector<double>& member_costs, int year, bool tier, bool age_band, bool sex,
-           std::vector<std::string> marker_names, std::vector<std::vector<double>> markers) {
-            PopulationRiskFactors use{tier, age_band, sex, std::move(marker_names), std::move(markers)};
+        [](const Scenario& s, const py::object& member_costs, const Whole& year, bool tier, bool age_band, bool sex,
+           std::vector<std::string> marker_names, const py::object& markers) {
+            const std::vector<double> y = vector_argument("member_costs", member_costs, "one value per member");
+            std::vector<std::vector<double>> columns = marker_columns(marker_names, markers, "member_costs", y.size());
+            PopulationRiskFactors use{tier, age_band, sex, std::move(marker_names), std::move(columns)};
+            const int first = whole_number<int>("year", year, 0, s.population.years - 1, " (0-based)");
             py::gil_scoped_release release;
-            return fit_risk_weights(s.population, s.cost_model.tiers, member_costs, year, use);
+            return fit_risk_weights(s.population, s.cost_model.tiers, y, first, use);
         },
         py::arg("scenario"), py::arg("member_costs"), py::arg("year") = 0, py::arg("tier") = true, py::arg("age_band") = true,
-        py::arg("sex") = true, py::arg("marker_names") = std::vector<std::string>{},
-        py::arg("markers") = std::vector<std::vector<double>>{},
+        py::arg("sex") = true, py::arg("marker_names") = std::vector<std::string>{}, py::arg("markers") = py::none(),
         "WLS risk weights from a scenario's population (tier, age band, sex, months of `year`) and member costs");
 }
 

@@ -1,4 +1,5 @@
 // Distributions: each concrete type is one line through bind_distribution<T>.
+#include "argument_checks.hpp"
 #include "bindings.hpp"
 #include "value_type.hpp"
 
@@ -23,22 +24,34 @@ typename VariantOf<D>::type from_json_value(const Json& j) {
     else return severity_from_json(j, D::type_name);
 }
 
+/// A method of one number or array, vectorised; its argument is named "Lognormal.cdf(x)" in
+/// errors, as the C++ checks of the distributions name it.
+template <class D, class Method>
+auto vectorized_method(const char* name, const char* method, const char* arg, Method f) {
+    const std::string where = std::string(name) + "." + method + "(" + arg + ")";
+    return [where, f](const D& d, const py::object& x) {
+        return broadcast_apply<1>({where.c_str()}, {x}, [&](const std::array<double, 1>& v) { return (d.*f)(v[0]); });
+    };
+}
+
 template <class D, class... Ctor>
 py::class_<D> bind_distribution(py::module_& m, const char* name, const char* doc, Ctor&&... ctor) {
     py::class_<D> c(m, name, doc);
     c.def(std::forward<Ctor>(ctor)...);
     c.def("mean", &D::mean)
         .def("variance", &D::variance)
-        .def("cdf", py::vectorize(&D::cdf), py::arg("x"))
-        .def("quantile", py::vectorize(&D::quantile), py::arg("p"))
-        .def("limited_expected_value", py::vectorize(&D::limited_expected_value), py::arg("u"))
+        .def("cdf", vectorized_method<D>(name, "cdf", "x", &D::cdf), py::arg("x"))
+        .def("quantile", vectorized_method<D>(name, "quantile", "p", &D::quantile), py::arg("p"))
+        .def("limited_expected_value", vectorized_method<D>(name, "limited_expected_value", "u", &D::limited_expected_value), py::arg("u"))
         .def(
             "sample",
-            [](const D& d, std::size_t n, std::uint64_t seed) {
+            [](const D& d, const Whole& n, const Whole& seed) {
+                const auto count = whole_number<std::size_t>("n", n, 0, max_drawn_values, " values");
+                const auto stream = whole_number<std::uint64_t>("seed", seed);
                 std::vector<double> v;
                 {
                     py::gil_scoped_release release;
-                    v = apmsim::sample(d, n, seed);
+                    v = apmsim::sample(d, count, stream);
                 }
                 return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
             },
@@ -54,7 +67,7 @@ py::class_<D> bind_distribution(py::module_& m, const char* name, const char* do
         });
     if constexpr (requires { D::from_mean_cv(1.0, 1.0); })
         c.def_static("from_mean_cv", &D::from_mean_cv, py::arg("mean"), py::arg("cv"));
-    if constexpr (requires(const D& d) { d.pmf(1.0); }) c.def("pmf", py::vectorize(&D::pmf), py::arg("k"));
+    if constexpr (requires(const D& d) { d.pmf(1.0); }) c.def("pmf", vectorized_method<D>(name, "pmf", "k", &D::pmf), py::arg("k"));
     return c;
 }
 

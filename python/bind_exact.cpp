@@ -1,6 +1,7 @@
 // Python bindings: discretisation, exact/approximate aggregate distributions, the pool
 // distribution and its error rates. The Pythonic wrappers (keyword arguments, __array__)
 // are in apmsim/_exact.py; long computations release the GIL.
+#include "argument_checks.hpp"
 #include "bindings.hpp"
 
 #include "apmsim/distributions/json.hpp"
@@ -48,17 +49,10 @@ py::dict diagnostics_dict(const AggregateDiagnostics& g) {
     return d;
 }
 
-/// f applied elementwise: a float for a Python number, else an array of x's shape.
+/// f applied elementwise to `x` (named `name`): a float for a Python number, else an array of x's shape.
 template <class F>
-py::object elementwise(const py::object& x, F f) {
-    if (py::isinstance<py::float_>(x) || py::isinstance<py::int_>(x)) return py::float_(f(x.cast<double>()));
-    auto in = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(x);
-    if (!in) throw InvalidInput("x", "a number or an array of numbers", py::repr(x).cast<std::string>());
-    py::array_t<double> out(std::vector<py::ssize_t>(in.shape(), in.shape() + in.ndim()));
-    const double* src = in.data();
-    double* dst = out.mutable_data();
-    for (py::ssize_t i = 0; i < in.size(); ++i) dst[i] = f(src[i]);
-    return out;
+py::object elementwise(const char* name, const py::object& x, F f) {
+    return broadcast_apply<1>({name}, {x}, [&f](const std::array<double, 1>& v) { return f(v[0]); });
 }
 
 /// A count distribution from an apmsim object or a JSON-style dict.
@@ -91,11 +85,9 @@ double optional_positive(const char* name, const std::optional<double>& value) {
     return *value;
 }
 
-std::size_t optional_nodes(const std::optional<long long>& nodes) {
+std::size_t optional_nodes(const std::optional<Whole>& nodes) {
     if (!nodes) return 0;
-    if (*nodes < 2 || static_cast<unsigned long long>(*nodes) > max_grid_nodes)
-        throw InvalidInput("nodes", "2 to " + std::to_string(max_grid_nodes) + " nodes", std::to_string(*nodes));
-    return static_cast<std::size_t>(*nodes);
+    return whole_number<std::size_t>("nodes", *nodes, 2, max_grid_nodes, " nodes");
 }
 
 }  // namespace
@@ -130,7 +122,7 @@ void register_exact(py::module_& m) {
     m.def(
         "discretize",
         [](const py::object& severity_object, double step, std::optional<double> upper, const std::string& method,
-           std::optional<long long> nodes, double scale) {
+           std::optional<Whole> nodes, double scale) {
             const Severity severity = to_severity(severity_object);
             const Discretization how = discretization_from_name("method", method);
             check::positive("step", step);
@@ -165,17 +157,17 @@ void register_exact(py::module_& m) {
             "cdf",
             [](const AD& d, const py::object& x) -> py::object {
                 if (x.is_none()) return to_array(d.cdf_values());
-                return elementwise(x, [&d](double v) { return d.cdf(v); });
+                return elementwise("x", x, [&d](double v) { return d.cdf(v); });
             },
             py::arg("x") = py::none(), "P(S <= x); without x the lattice cdf (numpy)")
-        .def("cdf_left", [](const AD& d, const py::object& x_) { return elementwise(x_, [&d](double x) { return d.cdf_left(x); }); }, py::arg("x"), "P(S < x)")
-        .def("quantile", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.quantile(p); }); }, py::arg("p"),
+        .def("cdf_left", [](const AD& d, const py::object& x_) { return elementwise("x", x_, [&d](double x) { return d.cdf_left(x); }); }, py::arg("x"), "P(S < x)")
+        .def("quantile", [](const AD& d, const py::object& p_) { return elementwise("p", p_, [&d](double p) { return d.quantile(p); }); }, py::arg("p"),
              "Smallest x with F(x) >= p")
-        .def("expected_shortfall", [](const AD& d, const py::object& p_) { return elementwise(p_, [&d](double p) { return d.expected_shortfall(p); }); },
+        .def("expected_shortfall", [](const AD& d, const py::object& p_) { return elementwise("p", p_, [&d](double p) { return d.expected_shortfall(p); }); },
              py::arg("p"), "Expected shortfall (TVaR) VaR_p + E[(S - VaR_p)+]/(1 - p): the mean of the worst 100(1 - p)%")
-        .def("stop_loss_premium", [](const AD& d, const py::object& x_) { return elementwise(x_, [&d](double x) { return d.stop_loss_premium(x); }); }, py::arg("d"),
+        .def("stop_loss_premium", [](const AD& d, const py::object& x_) { return elementwise("d", x_, [&d](double x) { return d.stop_loss_premium(x); }); }, py::arg("d"),
              "E[(S - d)+]")
-        .def("limited_expected_value", [](const AD& d, const py::object& u_) { return elementwise(u_, [&d](double u) { return d.limited_expected_value(u); }); },
+        .def("limited_expected_value", [](const AD& d, const py::object& u_) { return elementwise("u", u_, [&d](double u) { return d.limited_expected_value(u); }); },
              py::arg("u"), "E[min(S, u)]")
         .def("moments", [](const AD& d) { return moments_dict(d.moments()); }, "mean, variance, skewness of the computed distribution")
         .def("analytic_moments", [](const AD& d) { return moments_dict(d.analytic_moments()); }, "closed-form mean, variance, skewness")
@@ -210,8 +202,8 @@ void register_exact(py::module_& m) {
     m.def(
         "aggregate",
         [](const py::object& frequency_object, const py::object& severity_object, const std::string& method, std::optional<double> step,
-           const std::string& discretization, std::optional<long long> nodes, std::optional<double> upper, double tail_target,
-           double padding, double tilt, std::uint64_t samples, std::uint64_t seed) {
+           const std::string& discretization, std::optional<Whole> nodes, std::optional<double> upper, double tail_target,
+           double padding, double tilt, const Whole& samples, const Whole& seed) {
             const Frequency frequency = to_frequency(frequency_object);
             const Severity severity = to_severity(severity_object);
             AggregateOptions o;
@@ -223,8 +215,9 @@ void register_exact(py::module_& m) {
             o.tail_target = tail_target;
             o.padding = padding;
             o.tilt = tilt;
-            o.samples = samples;
-            o.seed = seed;
+            // At most max_drawn_values: the simulation method holds every draw in memory.
+            o.samples = whole_number<std::uint64_t>("samples", samples, 2, max_drawn_values, " samples");
+            o.seed = whole_number<std::uint64_t>("seed", seed);
             o.validate();
             py::gil_scoped_release release;
             return aggregate(frequency, severity, o);
@@ -260,10 +253,10 @@ void register_exact(py::module_& m) {
     const PoolOptions pool_defaults;  // the one place the defaults are written: PoolOptions
     m.def(
         "pool_distribution",
-        [](const Scenario& scenario, int year, const std::string& arm, std::optional<double> step, std::optional<long long> nodes,
+        [](const Scenario& scenario, const Whole& year, const std::string& arm, std::optional<double> step, std::optional<Whole> nodes,
            std::optional<double> upper, const std::string& discretization, double padding, double tilt) {
             PoolOptions o;
-            o.year = year;
+            o.year = whole_number<int>("year", year, 1, scenario.years());
             o.arm = arm;
             o.step = optional_positive("step", step);
             o.nodes = optional_nodes(nodes);

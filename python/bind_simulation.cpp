@@ -1,4 +1,5 @@
 // simulate() and its results; the GIL is released while trials run.
+#include "argument_checks.hpp"
 #include "bindings.hpp"
 #include "interruptible.hpp"
 #include "results_state.hpp"
@@ -21,6 +22,19 @@ stats::Tail tail_from_string(const std::string& adverse_tail) {
     return adverse_tail == "upper" ? stats::Tail::upper : stats::Tail::lower;
 }
 
+/// The values of a sample for the statistics: 1-D, finite, at least one.
+std::vector<double> sample_values(const py::object& values) {
+    std::vector<double> v = vector_argument("values", values, "a sample of outcomes");
+    check_not_empty("values", v.size());
+    return v;
+}
+
+/// An optional whole-number option of run() (unset: the scenario's settings).
+template <class T>
+void set_option(T& option, const char* name, const std::optional<Whole>& value) {
+    if (value) option = whole_number<T>(name, *value);
+}
+
 /// Results with their payments (or None) as Python sees them.
 py::object results_object(SimulationResults simulation, const py::object& payments) {
     py::object results = py::cast(std::move(simulation));
@@ -39,25 +53,38 @@ Json full_json(const py::object& self, const std::string& name) {
 
 void register_simulation(py::module_& m) {
     py::module_ st = m.def_submodule("stats", "Risk statistics of per-trial outcomes (the same code as the C++ summaries)");
-    using Values = std::vector<double>;
     st.def(
         "summarize",
-        [](const Values& v, const std::string& adverse_tail) { return to_python_json(to_json(stats::summarize(v, tail_from_string(adverse_tail)))); },
+        [](const py::object& v, const std::string& adverse_tail) {
+            return to_python_json(to_json(stats::summarize(sample_values(v), tail_from_string(adverse_tail))));
+        },
         py::arg("values"), py::arg("adverse_tail") = "upper",
         "mean, sd, standard error, quantiles p01-p99, expected shortfall at 95% and 99% (the mean of the worst 5% / 1% "
         "on the adverse tail: upper for a cost, lower for a net result), p_negative = P(value < 0)");
-    st.def("quantile", [](const Values& v, double p) { return stats::quantile(v, p); }, py::arg("values"), py::arg("p"),
+    st.def("quantile", [](const py::object& v, double p) { return stats::quantile(sample_values(v), p); }, py::arg("values"), py::arg("p"),
            "Type-7 (numpy default) quantile");
     st.def(
         "expected_shortfall",
-        [](const Values& v, double p, const std::string& adverse_tail) { return stats::expected_shortfall(v, p, tail_from_string(adverse_tail)); },
+        [](const py::object& v, double p, const std::string& adverse_tail) {
+            return stats::expected_shortfall(sample_values(v), p, tail_from_string(adverse_tail));
+        },
         py::arg("values"), py::arg("p"), py::arg("adverse_tail") = "upper",
         "Mean of the worst 100(1 - p)% of the values on the adverse tail (the one tail measure: TVaR, CTE); "
         "the boundary value weighted when n (1 - p) is not whole");
-    st.def("upper_tail_probability", [](const Values& v, double x) { return stats::upper_tail_probability(v, x); }, py::arg("values"),
-           py::arg("threshold"));
-    st.def("lower_tail_probability", [](const Values& v, double x) { return stats::lower_tail_probability(v, x); }, py::arg("values"),
-           py::arg("threshold"));
+    st.def(
+        "upper_tail_probability",
+        [](const py::object& v, double x) {
+            check_not_nan("threshold", x);
+            return stats::upper_tail_probability(sample_values(v), x);
+        },
+        py::arg("values"), py::arg("threshold"), "P(value > threshold) in the sample");
+    st.def(
+        "lower_tail_probability",
+        [](const py::object& v, double x) {
+            check_not_nan("threshold", x);
+            return stats::lower_tail_probability(sample_values(v), x);
+        },
+        py::arg("values"), py::arg("threshold"), "P(value < threshold) in the sample");
 
     py::class_<SimulationResults>(m, "Results", "Per-trial outputs of simulate(); .payments holds the settled payment models",
                                   py::dynamic_attr())
@@ -83,11 +110,17 @@ void register_simulation(py::module_& m) {
             py::arg("measure") = "total_cost", py::arg("arm") = "baseline", py::arg("category") = py::none(),
             py::arg("tier") = py::none(), py::arg("item") = py::none(),
             "A (trials, years) array of a measure for an arm, summed over matching tiers/categories")
-        .def("member_level_cv", [](const SimulationResults& r, const std::string& arm, int year,
-                                   const std::optional<std::string>& tier) { return r.member_level_cv(arm, year, tier.value_or("")); },
+        .def("member_level_cv",
+             [](const SimulationResults& r, const std::string& arm, const Whole& year, const std::optional<std::string>& tier) {
+                 return r.member_level_cv(arm, whole_number<int>("year", year, 1, r.years), tier.value_or(""));
+             },
              py::arg("arm") = "baseline", py::arg("year") = 1, py::arg("tier") = py::none(),
              "Simulated cv of member-year cost, between tiers included (a tier: that tier's)")
-        .def("within_tier_cv", &SimulationResults::within_tier_cv, py::arg("arm") = "baseline", py::arg("year") = 1,
+        .def("within_tier_cv",
+             [](const SimulationResults& r, const std::string& arm, const Whole& year) {
+                 return r.within_tier_cv(arm, whole_number<int>("year", year, 1, r.years));
+             },
+             py::arg("arm") = "baseline", py::arg("year") = 1,
              "sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of a pool whose tier "
              "mix is fixed (the confidence-interval MSR's default)")
         .def_property_readonly("trend", [](const SimulationResults& r) { return py::array_t<double>(r.trend.size(), r.trend.data()); })
@@ -140,14 +173,14 @@ void register_simulation(py::module_& m) {
     });
     m.def(
         "run",
-        [](const Scenario& s, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> seed, std::optional<unsigned> threads,
-           std::optional<bool> member_detail, std::optional<std::uint64_t> calibration_trials) {
-            SimulationOptions o = s.settings;
-            if (trials) o.trials = *trials;
-            if (seed) o.seed = *seed;
-            if (threads) o.threads = *threads;
+        [](const Scenario& s, const std::optional<Whole>& trials, const std::optional<Whole>& seed, const std::optional<Whole>& threads,
+           std::optional<bool> member_detail, const std::optional<Whole>& calibration_trials) {
+            SimulationOptions o = s.settings;  // the ranges of the options are checked by o.validate() in run()
+            set_option(o.trials, "trials", trials);
+            set_option(o.seed, "seed", seed);
+            set_option(o.threads, "threads", threads);
             if (member_detail) o.member_detail = *member_detail;
-            if (calibration_trials) o.calibration_trials = *calibration_trials;
+            set_option(o.calibration_trials, "calibration_trials", calibration_trials);
             RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); });
             const bool settled = !r.payments.models.empty();
             return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none());

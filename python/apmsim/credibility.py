@@ -68,14 +68,13 @@ def _is_frame(x: Any) -> bool:
 
 
 def _matrix(x: Any, where: str) -> tuple[np.ndarray, Optional[list]]:
-    """A float 2-D array and, for a DataFrame, its index labels."""
+    """A float array and, for a DataFrame, its index labels (the C++ binding checks that
+    it is 2-D: risks x periods)."""
     labels = list(x.index) if _is_frame(x) else None
     try:
         a = (x.to_numpy(dtype=float) if _is_frame(x) else np.asarray(x, dtype=float))
     except (TypeError, ValueError) as e:
         raise _invalid(where, "numbers (risks x periods)", f"values that are not numbers ({e})") from None
-    if a.ndim != 2:
-        raise _invalid(where, "a 2-D array or DataFrame (risks x periods)", f"{a.ndim}-D input")
     return a, labels
 
 
@@ -150,13 +149,12 @@ def buhlmann_straub(ratios: Any, weights: Any) -> BuhlmannStraubResult:
     """
     x, labels = _matrix(ratios, "ratios")
     w, wlabels = _matrix(weights, "weights")
-    if x.shape != w.shape:
-        raise _invalid("weights", f"the shape of ratios {x.shape}", f"{w.shape}")
     if labels is not None and wlabels is not None and list(labels) != list(wlabels):
         raise _invalid("weights", "the same risks (index) as ratios", f"{wlabels!r}")
-    missing = np.isnan(x) & np.isnan(w)
-    if missing.any():
-        w = np.where(missing, 0.0, w)
+    if x.shape == w.shape:  # other shapes are refused by the binding, naming both
+        missing = np.isnan(x) & np.isnan(w)
+        if missing.any():
+            w = np.where(missing, 0.0, w)
     return BuhlmannStraubResult._from_core(_c.buhlmann_straub(x, w), labels if labels is not None else wlabels)
 
 
@@ -180,14 +178,13 @@ def _column(data: Any, value: Any, where: str) -> Any:
     return value
 
 
-def _numbers(values: Any, where: str) -> list:
+def _numbers(values: Any, where: str) -> np.ndarray:
+    """Values as floats (the C++ binding checks that they are 1-D, finite and as many as
+    the members)."""
     try:
-        a = np.asarray(values, dtype=float)
+        return np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise _invalid(where, "numbers", "values that are not numbers") from None
-    if a.ndim != 1:
-        raise _invalid(where, "a 1-D sequence (one value per member)", f"{a.ndim}-D input")
-    return a.tolist()
 
 
 def _labels(values: Any, where: str) -> list:
@@ -284,12 +281,9 @@ def fit_risk_weights_design(
         if names is None:
             names = [str(c) for c in design.columns]
         design = design.to_numpy(dtype=float)
-    x = np.asarray(design, dtype=float)
-    if x.ndim != 2:
-        raise _invalid("design", "a 2-D array (members x columns)", f"{x.ndim}-D input")
-    g = [] if groups is None else [int(v) for v in np.asarray(groups).tolist()]
-    return _c.fit_risk_weights_matrix(x, np.asarray(_numbers(cost, "cost")), np.asarray(_numbers(exposure, "exposure")),
-                                      list(names or []), g, list(group_names or []))
+    # The binding checks shapes, lengths, finite values and whole-number group indices.
+    return _c.fit_risk_weights_matrix(_numbers(design, "design"), _numbers(cost, "cost"), _numbers(exposure, "exposure"),
+                                      list(names or []), groups, list(group_names or []))
 
 
 def _fit_to_frame(self: RiskWeightFit):
