@@ -2,7 +2,8 @@
 /// \file results_document.hpp
 /// \brief The results JSON of a run (`apmsim run --out`, `Results.save` in Python): the
 /// numbers, plus what reproduces them: the apmsim version, the resolved scenario (every
-/// default filled in, the settings as run: seed, trials, calibration trials) and the
+/// default filled in, the settings as run: seed, trials, calibration trials; not the
+/// thread count, which never changes a number) and the
 /// warnings the scenario raises. `apmsim run --replay results.json` reruns the resolved
 /// scenario and gives the same numbers.
 
@@ -25,8 +26,7 @@ Json results_document(const Scenario& scenario, const SimulationOptions& options
 Scenario scenario_of_results(const Json& results, const std::string& file);
 
 /// Where a replayed results document first differs from the recorded one: a JSON pointer
-/// and both values, or "" when they are identical (numbers compared bit for bit). The
-/// thread count, which never changes a number, is not compared.
+/// and both values, or "" when they are identical (numbers compared bit for bit).
 std::string replay_difference(const Json& recorded, const Json& replayed);
 
 }  // namespace apmsim

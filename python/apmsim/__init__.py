@@ -28,6 +28,7 @@ from ._core import (
     validate,
 )
 from ._frozen import thaw
+from ._schema import scenario_schema
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
 from . import _analytics, _contracts, _exact, _sweep
 from ._analytics import *  # noqa: F401,F403
@@ -52,6 +53,7 @@ __all__ = [
     "Weibull",
     "ZeroModifiedPoisson",
     "run",
+    "scenario_schema",
     "stats",
     "thaw",
     "validate",

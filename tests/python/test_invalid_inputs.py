@@ -77,7 +77,7 @@ CASES = [
     ("out_is_folder", json.dumps(GOOD), ["run", "{in}", "--out", "{dir}"], "--out: expected a file path"),
     ("csv_no_folder", json.dumps(GOOD), ["run", "{in}", "--summary-csv", "{dir}/no/s.csv"], "--summary-csv"),
     ("unknown_option", json.dumps(GOOD), ["run", "{in}", "--trails", "5"], "--trails"),
-    ("no_scenario", None, ["run"], "scenario is required"),
+    ("no_scenario", None, ["run"], "a scenario file or --replay RESULTS.json"),
     ("unknown_command", None, ["simulate", "{in}"], 'expected a command: run'),
     # sweep files
     ("sweep_no_axes", sweep(axes=[]), SWEEP, "axes: expected a non-empty array"),
