@@ -215,8 +215,7 @@ void register_exact(py::module_& m) {
             o.tail_target = tail_target;
             o.padding = padding;
             o.tilt = tilt;
-            // At most max_drawn_values: the simulation method holds every draw in memory.
-            o.samples = whole_number<std::uint64_t>("samples", samples, 2, max_drawn_values, " samples");
+            o.samples = whole_number<std::uint64_t>("samples", samples, 2, AggregateOptions::max_samples, " samples");
             o.seed = whole_number<std::uint64_t>("seed", seed);
             o.validate();
             py::gil_scoped_release release;

@@ -56,7 +56,7 @@ void register_scenario(py::module_& m) {
                 return scenario_of_results(read_json_file(file, "a results file (JSON)"), file);
             },
             py::arg("results"),
-            "The resolved scenario a results file of apmsim run --out (a path, or its dict) records, its settings as run: "
+            "The resolved scenario a results file (a path, or Results.to_dict()) records, its settings as run: "
             "apmsim.run(Scenario.from_results(path)) replays it to the same numbers")
         .def(
             "save",

@@ -5,6 +5,7 @@
 #include "results_state.hpp"
 
 #include "apmsim/core/files.hpp"
+#include "apmsim/results_document.hpp"
 #include "apmsim/outputs/json.hpp"
 #include "apmsim/run.hpp"
 #include "apmsim/stats/summary.hpp"
@@ -35,18 +36,33 @@ void set_option(T& option, const char* name, const std::optional<Whole>& value) 
     if (value) option = whole_number<T>(name, *value);
 }
 
-/// Results with their payments (or None) as Python sees them.
-py::object results_object(SimulationResults simulation, const py::object& payments) {
+/// Results with their payments and the resolved scenario they ran (each or None) as Python sees them.
+py::object results_object(SimulationResults simulation, const py::object& payments, const py::object& scenario) {
     py::object results = py::cast(std::move(simulation));
     results.attr("payments") = payments;
+    results.attr("scenario") = scenario;
     return results;
 }
 
-/// The results JSON of a Python Results object, with its settled payment models if any.
-Json full_json(const py::object& self, const std::string& name) {
-    Json j = results_to_json(self.cast<const SimulationResults&>(), name);
-    if (py::hasattr(self, "payments") && !self.attr("payments").is_none())
-        j["payment_models"] = payments_to_json(self.attr("payments").cast<const PaymentResults&>());
+py::object attribute_or_none(const py::object& self, const char* name) {
+    if (!py::hasattr(self, name)) return py::none();
+    return self.attr(name);
+}
+
+/// The results JSON of a Python Results object: what `apmsim run --out` writes (version,
+/// resolved scenario and warnings included) when it records its scenario, else the numbers.
+Json full_json(const py::object& self, const std::optional<std::string>& name) {
+    const auto& simulation = self.cast<const SimulationResults&>();
+    const py::object payments = attribute_or_none(self, "payments"), scenario = attribute_or_none(self, "scenario");
+    const PaymentResults none;
+    const PaymentResults& pay = payments.is_none() ? none : payments.cast<const PaymentResults&>();
+    if (!scenario.is_none()) {
+        Scenario s = scenario.cast<Scenario>();
+        if (name) s.name = *name;
+        return results_document(s, s.settings, simulation, pay);
+    }
+    Json j = results_to_json(simulation, name.value_or("scenario"));
+    if (!pay.models.empty()) j["payment_models"] = payments_to_json(pay);
     return j;
 }
 }  // namespace
@@ -141,35 +157,41 @@ void register_simulation(py::module_& m) {
              "for savings) and p_negative")
         .def("statistics", [](const py::object& self) {
             const PaymentResults none;
-            py::object p = py::none();
-            if (py::hasattr(self, "payments")) p = self.attr("payments");
+            const py::object p = attribute_or_none(self, "payments");
             const PaymentResults& pay = p.is_none() ? none : p.cast<const PaymentResults&>();
             return data_frame(statistics_rows(self.cast<const SimulationResults&>(), pay), {});
         }, "Every statistic in one tidy pandas DataFrame (columns model, arm, year, party, component, category, tier, "
            "measure, statistic, value): the table a sweep stores and `apmsim run --summary-csv` writes")
-        .def("to_dict", [](const py::object& self, const std::string& name) { return to_python_json(full_json(self, name)); },
-             py::arg("scenario_name") = "scenario", "The results JSON the CLI writes, as a dict (with payment_models when settled)")
+        .def("to_dict", [](const py::object& self, const std::optional<std::string>& name) { return to_python_json(full_json(self, name)); },
+             py::arg("scenario_name") = py::none(),
+             "The results JSON `apmsim run --out` writes, as a dict: payment_models when settled, and apmsim_version, "
+             "resolved_scenario and warnings when the results record their scenario (results of apmsim.run do); "
+             "scenario_name overrides the recorded name")
         .def("__eq__", [](const py::object& self, const py::object& other) {
             if (!py::isinstance<SimulationResults>(other)) return false;
             return results_state(self.cast<const SimulationResults&>()) == results_state(other.cast<const SimulationResults&>()) &&
-                   self.attr("payments").equal(other.attr("payments"));
+                   attribute_or_none(self, "payments").equal(attribute_or_none(other, "payments")) &&
+                   attribute_or_none(self, "scenario").equal(attribute_or_none(other, "scenario"));
         })
         .def("__hash__", [](const py::object&) -> py::int_ { throw py::type_error("unhashable: Results"); })
         .def("__reduce__", [](const py::object& self) {
             return py::make_tuple(py::module_::import("apmsim._state").attr("restore_results"),
-                                  py::make_tuple(py::bytes(results_state(self.cast<const SimulationResults&>())), self.attr("payments")));
+                                  py::make_tuple(py::bytes(results_state(self.cast<const SimulationResults&>())),
+                                                 attribute_or_none(self, "payments"), attribute_or_none(self, "scenario")));
         })
-        .def("save", [](const py::object& self, const py::object& path, const std::string& name) {
+        .def("save", [](const py::object& self, const py::object& path, const std::optional<std::string>& name) {
             const auto file = py::module_::import("os").attr("fspath")(path).cast<std::string>();
             write_file_atomically(file, full_json(self, name).dump(1) + "\n");
-        }, py::arg("path"), py::arg("scenario_name") = "scenario", "Write the results JSON (atomically: temporary file, then rename)")
+        }, py::arg("path"), py::arg("scenario_name") = py::none(),
+           "Write the results JSON of to_dict() (atomically: temporary file, then rename); `apmsim run --replay` and "
+           "Scenario.from_results read it back")
         .def("__repr__", [](const SimulationResults& r) {
             return "Results(trials=" + std::to_string(r.trials) + ", years=" + std::to_string(r.years) +
                    ", members=" + std::to_string(r.member_count) + ", arms=" + std::to_string(r.arms.size()) + ")";
         });
 
-    m.def("_results_from_state", [](const py::bytes& state, const py::object& payments) {
-        return results_object(results_from_state(std::string(state)), payments);
+    m.def("_results_from_state", [](const py::bytes& state, const py::object& payments, const py::object& scenario) {
+        return results_object(results_from_state(std::string(state)), payments, scenario);
     });
     m.def(
         "run",
@@ -183,7 +205,11 @@ void register_simulation(py::module_& m) {
             set_option(o.calibration_trials, "calibration_trials", calibration_trials);
             RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); });
             const bool settled = !r.payments.models.empty();
-            return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none());
+            Scenario resolved = s;  // the settings as run, but the thread count: it never changes a number
+            resolved.settings = o;
+            resolved.settings.threads = s.settings.threads;
+            return results_object(std::move(r.simulation), settled ? py::cast(std::move(r.payments)) : py::none(),
+                                  py::cast(std::move(resolved)));
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
         py::arg("member_detail") = py::none(), py::arg("calibration_trials") = py::none(),

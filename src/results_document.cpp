@@ -28,7 +28,7 @@ Json results_document(const Scenario& scenario, const SimulationOptions& options
 
 Scenario scenario_of_results(const Json& results, const std::string& file) {
     if (!results.is_object() || !results.contains("resolved_scenario"))
-        throw InvalidInput(file + ": resolved_scenario", "a results file written by apmsim run --out (it records the scenario it ran)",
+        throw InvalidInput(file + ": resolved_scenario", "a results file written by apmsim run --out or Results.save (it records the scenario it ran)",
                            results.is_object() ? "no resolved_scenario" : describe(results));
     try {
         return scenario_from_json(results.at("resolved_scenario"));

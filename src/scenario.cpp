@@ -8,12 +8,16 @@ void Scenario::validate() const {
     settings.validate("settings");
     delivery.validate("delivery");
     const ResolvedDelivery resolved(delivery, cost_model.categories, "delivery");
-    if (intervention)
-        for (const auto& [item, party] : delivery.program_cost_bearer) {
-            bool known = false;
+    // A bearer of a cost nobody incurs would have no effect: an error, not a no-op.
+    for (const auto& [item, party] : delivery.program_cost_bearer) {
+        bool known = false;
+        if (intervention)
             for (const auto& c : intervention->costs) known = known || c.item == item;
-            if (!known) throw InvalidInput("delivery.program_cost_borne_by." + item, "a program cost item of the intervention", "\"" + item + "\"");
-        }
+        if (!known)
+            throw InvalidInput("delivery.program_cost_borne_by." + item,
+                               intervention ? "a program cost item of the intervention" : "no program cost bearers (the scenario has no intervention)",
+                               "\"" + item + "\"");
+    }
     for (std::size_t i = 0; i < payment_models.size(); ++i) {
         payment_models[i].validate(index_path("payment_models", i));
         payment_models[i].validate_years(index_path("payment_models", i), years());

@@ -2,6 +2,7 @@
 #include "apmsim/scenario_json.hpp"
 
 #include "apmsim/core/json_file.hpp"
+#include "apmsim/member_list_json.hpp"
 #include "apmsim/contracts/component.hpp"
 
 #include "apmsim/contracts/payment_model.hpp"
@@ -16,6 +17,12 @@
 namespace apmsim {
 namespace {
 
+int years_from_json(JsonObject& o) {
+    const int years = static_cast<int>(o.count("years", 100, 1));
+    if (years < 1) throw InvalidInput("years", "1 to 100", "0");
+    return years;
+}
+
 std::vector<std::string> names_from_json(JsonObject& o, const std::string& key) {
     const Json& a = o.at(key);
     const std::string path = o.path(key);
@@ -28,16 +35,6 @@ std::vector<std::string> names_from_json(JsonObject& o, const std::string& key) 
         names.push_back(std::move(n));
     }
     return names;
-}
-
-int require_name(const std::vector<std::string>& names, const std::string& name, const std::string& path, const char* what) {
-    const int i = CostModel::index_of(names, name);
-    if (i < 0) {
-        std::string all;
-        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-        throw InvalidInput(path, std::string("a ") + what + " (" + all + ")", "\"" + name + "\"");
-    }
-    return i;
 }
 
 CostModel cost_model_from_json(JsonObject& o, std::vector<std::string> tiers, std::vector<std::string> categories) {
@@ -117,61 +114,6 @@ CostModel cost_model_from_json(JsonObject& o, std::vector<std::string> tiers, st
     return m;
 }
 
-Population members_from_json(JsonObject& o, const std::vector<std::string>& tiers, int years) {
-    Population p;
-    p.years = years;
-    const Json& tier = o.at("tier");
-    const std::string tpath = o.path("tier");
-    if (!tier.is_array() || tier.empty()) throw InvalidInput(tpath, "a non-empty array of tier names", describe(tier));
-    const std::size_t n = tier.size();
-    for (std::size_t i = 0; i < n; ++i)
-        p.tier.push_back(static_cast<std::uint16_t>(require_name(tiers, json_string(tier[i], index_path(tpath, i)), index_path(tpath, i), "tier")));
-    auto column = [&](const char* key) -> const Json* {
-        if (!o.has(key)) return nullptr;
-        const Json& c = o.at(key);
-        if (!c.is_array() || c.size() != n)
-            throw InvalidInput(o.path(key), "an array of " + std::to_string(n) + " values (one per member)", describe(c));
-        return &c;
-    };
-    const Json* id = column("id");
-    const Json* age = column("age_band");
-    const Json* sex = column("sex");
-    const Json* risk = column("risk_score");
-    for (std::size_t i = 0; i < n; ++i) {
-        p.id.push_back(id ? static_cast<std::int64_t>(json_count((*id)[i], index_path(o.path("id"), i), 1ull << 53)) : static_cast<std::int64_t>(i + 1));
-        p.age_band.push_back(age ? json_string((*age)[i], index_path(o.path("age_band"), i)) : "unknown");
-        p.sex.push_back(sex ? json_string((*sex)[i], index_path(o.path("sex"), i)) : "U");
-        p.risk_score.push_back(risk ? json_number((*risk)[i], index_path(o.path("risk_score"), i)) : 1.0);
-    }
-    // months: one number for everyone, or per member a number or an array of one per year.
-    p.months.assign(n * years, 12);
-    if (o.has("months")) {
-        const Json& mo = o.at("months");
-        const std::string mpath = o.path("months");
-        auto month_value = [&](const Json& v, const std::string& path) {
-            return static_cast<std::uint8_t>(json_count(v, path, 12));
-        };
-        if (mo.is_number()) {
-            p.months.assign(n * years, month_value(mo, mpath));
-        } else {
-            if (!mo.is_array() || mo.size() != n) throw InvalidInput(mpath, "a number or an array of " + std::to_string(n) + " entries", describe(mo));
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::string at = index_path(mpath, i);
-                if (mo[i].is_array()) {
-                    if (mo[i].size() != static_cast<std::size_t>(years))
-                        throw InvalidInput(at, std::to_string(years) + " values (one per year)", describe(mo[i]));
-                    for (int y = 0; y < years; ++y) p.months[i * years + y] = month_value(mo[i][y], index_path(at, y));
-                } else {
-                    const auto v = month_value(mo[i], at);
-                    for (int y = 0; y < years; ++y) p.months[i * years + y] = v;
-                }
-            }
-        }
-    }
-    o.finish({"id", "tier", "age_band", "sex", "risk_score", "months"});
-    return p;
-}
-
 Intervention intervention_from_json(JsonObject& o) {
     Intervention iv;
     iv.name = o.string("name");
@@ -216,8 +158,7 @@ Scenario scenario_from_json(const Json& j) {
     JsonObject o(j, "");
     Scenario s;
     s.name = o.string("name", "scenario");
-    const int years = static_cast<int>(o.count("years", 100, 1));
-    if (years < 1) throw InvalidInput("years", "1 to 100", "0");
+    const int years = years_from_json(o);
     const auto tiers = names_from_json(o, "tiers");
     const auto categories = names_from_json(o, "categories");
     {
@@ -288,6 +229,24 @@ void payment_model_problems(const Json& m, const std::string& where, std::vector
     if (out.size() == before) collect(out, [&] { (void)payment_model_from_json(m, where); });
 }
 
+/// Every problem of a member list, when the tiers and years it is read against are sound.
+void member_list_problems(const Json& j, std::vector<InvalidInput>& out) {
+    if (!j.contains("population") || !j.at("population").is_object() || !j.at("population").contains("members")) return;
+    std::vector<std::string> tiers;
+    int years = 1;
+    std::vector<InvalidInput> reported_later;  // with the rest of the document
+    if (!collect(reported_later, [&] {
+            JsonObject o(j, "");
+            tiers = names_from_json(o, "tiers");
+            years = years_from_json(o);
+        }))
+        return;
+    collect(out, [&] {
+        JsonObject members(j.at("population").at("members"), "population.members");
+        (void)read_member_list(members, tiers, years, out);
+    });
+}
+
 /// Each cell's frequency and severity of the cost model on its own (their names are
 /// checked against the tiers and categories later, with the rest of the cost model).
 void cost_model_cell_problems(const Json& j, std::vector<InvalidInput>& out) {
@@ -326,6 +285,7 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
         });
     const std::size_t top = out.size();
     cost_model_cell_problems(j, out);
+    member_list_problems(j, out);
     if (j.contains("settings")) collect(out, [&] { (void)options_from_json(j.at("settings"), "settings"); });
     if (j.contains("delivery")) collect(out, [&] { (void)delivery_from_json(j.at("delivery"), "delivery"); });
     if (j.contains("intervention")) collect(out, [&] {

@@ -1,6 +1,6 @@
 #pragma once
 /// \file results_document.hpp
-/// \brief The results JSON of a run (`apmsim run --out`; Python's `Results.save` writes the numbers only, for now): the
+/// \brief The results JSON of a run (`apmsim run --out`, `Results.save` in Python): the
 /// numbers, plus what reproduces them: the apmsim version, the resolved scenario (every
 /// default filled in, the settings as run: seed, trials, calibration trials; not the
 /// thread count, which never changes a number) and the

@@ -15,8 +15,9 @@ namespace apmsim {
 Scenario scenario_from_json(const Json& j);
 /// Every problem of a scenario document at once, each with its JSON path (none: it loads):
 /// unknown top-level keys, the settings, the delivery basis, the intervention and each
-/// component of each payment model checked on their own; then the first problem of the
-/// population, the cost model and the checks across sections.
+/// component of each payment model and every member of a member list checked on their
+/// own; then the first problem of the rest (a generated population, the cost model's
+/// names, the checks across sections).
 std::vector<InvalidInput> scenario_problems(const Json& j);
 /// Reads a file; syntax errors name the file, line and column, others the file and JSON path.
 Scenario load_scenario(const std::string& file);

@@ -115,8 +115,8 @@ void aggregate_command(const Flags& flags) {
     if (flags.count("--discretization"))
         o.discretization = discretization_from_name("command line --discretization", flags.at("--discretization"));
     if (flags.count("--samples")) {
-        o.samples = whole_number("--samples", flags.at("--samples"), 0xFFFFFFFFull);
-        if (o.samples < 2) throw InvalidInput("command line --samples", "2 to 4294967295", flags.at("--samples"));
+        o.samples = whole_number("--samples", flags.at("--samples"), AggregateOptions::max_samples);
+        if (o.samples < 2) throw InvalidInput("command line --samples", "2 to " + std::to_string(AggregateOptions::max_samples), flags.at("--samples"));
     }
     if (flags.count("--seed")) o.seed = whole_number("--seed", flags.at("--seed"), ~0ull);
     if (flags.count("--tail-target")) {

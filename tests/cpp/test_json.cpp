@@ -183,6 +183,7 @@ TEST(ScenarioJson, BadScenariosNameTheirJsonPath) {
         {"/population/members/months", 0, "population.members.months"},
         {"/settings/trials", 1e300, "settings.trials"},
         {"/cost_model/copula/correlation", Json::parse("[[1]]"), "cost_model.copula.correlation"},
+        {"/population/members/id", Json::parse("[7, 8, 7]"), "population.members.id[2]"},
     };
     for (const auto& c : cases) {
         Json j = small_scenario();
@@ -192,6 +193,23 @@ TEST(ScenarioJson, BadScenariosNameTheirJsonPath) {
         EXPECT_FALSE(e.expected().empty());
         EXPECT_FALSE(e.actual().empty());
     }
+}
+
+TEST(ScenarioJson, EveryProblemOfAMemberListAtOnce) {
+    Json j = small_scenario();
+    j["population"]["members"]["tier"] = Json::parse(R"(["A", "Z", "B"])");
+    j["population"]["members"]["id"] = Json::parse("[5, 5, -1]");
+    j["population"]["members"]["months"] = Json::parse("[12, [12, 13], 0]");
+    j["population"]["members"]["age_band"] = Json::parse(R"(["0-4"])");
+    std::vector<std::string> where;
+    for (const InvalidInput& e : scenario_problems(j)) where.push_back(e.where());
+    EXPECT_EQ(where, (std::vector<std::string>{"population.members.tier[1]", "population.members.id[1]", "population.members.id[2]",
+                                               "population.members.age_band", "population.members.months[1][1]"}));
+    // A scenario without an intervention has no program cost for anyone to bear.
+    Json k = small_scenario();
+    k.erase("intervention");
+    k["delivery"] = Json::parse(R"({"program_cost_borne_by": {"team": "pcp"}})");
+    EXPECT_EQ(error_of([&] { scenario_from_json(k); }).where(), "delivery.program_cost_borne_by.team");
 }
 
 TEST(ScenarioJson, GeneratedPopulationErrors) {

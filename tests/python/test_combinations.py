@@ -354,6 +354,7 @@ def test_exact_pool_distribution_refuses_scores_that_vary_within_a_tier():
     d["cost_model"]["frailty_cv"] = 0
     d["cost_model"]["trend"] = {"mean": 0.04, "sd": 0}
     del d["intervention"]
+    d.get("delivery", {}).pop("program_cost_borne_by", None)  # no intervention, no program cost to bear
     s = apmsim.Scenario.from_dict(d)
     with pytest.raises(apmsim.InvalidInput, match="population.members.risk_score"):
         apmsim.pool_distribution(s)

@@ -185,6 +185,63 @@ def test_validate_reports_every_problem_at_once(tmp_path, cli):
     assert f"{BUNDLED}: ok" in done.stdout and "tornado.json: ok (sweep of 9 variants)" in done.stdout
 
 
+def member_list(n: int) -> dict:
+    doc = json.loads(json.dumps(GOOD))
+    doc["population"] = {"members": {"id": list(range(1, n + 1)), "tier": ["A", "B", "C"] * (n // 3) + ["A"] * (n % 3),
+                                     "sex": ["F"] * n, "risk_score": [1.0] * n, "months": 12}}
+    return doc
+
+
+def test_validate_reports_every_problem_of_a_member_list(tmp_path, cli):
+    import apmsim
+
+    doc = member_list(30)
+    members = doc["population"]["members"]
+    members["id"][7] = 3          # the id of member 2 again
+    members["tier"][4] = "D"
+    members["sex"][5] = "female"
+    members["risk_score"][9] = -2.0
+    members["months"] = [12] * 30
+    members["months"][11] = 13
+    report = apmsim.validate(doc)
+    assert [(e["where"], e["actual"]) for e in report["errors"]] == [
+        ("population.members.tier[4]", '"D"'),
+        ("population.members.id[7]", "3, the id of member 2"),
+        ("population.members.months[11]", "number 13"),
+    ], report
+    # With the columns sound, every member's values are checked, each problem once.
+    members["id"][7], members["tier"][4], members["months"][11] = 8, "B", 12
+    assert [e["where"] for e in apmsim.validate(doc)["errors"]] == ["population.members.sex[5]", "population.members.risk_score[9]"]
+    # The same ids are refused when loading, from Python and the command line.
+    members["sex"][5], members["risk_score"][9], members["id"][20] = "F", 1.0, 1
+    with pytest.raises(ValueError, match=r"population\.members\.id\[20\]: expected an id no other member has, got 1, the id of member 0"):
+        apmsim.Scenario.from_dict(doc)
+    path = tmp_path / "repeated_id.json"
+    path.write_text(json.dumps(doc))
+    done = cli("validate", path)
+    assert done.returncode == 2 and "population.members.id[20]" in done.stderr, done.stderr
+
+
+def test_validate_lists_at_most_25_problems_of_a_member_list():
+    import apmsim
+
+    doc = member_list(300)
+    doc["population"]["members"]["tier"] = ["Z"] * 300
+    errors = apmsim.validate(doc)["errors"]
+    assert len(errors) == 26 and errors[24]["where"] == "population.members.tier[24]"
+    assert errors[25] == {"where": "population.members", "expected": "at most 25 problems listed", "actual": "275 more problems, not listed"}
+
+
+def test_a_program_cost_bearer_needs_an_intervention():
+    import apmsim
+
+    doc = json.loads(json.dumps(GOOD))
+    del doc["intervention"]
+    errors = apmsim.validate(doc)["errors"]
+    assert [e["where"] for e in errors] == ["delivery.program_cost_borne_by.pcp_oversight"], errors
+    assert "no intervention" in errors[0]["expected"]
+
+
 def test_validate_warns_about_implausible_terms(tmp_path, cli):
     import apmsim
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 import math
 import os
 import subprocess
@@ -337,7 +338,7 @@ def test_invalid_member_level_cv_year(results, year):
 
 def test_savings_need_an_intervention(bundled_dict):
     d = copy.deepcopy(bundled_dict)
-    del d["intervention"]
+    del d["intervention"], d["delivery"]["program_cost_borne_by"]  # bearers of a cost nobody incurs are refused
     d["population"]["generate"]["members"] = 20
     r = apmsim.run(apmsim.Scenario.from_dict(d), trials=3, seed=1)
     assert r.arms == ["baseline"]
@@ -374,7 +375,7 @@ def test_save_writes_valid_json(results, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
     results.save(str(tmp_path / "again.json"))
     with open(tmp_path / "again.json", encoding="utf-8") as f:
-        assert json.load(f)["scenario"] == "scenario"
+        assert json.load(f)["scenario"] == results.scenario.name  # the name of the scenario run
 
 
 def test_save_to_missing_folder_raises(results, tmp_path):
@@ -480,7 +481,7 @@ def test_simulated_mean_matches_closed_form(bundled_dict):
     # the SE of the mean is 0.31%: 3% is ~10 SE (seed 20261123 gives -0.6%).
     d = copy.deepcopy(bundled_dict)
     d["cost_model"]["trend"] = {"mean": 0, "sd": 0}
-    del d["intervention"]
+    del d["intervention"], d["delivery"]["program_cost_borne_by"]  # bearers of a cost nobody incurs are refused
     del d["payment_models"]  # the glide path's years 2-3 are outside a 1-year horizon
     d["years"] = 1
     s = apmsim.Scenario.from_dict(d)
@@ -521,9 +522,16 @@ def test_cli_run_matches_python(bundled_scenario_path, tmp_path):
     np.testing.assert_array_equal(np.array(doc["samples"]["intervention"]["total_cost"]),
                                   r.samples(arm="intervention"))
     np.testing.assert_array_equal(np.array(doc["samples"]["net_savings"]), r.samples("net_savings"))
-    # In fact the whole document is the same, but for what reproduces it, which only the
-    # CLI records so far (Python Results do not hold the scenario they ran).
-    assert doc.pop("apmsim_version") == apmsim.__version__
-    assert doc.pop("resolved_scenario")["settings"]["trials"] == 20
-    assert doc.pop("warnings") == []
-    assert doc == r.to_dict(scenario.name)
+    # In fact the whole document is the same, what reproduces it included: Python results
+    # record the resolved scenario they ran, as the CLI's file does.
+    assert doc["apmsim_version"] == apmsim.__version__
+    assert doc["resolved_scenario"]["settings"]["trials"] == 20
+    assert doc == r.to_dict()
+    saved = tmp_path / "python_results.json"
+    r.save(saved)
+    assert saved.read_bytes() == out.read_bytes()
+    # What Python saved, the CLI replays to the same numbers; and a pickled copy is the same results.
+    proc = subprocess.run([cli, "run", "--replay", str(saved)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    copy = pickle.loads(pickle.dumps(r))
+    assert copy == r and copy.scenario == r.scenario and copy.to_dict() == doc

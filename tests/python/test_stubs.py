@@ -15,7 +15,7 @@ from apmsim import _components, _core
 
 PACKAGE = pathlib.Path(apmsim.__file__).parent
 # Attributes set on instances, not classes (dir() of the class does not show them).
-INSTANCE_ATTRIBUTES = {"Results": {"payments"}}
+INSTANCE_ATTRIBUTES = {"Results": {"payments", "scenario"}}
 
 
 def stub_names(path: pathlib.Path, *bases_from: pathlib.Path) -> dict[str, set[str] | None]:

@@ -94,16 +94,30 @@ def test_program_size_shrinks_the_false_reward_probability_and_the_spread(tmp_pa
     assert fr[1] < fr[0] - 3 * se
 
 
+def finished_variants(db: pathlib.Path) -> int:
+    """Variants a (running) sweep has stored as finished; 0 before its database exists."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as c:
+            return c.execute("SELECT count(*) FROM variants WHERE status = 'finished'").fetchone()[0]
+    except sqlite3.OperationalError:  # tables not created yet, or locked for a moment
+        return 0
+
+
 def test_kill_and_resume_loses_nothing(tmp_path, cli):
     sweep = small_sweep(tmp_path, [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07], trials=60)
     reference = tmp_path / "reference.sqlite"
     assert cli("sweep", sweep, "--db", reference, "--quiet").returncode == 0
     db = tmp_path / "killed.sqlite"
     kills = 0
-    for delay in (0.4, 1.0, 1.6):
+    for _ in range(3):  # each run killed as soon as it has finished one more variant: mid-way through the next
+        before = finished_variants(db)
         proc = subprocess.Popen([cli.program, "sweep", str(sweep), "--db", str(db), "--quiet", *(["--resume"] if db.exists() else [])],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and finished_variants(db) <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1

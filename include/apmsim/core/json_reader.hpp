@@ -35,6 +35,16 @@ inline std::string join_path(const std::string& path, const std::string& key) {
 }
 inline std::string index_path(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
+/// The index of `name` among `names` (tiers, categories...); an error at `path` listing
+/// them when it is none of them. `what` names one ("tier").
+inline int require_name(const std::vector<std::string>& names, const std::string& name, const std::string& path, const char* what) {
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) return static_cast<int>(i);
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    throw InvalidInput(path, std::string("a ") + what + " (" + all + ")", "\"" + name + "\"");
+}
+
 inline double json_number(const Json& j, const std::string& path) {
     if (!j.is_number()) throw InvalidInput(path, "a number", describe(j));
     const double v = j.get<double>();

@@ -64,16 +64,19 @@ struct AggregateOptions {
     double tail_target = 1e-10; ///< probability beyond an automatic upper end
     double padding = 2.0;       ///< FFT length >= padding x nodes
     double tilt = 10.0;         ///< FFT exponential tilt theta x length (0: none)
-    std::uint64_t samples = 100000;
+    std::uint64_t samples = 100000;  ///< at most max_samples
     std::uint64_t seed = 20261123;
+
+    /// The simulation method holds every draw (8 bytes each): at most 800 MB.
+    static constexpr std::uint64_t max_samples = 100'000'000;
 
     void validate() const {
         check_lattice_request(step, upper, nodes);
         check::in_open("tail_target", tail_target, 0.0, 0.5);
         check::in_closed("padding", padding, 1.0, 64.0);
         check::in_closed("tilt", tilt, 0.0, 200.0);
-        if (samples < 2 || samples > 0xFFFFFFFFull)
-            throw InvalidInput("samples", "2 to 4294967295 samples", std::to_string(samples));
+        if (samples < 2 || samples > max_samples)
+            throw InvalidInput("samples", "2 to " + std::to_string(max_samples) + " samples (every draw is held in memory)", std::to_string(samples));
     }
 };
 

@@ -47,26 +47,27 @@ struct Population {
         if (months.size() != n * static_cast<std::size_t>(years))
             throw InvalidInput(where + ".months", std::to_string(n * years) + " values (members x years)",
                                std::to_string(months.size()) + " values");
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::string row = "[" + std::to_string(i) + "]";
-            if (tier[i] >= tier_count)
-                throw InvalidInput(where + ".tier" + row, "a tier index below " + std::to_string(tier_count),
-                                   std::to_string(tier[i]));
-            if (sex[i] != "F" && sex[i] != "M" && sex[i] != "U")
-                throw InvalidInput(where + ".sex" + row, "\"F\", \"M\" or \"U\"", "\"" + sex[i] + "\"");
-            if (!(risk_score[i] >= 0.0) || risk_score[i] > 1e6)
-                throw InvalidInput(where + ".risk_score" + row, "a number from 0 to 1e6", show(risk_score[i]));
-            for (int y = 0; y < years; ++y)
-                if (months_of(i, y) > 12)
-                    throw InvalidInput(where + ".months" + row + "[" + std::to_string(y) + "]", "0 to 12 months",
-                                       std::to_string(months_of(i, y)));
-        }
+        for (std::size_t i = 0; i < n; ++i) validate_member(i, where, tier_count);
         for (int y = 0; y < years; ++y) {
             bool any = false;
             for (std::size_t i = 0; i < n && !any; ++i) any = months_of(i, y) > 0;
             if (!any) throw InvalidInput(where + ".months", "at least one eligible member in every year",
                                          "no eligible member in year " + std::to_string(y + 1));
         }
+    }
+
+    /// Checks member `i`'s tier, sex, risk score and months (the columns have their lengths).
+    void validate_member(std::size_t i, const std::string& where, std::size_t tier_count) const {
+        const std::string row = "[" + std::to_string(i) + "]";
+        if (tier[i] >= tier_count)
+            throw InvalidInput(where + ".tier" + row, "a tier index below " + std::to_string(tier_count), std::to_string(tier[i]));
+        if (sex[i] != "F" && sex[i] != "M" && sex[i] != "U")
+            throw InvalidInput(where + ".sex" + row, "\"F\", \"M\" or \"U\"", "\"" + sex[i] + "\"");
+        if (!(risk_score[i] >= 0.0) || risk_score[i] > 1e6)
+            throw InvalidInput(where + ".risk_score" + row, "a number from 0 to 1e6", show(risk_score[i]));
+        for (int y = 0; y < years; ++y)
+            if (months_of(i, y) > 12)
+                throw InvalidInput(where + ".months" + row + "[" + std::to_string(y) + "]", "0 to 12 months", std::to_string(months_of(i, y)));
     }
 
     /// Each member's risk score relative to the mean score of its (initial) tier, weighted
