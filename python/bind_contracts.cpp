@@ -127,6 +127,12 @@ void register_contracts(py::module_& m) {
             return data_frame(calibration_to_json(p)["rows"], {"model", "component", "year", "quantity"}, {"model", "component", "year", "quantity", "value"});
         }, "pandas DataFrame of what the contracts fixed before the year from the calibration sample (its own seed and "
            "calibration_trials trials of the base case): expected recoveries and cost with standard errors, truncation points")
+        .def("compare",
+             [](const PaymentResults& p, const std::string& baseline_model, const std::optional<std::string>& arm) {
+                 return data_frame(model_comparison_to_json(compare_models(p, baseline_model, arm.value_or(p.program_arm()))),
+                                   {"model", "arm", "year", "party", "measure"});
+             },
+             py::arg("baseline_model") = "fee_for_service", py::arg("arm") = py::none(), compare_doc)
         .def("to_dict", [](const PaymentResults& p) { return to_python_json(payments_to_json(p)); },
              "The payment_models part of the results file, as a dict")
         .def("__repr__", [](const PaymentResults& p) {

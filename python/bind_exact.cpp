@@ -147,7 +147,12 @@ void register_exact(py::module_& m) {
         "tail_mass, never dropped silently.");
 
     py::class_<AD>(m, "AggregateDistribution",
-                   "Distribution of an aggregate loss: lattice (panjer, fft, pool), approximation or simulation")
+                   "Distribution of an aggregate loss: lattice (panjer, fft, pool), approximation or simulation", py::dynamic_attr())
+        .def("__reduce__", [](const py::object& self) {
+            if (!py::hasattr(self, "_recipe"))
+                throw py::type_error("AggregateDistribution: only one made by apmsim.aggregate pickles (its arguments rebuild it)");
+            return py::make_tuple(py::module_::import("apmsim._state").attr("restore_aggregate"), py::make_tuple(self.attr("_recipe")));
+        })
         .def_property_readonly("method", &AD::method)
         .def_property_readonly("step", &AD::step)
         .def_property_readonly("nodes", &AD::nodes)
@@ -218,8 +223,19 @@ void register_exact(py::module_& m) {
             o.samples = whole_number<std::uint64_t>("samples", samples, 2, AggregateOptions::max_samples, " samples");
             o.seed = whole_number<std::uint64_t>("seed", seed);
             o.validate();
-            py::gil_scoped_release release;
-            return aggregate(frequency, severity, o);
+            AggregateDistribution d = [&] {
+                py::gil_scoped_release release;
+                return aggregate(frequency, severity, o);
+            }();
+            py::object out = py::cast(std::move(d));
+            // Every method is deterministic (a simulation's draws come from `seed`): the
+            // arguments rebuild it exactly, so it pickles as them (apmsim._state).
+            py::dict recipe(py::arg("frequency") = to_python_json(to_json(frequency)), py::arg("severity") = to_python_json(to_json(severity)),
+                            py::arg("method") = method, py::arg("step") = step, py::arg("discretization") = discretization,
+                            py::arg("nodes") = nodes ? nodes->value : py::none(), py::arg("upper") = upper, py::arg("tail_target") = tail_target,
+                            py::arg("padding") = padding, py::arg("tilt") = tilt, py::arg("samples") = samples.value, py::arg("seed") = seed.value);
+            out.attr("_recipe") = recipe;
+            return out;
         },
         py::arg("frequency"), py::arg("severity"), py::arg("method") = aggregate_method_name(aggregate_defaults.method),
         py::arg("step") = py::none(), py::arg("discretization") = discretization_name(aggregate_defaults.discretization), py::kw_only(),

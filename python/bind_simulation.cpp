@@ -162,6 +162,11 @@ void register_simulation(py::module_& m) {
             return data_frame(statistics_rows(self.cast<const SimulationResults&>(), pay), {});
         }, "Every statistic in one tidy pandas DataFrame (columns model, arm, year, party, component, category, tier, "
            "measure, statistic, value): the table a sweep stores and `apmsim run --summary-csv` writes")
+        .def("compare", [](const py::object& self, const std::string& baseline_model, const py::object& arm) -> py::object {
+            const py::object payments = attribute_or_none(self, "payments");
+            if (payments.is_none()) throw InvalidInput("Results.compare", "results with settled payment models", "a scenario without payment models");
+            return payments.attr("compare")(baseline_model, arm);
+        }, py::arg("baseline_model") = "fee_for_service", py::arg("arm") = py::none(), compare_doc)
         .def("to_dict", [](const py::object& self, const std::optional<std::string>& name) { return to_python_json(full_json(self, name)); },
              py::arg("scenario_name") = py::none(),
              "The results JSON `apmsim run --out` writes, as a dict: payment_models when settled, and apmsim_version, "
@@ -196,14 +201,16 @@ void register_simulation(py::module_& m) {
     m.def(
         "run",
         [](const Scenario& s, const std::optional<Whole>& trials, const std::optional<Whole>& seed, const std::optional<Whole>& threads,
-           std::optional<bool> member_detail, const std::optional<Whole>& calibration_trials) {
+           std::optional<bool> member_detail, const std::optional<Whole>& calibration_trials, const py::object& progress) {
             SimulationOptions o = s.settings;  // the ranges of the options are checked by o.validate() in run()
             set_option(o.trials, "trials", trials);
             set_option(o.seed, "seed", seed);
             set_option(o.threads, "threads", threads);
             if (member_detail) o.member_detail = *member_detail;
             set_option(o.calibration_trials, "calibration_trials", calibration_trials);
-            RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); });
+            if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
+                throw InvalidInput("progress", "None or a callable taking the trials done", std::string(py::str(progress.get_type())));
+            RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); }, progress);
             const bool settled = !r.payments.models.empty();
             Scenario resolved = s;  // the settings as run, but the thread count: it never changes a number
             resolved.settings = o;
@@ -212,9 +219,10 @@ void register_simulation(py::module_& m) {
                                   py::cast(std::move(resolved)));
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
-        py::arg("member_detail") = py::none(), py::arg("calibration_trials") = py::none(),
+        py::arg("member_detail") = py::none(), py::arg("calibration_trials") = py::none(), py::arg("progress") = py::none(),
         "Simulate a scenario and settle its payment models (Results.payments); unset options come from the scenario's "
-        "settings. Same seed, same results, whatever the threads. Ctrl-C stops it within a second (KeyboardInterrupt).");
+        "settings. Same seed, same results, whatever the threads. Ctrl-C stops it within a second (KeyboardInterrupt). "
+        "progress: None or a callable, called with the trials done about every 100 ms (apmsim.run draws a bar with it).");
 }
 
 }  // namespace apmsim::python

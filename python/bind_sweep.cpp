@@ -2,8 +2,10 @@
 // and Results.statistics(); the sweep database is read back in Python (apmsim._sweep).
 #include "bindings.hpp"
 #include "interruptible.hpp"
+#include "results_state.hpp"
 
 #include "apmsim/outputs/statistics_table.hpp"
+#include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/sweep/run_sweep.hpp"
 #include "apmsim/sweep/solve.hpp"
@@ -11,6 +13,7 @@
 #include <pybind11/stl.h>
 
 #include <filesystem>
+#include <memory>
 
 namespace apmsim::python {
 
@@ -40,9 +43,84 @@ std::uint64_t calibration_trials_or_zero(const std::optional<std::uint64_t>& tri
     return trials.value_or(0);
 }
 
+/// A sweep database open for writing by Python's apmsim.sweep, which gathers the variants
+/// run elsewhere (Dask workers) and stores each as it arrives: the same store as the CLI's.
+class PythonSweepStore {
+public:
+    PythonSweepStore(const SweepDefinition& d, const std::string& db, const SweepOptions& o)
+        : variants_(expand(d, o.trials, o.calibration_trials)), store_(std::make_unique<SweepStore>(db, sweep_identity(d, o), variants_, o.resume)) {}
+    const std::set<std::size_t>& finished() const { return open().finished(); }
+    void store(std::size_t id, const py::bytes& rows, double seconds) {
+        if (id >= variants_.size()) throw InvalidInput("variant", "a variant id below " + std::to_string(variants_.size()), std::to_string(id));
+        open().store(variants_[id], rows_from_state(std::string(rows)), seconds);
+    }
+    void close() { store_.reset(); }
+
+private:
+    SweepStore& open() const {
+        if (!store_) throw InvalidInput("sweep store", "an open store", "a closed one");
+        return *store_;
+    }
+    std::vector<Variant> variants_;
+    std::unique_ptr<SweepStore> store_;
+};
+
+SweepOptions sweep_options(std::optional<std::uint64_t> trials, std::optional<std::uint64_t> calibration_trials, bool resume) {
+    SweepOptions o;
+    o.trials = trials_or_zero(trials);
+    o.calibration_trials = calibration_trials_or_zero(calibration_trials);
+    o.resume = resume;
+    return o;
+}
+
+/// The variants of a sweep as tasks: groups of (variant id, scenario) that share a simulation.
+py::list variant_groups(const py::object& sweep, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> calibration_trials,
+                        std::optional<unsigned> threads) {
+    const std::vector<Variant> variants = expand(sweep_definition(sweep), trials_or_zero(trials), calibration_trials_or_zero(calibration_trials));
+    std::vector<Scenario> scenarios;
+    for (const Variant& v : variants) {
+        scenarios.push_back(variant_scenario(v));
+        if (threads) scenarios.back().settings.threads = *threads;
+    }
+    py::list groups;
+    for (const auto& members : simulation_groups(scenarios)) {
+        py::list group;
+        for (std::size_t i : members) group.append(py::make_tuple(variants[i].id, scenarios[i]));
+        groups.append(group);
+    }
+    return groups;
+}
+
 }  // namespace
 
 void register_sweep(py::module_& m) {
+    m.def("_variant_groups", &variant_groups, py::arg("sweep"), py::arg("trials") = py::none(), py::arg("calibration_trials") = py::none(),
+          py::arg("threads") = py::none(),
+          "The variants of a sweep as groups of (variant id, Scenario) that share one simulation: one task each");
+    m.def(
+        "_variant_statistics",
+        [](const std::vector<Scenario>& scenarios) {
+            std::vector<std::string> rows(scenarios.size());
+            call_interruptibly([&](const RunControl& control) {
+                run_statistics(scenarios, [&](std::size_t k, std::vector<StatisticRow>&& r) { rows[k] = rows_state(r); }, control);
+                return 0;
+            });
+            py::list out;
+            for (const std::string& r : rows) out.append(py::bytes(r));
+            return out;
+        },
+        py::arg("scenarios"), "Each scenario's statistics table (as bytes for _SweepStore.store), run as a sweep runs them");
+    py::class_<PythonSweepStore>(m, "_SweepStore", "A sweep database open for writing (the CLI's store), for apmsim.sweep")
+        .def(py::init([](const py::object& sweep, const py::object& db, bool resume, std::optional<std::uint64_t> trials,
+                         std::optional<std::uint64_t> calibration_trials) {
+                 return std::make_unique<PythonSweepStore>(sweep_definition(sweep), py::str(py::module_::import("os").attr("fspath")(db)).cast<std::string>(),
+                                                           sweep_options(trials, calibration_trials, resume));
+             }),
+             py::arg("sweep"), py::arg("db"), py::arg("resume") = false, py::arg("trials") = py::none(), py::arg("calibration_trials") = py::none())
+        .def_property_readonly("finished", &PythonSweepStore::finished, "Ids of the variants already stored")
+        .def("store", &PythonSweepStore::store, py::arg("variant"), py::arg("rows"), py::arg("seconds"),
+             "Store a variant's statistics (bytes of _variant_statistics) and mark it finished, in one transaction")
+        .def("close", &PythonSweepStore::close, "Release the database and its writer's lock");
     m.def(
         "sweep_variants",
         [](const py::object& sweep, std::optional<std::uint64_t> trials, std::optional<std::uint64_t> calibration_trials) {
@@ -66,15 +144,17 @@ void register_sweep(py::module_& m) {
     m.def(
         "run_sweep",
         [](const py::object& sweep, const py::object& db_path, bool resume, std::optional<std::uint64_t> trials,
-           std::optional<std::uint64_t> calibration_trials, std::optional<unsigned> threads) {
+           std::optional<std::uint64_t> calibration_trials, std::optional<unsigned> threads, const py::object& progress) {
             const SweepDefinition d = sweep_definition(sweep);
             const std::string db = py::str(py::module_::import("os").attr("fspath")(db_path)).cast<std::string>();
-            SweepOptions o;
-            o.trials = trials_or_zero(trials);
-            o.calibration_trials = calibration_trials_or_zero(calibration_trials);
-            o.resume = resume;
+            SweepOptions o = sweep_options(trials, calibration_trials, resume);
             if (threads) o.threads = *threads, o.threads_given = true;
-            const SweepProgress p = call_interruptibly([&](const RunControl& control) { return run_sweep(d, db, o, {}, control); });
+            std::atomic<std::uint64_t> variants_done{0};  // run in this call
+            const SweepProgress p = call_interruptibly(
+                [&](const RunControl& control) {
+                    return run_sweep(d, db, o, [&](const SweepProgress& s) { variants_done = s.done - s.skipped; }, control);
+                },
+                progress, &variants_done);
             py::dict out;
             out["variants"] = p.total;
             out["run"] = p.done - p.skipped;
@@ -82,10 +162,11 @@ void register_sweep(py::module_& m) {
             return out;
         },
         py::arg("sweep"), py::arg("db"), py::kw_only(), py::arg("resume") = false, py::arg("trials") = py::none(),
-        py::arg("calibration_trials") = py::none(), py::arg("threads") = py::none(),
+        py::arg("calibration_trials") = py::none(), py::arg("threads") = py::none(), py::arg("progress") = py::none(),
         "Run every unfinished variant of a sweep into the SQLite database `db` (each committed as it finishes; variants that "
         "differ only in payment-model terms share one simulation). resume=True continues a database made from the same sweep. "
         "Ctrl-C stops within a second (KeyboardInterrupt) and keeps what finished. Read it with apmsim.read_sweep(db). "
+        "progress: None or a callable, called with the variants run so far about every 100 ms. "
         "Returns {'variants', 'run', 'finished_before'}.");
     m.def(
         "solve",

@@ -33,6 +33,15 @@ py::object data_frame(const Json& rows, const std::vector<std::string>& index, c
 /// with advice to assign the whole attribute named by `owner` ("Scenario.delivery").
 py::object frozen(const py::object& value, const char* owner);
 
+/// The docstring of Results.compare and PaymentResults.compare.
+inline constexpr const char* compare_doc =
+    "Each payment model against the status quo, trial by trial on the same random numbers: a pandas DataFrame indexed by "
+    "model, arm, year (0 = all years), party and measure (revenue, payments, delivery_cost, net; dollars) of the statistics "
+    "of (model - baseline_model) over trials: mean, sd, standard_error, quantiles, expected shortfall, p_negative (the chance "
+    "the model leaves the party worse off than the baseline, for net), and standard_error_independent (what the standard "
+    "error of the mean difference would be on two independent simulations: the saving common random numbers give). "
+    "arm: the program's arm by default. Example: r.compare().loc[('shared_savings', 'intervention', 0, 'provider', 'net')]";
+
 /// The tidy statistics table of a run as JSON rows (NaN as null), for data_frame().
 Json statistics_rows(const SimulationResults& sim, const PaymentResults& pay);
 

@@ -189,4 +189,32 @@ PaymentResults payments_from_state(const std::string& state) {
     return p;
 }
 
+std::string rows_state(const std::vector<StatisticRow>& rows) {
+    Writer w;
+    w.put(format_version);
+    w.put<std::uint64_t>(rows.size());
+    for (const StatisticRow& r : rows) {
+        for (const std::string* text : {&r.model, &r.arm, &r.party, &r.component, &r.category, &r.tier, &r.measure, &r.statistic}) w.put(*text);
+        w.put(r.year);
+        w.put(r.value);
+    }
+    return w.take();
+}
+
+std::vector<StatisticRow> rows_from_state(const std::string& state) {
+    Reader in(state);
+    check_version(in);
+    std::uint64_t n = 0;
+    in.get(n);
+    if (n > state.size()) throw InvalidInput("state", "a statistics table written by this version", "a corrupt row count");
+    std::vector<StatisticRow> rows(n);
+    for (StatisticRow& r : rows) {
+        for (std::string* text : {&r.model, &r.arm, &r.party, &r.component, &r.category, &r.tier, &r.measure, &r.statistic}) in.get(*text);
+        in.get(r.year);
+        in.get(r.value);
+    }
+    in.done();
+    return rows;
+}
+
 }  // namespace apmsim::python

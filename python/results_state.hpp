@@ -2,6 +2,7 @@
 // The exact state of simulation and payment results as bytes, for pickling (Dask workers)
 // and equality. Binding-only: not part of the C++ core.
 #include "apmsim/outputs/payment_results.hpp"
+#include "apmsim/outputs/statistics_table.hpp"
 #include "apmsim/simulation/results.hpp"
 
 #include <string>
@@ -12,5 +13,8 @@ std::string results_state(const SimulationResults& r);
 SimulationResults results_from_state(const std::string& state);
 std::string payments_state(const PaymentResults& p);
 PaymentResults payments_from_state(const std::string& state);
+/// A statistics table as bytes: what a sweep's task on a Dask worker sends back.
+std::string rows_state(const std::vector<StatisticRow>& rows);
+std::vector<StatisticRow> rows_from_state(const std::string& state);
 
 }  // namespace apmsim::python

@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-numpy python3-pandas python3-pytest python3-jsonschema
   python3-matplotlib python3-tqdm python3-distributed python3-nbclient python3-ipykernel
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

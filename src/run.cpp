@@ -342,19 +342,22 @@ void check_scenario(const Scenario& scenario) {
                               program_cost_bearers(scenario), scenario.cost_model.trend.mean);
 }
 
+std::vector<std::vector<std::size_t>> simulation_groups(std::span<const Scenario> scenarios) {
+    std::map<std::string, std::size_t> group_of;
+    std::vector<std::vector<std::size_t>> groups;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        auto [it, added] = group_of.try_emplace(simulation_key(scenarios[i]), groups.size());
+        if (added) groups.emplace_back();
+        groups[it->second].push_back(i);
+    }
+    return groups;
+}
+
 void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const RunControl& control) {
     for (const Scenario& s : scenarios) s.validate();
     // Scenarios that share model and settings: one simulation each group.
-    std::map<std::string, std::vector<std::size_t>> groups;
-    std::vector<std::string> order;
-    for (std::size_t i = 0; i < scenarios.size(); ++i) {
-        auto [it, added] = groups.try_emplace(simulation_key(scenarios[i]));
-        if (added) order.push_back(it->first);
-        it->second.push_back(i);
-    }
     std::size_t simulation = 0;
-    for (const std::string& key : order) {
-        const std::vector<std::size_t>& members = groups.at(key);
+    for (const std::vector<std::size_t>& members : simulation_groups(scenarios)) {
         const Scenario& first = scenarios[members.front()];
         const SettlementSetup setup = make_setup(first, first.settings, control);
         // Prepared alone first (errors name each scenario's own paths), then split by the

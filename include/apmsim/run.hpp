@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <vector>
 
 namespace apmsim {
 
@@ -54,6 +55,11 @@ using SettledSet = std::function<void(std::size_t index, std::size_t simulation,
 /// more than one run. Results are bit-identical to run() of each scenario alone.
 /// Validates every scenario before any work.
 void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const RunControl& control = {});
+
+/// The scenarios run_each() may settle on one simulation (the same model and settings,
+/// whatever their payment models, name and thread count): groups of indices, each and the
+/// groups in first-seen order. A sweep on a cluster sends one task per group.
+std::vector<std::vector<std::size_t>> simulation_groups(std::span<const Scenario> scenarios);
 
 /// Seed of the simulated benchmark base period: a fixed function of the run's seed, so
 /// base-period costs are independent of the performance years but reproducible.

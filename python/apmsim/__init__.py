@@ -23,18 +23,22 @@ from ._core import (
     SplicedLognormalPareto,
     Weibull,
     ZeroModifiedPoisson,
-    run,
     stats,
     validate,
 )
 from ._frozen import thaw
 from ._schema import scenario_schema
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
-from . import _analytics, _contracts, _exact, _sweep
+from . import _analytics, _contracts, _exact, _run, _sweep
+from ._run import run
 from ._analytics import *  # noqa: F401,F403
 from ._contracts import *  # noqa: F401,F403
 from ._exact import *  # noqa: F401,F403
 from ._sweep import *  # noqa: F401,F403
+# Results files read back (apmsim.Results.load) and the HTML report of a run.
+from . import _results_file
+from ._results_file import ResultsFile
+from ._report import report
 
 __version__ = _core.__version__
 
@@ -52,6 +56,8 @@ __all__ = [
     "SplicedLognormalPareto",
     "Weibull",
     "ZeroModifiedPoisson",
+    "report",
+    "ResultsFile",
     "run",
     "scenario_schema",
     "stats",

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from typing import Any
+import tempfile
+import time
+from typing import Any, Optional
 
+from . import _core
 from ._core import run_sweep, solve, sweep_variants
+from ._progress import progress_bar
 
-__all__ = ["read_sweep", "run_sweep", "solve", "sweep_variants"]
+__all__ = ["read_sweep", "run_sweep", "solve", "sweep", "sweep_variants"]
 
 
 def read_sweep(db: str | os.PathLike[str]) -> tuple[Any, Any]:
@@ -38,3 +42,69 @@ def read_sweep(db: str | os.PathLike[str]) -> tuple[Any, Any]:
         except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e:
             raise ValueError(f"{path}: expected a sweep database, got {e}") from None
     return variants, statistics
+
+
+def _run_group(scenarios: list) -> tuple[list[bytes], float]:
+    """A Dask task: the statistics of variants that share one simulation, and the seconds taken."""
+    start = time.perf_counter()
+    rows = _core._variant_statistics(scenarios)
+    return rows, time.perf_counter() - start
+
+
+def sweep(sweep: Any, *, client: Any = None, db: Optional[str | os.PathLike[str]] = None, resume: bool = False,
+          trials: Optional[int] = None, calibration_trials: Optional[int] = None, threads: Optional[int] = None,
+          progress: bool = True) -> tuple[Any, Any]:
+    """Run a sweep (a file path or a dict, docs/sweeps.md) and return its (variants,
+    statistics) DataFrames, as :func:`read_sweep` gives them.
+
+    Without ``client`` the variants run here, on ``threads`` threads (the scenario's setting
+    by default), exactly as ``apmsim sweep`` runs them. With a ``dask.distributed`` Client,
+    each group of variants that share one simulation is one task on the cluster; the
+    results come back to this process, which stores each group as it arrives. The numbers
+    are the same bit for bit either way: every seed comes from the variant, never from
+    the worker. ``db`` keeps the results in the CLI's SQLite store (``resume=True``
+    continues one); without it a temporary store is used and removed. Ctrl-C stops the
+    sweep (KeyboardInterrupt) and keeps the finished variants in ``db``. Example::
+
+        from dask.distributed import Client
+        variants, stats = apmsim.sweep("examples/sweeps/tornado.json", client=Client("tcp://scheduler:8786"),
+                                       db="tornado.sqlite", trials=2000)
+    """
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix="apmsim-sweep-") as folder:
+            return _sweep_into(sweep, client, os.path.join(folder, "sweep.sqlite"), False, trials, calibration_trials, threads, progress)
+    return _sweep_into(sweep, client, db, resume, trials, calibration_trials, threads, progress)
+
+
+def _sweep_into(sweep: Any, client: Any, db: Any, resume: bool, trials: Optional[int], calibration_trials: Optional[int],
+                threads: Optional[int], progress: bool) -> tuple[Any, Any]:
+    if client is None:
+        total = len(sweep_variants(sweep, trials, calibration_trials))
+        with progress_bar(total, "variants", progress) as bar:
+            run_sweep(sweep, db, resume=resume, trials=trials, calibration_trials=calibration_trials, threads=threads,
+                      progress=bar.update_to)
+        return read_sweep(db)
+    if not all(hasattr(client, name) for name in ("map", "gather")):
+        raise TypeError(f"client: expected a dask.distributed Client or None, got {type(client).__name__}")
+    from dask.distributed import as_completed
+
+    groups = _core._variant_groups(sweep, trials, calibration_trials, threads)
+    store = _core._SweepStore(sweep, db, resume, trials, calibration_trials)
+    try:
+        pending = [[(i, s) for i, s in g if i not in store.finished] for g in groups]
+        pending = [g for g in pending if g]
+        futures = client.map(_run_group, [[s for _, s in g] for g in pending], pure=False)
+        group_of = {f.key: g for f, g in zip(futures, pending)}
+        with progress_bar(sum(map(len, pending)), "variants", progress) as bar:
+            try:
+                for future, (rows, seconds) in as_completed(futures, with_results=True):
+                    group = group_of[future.key]
+                    for (i, _), r in zip(group, rows):
+                        store.store(i, r, seconds / len(group))
+                    bar.update(len(group))
+            except BaseException:
+                client.cancel(futures)
+                raise
+    finally:
+        store.close()
+    return read_sweep(db)

@@ -86,6 +86,16 @@ Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows) {
     return out;
 }
 
+Json model_comparison_to_json(const std::vector<ModelComparisonRow>& rows) {
+    Json out = Json::array();
+    for (const auto& r : rows) {
+        Json row = with_statistics({{"model", r.model}, {"arm", r.arm}, {"year", r.year}, {"party", r.party}, {"measure", r.measure}}, r.difference);
+        row["standard_error_independent"] = r.standard_error_independent;
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 Json metric_summary_to_json(const std::vector<MetricSummaryRow>& rows) {
     Json out = Json::array();
     for (const auto& r : rows)

@@ -4,15 +4,15 @@
 
 namespace apmsim {
 
-namespace {
-/// The statistics of column `y` (0: the sum over years) of trials x years samples, on
-/// the measure's adverse tail.
-stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& name) {
+std::vector<double> year_values(const SampleMatrix& s, int y) {
     std::vector<double> col(static_cast<std::size_t>(s.rows()));
     for (Eigen::Index t = 0; t < s.rows(); ++t) col[static_cast<std::size_t>(t)] = y == 0 ? s.row(t).sum() : s(t, y - 1);
-    return stats::summarize(col, adverse_tail_of(name));
+    return col;
 }
-}  // namespace
+
+stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& name) {
+    return stats::summarize(year_values(s, y), adverse_tail_of(name));
+}
 
 bool PaymentResults::takes_part(const std::string& model, const std::string& party, const std::string& arm) const {
     for (const char* measure : {"revenue", "payments", "delivery_cost"})

@@ -14,6 +14,20 @@ Json sweep_identity(const SweepDefinition& d, const SweepOptions& o) {
     return j;
 }
 
+void run_statistics(std::span<const Scenario> scenarios, const StatisticsDone& done, const RunControl& control) {
+    std::size_t summarized = ~std::size_t{0};
+    std::vector<StatisticRow> simulation_rows;  // the same for every scenario settled on one simulation
+    run_each(
+        scenarios,
+        [&](std::size_t k, std::size_t simulation, const SimulationResults& sim, PaymentResults&& pay) {
+            if (simulation != summarized) simulation_rows = simulation_statistics(sim), summarized = simulation;
+            std::vector<StatisticRow> rows = simulation_rows;
+            append_payment_statistics(rows, pay);
+            done(k, std::move(rows));
+        },
+        control);
+}
+
 SweepProgress run_sweep(const SweepDefinition& d, const std::string& file, const SweepOptions& o,
                         const std::function<void(const SweepProgress&)>& progress, const RunControl& control) {
     const std::vector<Variant> variants = expand(d, o.trials, o.calibration_trials);
@@ -34,15 +48,10 @@ SweepProgress run_sweep(const SweepDefinition& d, const std::string& file, const
             if (o.threads_given) batch.back().settings.threads = o.threads;
         }
         auto since = clock::now();
-        std::size_t summarized = ~std::size_t{0};
-        std::vector<StatisticRow> simulation_rows;  // the same for every variant settled on one simulation
-        run_each(
+        run_statistics(
             batch,
-            [&](std::size_t k, std::size_t simulation, const SimulationResults& sim, PaymentResults&& pay) {
+            [&](std::size_t k, std::vector<StatisticRow>&& rows) {
                 const Variant& v = *pending[first + k];
-                if (simulation != summarized) simulation_rows = simulation_statistics(sim), summarized = simulation;
-                std::vector<StatisticRow> rows = simulation_rows;
-                append_payment_statistics(rows, pay);
                 const auto now = clock::now();
                 store.store(v, rows, std::chrono::duration<double>(now - since).count());
                 since = now;

@@ -3,6 +3,7 @@
 /// \brief The results files: simulation and payment results as JSON.
 
 #include "apmsim/core/json_reader.hpp"
+#include "apmsim/outputs/model_comparison.hpp"
 #include "apmsim/outputs/payment_results.hpp"
 #include "apmsim/outputs/simulation_summary.hpp"
 #include "apmsim/simulation/results.hpp"
@@ -21,6 +22,8 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
 
 /// Party rows (model, arm, year, party, measure and the statistics).
 Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows);
+/// Rows of compare_models(): model, arm, year, party, measure, the difference's statistics, standard_error_independent.
+Json model_comparison_to_json(const std::vector<ModelComparisonRow>& rows);
 /// Metric rows (model, arm, year, component, metric and the statistics).
 Json metric_summary_to_json(const std::vector<MetricSummaryRow>& rows);
 /// Per model and year: P(shared savings paid), P(losses owed), false reward/penalty, ...

@@ -67,6 +67,11 @@ struct CalibrationRow {
     double value = 0;
 };
 
+/// Column `y` of trials x years samples (1-based; 0: the sum over the years), one value per trial.
+std::vector<double> year_values(const SampleMatrix& s, int y);
+/// The statistics of year_values(s, y), on the adverse tail of measure `name`.
+stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& name);
+
 class PaymentResults {
 public:
     std::vector<std::string> models, arms;

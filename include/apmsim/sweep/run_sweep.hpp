@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 namespace apmsim {
@@ -29,6 +30,13 @@ struct SweepProgress {
     std::size_t skipped = 0;          ///< finished before this run (--resume)
     const Variant* last = nullptr;    ///< the variant just finished (nullptr before the first)
 };
+
+/// Receives scenario `index`'s statistics table (the rows a sweep stores for a variant).
+using StatisticsDone = std::function<void(std::size_t index, std::vector<StatisticRow>&& rows)>;
+
+/// Runs `scenarios` with run_each() (those that differ only in payment-model terms share a
+/// simulation) and hands each one's statistics table to `done` as it is settled.
+void run_statistics(std::span<const Scenario> scenarios, const StatisticsDone& done, const RunControl& control = {});
 
 /// The definition as stored (base inline, the trial overrides): what --resume checks.
 Json sweep_identity(const SweepDefinition& d, const SweepOptions& o);

@@ -1,0 +1,74 @@
+"""Results.compare: each payment model minus the status quo, trial by trial. Every number
+is recomputed here with numpy from the per-trial samples; the common-random-numbers claim
+(the difference is less noisy than on independent simulations) is checked where it must
+hold, for the payer, whose payments under any model move with the same simulated costs."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import apmsim
+from conftest import source_dir
+
+COMPARED = source_dir() / "examples" / "scenarios" / "payment_models_compared.json"
+
+
+@pytest.fixture(scope="module")
+def results():
+    return apmsim.run(apmsim.Scenario.load(COMPARED), trials=120, seed=11, calibration_trials=40, progress=False)
+
+
+def test_every_row_is_the_trial_by_trial_difference(results):
+    table = results.compare()
+    p = results.payments
+    others = [m for m in p.models if m != "fee_for_service"]
+    assert sorted(set(table.index.get_level_values("model"))) == sorted(others)
+    assert set(table.index.get_level_values("arm")) == {"intervention"}
+    for model in others:
+        for party in ("payer", "provider", "pcp"):
+            for measure in ("revenue", "net"):
+                a = p.samples(model, party, measure, "intervention")
+                b = p.samples("fee_for_service", party, measure, "intervention")
+                for year in range(0, p.years + 1):
+                    x = (a.sum(axis=1) if year == 0 else a[:, year - 1])
+                    z = (b.sum(axis=1) if year == 0 else b[:, year - 1])
+                    d = x - z
+                    row = table.loc[(model, "intervention", year, party, measure)]
+                    assert row["mean"] == pytest.approx(d.mean(), rel=1e-12, abs=1e-6)
+                    assert row["sd"] == pytest.approx(d.std(ddof=1), rel=1e-9, abs=1e-6)
+                    assert row["standard_error"] == pytest.approx(d.std(ddof=1) / np.sqrt(len(d)), rel=1e-9, abs=1e-6)
+                    assert row["p50"] == pytest.approx(np.quantile(d, 0.5), rel=1e-12, abs=1e-6)
+                    assert row["p_negative"] == pytest.approx(np.mean(d < 0))
+                    independent = np.sqrt((x.var(ddof=1) + z.var(ddof=1)) / len(d))
+                    assert row["standard_error_independent"] == pytest.approx(independent, rel=1e-9, abs=1e-6)
+
+
+def test_common_random_numbers_make_the_difference_less_noisy(results):
+    table = results.compare()
+    payer = table.xs(("intervention", 0, "payer", "payments"), level=("arm", "year", "party", "measure"))
+    # The payer's payments under every model follow the same simulated costs: the
+    # difference's standard error is a small part of what independent runs would give.
+    assert (payer.standard_error < 0.5 * payer.standard_error_independent).all(), payer[["standard_error", "standard_error_independent"]]
+
+
+def test_another_baseline_and_arm(results):
+    base = "two_sided_shared_risk_corridor"
+    table = results.compare(baseline_model=base, arm="baseline")
+    assert base not in set(table.index.get_level_values("model"))
+    ffs = table.loc[("fee_for_service", "baseline", 0, "provider", "net")]
+    a = results.payments.samples("fee_for_service", "provider", "net", "baseline").sum(axis=1)
+    b = results.payments.samples(base, "provider", "net", "baseline").sum(axis=1)
+    assert ffs["mean"] == pytest.approx((a - b).mean(), rel=1e-12)
+    assert results.payments.compare(base, "baseline").equals(table)
+
+
+def test_bad_baselines_are_refused(results):
+    with pytest.raises(ValueError, match=r"baseline_model: expected a settled payment model \(fee_for_service, .*got \"ffs\""):
+        results.compare("ffs")
+    with pytest.raises(ValueError, match="arm"):
+        results.compare(arm="both")
+    with pytest.raises(TypeError):
+        results.compare(None)
+    plain = apmsim.run(apmsim.Scenario.default_cmc_program(members=30, years=1, payment_models=False), trials=4, progress=False)
+    with pytest.raises(ValueError, match="Results.compare: expected results with settled payment models"):
+        plain.compare()

@@ -1,0 +1,120 @@
+"""apmsim.sweep on a dask.distributed cluster gives the numbers of the local run bit for
+bit (seeds come from the variant, never from the worker), stores them in the CLI's SQLite
+store, resumes, and refuses what is not a client. Everything a task carries pickles."""
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import apmsim
+from conftest import source_dir
+
+distributed = pytest.importorskip("distributed")
+
+TIMING = ["finished", "seconds"]  # when and how long: the only columns that may differ
+
+
+def grid_sweep(seeds: str = "independent") -> dict:
+    """Six variants, trend (a model term) x sharing rate (a contract term): with common seeds,
+    three simulations (one per trend); with independent seeds, six."""
+    base = apmsim.Scenario.default_cmc_program(members=150, years=2).to_dict()
+    base["settings"].update(trials=24, calibration_trials=30)
+    return {"name": "dask_grid", "base": base, "seeds": seeds, "axes": [
+        {"name": "trend", "pointer": "/cost_model/trend/mean", "values": [0.0, 0.03, 0.06]},
+        {"name": "sharing_rate", "pointer": "/payment_models/1/components/3/sharing_rate", "values": [0.4, 0.6]}]}
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def assert_same_sweep(a, b):
+    (va, sa), (vb, sb) = a, b
+    pd.testing.assert_frame_equal(va.drop(columns=TIMING), vb.drop(columns=TIMING))
+    pd.testing.assert_frame_equal(sa.drop(columns="value"), sb.drop(columns="value"))
+    x, y = sa.value.to_numpy(), sb.value.to_numpy()
+    assert np.array_equal(np.isnan(x), np.isnan(y))
+    assert np.array_equal(x[~np.isnan(x)].view(np.uint64), y[~np.isnan(y)].view(np.uint64))  # bit for bit
+
+
+def test_a_sweep_on_two_worker_processes_equals_the_local_run(client, tmp_path, cli):
+    sweep = grid_sweep()
+    local = apmsim.sweep(sweep, db=tmp_path / "local.sqlite", progress=False)
+    on_dask = apmsim.sweep(sweep, client=client, db=tmp_path / "dask.sqlite", progress=False)
+    assert len(local[0]) == 6 and set(local[0].status) == {"finished"}
+    assert_same_sweep(local, on_dask)
+    # One task per simulation: six with independent seeds, three with common ones.
+    assert len(apmsim._core._variant_groups(sweep)) == 6 and len(apmsim._core._variant_groups(grid_sweep("common"))) == 3
+    # The CLI's database of the same sweep holds the same numbers.
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(sweep))
+    assert cli("sweep", path, "--db", tmp_path / "cli.sqlite", "--quiet").returncode == 0
+    assert_same_sweep(apmsim.read_sweep(tmp_path / "cli.sqlite"), on_dask)
+    # Without a database the result is the same (a temporary store, removed).
+    assert_same_sweep(apmsim.sweep(sweep, client=client, progress=False), on_dask)
+
+
+def test_a_variant_alone_gives_the_numbers_of_its_sweep(client, tmp_path):
+    """Common seeds: variant 4 (trend 0.06, sharing 0.4) run alone by apmsim.run has the
+    statistics the cluster stored for it."""
+    sweep = grid_sweep("common")
+    variants, statistics = apmsim.sweep(sweep, client=client, progress=False)
+    scenario = apmsim.sweep_variants(sweep)[4]["scenario"]
+    alone = apmsim.run(scenario, progress=False).statistics()
+    stored = statistics[statistics.variant == 4].drop(columns="variant").reset_index(drop=True)
+    np.testing.assert_array_equal(stored.value.to_numpy(), alone.value.to_numpy().astype(float))
+
+
+def test_resume_on_the_cluster_runs_only_what_is_missing(client, tmp_path):
+    sweep = grid_sweep()
+    db = tmp_path / "resumed.sqlite"
+    reference = apmsim.sweep(sweep, db=tmp_path / "reference.sqlite", progress=False)
+    apmsim.sweep(sweep, db=db, progress=False)
+    with sqlite3.connect(db) as c:  # forget two variants, as a killed run would have
+        c.execute("DELETE FROM statistics WHERE variant IN (1, 4)")
+        c.execute("UPDATE variants SET status = 'pending', finished = NULL, seconds = NULL WHERE id IN (1, 4)")
+    with pytest.raises(ValueError, match="resume"):
+        apmsim.sweep(sweep, client=client, db=db, progress=False)
+    resumed = apmsim.sweep(sweep, client=client, db=db, resume=True, progress=False)
+    assert_same_sweep(reference, resumed)
+
+
+def test_bad_clients_and_sweeps_are_refused(tmp_path):
+    with pytest.raises(TypeError, match="client: expected a dask.distributed Client or None, got str"):
+        apmsim.sweep(grid_sweep(), client="tcp://localhost:8786", progress=False)
+    bad = grid_sweep()
+    bad["axes"][0]["pointer"] = "/cost_model/trend/median"
+    with pytest.raises(ValueError, match=r"variant 0 \(trend=0.0, sharing_rate=0.4\): cost_model.trend.median"):
+        apmsim.sweep(bad, client=None, progress=False)
+    with pytest.raises(TypeError, match="progress: expected True or False"):
+        apmsim.sweep(grid_sweep(), progress="yes")
+    assert not list(tmp_path.iterdir())
+
+
+def test_what_tasks_carry_pickles():
+    sweep = grid_sweep()
+    groups = apmsim._core._variant_groups(sweep)
+    assert pickle.loads(pickle.dumps(groups)) == groups
+    scenarios = [s for _, s in groups[0]]
+    rows = apmsim._core._variant_statistics(scenarios)
+    assert len(rows) == len(scenarios) and pickle.loads(pickle.dumps(rows)) == rows
+    r = apmsim.run(scenarios[0], progress=False)
+    copy = pickle.loads(pickle.dumps(r))
+    assert copy == r and copy.payments == r.payments and copy.scenario == r.scenario
+    assert pickle.loads(pickle.dumps(r.payments)) == r.payments
+    for model in scenarios[0].payment_models:
+        assert pickle.loads(pickle.dumps(model)) == model
+    for d in (apmsim.Poisson(2.0), apmsim.Lognormal.from_mean_cv(1000.0, 2.0)):
+        assert pickle.loads(pickle.dumps(d)) == d
+    exact = apmsim.aggregate(apmsim.Poisson(2.0), apmsim.Gamma(2.0, 500.0), step=50.0)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(exact)).pmf(), exact.pmf())
