@@ -4,6 +4,7 @@
 
 #include "apmsim/contracts/payment_model.hpp"
 #include "apmsim/core/files.hpp"
+#include "apmsim/core/json_pointer.hpp"
 #include "apmsim/population/analytic_moments.hpp"
 #include "apmsim/core/json_file.hpp"
 #include "apmsim/results_document.hpp"
@@ -23,6 +24,26 @@ void edit_validated(Scenario& s, Change change) {
     copy.validate();
     s = std::move(copy);
 }
+/// The scenario with the value at JSON pointer `pointer` of its document replaced (or a
+/// key left at its default set); the result is checked as a file would be.
+Scenario with_value(const Scenario& s, const std::string& pointer, const py::object& value) {
+    Json doc = scenario_to_json(s);
+    doc[pointer_into(doc, pointer, "pointer", true)] = to_cpp_json(value);
+    return scenario_from_json(doc);
+}
+
+/// A top-level part of the scenario document as a read-only view, and its replacement.
+py::object part(const Scenario& s, const char* key, const char* owner) {
+    const Json doc = scenario_to_json(s);
+    return frozen(doc.contains(key) ? to_python_json(doc.at(key)) : py::none(), owner);
+}
+void replace_part(Scenario& s, const char* key, const py::object& value) {
+    Json doc = scenario_to_json(s);
+    if (value.is_none()) doc.erase(key);
+    else doc[key] = to_cpp_json(value);
+    s = scenario_from_json(doc);
+}
+
 }  // namespace
 
 void register_scenario(py::module_& m) {
@@ -81,7 +102,28 @@ void register_scenario(py::module_& m) {
             },
             "Who delivers each category's care and at what cost (provider_share, pcp_share, provider_cost_ratio, "
             "pcp_cost_ratio, program_cost_borne_by); a read-only view: assign a whole dict to change, which validates")
-        .def_readonly("name", &Scenario::name)
+        .def("with_value", &with_value, py::arg("pointer"), py::arg("value"),
+             "A new scenario with the value at a JSON pointer (RFC 6901) into its document replaced, or a term left at its "
+             "default set; checked as a file would be (ValueError naming the path). The scenario itself is unchanged. "
+             "Example: s.with_value('/payment_models/1/components/3/sharing_rate', 0.6)")
+        .def_property(
+            "intervention", [](const Scenario& s) { return part(s, "intervention", "Scenario.intervention"); },
+            [](Scenario& s, const py::object& v) { replace_part(s, "intervention", v); },
+            "The program: name, effects (relative change in expected counts by category: mean, sd) and program_cost_pmpm "
+            "(dollars per member per month by item); None without one. A read-only view: assign a whole dict (or None) to change, which validates")
+        .def_property(
+            "cost_model", [](const Scenario& s) { return part(s, "cost_model", "Scenario.cost_model"); },
+            [](Scenario& s, const py::object& v) { replace_part(s, "cost_model", v); },
+            "Frequency and severity by category and tier, frailty_cv, trend (annual mean and sd), seasonality, copula, "
+            "tier_transitions. A read-only view: assign a whole dict to change, which validates")
+        .def_property(
+            "population", [](const Scenario& s) { return part(s, "population", "Scenario.population"); },
+            [](Scenario& s, const py::object& v) { replace_part(s, "population", v); },
+            "The members: {'generate': {'members', 'tier_mix'}} or {'members': columns}. A read-only view: assign a whole "
+            "dict to change, which validates")
+        .def_property(
+            "name", [](const Scenario& s) { return s.name; },
+            [](Scenario& s, const py::object& v) { replace_part(s, "name", v); }, "The scenario's name (results files carry it)")
         .def_property_readonly("years", &Scenario::years)
         .def_property_readonly("members", [](const Scenario& s) { return s.population.size(); })
         .def_property_readonly("tiers", [](const Scenario& s) { return s.cost_model.tiers; })

@@ -39,6 +39,9 @@ from ._sweep import *  # noqa: F401,F403
 from . import _results_file
 from ._results_file import ResultsFile
 from ._report import report
+from . import _display
+
+_display.attach()
 
 __version__ = _core.__version__
 

@@ -1,6 +1,8 @@
 // Goal seek on common random numbers (sweep/solve.hpp).
 #include "apmsim/sweep/solve.hpp"
 
+#include "apmsim/core/json_pointer.hpp"
+
 #include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/stats/estimator_errors.hpp"
@@ -217,14 +219,9 @@ double met_end(const Evaluator& e, const SolveTarget& t, const Bracket& br) { re
 SolveResult solve(const Json& scenario, const std::string& pointer, double lo, double hi, const SolveTarget& target,
                   const SolveOptions& options, const RunControl& control) {
     if (!(std::isfinite(lo) && std::isfinite(hi) && lo < hi)) throw InvalidInput("between", "two finite numbers LO < HI", show(lo) + " and " + show(hi));
-    Json::json_pointer p;
-    try {
-        p = Json::json_pointer(pointer);
-    } catch (const Json::exception&) {
-        throw InvalidInput("vary", "a JSON pointer such as /payment_models/3/components/0/pmpm", describe(Json(pointer)));
-    }
-    if (pointer.empty() || !scenario.contains(p) || !scenario.at(p).is_number())
-        throw InvalidInput("vary", "a pointer to a number in the scenario", describe(Json(pointer)) + ", which names " + (scenario.contains(p) && !pointer.empty() ? "a " + std::string(scenario.at(p).type_name()) : "nothing"));
+    const Json::json_pointer p = pointer_into(scenario, pointer, "vary", false);
+    if (!scenario.at(p).is_number())
+        throw InvalidInput("vary", "a pointer to a number in the scenario", describe(Json(pointer)) + ", which names a " + std::string(scenario.at(p).type_name()));
     SolveResult out;
     Evaluator e(scenario, pointer, target, options, control, out);
     // A payment-model term re-settles one simulation: many points per round cost little.

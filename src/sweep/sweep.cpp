@@ -1,6 +1,8 @@
 // Sweep documents and their variants (sweep/sweep.hpp).
 #include "apmsim/sweep/sweep.hpp"
 
+#include "apmsim/core/json_pointer.hpp"
+
 #include "apmsim/core/json_file.hpp"
 #include "apmsim/scenario_json.hpp"
 
@@ -68,27 +70,10 @@ std::string name_from_pointer(const std::string& pointer) {
     return slash == std::string::npos ? pointer : pointer.substr(slash + 1);
 }
 
-/// Checks that `pointer` is a JSON pointer naming a value of `base`, or a new key of an object in it.
-void check_pointer(const Json& base, const std::string& pointer, const std::string& where) {
-    Json::json_pointer p;
-    try {
-        p = Json::json_pointer(pointer);
-    } catch (const Json::exception&) {
-        throw InvalidInput(where, "a JSON pointer (RFC 6901) such as \"/payment_models/0/components/1/sharing_rate\"",
-                           describe(Json(pointer)));
-    }
-    if (pointer.empty()) throw InvalidInput(where, "a pointer to a value inside the scenario", "\"\" (the whole scenario)");
-    if (base.contains(p)) return;
-    const Json::json_pointer parent = p.parent_pointer();
-    if (base.contains(parent) && base.at(parent).is_object()) return;  // a key the base leaves at its default
-    throw InvalidInput(where, "a pointer to a value of the base scenario (or a new key of one of its objects)",
-                       describe(Json(pointer)) + ", which names nothing there");
-}
-
 SweepAxis read_axis(JsonObject a, const Json& base) {
     SweepAxis axis;
     axis.pointer = a.string("pointer");
-    check_pointer(base, axis.pointer, a.path("pointer"));
+    (void)pointer_into(base, axis.pointer, a.path("pointer"), true);
     axis.name = a.string("name", name_from_pointer(axis.pointer));
     if (axis.name.empty()) throw InvalidInput(a.path("name"), "a non-empty column name", "\"\"");
     const Json& values = a.at("values");

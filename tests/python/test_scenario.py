@@ -440,3 +440,79 @@ def test_trend_that_could_reach_minus_100_percent_is_rejected():
     with pytest.raises(apmsim.InvalidInput) as info:
         apmsim.Scenario.from_dict(d)
     assert info.value.where == "cost_model.trend.sd"
+
+
+# --- editing from Python ----------------------------------------------------------------------
+
+SHARING = "/payment_models/1/components/3/sharing_rate"
+
+
+def test_with_value_returns_a_new_checked_scenario(bundled_dict):
+    s = apmsim.Scenario.from_dict(bundled_dict)
+    assert s.to_dict()["payment_models"][1]["components"][3]["sharing_rate"] != 0.6
+    t = s.with_value(SHARING, 0.6)
+    assert t.to_dict()["payment_models"][1]["components"][3]["sharing_rate"] == 0.6
+    assert s == apmsim.Scenario.from_dict(bundled_dict)  # unchanged
+    # The same change made by hand in the document gives the same scenario, and round-trips exactly.
+    d = s.to_dict()
+    d["payment_models"][1]["components"][3]["sharing_rate"] = 0.6
+    assert t == apmsim.Scenario.from_dict(d) and apmsim.Scenario.from_dict(t.to_dict()) == t
+    # A term left at its default can be set; the value is checked as a file's would be.
+    assert s.with_value("/settings/member_detail", True).settings["member_detail"] is True
+    with pytest.raises(ValueError, match=r"payment_models\[1\]\.components\[3\]\.sharing_rate"):
+        s.with_value(SHARING, 1.5)
+    with pytest.raises(ValueError, match=r"pointer: expected a pointer to a value of the scenario .*names nothing there"):
+        s.with_value("/payment_models/9/name", "x")
+    with pytest.raises(ValueError, match="pointer: expected a JSON pointer"):
+        s.with_value("payment_models/1", 1)
+    with pytest.raises(ValueError, match="the whole scenario"):
+        s.with_value("", {})
+
+
+def test_main_parts_are_read_only_views_replaced_whole(bundled_dict):
+    s = apmsim.Scenario.from_dict(bundled_dict)
+    assert s.intervention["effects"]["inpatient"]["mean"] == bundled_dict["intervention"]["effects"]["inpatient"]["mean"]
+    with pytest.raises(TypeError):
+        s.intervention["name"] = "other"
+    iv = apmsim.thaw(s.intervention)
+    iv["program_cost_pmpm"]["care_team"] = 99.0
+    s.intervention = iv
+    assert s.to_dict()["intervention"]["program_cost_pmpm"]["care_team"] == 99.0
+    cm = apmsim.thaw(s.cost_model)
+    cm["frailty_cv"] = 0.25
+    s.cost_model = cm
+    assert s.to_dict()["cost_model"]["frailty_cv"] == 0.25
+    s.population = {"generate": {"members": 250, "tier_mix": {"A": 0.2, "B": 0.5, "C": 0.3}}}
+    assert s.members == 250
+    s.name = "edited"
+    assert s.to_dict()["name"] == "edited"
+    before = s.to_dict()
+    with pytest.raises(ValueError, match="cost_model.frailty_cv"):
+        s.cost_model = {**cm, "frailty_cv": -1}
+    assert s.to_dict() == before  # a refused assignment changes nothing
+    # Without an intervention no one can bear its costs: removing it needs the delivery changed too.
+    with pytest.raises(ValueError, match="program_cost_borne_by"):
+        s.intervention = None
+    delivery = apmsim.thaw(s.delivery)
+    del delivery["program_cost_borne_by"]
+    s.delivery = delivery
+    s.intervention = None
+    assert s.intervention is None and not s.has_intervention
+
+
+def test_values_display_as_html_in_jupyter():
+    s = apmsim.Scenario.default_cmc_program(members=60, years=2).with_value("/name", "<b>odd & name</b>")
+    page = s._repr_html_()
+    assert "&lt;b&gt;odd &amp; name&lt;/b&gt;" in page and "<b>odd" not in page  # escaped
+    assert ">60<" in page and "complex_care_coordination" in page
+    for model in s.payment_models:
+        assert model.name in page and model.name in model._repr_html_()
+    r = apmsim.run(s, trials=5, calibration_trials=20, progress=False)
+    page = r._repr_html_()
+    pmpm = r.samples("cost_pmpm", "baseline")[:, 0].mean()
+    assert f"${pmpm:,.0f}" in page  # the year-1 mean PMPM, as a reader sees it
+    assert r.payments.models[0] in page
+    d = apmsim.Gamma(2.0, 500.0)
+    assert "Gamma distribution" in d._repr_html_() and "1,000" in d._repr_html_()  # mean 2 x 500
+    agg = apmsim.aggregate(apmsim.Poisson(2.0), d, step=50.0)
+    assert "panjer" in agg._repr_html_()

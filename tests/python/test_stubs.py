@@ -83,3 +83,18 @@ def test_the_package_exports_what_the_stubs_describe():
     assert missing == set(), "exported without a stub (or a typed Python helper)"
     for name in python_helpers & set(apmsim.__all__):
         assert getattr(apmsim, name).__doc__, f"{name} has no docstring"
+
+
+def test_help_documents_every_term_of_every_component():
+    """help(apmsim.RiskCorridor) says what each keyword means, with its unit or default (from the schema)."""
+    schema = apmsim.scenario_schema()["$defs"]
+    for type_name in apmsim.component_types():
+        cls = next(c for c in map(lambda n: getattr(apmsim, n), _components.__all__) if c.type_name == type_name)
+        doc = inspect.getdoc(cls)
+        assert doc.splitlines()[0] == schema[type_name]["description"]
+        for term in ("years", *cls.terms):
+            prop = schema[type_name]["properties"][term]
+            line = next((l for l in doc.splitlines() if l.startswith(f"{term} (")), None)
+            assert line is not None, f"{cls.__name__}: no entry for {term}"
+            assert "default" in line or "required" in line or "optional" in line, line
+            assert prop["description"] in doc, f"{cls.__name__}.{term}: its meaning is not in the help"
