@@ -2,6 +2,7 @@
 #include "cli_common.hpp"
 
 #include "apmsim/core/files.hpp"
+#include "apmsim/outputs/model_comparison.hpp"
 #include "apmsim/outputs/statistics_table.hpp"
 #include "apmsim/results_document.hpp"
 #include "apmsim/core/json_file.hpp"
@@ -93,9 +94,36 @@ void print_payments(const PaymentResults& p, int years) {
     std::printf("\n");
 }
 
+/// Each model minus `baseline` per party, all years, on the same trials (compare_models).
+void print_comparison(const PaymentResults& p, const std::string& baseline) {
+    std::printf("Compared with %s (%s arm, all years; each model's net minus %s's on the same trials;\n"
+                "se: its standard error; se if independent: what two separate simulations would give)\n",
+                baseline.c_str(), p.program_arm().c_str(), baseline.c_str());
+    const std::vector<int> w = {38, 16, 15, 13, 18, 14};
+    print_row({"model", "party", "mean change", "se", "se if independent", "P(worse off)"}, w);
+    for (const auto& r : compare_models(p, baseline, p.program_arm())) {
+        if (r.year != 0 || r.measure != "net" || r.party == "other_providers") continue;
+        print_row({r.model, r.party, money(r.difference.mean), money(r.difference.standard_error), money(r.standard_error_independent),
+                   pct(r.difference.p_negative)},
+                  w);
+    }
+    std::printf("\n");
+}
+
+/// --compare-with names a payment model of the scenario (checked before the run).
+void check_baseline_model(const Scenario& sc, const std::string& baseline) {
+    std::string all;
+    for (const auto& m : sc.payment_models) {
+        if (m.name == baseline && sc.payment_models.size() > 1) return;
+        all += (all.empty() ? "" : ", ") + m.name;
+    }
+    throw InvalidInput("command line --compare-with", sc.payment_models.size() > 1 ? "a payment model of the scenario (" + all + ")" : "a scenario with two or more payment models",
+                       "\"" + baseline + "\"");
+}
+
 /// The options of apmsim run, as given (checked when the command runs).
 struct RunArguments {
-    std::string scenario, replay, trials, seed, threads, calibration_trials, out, summary_csv, samples;
+    std::string scenario, replay, trials, seed, threads, calibration_trials, out, summary_csv, samples, compare_with;
     bool quiet = false;
 };
 
@@ -161,6 +189,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     const RunInput input = run_input(a, c);
     const Scenario& sc = input.scenario;
     const SimulationOptions o = options_from(sc, a, c);
+    if (c.count("--compare-with")) check_baseline_model(sc, a.compare_with);
     for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--out", &a.out}, {"--summary-csv", &a.summary_csv}, {"--samples", &a.samples}})
         if (c.count(option)) check_output_path(option, *path);
     const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(o.threads), o.trials));
@@ -176,6 +205,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     print_summary(sc, r, seconds, threads);
     if (!run.payments.models.empty()) print_payments(run.payments, r.years);
+    if (c.count("--compare-with")) print_comparison(run.payments, a.compare_with);
     const Json document = results_document(sc, o, r, run.payments);
     for (const Json& w : document.at("warnings"))
         std::fprintf(stderr, "apmsim: warning: %s: %s\n", w.at("where").get<std::string>().c_str(), w.at("message").get<std::string>().c_str());
@@ -267,6 +297,9 @@ void add_run_commands(CLI::App& app) {
     run->add_option("--summary-csv", args->summary_csv,
                     "every statistic as a long CSV table: model,arm,year,party,component,category,tier,measure,statistic,value (default: none)")->type_name("FILE");
     run->add_option("--samples", args->samples, "per-trial values as a long CSV table: trial,year,arm,measure,model,party,value (default: none)")->type_name("FILE");
+    run->add_option("--compare-with", args->compare_with,
+                    "print each payment model's net result minus this model's (the status quo, e.g. fee_for_service) on the same trials")
+        ->type_name("MODEL");
     run->add_flag("--quiet", args->quiet, "no progress line (there is none either when stderr is not a terminal)");
     run->footer("Outputs are checked before the simulation starts and written through temporary files: a failed or\n"
                 "interrupted run (Ctrl-C, SIGTERM: exit 130) leaves none behind. --flag=value works too.");

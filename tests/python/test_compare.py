@@ -72,3 +72,19 @@ def test_bad_baselines_are_refused(results):
     plain = apmsim.run(apmsim.Scenario.default_cmc_program(members=30, years=1, payment_models=False), trials=4, progress=False)
     with pytest.raises(ValueError, match="Results.compare: expected results with settled payment models"):
         plain.compare()
+
+
+def test_the_command_line_prints_the_same_comparison(results, cli):
+    done = cli("run", COMPARED, "--trials", "120", "--seed", "11", "--calibration-trials", "40", "--quiet",
+               "--compare-with", "fee_for_service")
+    assert done.returncode == 0, done.stderr
+    table = results.compare()
+    lines = done.stdout.split("Compared with fee_for_service")[1].splitlines()
+    printed = {tuple(line.split()[:2]): line.split()[2:] for line in lines[3:] if line.strip()}
+    for (model, party), values in printed.items():
+        row = table.loc[(model, "intervention", 0, party, "net")]
+        assert values[0] == f"{row['mean']:,.0f}".replace("-0", "0") and values[1] == f"{row['standard_error']:,.0f}"
+        assert values[3] == f"{100 * row['p_negative']:.1f}%"
+    assert ("care_fee_one_sided_shared_savings", "provider") in printed
+    bad = cli("run", COMPARED, "--trials", "2", "--compare-with", "ffs")
+    assert bad.returncode == 2 and "--compare-with: expected a payment model of the scenario (fee_for_service" in bad.stderr
