@@ -29,12 +29,13 @@ from ._core import (
 from ._frozen import thaw
 from ._schema import scenario_schema
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
-from . import _analytics, _contracts, _exact, _run, _sweep
+from . import _analytics, _contracts, _exact, _run, _sweep, _tables
 from ._run import run
 from ._analytics import *  # noqa: F401,F403
 from ._contracts import *  # noqa: F401,F403
 from ._exact import *  # noqa: F401,F403
 from ._sweep import *  # noqa: F401,F403
+from ._tables import wide
 # Results files read back (apmsim.Results.load) and the HTML report of a run.
 from . import _results_file
 from ._results_file import ResultsFile
@@ -70,6 +71,7 @@ __all__ = [
     *_contracts.__all__,
     *_exact.__all__,
     *_sweep.__all__,
+    *_tables.__all__,
 ]
 
 # Names of version 0.1 and what replaced them (docs/glossary.md).

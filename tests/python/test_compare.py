@@ -88,3 +88,20 @@ def test_the_command_line_prints_the_same_comparison(results, cli):
     assert ("care_fee_one_sided_shared_savings", "provider") in printed
     bad = cli("run", COMPARED, "--trials", "2", "--compare-with", "ffs")
     assert bad.returncode == 2 and "--compare-with: expected a payment model of the scenario (fee_for_service" in bad.stderr
+
+
+def test_the_wide_view_of_a_summary(results):
+    net = results.payments.summary().xs("net", level="measure")
+    table = apmsim.wide(net, "mean", "year")
+    assert list(table.columns) == list(range(0, results.years + 1))
+    for year in range(0, results.years + 1):
+        assert table.loc[("fee_for_service", "intervention", "provider"), year] == net.loc[("fee_for_service", "intervention", year, "provider"), "mean"]
+    # All years together is the sum of the years (of each trial, so of the means too).
+    row = table.loc[("two_sided_shared_risk_corridor", "intervention", "provider")]
+    assert row[0] == pytest.approx(sum(row[y] for y in range(1, results.years + 1)), rel=1e-9)
+    with pytest.raises(ValueError, match="statistic: expected a column"):
+        apmsim.wide(net, "average")
+    with pytest.raises(ValueError, match="across: expected an index level"):
+        apmsim.wide(net, "mean", "trial")
+    with pytest.raises(TypeError):
+        apmsim.wide([1, 2])
