@@ -139,6 +139,10 @@ void register_simulation(py::module_& m) {
              py::arg("arm") = "baseline", py::arg("year") = 1,
              "sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of a pool whose tier "
              "mix is fixed (the confidence-interval MSR's default)")
+        .def("participant_months", [](const SimulationResults& r, const std::optional<std::string>& tier) { return r.participant_months(tier.value_or("")); },
+             py::arg("tier") = py::none(),
+             "(trials, years) eligible months of the program's participants (by the tier of the year; a tier: that tier's), "
+             "the months its costs are paid for; all member-months unless the intervention sets target_tiers or uptake")
         .def_property_readonly("trend", [](const SimulationResults& r) { return py::array_t<double>(r.trend.size(), r.trend.data()); })
         .def_property_readonly("effect_factors", [](const SimulationResults& r) {
             if (r.effect_factors.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(r.trials), 0});

@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2;  // 2: participant months
 
 class Writer {
 public:
@@ -89,7 +89,7 @@ std::string results_state(const SimulationResults& r) {
     w.put<std::uint64_t>(r.arms.size());
     for (const auto& a : r.arms) {
         w.put(a.name);
-        for (const auto* v : {&a.cost, &a.events, &a.member_months, &a.members, &a.member_cost_sumsq, &a.program_cost}) w.put(*v);
+        for (const auto* v : {&a.cost, &a.events, &a.member_months, &a.members, &a.member_cost_sumsq, &a.program_cost, &a.participant_months}) w.put(*v);
     }
     w.put(r.trend);
     w.put(r.effect_factors);
@@ -114,7 +114,7 @@ SimulationResults results_from_state(const std::string& state) {
     r.arms.resize(arms);
     for (auto& a : r.arms) {
         in.get(a.name);
-        for (auto* v : {&a.cost, &a.events, &a.member_months, &a.members, &a.member_cost_sumsq, &a.program_cost}) in.get(*v);
+        for (auto* v : {&a.cost, &a.events, &a.member_months, &a.members, &a.member_cost_sumsq, &a.program_cost, &a.participant_months}) in.get(*v);
     }
     in.get(r.trend);
     in.get(r.effect_factors);

@@ -15,7 +15,8 @@ void Scenario::validate() const {
             for (const auto& c : intervention->costs) known = known || c.item == item;
         if (!known)
             throw InvalidInput("delivery.program_cost_borne_by." + item,
-                               intervention ? "a program cost item of the intervention" : "no program cost bearers (the scenario has no intervention)",
+                               intervention ? "a program cost item of the intervention"
+                                            : "no program cost bearers (the scenario has no intervention: remove delivery.program_cost_borne_by with it)",
                                "\"" + item + "\"");
     }
     for (std::size_t i = 0; i < payment_models.size(); ++i) {

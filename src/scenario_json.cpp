@@ -130,7 +130,37 @@ Intervention intervention_from_json(JsonObject& o) {
         JsonObject c = o.object("program_cost_pmpm");
         for (const auto& comp : c.keys()) iv.costs.push_back({comp, c.number(comp)});
     }
-    o.finish({"name", "effects", "program_cost_pmpm"});
+    if (o.has("target_tiers")) {
+        const Json& t = o.at("target_tiers");
+        if (!t.is_array() || t.empty()) throw InvalidInput(o.path("target_tiers"), "a non-empty array of tier names", describe(t));
+        for (std::size_t i = 0; i < t.size(); ++i) iv.target_tiers.push_back(json_string(t[i], index_path(o.path("target_tiers"), i)));
+    }
+    if (o.has("uptake")) {
+        if (o.at("uptake").is_number()) {
+            iv.uptake.mean = o.number("uptake");
+        } else {
+            JsonObject u = o.object("uptake");
+            iv.uptake = {u.number("mean"), u.number("sd", 0.0)};
+            u.finish({"mean", "sd"});
+        }
+    }
+    if (o.has("ramp_up")) iv.ramp_up = json_numbers(o.at("ramp_up"), o.path("ramp_up"));
+    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "uptake", "ramp_up"});
+    return iv;
+}
+
+/// The intervention's JSON; who takes part and the ramp-up only when they differ from
+/// everyone from the start (so version 0.2's resolved scenarios are written unchanged).
+Json intervention_to_json(const Intervention& in) {
+    Json iv;
+    iv["name"] = in.name;
+    iv["effects"] = Json::object();
+    for (const auto& e : in.effects) iv["effects"][e.category] = {{"mean", e.mean}, {"sd", e.sd}};
+    iv["program_cost_pmpm"] = Json::object();
+    for (const auto& c : in.costs) iv["program_cost_pmpm"][c.item] = c.pmpm;
+    if (!in.target_tiers.empty()) iv["target_tiers"] = in.target_tiers;
+    if (in.uptake.mean != 1.0 || in.uptake.sd != 0.0) iv["uptake"] = {{"mean", in.uptake.mean}, {"sd", in.uptake.sd}};
+    if (!in.ramp_up.empty()) iv["ramp_up"] = in.ramp_up;
     return iv;
 }
 
@@ -363,15 +393,7 @@ Json scenario_to_json(const Scenario& s) {
         for (std::size_t i = 0; i < m.tiers.size(); ++i)
             for (std::size_t k = 0; k < m.tiers.size(); ++k) cm["tier_transitions"][m.tiers[i]][m.tiers[k]] = m.tier_transition(i, k);
     j["cost_model"] = cm;
-    if (s.intervention) {
-        Json iv;
-        iv["name"] = s.intervention->name;
-        iv["effects"] = Json::object();
-        for (const auto& e : s.intervention->effects) iv["effects"][e.category] = {{"mean", e.mean}, {"sd", e.sd}};
-        iv["program_cost_pmpm"] = Json::object();
-        for (const auto& c : s.intervention->costs) iv["program_cost_pmpm"][c.item] = c.pmpm;
-        j["intervention"] = iv;
-    }
+    if (s.intervention) j["intervention"] = intervention_to_json(*s.intervention);
     j["settings"] = to_json(s.settings);
     if (!(s.delivery == DeliveryBasis{})) j["delivery"] = to_json(s.delivery);
     if (!s.payment_models.empty()) {

@@ -77,7 +77,8 @@ rows = []
 for n in (250, 1000, 4000):
     doc = apmsim.Scenario.default_cmc_program(members=n, years=1).to_dict()
     doc["cost_model"]["trend"] = {"mean": 0.0, "sd": 0.0}
-    doc.pop("intervention")
+    doc.pop("intervention")  # no program: nobody bears program costs either
+    doc["delivery"].pop("program_cost_borne_by")
     pool = apmsim.run(apmsim.Scenario.from_dict(doc), trials=400, seed=7)
     pool_mean = pool.samples()[:, 0] / n  # cost per member in each trial
     rows.append({"members": n, "simulated cv of pool mean": pool_mean.std(ddof=1) / pool_mean.mean(),

@@ -1,11 +1,14 @@
 """Progress bars for long calls (tqdm from Debian's python3-tqdm): a widget in a notebook
-when ipywidgets is there, a text bar on stderr otherwise, nothing when tqdm is missing or
-``progress=False``. A bar appears only after half a second, so quick calls stay quiet."""
+when ipywidgets is there, a text bar on stderr otherwise, nothing when tqdm is missing.
+``progress=None`` (the default) shows one in a notebook or a terminal, not in a log or a
+pipe; True always, False never. A bar appears only after half a second, so quick calls
+stay quiet."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 #: Seconds before a bar appears.
 DELAY = 0.5
@@ -44,12 +47,21 @@ def _tqdm_class() -> Any:
     return tqdm
 
 
+def _interactive() -> bool:
+    """In a Jupyter kernel, or stderr is a terminal."""
+    if "ipykernel" in sys.modules:
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
 @contextmanager
-def progress_bar(total: int, unit: str, enabled: bool) -> Iterator[Any]:
-    """A bar counting `total` `unit`s (``with progress_bar(n, "trials", True) as bar: bar.update_to(k)``)."""
-    if not isinstance(enabled, bool):
-        raise TypeError(f"progress: expected True or False, got {type(enabled).__name__}")
-    tqdm = _tqdm_class() if enabled else None
+def progress_bar(total: int, unit: str, enabled: Optional[bool]) -> Iterator[Any]:
+    """A bar counting `total` `unit`s (``with progress_bar(n, "trials", None) as bar: bar.update_to(k)``)."""
+    if enabled is not None and not isinstance(enabled, bool):
+        raise TypeError(f"progress: expected True, False or None, got {type(enabled).__name__}")
+    show = _interactive() if enabled is None else enabled
+    tqdm = _tqdm_class() if show else None
     if tqdm is None:
         yield _Silent()
         return

@@ -10,11 +10,12 @@ __all__ = ["run"]
 
 
 def run(scenario: "_core.Scenario", trials: Optional[int] = None, seed: Optional[int] = None, threads: Optional[int] = None,
-        member_detail: Optional[bool] = None, calibration_trials: Optional[int] = None, progress: bool = True) -> "_core.Results":
+        member_detail: Optional[bool] = None, calibration_trials: Optional[int] = None, progress: Optional[bool] = None) -> "_core.Results":
     """Simulate a scenario and settle its payment models (``Results.payments``); options left
     None come from the scenario's settings. The same seed gives the same results, bit for
     bit, whatever the threads. The GIL is released while it runs; a progress bar shows the
-    trials done when it takes more than half a second (``progress=False``: none); Ctrl-C or
+    trials done when it takes more than half a second, in a notebook or a terminal
+    (``progress=True``: always, ``False``: never); Ctrl-C or
     a notebook's interrupt stops it within a second with KeyboardInterrupt.
 
     The results record the resolved scenario (``Results.scenario``), so ``save`` writes a

@@ -53,7 +53,7 @@ def _run_group(scenarios: list) -> tuple[list[bytes], float]:
 
 def sweep(sweep: Any, *, client: Any = None, db: Optional[str | os.PathLike[str]] = None, resume: bool = False,
           trials: Optional[int] = None, calibration_trials: Optional[int] = None, threads: Optional[int] = None,
-          progress: bool = True) -> tuple[Any, Any]:
+          progress: Optional[bool] = None) -> tuple[Any, Any]:
     """Run a sweep (a file path or a dict, docs/sweeps.md) and return its (variants,
     statistics) DataFrames, as :func:`read_sweep` gives them.
 
@@ -77,7 +77,7 @@ def sweep(sweep: Any, *, client: Any = None, db: Optional[str | os.PathLike[str]
 
 
 def _sweep_into(sweep: Any, client: Any, db: Any, resume: bool, trials: Optional[int], calibration_trials: Optional[int],
-                threads: Optional[int], progress: bool) -> tuple[Any, Any]:
+                threads: Optional[int], progress: Optional[bool]) -> tuple[Any, Any]:
     if client is None:
         total = len(sweep_variants(sweep, trials, calibration_trials))
         with progress_bar(total, "variants", progress) as bar:

@@ -29,6 +29,9 @@ void check_pool_scenario(const Model& s, const PoolOptions& o) {
                            show(m.trend.sd));
     if (o.arm == "intervention") {
         if (!s.intervention) throw InvalidInput("arm", "\"baseline\" (the scenario has no intervention)", "\"intervention\"");
+        if (!s.intervention->everyone_from_the_start())
+            throw InvalidInput("intervention", "every member in the program with its whole effect for the exact pool distribution of the intervention arm",
+                               "target_tiers, uptake or ramp_up (simulate it instead)");
         for (const auto& e : s.intervention->effects)
             if (e.sd != 0.0)
                 throw InvalidInput("intervention.effects." + e.category + ".sd",

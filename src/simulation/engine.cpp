@@ -30,6 +30,7 @@ struct EnginePlan {
     Eigen::MatrixXd copula_factor; ///< lower Cholesky factor, or empty
     Eigen::MatrixXd transition_cdf;  ///< cumulative rows, or empty
     std::vector<double> relative_risk;  ///< [member] risk score / its tier's mean: scales expected counts
+    std::vector<std::uint8_t> targeted;  ///< [member] its initial tier is one the program enrols
 
     EnginePlan(const Model& s, const SimulationOptions& o)
         : model(s), options(o), tiers(s.cost_model.tier_count()), categories(s.cost_model.category_count()),
@@ -41,6 +42,8 @@ struct EnginePlan {
             for (int k = 1; k <= 12; ++k)
                 exposure[c * 13 + k] = exposure[c * 13 + k - 1] + (m.seasonality.empty() ? 1.0 : m.seasonality[c][k - 1]) / 12.0;
         if (m.copula_correlation.size() != 0) copula_factor = Eigen::LLT<Eigen::MatrixXd>(m.copula_correlation).matrixL();
+        if (s.intervention)
+            for (std::size_t i = 0; i < members; ++i) targeted.push_back(s.intervention->targets(m.tiers[s.population.tier[i]]) ? 1 : 0);
         if (m.tier_transition.size() != 0) {
             transition_cdf = m.tier_transition;
             for (Eigen::Index i = 0; i < transition_cdf.rows(); ++i)
@@ -55,11 +58,14 @@ struct Workspace {
     std::vector<std::vector<double>> member_total;  ///< [arm][member * years + year]
     std::vector<std::vector<double>> member_category;  ///< [arm][(member * years + year) * C + c], for observers
     std::vector<double> normals, uniforms, effect;  ///< per category
+    std::vector<double> year_effect;                ///< [year][category] a participant's count factor
+    std::vector<std::uint8_t> participant;          ///< [member]
 
     Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
         : tier(p.members * p.years), member_total(arm_count, std::vector<double>(p.members * p.years)),
           member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
-          normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0) {}
+          normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0),
+          year_effect(static_cast<std::size_t>(p.years) * p.categories, 1.0), participant(p.members, 0) {}
 };
 
 /// Sum of the severities of events first .. first + count - 1 of a member-year-category.
@@ -95,6 +101,30 @@ std::uint32_t draw_count(const Frequency& f, double scale, double u) {
     return std::visit([&](const auto& d) { return d.draw_scaled(scale, u); }, f);
 }
 
+/// Who takes part in trial `trial`: every targeted member, or each with the chance of the
+/// trial's uptake draw; and each year's count factor of a participant (the effect scaled
+/// by the ramp-up; exactly the effect when the ramp is 1, so version 0.2's numbers stand).
+void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& ws) {
+    const Intervention& iv = *plan.model.intervention;
+    const std::uint64_t seed = plan.options.seed;
+    double share = iv.uptake.mean;
+    if (iv.uptake.sd > 0) {
+        random::Stream s(seed, trial, random::trial_level_member, variable_id(StreamKind::uptake, 0, 0));
+        share = std::clamp(iv.uptake.mean + iv.uptake.sd * random::standard_normal_quantile(s.uniform()), 0.0, 1.0);
+    }
+    for (std::size_t i = 0; i < plan.members; ++i) {
+        bool takes_part = plan.targeted[i] != 0;
+        if (takes_part && share < 1.0)
+            takes_part = random::Stream(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::participation, 0, 0)).uniform() < share;
+        ws.participant[i] = takes_part ? 1 : 0;
+    }
+    for (int y = 0; y < plan.years; ++y) {
+        const double r = iv.ramp(y);
+        for (std::size_t c = 0; c < plan.categories; ++c)
+            ws.year_effect[static_cast<std::size_t>(y) * plan.categories + c] = r == 1.0 ? ws.effect[c] : std::max(0.0, 1.0 + r * (ws.effect[c] - 1.0));
+    }
+}
+
 void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResults& out, Workspace& ws,
                            const std::vector<TrialObserver*>& observers) {
     const Model& sc = plan.model;
@@ -119,6 +149,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
             }
             out.effect_factors[trial * C + c] = ws.effect[c];
         }
+        draw_participation(plan, trial, ws);
     }
 
     const std::size_t arm_count = out.arms.size();
@@ -166,7 +197,8 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
                                                          variable_id(StreamKind::count, y, static_cast<std::uint32_t>(c)))
                                               .uniform();
                 const std::uint32_t n0 = draw_count(cell.frequency, scale, u);
-                const std::uint32_t n1 = with_intervention ? draw_count(cell.frequency, scale * ws.effect[c], u) : n0;
+                const bool treated = with_intervention && ws.participant[i] != 0;
+                const std::uint32_t n1 = treated ? draw_count(cell.frequency, scale * ws.year_effect[static_cast<std::size_t>(y) * C + c], u) : n0;
 
                 const random::StreamAddress sev{seed, trial, static_cast<std::uint32_t>(i),
                                                 variable_id(StreamKind::severity, y, static_cast<std::uint32_t>(c))};
@@ -184,6 +216,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
                 }
             }
             const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier;
+            if (with_intervention && ws.participant[i] != 0) out.arms[1].participant_months[ti] += months;
             for (std::size_t a = 0; a < arm_count; ++a) {
                 ws.member_total[a][my] = totals[a];
                 out.arms[a].member_months[ti] += months;
@@ -193,11 +226,11 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
         }
     }
 
-    // Program costs: PMPM x eligible member-months, intervention arm only.
+    // Program costs: PMPM x participants' eligible member-months, intervention arm only.
     if (with_intervention) {
         for (int y = 0; y < Y; ++y) {
             double mm = 0.0;
-            for (std::size_t k = 0; k < T; ++k) mm += out.arms[1].member_months[(static_cast<std::size_t>(trial) * Y + y) * T + k];
+            for (std::size_t k = 0; k < T; ++k) mm += out.arms[1].participant_months[(static_cast<std::size_t>(trial) * Y + y) * T + k];
             for (std::size_t k = 0; k < plan.cost_items; ++k)
                 out.arms[1].program_cost[(static_cast<std::size_t>(trial) * Y + y) * plan.cost_items + k] =
                     sc.intervention->costs[k].pmpm * mm;
@@ -218,7 +251,8 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
         }
         TrialView view{trial, Y, plan.members, ws.tier, sc.population.months,
                        std::span<const std::span<const double>>(arm_spans, arm_count), C,
-                       std::span<const std::span<const double>>(category_spans, arm_count)};
+                       std::span<const std::span<const double>>(category_spans, arm_count),
+                       with_intervention ? std::span<const std::uint8_t>(ws.participant) : std::span<const std::uint8_t>()};
         for (auto* o : observers) o->observe(view);
     }
 }
@@ -269,6 +303,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
         arm.members.assign(tier_cells, 0.0);
         arm.member_cost_sumsq.assign(tier_cells, 0.0);
         arm.program_cost.assign(options.trials * plan.years * plan.cost_items, 0.0);
+        if (a == 1) arm.participant_months.assign(tier_cells, 0.0);
         out.arms.push_back(std::move(arm));
     }
     out.trend.assign(options.trials, 0.0);

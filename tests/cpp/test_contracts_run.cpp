@@ -176,6 +176,7 @@ struct FalseReward {
 FalseReward false_reward(std::size_t members, std::uint64_t trials, bool simulated_benchmark) {
     Scenario s = Scenario::default_cmc_program(members, 1, false);
     s.intervention.reset();
+    s.delivery.program_cost_bearer.clear();  // no program, no program cost to bear
     const PoolMoments pool = pool_moments(s);
     const double base_pmpm = pool.mean / (12.0 * static_cast<double>(members));
     Json m = Json::parse(R"({"name": "mssp_like", "components": [{"type": "fee_for_service"},

@@ -96,7 +96,7 @@ def test_bad_clients_and_sweeps_are_refused(tmp_path):
     bad["axes"][0]["pointer"] = "/cost_model/trend/median"
     with pytest.raises(ValueError, match=r"variant 0 \(trend=0.0, sharing_rate=0.4\): cost_model.trend.median"):
         apmsim.sweep(bad, client=None, progress=False)
-    with pytest.raises(TypeError, match="progress: expected True or False"):
+    with pytest.raises(TypeError, match="progress: expected True, False or None"):
         apmsim.sweep(grid_sweep(), progress="yes")
     assert not list(tmp_path.iterdir())
 

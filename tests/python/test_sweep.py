@@ -249,23 +249,25 @@ def test_ctrl_c_stops_a_python_run_and_the_interpreter_goes_on(tmp_path):
 
 def test_a_long_run_shows_its_progress_and_a_short_one_or_progress_false_does_not(tmp_path):
     """tqdm's bar on stderr, counting the trials the engine has finished, up to all of them;
-    none for progress=False, none for a run shorter than apmsim._progress.DELAY."""
+    none for progress=False, none for a run shorter than apmsim._progress.DELAY, and none by
+    default when stderr is a pipe (a log), as here."""
     script = tmp_path / "progress.py"
     script.write_text(
         "import sys, apmsim\n"
         "s = apmsim.Scenario.default_cmc_program(members=1000, years=3)\n"
         "mode = sys.argv[1]\n"
-        "r = apmsim.run(s, trials=3 if mode == 'short' else 400, calibration_trials=20, progress=(mode != 'off'))\n"
+        "progress = {'on': True, 'off': False, 'short': True, 'default': None}[mode]\n"
+        "r = apmsim.run(s, trials=3 if mode == 'short' else 400, calibration_trials=20, progress=progress)\n"
         "print(r.trials)\n")
     runs = {mode: subprocess.run([os.sys.executable, str(script), mode], capture_output=True, text=True, timeout=120, env={**os.environ})
-            for mode in ("on", "off", "short")}
+            for mode in ("on", "off", "short", "default")}
     for mode, done in runs.items():
         assert done.returncode == 0, done.stderr
     on = runs["on"].stderr
     counts = [int(c) for c in re.findall(r"(\d+)/400 \[", on)]
     assert len(counts) >= 2 and counts == sorted(counts) and counts[-1] >= 200, on  # tqdm redraws at most every 0.1 s
     assert "trials/s" in on
-    assert runs["off"].stderr == "" and runs["short"].stderr == ""
+    assert runs["off"].stderr == "" and runs["short"].stderr == "" and runs["default"].stderr == ""
     assert runs["on"].stdout == runs["off"].stdout == "400\n"
 
 
@@ -276,7 +278,7 @@ def test_the_progress_callable_sees_every_trial_finish():
     assert seen and seen == sorted(seen) and seen[-1] == 300 == r.trials  # the last call: all of them
     with pytest.raises(ValueError, match="progress: expected None or a callable"):
         apmsim._core.run(s, trials=3, progress=3)
-    with pytest.raises(TypeError, match="progress: expected True or False"):
+    with pytest.raises(TypeError, match="progress: expected True, False or None"):
         apmsim.run(s, trials=3, progress="yes")
 
     def fail(done):

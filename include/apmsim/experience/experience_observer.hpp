@@ -22,12 +22,12 @@ public:
             for (int y = 0; y < v.years; ++y) {
                 auto r = out_.row(v.trial, a, y);
                 std::fill(r.begin(), r.end(), 0.0);
-                double months_total = 0.0;
+                double participant_months = 0.0;
                 for (std::size_t i = 0; i < v.members; ++i) {
                     const std::size_t my = i * v.years + y;
                     const double months = v.months[my];
                     if (months == 0) continue;
-                    months_total += months;
+                    if (!v.participant.empty() && v.participant[i] != 0) participant_months += months;
                     r[C + v.tier[my]] += months;
                     r[C + T] += 1.0;
                     r[C + T + 1] += pop.risk_score[i] * months;
@@ -41,7 +41,7 @@ public:
                     }
                 }
                 if (a == 1 && model_.intervention)  // program costs: the intervention arm only
-                    for (std::size_t k = 0; k < K; ++k) r[C + T + 2 + k] = model_.intervention->costs[k].pmpm * months_total;
+                    for (std::size_t k = 0; k < K; ++k) r[C + T + 2 + k] = model_.intervention->costs[k].pmpm * participant_months;
             }
         }
     }

@@ -5,6 +5,7 @@
 
 #include "apmsim/core/errors.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,18 +28,51 @@ struct ProgramCost {
     double pmpm = 0.0;
 };
 
+/// The share of eligible members who take part: Normal(mean, sd) drawn once per trial,
+/// clipped to [0, 1] (sd 0: a fixed share).
+struct Uptake {
+    double mean = 1.0;
+    double sd = 0.0;
+};
+
+/// Who takes part and when it works (shared/DOMAIN.md sections 5 and 9): a program enrols
+/// the members of its target tiers (their tier at the start), of whom a share takes part;
+/// its effects apply to participants only, scaled in program year k by ramp_up[k-1] (the
+/// last value continues), and its costs are paid for participants' eligible months.
 struct Intervention {
     std::string name;
     std::vector<CategoryEffect> effects;
     std::vector<ProgramCost> costs;
+    std::vector<std::string> target_tiers;  ///< empty: every tier
+    Uptake uptake;
+    std::vector<double> ramp_up;            ///< share of the effect in force by program year; empty: all of it
 
     double total_pmpm() const {
         double s = 0.0;
         for (const auto& c : costs) s += c.pmpm;
         return s;
     }
+    /// Every member takes part from the first day with the whole effect (the program of
+    /// version 0.2): the engine draws nothing more, so its numbers are unchanged.
+    bool everyone_from_the_start() const {
+        bool ramped = false;
+        for (double r : ramp_up) ramped = ramped || r != 1.0;
+        return target_tiers.empty() && uptake.mean == 1.0 && uptake.sd == 0.0 && !ramped;
+    }
+    /// The share of the effect in force in program year `year` (0-based).
+    double ramp(int year) const {
+        if (ramp_up.empty()) return 1.0;
+        return ramp_up[std::min<std::size_t>(static_cast<std::size_t>(year), ramp_up.size() - 1)];
+    }
+    bool targets(const std::string& tier) const {
+        if (target_tiers.empty()) return true;
+        for (const auto& t : target_tiers)
+            if (t == tier) return true;
+        return false;
+    }
 
-    void validate(const std::string& where, const std::vector<std::string>& categories) const {
+    void validate(const std::string& where, const std::vector<std::string>& categories, const std::vector<std::string>& tiers, int years) const {
+        validate_participation(where, tiers, years);
         if (name.empty()) throw InvalidInput(where + ".name", "a non-empty name", "\"\"");
         for (std::size_t i = 0; i < effects.size(); ++i) {
             const auto& e = effects[i];
@@ -58,6 +92,27 @@ struct Intervention {
                 if (costs[k].item == costs[i].item) throw InvalidInput(at, "one cost per item", "a second cost");
             check::non_negative(at, costs[i].pmpm);
         }
+    }
+
+private:
+    void validate_participation(const std::string& where, const std::vector<std::string>& tiers, int years) const {
+        for (std::size_t i = 0; i < target_tiers.size(); ++i) {
+            const std::string at = where + ".target_tiers[" + std::to_string(i) + "]";
+            bool known = false;
+            for (const auto& t : tiers) known = known || t == target_tiers[i];
+            if (!known) throw InvalidInput(at, "a tier of the cost model", "\"" + target_tiers[i] + "\"");
+            for (std::size_t k = 0; k < i; ++k)
+                if (target_tiers[k] == target_tiers[i]) throw InvalidInput(at, "a tier not listed before", "\"" + target_tiers[i] + "\" again");
+        }
+        check::in_closed(where + ".uptake.mean", uptake.mean, 0.0, 1.0);
+        check::in_closed(where + ".uptake.sd", uptake.sd, 0.0, 1.0);
+        if (uptake.mean == 0.0 && uptake.sd == 0.0)
+            throw InvalidInput(where + ".uptake", "a share of members taking part above 0 (a program nobody joins has no effect)", "0");
+        if (ramp_up.size() > static_cast<std::size_t>(years))
+            throw InvalidInput(where + ".ramp_up", "at most one share per simulated year (" + std::to_string(years) + ")",
+                               std::to_string(ramp_up.size()) + " values");
+        for (std::size_t k = 0; k < ramp_up.size(); ++k)
+            check::in_closed(where + ".ramp_up[" + std::to_string(k) + "]", ramp_up[k], 0.0, 2.0);
     }
 };
 

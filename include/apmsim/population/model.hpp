@@ -29,11 +29,11 @@ struct Model {
     int years() const { return population.years; }
 
     /// Checks the cost model, the members against its tiers and the intervention against
-    /// its categories; errors name the JSON path.
+    /// its categories, tiers and years; errors name the JSON path.
     void validate() const {
         cost_model.validate("cost_model");
         population.validate("population.members", cost_model.tier_count());
-        if (intervention) intervention->validate("intervention", cost_model.categories);
+        if (intervention) intervention->validate("intervention", cost_model.categories, cost_model.tiers, years());
     }
 };
 

@@ -30,6 +30,8 @@ enum class StreamKind : std::uint32_t {
     sample = 8,        ///< stand-alone `sample(n, seed)` of a distribution
     user = 9,          ///< reserved for users embedding the engine
     quality = 10,      ///< trial-level contract quality measures (contracts/quality.hpp)
+    uptake = 11,       ///< trial-level share of targeted members who take part in the program
+    participation = 12,  ///< member-level: whether a targeted member takes part
 };
 
 /// The member slot used for trial-level draws (trend, intervention effects).

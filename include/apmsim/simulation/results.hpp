@@ -25,6 +25,7 @@ struct ArmResults {
     std::vector<double> members;       ///< [trial][year][tier] members with any eligibility
     std::vector<double> member_cost_sumsq;  ///< [trial][year][tier] sum of squared member-year costs
     std::vector<double> program_cost;  ///< [trial][year][program cost item]
+    std::vector<double> participant_months;  ///< [trial][year][tier] eligible months of the program's participants (intervention arm)
 };
 
 class SimulationResults {
@@ -54,6 +55,13 @@ public:
         throw InvalidInput("arm", "one of: " + names, "\"" + arm + "\"");
     }
     bool has_intervention() const { return arms.size() > 1; }
+
+    /// trials x years of the eligible months of the program's participants (by initial
+    /// tier at the start of each year; `tier` empty: all), the months its costs are paid for.
+    SampleMatrix participant_months(const std::string& tier = "") const {
+        require_intervention("participant_months");
+        return tier_sum(arms[1].participant_months, lookup("tier", tiers, tier));
+    }
 
     /// A trials x years matrix of `measure` for `arm`, summed over the tiers and
     /// categories that match (empty = all). `item` selects a program cost item.

@@ -19,6 +19,7 @@ struct TrialView {
     std::size_t categories = 0;
     /// per arm: [(member * years + year) * categories + category] allowed cost
     std::span<const std::span<const double>> arm_categories;
+    std::span<const std::uint8_t> participant;      ///< [member]: 1 when the member takes part in the program (empty: no program)
 };
 
 /// Called once per trial from worker threads, in no particular order. An observer must

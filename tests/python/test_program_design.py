@@ -1,0 +1,135 @@
+"""Who takes part in a program and when it works (intervention.target_tiers, uptake,
+ramp_up): non-participants' costs are bit-identical between the arms; the saving and the
+program cost by year match their closed forms within 4 standard errors (Poisson counts
+by inversion on common uniforms: E[n(lambda) - n(lambda f)] = lambda (1 - f)); results of
+scenarios without these terms are those of version 0.2, bit for bit."""
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+import apmsim
+from conftest import source_dir
+
+MEMBERS = {"A": 600, "B": 400}
+LAMBDA = {"A": 0.6, "B": 1.5}          # inpatient admissions per member-year
+SEVERITY = {"mean": 20000.0, "cv": 1.5}  # lognormal
+EFFECT = -0.2
+RAMP = [0.5, 1.0]
+PMPM = 100.0
+YEARS = 3
+TRIALS = 400
+
+
+def program(**intervention) -> dict:
+    tiers = ["A"] * MEMBERS["A"] + ["B"] * MEMBERS["B"]
+    iv = {"name": "care", "effects": {"inpatient": {"mean": EFFECT, "sd": 0.0}}, "program_cost_pmpm": {"team": PMPM}}
+    iv.update(intervention)
+    return {
+        "name": "targeted", "years": YEARS, "tiers": ["A", "B"], "categories": ["inpatient"],
+        "population": {"members": {"tier": tiers, "months": 12}},
+        "cost_model": {"frailty_cv": 0.0, "trend": {"mean": 0.0, "sd": 0.0},
+                       "cells": {"inpatient": {t: {"frequency": {"type": "poisson", "mean": LAMBDA[t]},
+                                                   "severity": {"type": "lognormal", **SEVERITY}} for t in LAMBDA}}},
+        "intervention": iv,
+        "settings": {"trials": TRIALS, "seed": 4242, "threads": 2},
+    }
+
+
+def run(doc, **options):
+    return apmsim.run(apmsim.Scenario.from_dict(doc), progress=False, **options)
+
+
+def within(sample: np.ndarray, expected: float, k: float = 4.0) -> None:
+    se = sample.std(ddof=1) / math.sqrt(len(sample))
+    assert abs(sample.mean() - expected) < k * se + 1e-9 * abs(expected), (sample.mean(), expected, se)
+
+
+def test_targeted_tiers_ramp_up_and_their_costs():
+    r = run(program(target_tiers=["B"], ramp_up=RAMP), member_detail=True)
+    costs = r.member_costs  # (arms, trials, years, members)
+    a_members = slice(0, MEMBERS["A"])
+    # Members of tier A are not in the program: their costs are the same in both arms, bit for bit.
+    assert np.array_equal(costs[0][:, :, a_members], costs[1][:, :, a_members])
+    savings = r.samples("savings")
+    for y in range(YEARS):
+        ramp = RAMP[min(y, len(RAMP) - 1)]
+        expected = MEMBERS["B"] * LAMBDA["B"] * SEVERITY["mean"] * ramp * -EFFECT
+        within(savings[:, y], expected)
+    # Costs are paid for participants' months only: tier B's, every month.
+    np.testing.assert_array_equal(r.samples("program_cost", "intervention"), PMPM * 12 * MEMBERS["B"])
+    np.testing.assert_array_equal(r.participant_months(), 12 * MEMBERS["B"])
+    np.testing.assert_array_equal(r.participant_months("A"), 0)
+
+
+def test_uptake_picks_a_share_of_the_targeted_members():
+    share = 0.6
+    r = run(program(uptake=share))
+    months = r.participant_months()[:, 0]
+    n = sum(MEMBERS.values())
+    # Each member takes part with probability 0.6: months ~ 12 Binomial(n, 0.6).
+    within(months, 12 * n * share)
+    assert months.std(ddof=1) == pytest.approx(12 * math.sqrt(n * share * (1 - share)), rel=0.2)
+    np.testing.assert_array_equal(r.samples("program_cost", "intervention")[:, 0], PMPM * months)
+    # The same members every year (participation is drawn once per trial).
+    np.testing.assert_array_equal(r.participant_months()[:, 0], r.participant_months()[:, 2])
+    expected_saving = share * sum(MEMBERS[t] * LAMBDA[t] for t in MEMBERS) * SEVERITY["mean"] * -EFFECT
+    within(r.samples("savings")[:, 0], expected_saving)
+
+
+def test_uptake_drawn_per_trial():
+    r = run(program(uptake={"mean": 0.5, "sd": 0.2}))
+    share = r.participant_months()[:, 0] / (12 * sum(MEMBERS.values()))
+    within(share, 0.5, k=4.0)  # clipping at 0 and 1 is symmetric about 0.5
+    # Between-trial spread: the sd of the share plus binomial noise (clipping trims a little).
+    assert 0.15 < share.std(ddof=1) < 0.22
+
+
+def test_everyone_from_the_start_is_version_0_2_bit_for_bit(cli, tmp_path):
+    recorded = source_dir() / "tests" / "data" / "default_cmc_program_0_2_results.json"
+    done = cli("run", "--replay", recorded, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert f"replay: identical to {recorded}" in done.stdout
+    # Stating the defaults changes nothing either: every member, from the start, whole effect.
+    doc = program()
+    base = run(doc)
+    stated = run(program(uptake=1.0, ramp_up=[1.0, 1.0]))
+    assert stated.to_dict()["samples"] == base.to_dict()["samples"]
+
+
+@pytest.mark.parametrize("change, where", [
+    ({"target_tiers": ["D"]}, "intervention.target_tiers[0]"),
+    ({"target_tiers": ["B", "B"]}, "intervention.target_tiers[1]"),
+    ({"target_tiers": []}, "intervention.target_tiers"),
+    ({"uptake": 1.5}, "intervention.uptake.mean"),
+    ({"uptake": 0}, "intervention.uptake"),
+    ({"uptake": {"mean": 0.5, "sd": -0.1}}, "intervention.uptake.sd"),
+    ({"uptake": {"mean": 0.5, "spread": 0.1}}, "intervention.uptake.spread"),
+    ({"ramp_up": [0.2, 0.5, 1.0, 1.0]}, "intervention.ramp_up"),
+    ({"ramp_up": [0.5, -1]}, "intervention.ramp_up[1]"),
+    ({"ramp_up": "slow"}, "intervention.ramp_up"),
+])
+def test_bad_participation_terms_name_their_path(change, where):
+    with pytest.raises(ValueError, match="^" + re.escape(where) + ": expected"):
+        apmsim.Scenario.from_dict(program(**change))
+    assert apmsim.validate(program(**change))["errors"][0]["where"] == where
+
+
+def test_the_exact_pool_distribution_refuses_a_targeted_program():
+    s = apmsim.Scenario.from_dict(program(target_tiers=["B"]))
+    with pytest.raises(ValueError, match="intervention: expected every member in the program"):
+        apmsim.pool_distribution(s, arm="intervention")
+    assert apmsim.pool_distribution(s, arm="baseline").total.moments()["mean"] > 0
+
+
+def test_participation_round_trips_through_json_and_pickle():
+    s = apmsim.Scenario.from_dict(program(target_tiers=["B"], uptake={"mean": 0.7, "sd": 0.1}, ramp_up=RAMP))
+    d = s.to_dict()
+    assert d["intervention"]["target_tiers"] == ["B"] and d["intervention"]["ramp_up"] == RAMP
+    assert d["intervention"]["uptake"] == {"mean": 0.7, "sd": 0.1}
+    assert apmsim.Scenario.from_dict(json.loads(json.dumps(d))) == s
+    assert "target_tiers" not in apmsim.Scenario.from_dict(program()).to_dict()["intervention"]
