@@ -257,7 +257,7 @@ void settle_range(const SimulationOptions& options, const Settlement& settlement
 std::vector<Party> program_cost_bearers(const Scenario& s) {
     std::vector<Party> bearer;
     if (s.intervention)
-        for (const auto& c : s.intervention->costs) bearer.push_back(s.delivery.bearer_of(c.item));
+        for (const auto& item : s.intervention->cost_items()) bearer.push_back(s.delivery.bearer_of(item));
     return bearer;
 }
 
@@ -279,7 +279,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
     const ExperienceTable base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, control) : ExperienceTable{};
     const std::size_t arms = scenario.intervention ? 2 : 1;
     ExperienceTable main(options.trials, arms, scenario.years(), scenario.cost_model.category_count(), scenario.cost_model.tier_count(),
-                         scenario.intervention ? scenario.intervention->costs.size() : 0, settlement.reductions().size());
+                         scenario.intervention ? scenario.intervention->cost_items().size() : 0, settlement.reductions().size());
     SimulationResults sim;
     {
         ExperienceObserver observer(scenario, settlement.reductions(), main);

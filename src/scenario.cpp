@@ -12,7 +12,7 @@ void Scenario::validate() const {
     for (const auto& [item, party] : delivery.program_cost_bearer) {
         bool known = false;
         if (intervention)
-            for (const auto& c : intervention->costs) known = known || c.item == item;
+            for (const auto& c : intervention->cost_items()) known = known || c == item;
         if (!known)
             throw InvalidInput("delivery.program_cost_borne_by." + item,
                                intervention ? "a program cost item of the intervention"

@@ -145,7 +145,21 @@ Intervention intervention_from_json(JsonObject& o) {
         }
     }
     if (o.has("ramp_up")) iv.ramp_up = json_numbers(o.at("ramp_up"), o.path("ramp_up"));
-    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "uptake", "ramp_up"});
+    if (o.has("staffing")) {
+        JsonObject st = o.object("staffing");
+        for (const auto& item : st.keys()) {
+            JsonObject c = st.object(item);
+            StaffingCost cost{item, {}, c.number("participants_per_staff"), c.number("annual_cost")};
+            if (c.has("tiers")) cost.tiers = names_from_json(c, "tiers");
+            c.finish({"participants_per_staff", "annual_cost", "tiers"});
+            iv.staffing.push_back(std::move(cost));
+        }
+    }
+    if (o.has("start_up_cost")) {
+        JsonObject su = o.object("start_up_cost");
+        for (const auto& item : su.keys()) iv.start_up.push_back({item, su.number(item)});
+    }
+    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "uptake", "ramp_up", "staffing", "start_up_cost"});
     return iv;
 }
 
@@ -161,6 +175,12 @@ Json intervention_to_json(const Intervention& in) {
     if (!in.target_tiers.empty()) iv["target_tiers"] = in.target_tiers;
     if (in.uptake.mean != 1.0 || in.uptake.sd != 0.0) iv["uptake"] = {{"mean", in.uptake.mean}, {"sd", in.uptake.sd}};
     if (!in.ramp_up.empty()) iv["ramp_up"] = in.ramp_up;
+    for (const auto& c : in.staffing) {
+        Json cost = {{"participants_per_staff", c.participants_per_staff}, {"annual_cost", c.annual_cost}};
+        if (!c.tiers.empty()) cost["tiers"] = c.tiers;
+        iv["staffing"][c.item] = std::move(cost);
+    }
+    for (const auto& c : in.start_up) iv["start_up_cost"][c.item] = c.amount;
     return iv;
 }
 

@@ -23,6 +23,18 @@
 namespace apmsim::cli {
 namespace {
 
+/// The program's mean cost per participant-month by item and year (its budget's view).
+void print_cost_per_participant(const SimulationResults& r) {
+    const SampleMatrix months = r.participant_months();
+    std::printf("  mean cost per participant per month by item and year:");
+    for (const auto& item : r.program_cost_items) {
+        const SampleMatrix cost = r.samples("program_cost", "intervention", "", "", item);
+        std::printf("\n    %-22s", item.c_str());
+        for (int y = 0; y < r.years; ++y) std::printf(" %12s", money(cost.col(y).sum() / std::max(1.0, months.col(y).sum())).c_str());
+    }
+    std::printf("\n");
+}
+
 void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
     const double members = static_cast<double>(r.member_count);
     std::printf("apmsim %s | %s: %s members, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", version,
@@ -44,11 +56,17 @@ void print_summary(const Scenario& sc, const SimulationResults& r, double second
                     r.member_level_cv(arm.name, 1), r.within_tier_cv(arm.name, 1));
     }
     if (r.has_intervention()) {
-        std::printf("Program cost: $%s PMPM (", money(sc.intervention->total_pmpm()).c_str());
-        for (std::size_t k = 0; k < sc.intervention->costs.size(); ++k)
-            std::printf("%s%s $%s", k ? ", " : "", sc.intervention->costs[k].item.c_str(),
-                        money(sc.intervention->costs[k].pmpm).c_str());
-        std::printf(")\n");
+        const Intervention& iv = *sc.intervention;
+        std::printf("Program cost: $%s PMPM (", money(iv.total_pmpm()).c_str());
+        for (std::size_t k = 0; k < iv.costs.size(); ++k)
+            std::printf("%s%s $%s", k ? ", " : "", iv.costs[k].item.c_str(), money(iv.costs[k].pmpm).c_str());
+        std::printf(")");
+        for (const auto& c : iv.staffing)
+            std::printf("; %s: one per %s participants at $%s a year", c.item.c_str(), money(c.participants_per_staff).c_str(),
+                        money(c.annual_cost).c_str());
+        for (const auto& c : iv.start_up) std::printf("; %s: $%s in year 1", c.item.c_str(), money(c.amount).c_str());
+        std::printf("\n");
+        if (!iv.everyone_from_the_start() || !iv.staffing.empty() || !iv.start_up.empty()) print_cost_per_participant(r);
         std::printf("Savings per member per year on common random numbers (baseline - intervention)\n");
         const std::vector<int> w2 = {6, 12, 11, 12, 12, 10, 16, 10};
         print_row({"year", "gross mean", "sd", "p5", "p95", "P(<0)", "net of program", "P(net<0)"}, w2);

@@ -34,7 +34,7 @@ struct EnginePlan {
 
     EnginePlan(const Model& s, const SimulationOptions& o)
         : model(s), options(o), tiers(s.cost_model.tier_count()), categories(s.cost_model.category_count()),
-          members(s.population.size()), cost_items(s.intervention ? s.intervention->costs.size() : 0),
+          members(s.population.size()), cost_items(s.intervention ? s.intervention->cost_items().size() : 0),
           years(s.years()), relative_risk(s.population.relative_risk(tiers)) {
         const CostModel& m = s.cost_model;
         exposure.assign(categories * 13, 0.0);
@@ -60,12 +60,14 @@ struct Workspace {
     std::vector<double> normals, uniforms, effect;  ///< per category
     std::vector<double> year_effect;                ///< [year][category] a participant's count factor
     std::vector<std::uint8_t> participant;          ///< [member]
+    std::vector<double> participant_heads;          ///< [year][tier] participants eligible in the year
 
     Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
         : tier(p.members * p.years), member_total(arm_count, std::vector<double>(p.members * p.years)),
           member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
           normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0),
-          year_effect(static_cast<std::size_t>(p.years) * p.categories, 1.0), participant(p.members, 0) {}
+          year_effect(static_cast<std::size_t>(p.years) * p.categories, 1.0), participant(p.members, 0),
+          participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0) {}
 };
 
 /// Sum of the severities of events first .. first + count - 1 of a member-year-category.
@@ -150,6 +152,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
             out.effect_factors[trial * C + c] = ws.effect[c];
         }
         draw_participation(plan, trial, ws);
+        std::fill(ws.participant_heads.begin(), ws.participant_heads.end(), 0.0);
     }
 
     const std::size_t arm_count = out.arms.size();
@@ -216,7 +219,10 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
                 }
             }
             const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier;
-            if (with_intervention && ws.participant[i] != 0) out.arms[1].participant_months[ti] += months;
+            if (with_intervention && ws.participant[i] != 0) {
+                out.arms[1].participant_months[ti] += months;
+                ws.participant_heads[static_cast<std::size_t>(y) * T + tier] += 1.0;
+            }
             for (std::size_t a = 0; a < arm_count; ++a) {
                 ws.member_total[a][my] = totals[a];
                 out.arms[a].member_months[ti] += months;
@@ -226,14 +232,13 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
         }
     }
 
-    // Program costs: PMPM x participants' eligible member-months, intervention arm only.
+    // Program costs (intervention arm only): PMPM x participants' months, staff in steps, start-up.
     if (with_intervention) {
         for (int y = 0; y < Y; ++y) {
-            double mm = 0.0;
-            for (std::size_t k = 0; k < T; ++k) mm += out.arms[1].participant_months[(static_cast<std::size_t>(trial) * Y + y) * T + k];
-            for (std::size_t k = 0; k < plan.cost_items; ++k)
-                out.arms[1].program_cost[(static_cast<std::size_t>(trial) * Y + y) * plan.cost_items + k] =
-                    sc.intervention->costs[k].pmpm * mm;
+            const std::size_t at = static_cast<std::size_t>(trial) * Y + y;
+            sc.intervention->year_costs(y, std::span<const double>(out.arms[1].participant_months).subspan(at * T, T),
+                                        std::span<const double>(ws.participant_heads).subspan(static_cast<std::size_t>(y) * T, T),
+                                        model.tiers, std::span<double>(out.arms[1].program_cost).subspan(at * plan.cost_items, plan.cost_items));
         }
     }
 
@@ -278,8 +283,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     out.tiers = model.cost_model.tiers;
     out.categories = model.cost_model.categories;
     out.member_count = plan.members;
-    if (model.intervention)
-        for (const auto& c : model.intervention->costs) out.program_cost_items.push_back(c.item);
+    if (model.intervention) out.program_cost_items = model.intervention->cost_items();
     const std::size_t arm_count = model.intervention ? 2 : 1;
     // Sizes of the result arrays, checked for overflow before anything is allocated.
     auto product = [](std::initializer_list<std::size_t> factors, const char* where) {

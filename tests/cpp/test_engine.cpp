@@ -1453,3 +1453,49 @@ TEST(EngineEligibility, ZeroModifiedPoissonScalesWithExposure) {
     const double want = 0.25 * ZeroModifiedPoisson(0.5, 0.3).mean();
     EXPECT_NEAR(mean_of(n), want, 4.0 * std::sqrt(variance_of(n) / static_cast<double>(trials)));
 }
+
+// A program that enrols tier B only, with a coordinator per 50 participants and a start-up
+// cost: tier A's members cost the same in both arms, bit for bit; tier B's costs follow the
+// effect; the staffing cost steps at the caseload edges (hand computation); the engine's
+// program costs are those the experience observer hands the contracts (run_each below).
+TEST(Program, TargetingAndStaffingFromCpp) {
+    for (const std::size_t b_members : {100u, 101u}) {
+        Scenario s = Scenario::default_cmc_program(10, 2, false);
+        s.population = Population{};
+        s.population.years = 2;
+        for (std::size_t i = 0; i < 20 + b_members; ++i) {
+            s.population.id.push_back(static_cast<std::int64_t>(i + 1));
+            s.population.tier.push_back(i < 20 ? 0 : 1);
+            s.population.age_band.push_back("unknown");
+            s.population.sex.push_back("U");
+            s.population.risk_score.push_back(1.0);
+            s.population.months.insert(s.population.months.end(), {12, 12});
+        }
+        s.population_recipe.reset();
+        s.intervention->target_tiers = {"B"};
+        s.intervention->staffing = {{"care_coordinator", {"B"}, 50.0, 85000.0}};
+        s.intervention->start_up = {{"analytics", 250000.0}};
+        s.validate();
+        SimulationOptions o;
+        o.trials = 4;
+        o.member_detail = true;
+        const SimulationResults r = simulate(s, o);
+        for (std::uint64_t t = 0; t < o.trials; ++t)
+            for (int y = 0; y < 2; ++y)
+                for (std::size_t i = 0; i < 20; ++i) {
+                    const auto at = [&](std::size_t arm) { return r.member_costs[((arm * o.trials + t) * 2 + y) * r.member_count + i]; };
+                    EXPECT_EQ(at(0), at(1)) << "tier A member " << i;
+                }
+        const double staff = b_members == 100 ? 2.0 : 3.0;
+        const SampleMatrix coordinator = r.samples("program_cost", "intervention", "", "", "care_coordinator");
+        const SampleMatrix analytics = r.samples("program_cost", "intervention", "", "", "analytics");
+        const SampleMatrix pmpm_items = r.samples("program_cost", "intervention", "", "", "care_team");
+        for (Eigen::Index t = 0; t < coordinator.rows(); ++t) {
+            EXPECT_EQ(coordinator(t, 0), staff * 85000.0);
+            EXPECT_EQ(coordinator(t, 1), staff * 85000.0);
+            EXPECT_EQ(analytics(t, 0), 250000.0);
+            EXPECT_EQ(analytics(t, 1), 0.0);
+            EXPECT_EQ(pmpm_items(t, 0), 70.0 * 12 * static_cast<double>(b_members));  // $70 PMPM, participants only
+        }
+    }
+}

@@ -133,3 +133,78 @@ def test_participation_round_trips_through_json_and_pickle():
     assert d["intervention"]["uptake"] == {"mean": 0.7, "sd": 0.1}
     assert apmsim.Scenario.from_dict(json.loads(json.dumps(d))) == s
     assert "target_tiers" not in apmsim.Scenario.from_dict(program()).to_dict()["intervention"]
+
+
+# --- costs as a program budgets them --------------------------------------------------------
+
+RATIO, SALARY, START_UP = 50, 85000.0, 250000.0
+
+
+def staffed(b_members: int, months_of_last: int = 12) -> dict:
+    """Tier B only in the program, b_members of them; the last member eligible for months_of_last months."""
+    doc = program(target_tiers=["B"], staffing={"care_coordinator": {"participants_per_staff": RATIO, "annual_cost": SALARY,
+                                                                     "tiers": ["B"]}},
+                  start_up_cost={"analytics": START_UP})
+    tiers = ["A"] * 10 + ["B"] * b_members
+    months = [12] * (len(tiers) - 1) + [months_of_last]
+    doc["population"] = {"members": {"tier": tiers, "months": months}}
+    doc["settings"]["trials"] = 3
+    return doc
+
+
+@pytest.mark.parametrize("b_members, staff", [(100, 2), (101, 3), (50, 1), (51, 2), (1, 1)])
+def test_staff_come_in_steps_at_the_caseload_edges(b_members, staff):
+    r = run(staffed(b_members))
+    items = r.program_cost_items
+    assert items == ["team", "care_coordinator", "analytics"]
+    coordinator = r.samples("program_cost", "intervention", item="care_coordinator")
+    np.testing.assert_array_equal(coordinator, staff * SALARY)  # by hand: ceil(N / 50) coordinators, every year
+    analytics = r.samples("program_cost", "intervention", item="analytics")
+    np.testing.assert_array_equal(analytics[:, 0], START_UP)
+    np.testing.assert_array_equal(analytics[:, 1:], 0.0)
+    np.testing.assert_array_equal(r.samples("program_cost", "intervention", item="team"), PMPM * 12 * b_members)
+
+
+def test_a_member_eligible_for_a_month_still_needs_a_caseload_place():
+    r = run(staffed(101, months_of_last=1))
+    np.testing.assert_array_equal(r.samples("program_cost", "intervention", item="care_coordinator"), 3 * SALARY)
+    np.testing.assert_array_equal(r.samples("program_cost", "intervention", item="team"), PMPM * (12 * 100 + 1))
+
+
+def test_program_cost_items_are_borne_and_settled(cli, tmp_path):
+    """Staffing and start-up are program cost items like the others: a bearer can be named for
+    them and a payment model settles them (the provider's delivery cost includes them)."""
+    doc = staffed(120)
+    doc["delivery"] = {"program_cost_borne_by": {"care_coordinator": "pcp"}}
+    doc["payment_models"] = [{"name": "fee_for_service", "components": [{"type": "fee_for_service"}]}]
+    r = run(doc)
+    pcp_cost = r.payments.samples("fee_for_service", "pcp", "delivery_cost", "intervention")
+    provider_cost = r.payments.samples("fee_for_service", "provider", "delivery_cost", "intervention")
+    # The PCP delivers no care here (the default basis): its cost is the coordinators', 3 for 120 children.
+    np.testing.assert_array_equal(pcp_cost, 3 * SALARY)
+    np.testing.assert_array_equal(r.payments.samples("fee_for_service", "pcp", "delivery_cost", "baseline"), 0.0)
+    total_program = r.samples("program_cost", "intervention")
+    care = r.samples("total_cost", "intervention")
+    np.testing.assert_allclose(pcp_cost + provider_cost, care + total_program, rtol=1e-12)
+    path = tmp_path / "staffed.json"
+    path.write_text(json.dumps(doc))
+    done = cli("run", path, "--quiet", "--trials", "3")
+    assert done.returncode == 0, done.stderr
+    assert "care_coordinator: one per 50 participants at $85,000 a year" in done.stdout
+    assert "mean cost per participant per month by item and year" in done.stdout
+
+
+@pytest.mark.parametrize("change, where", [
+    (lambda iv: iv["staffing"]["care_coordinator"].update(participants_per_staff=-5), "intervention.staffing.care_coordinator.participants_per_staff"),
+    (lambda iv: iv["staffing"]["care_coordinator"].update(annual_cost=-1), "intervention.staffing.care_coordinator.annual_cost"),
+    (lambda iv: iv["staffing"]["care_coordinator"].update(tiers=["A"]), "intervention.staffing.care_coordinator.tiers[0]"),
+    (lambda iv: iv["staffing"]["care_coordinator"].update(tiers=["Z"]), "intervention.staffing.care_coordinator.tiers[0]"),
+    (lambda iv: iv["staffing"].update(team={"participants_per_staff": 10, "annual_cost": 1}), "intervention.staffing.team"),
+    (lambda iv: iv["start_up_cost"].update(analytics=-3), "intervention.start_up_cost.analytics"),
+    (lambda iv: iv["staffing"]["care_coordinator"].update(salary=1), "intervention.staffing.care_coordinator.salary"),
+])
+def test_bad_staffing_terms_name_their_path(change, where):
+    doc = staffed(10)
+    change(doc["intervention"])
+    with pytest.raises(ValueError, match="^" + re.escape(where) + ": expected"):
+        apmsim.Scenario.from_dict(doc)

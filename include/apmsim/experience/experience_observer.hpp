@@ -17,17 +17,22 @@ public:
     void observe(const TrialView& v) override {
         const Population& pop = model_.population;
         const std::size_t C = v.categories, T = out_.tiers(), K = out_.components();
+        std::vector<double> months_by_tier(T), heads_by_tier(T);  // participants' (observers run on many threads: local)
         for (std::size_t a = 0; a < v.arm_categories.size(); ++a) {
             const auto costs = v.arm_categories[a];
             for (int y = 0; y < v.years; ++y) {
                 auto r = out_.row(v.trial, a, y);
                 std::fill(r.begin(), r.end(), 0.0);
-                double participant_months = 0.0;
+                std::fill(months_by_tier.begin(), months_by_tier.end(), 0.0);
+                std::fill(heads_by_tier.begin(), heads_by_tier.end(), 0.0);
                 for (std::size_t i = 0; i < v.members; ++i) {
                     const std::size_t my = i * v.years + y;
                     const double months = v.months[my];
                     if (months == 0) continue;
-                    if (!v.participant.empty() && v.participant[i] != 0) participant_months += months;
+                    if (!v.participant.empty() && v.participant[i] != 0) {
+                        months_by_tier[v.tier[my]] += months;
+                        heads_by_tier[v.tier[my]] += 1.0;
+                    }
                     r[C + v.tier[my]] += months;
                     r[C + T] += 1.0;
                     r[C + T + 1] += pop.risk_score[i] * months;
@@ -41,7 +46,7 @@ public:
                     }
                 }
                 if (a == 1 && model_.intervention)  // program costs: the intervention arm only
-                    for (std::size_t k = 0; k < K; ++k) r[C + T + 2 + k] = model_.intervention->costs[k].pmpm * participant_months;
+                    model_.intervention->year_costs(y, months_by_tier, heads_by_tier, model_.cost_model.tiers, r.subspan(C + T + 2, K));
             }
         }
     }

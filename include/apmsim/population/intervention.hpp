@@ -6,6 +6,8 @@
 #include "apmsim/core/errors.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,25 @@ struct ProgramCost {
     double pmpm = 0.0;
 };
 
+/// A program cost in steps of staff (shared/DOMAIN.md section 9): one staff member per
+/// `participants_per_staff` participants of `tiers` (every tier when empty) in the year,
+/// rounded up, each costing `annual_cost` dollars a year; a small program costs more per child.
+struct StaffingCost {
+    std::string item;
+    std::vector<std::string> tiers;
+    double participants_per_staff = 0.0;
+    double annual_cost = 0.0;
+
+    /// Staff needed for `participants` (a whole number of them).
+    double staff(double participants) const { return participants > 0 ? std::ceil(participants / participants_per_staff) : 0.0; }
+};
+
+/// A one-time cost of the first program year (analytics, infrastructure), dollars.
+struct StartUpCost {
+    std::string item;
+    double amount = 0.0;
+};
+
 /// The share of eligible members who take part: Normal(mean, sd) drawn once per trial,
 /// clipped to [0, 1] (sd 0: a fixed share).
 struct Uptake {
@@ -46,11 +67,37 @@ struct Intervention {
     std::vector<std::string> target_tiers;  ///< empty: every tier
     Uptake uptake;
     std::vector<double> ramp_up;            ///< share of the effect in force by program year; empty: all of it
+    std::vector<StaffingCost> staffing;
+    std::vector<StartUpCost> start_up;
 
     double total_pmpm() const {
         double s = 0.0;
         for (const auto& c : costs) s += c.pmpm;
         return s;
+    }
+    /// Every program cost item, in the order of the results: PMPM items, staffing, start-up.
+    std::vector<std::string> cost_items() const {
+        std::vector<std::string> items;
+        for (const auto& c : costs) items.push_back(c.item);
+        for (const auto& c : staffing) items.push_back(c.item);
+        for (const auto& c : start_up) items.push_back(c.item);
+        return items;
+    }
+    /// Each item's cost in program year `year` (0-based), in the order of cost_items(), from
+    /// the participants' eligible months and heads (members eligible that year) by tier.
+    void year_costs(int year, std::span<const double> months_by_tier, std::span<const double> heads_by_tier,
+                    const std::vector<std::string>& tiers, std::span<double> out) const {
+        double months = 0.0;  // whole months: exact in any order
+        for (double m : months_by_tier) months += m;
+        std::size_t k = 0;
+        for (const auto& c : costs) out[k++] = c.pmpm * months;
+        for (const auto& c : staffing) {
+            double heads = 0.0;
+            for (std::size_t t = 0; t < tiers.size(); ++t)
+                if (c.tiers.empty() || std::find(c.tiers.begin(), c.tiers.end(), tiers[t]) != c.tiers.end()) heads += heads_by_tier[t];
+            out[k++] = c.staff(heads) * c.annual_cost;
+        }
+        for (const auto& c : start_up) out[k++] = year == 0 ? c.amount : 0.0;
     }
     /// Every member takes part from the first day with the whole effect (the program of
     /// version 0.2): the engine draws nothing more, so its numbers are unchanged.
@@ -85,16 +132,36 @@ struct Intervention {
             check::in_closed(at + ".mean", e.mean, -1.0, 10.0);
             check::in_closed(at + ".sd", e.sd, 0.0, 10.0);
         }
-        for (std::size_t i = 0; i < costs.size(); ++i) {
-            const std::string at = where + ".program_cost_pmpm." + costs[i].item;
-            if (costs[i].item.empty()) throw InvalidInput(at, "an item name", "\"\"");
+        for (std::size_t i = 0; i < costs.size(); ++i) check::non_negative(where + ".program_cost_pmpm." + costs[i].item, costs[i].pmpm);
+        validate_staffing(where, tiers);
+        for (const auto& c : start_up) check::non_negative(where + ".start_up_cost." + c.item, c.amount);
+        const std::vector<std::string> items = cost_items();
+        const std::size_t first_staffing = costs.size(), first_start_up = costs.size() + staffing.size();
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const char* key = i < first_staffing ? ".program_cost_pmpm." : i < first_start_up ? ".staffing." : ".start_up_cost.";
+            const std::string at = where + key + items[i];
+            if (items[i].empty()) throw InvalidInput(at, "an item name", "\"\"");
             for (std::size_t k = 0; k < i; ++k)
-                if (costs[k].item == costs[i].item) throw InvalidInput(at, "one cost per item", "a second cost");
-            check::non_negative(at, costs[i].pmpm);
+                if (items[k] == items[i]) throw InvalidInput(at, "a program cost item no other cost has", "\"" + items[i] + "\" again");
         }
     }
 
 private:
+    void validate_staffing(const std::string& where, const std::vector<std::string>& tiers) const {
+        for (const auto& c : staffing) {
+            const std::string at = where + ".staffing." + c.item;
+            check::positive(at + ".participants_per_staff", c.participants_per_staff);
+            check::non_negative(at + ".annual_cost", c.annual_cost);
+            for (std::size_t i = 0; i < c.tiers.size(); ++i) {
+                const std::string tier_at = at + ".tiers[" + std::to_string(i) + "]";
+                if (std::find(tiers.begin(), tiers.end(), c.tiers[i]) == tiers.end())
+                    throw InvalidInput(tier_at, "a tier of the cost model", "\"" + c.tiers[i] + "\"");
+                if (!targets(c.tiers[i]))  // staff for a tier with no participants would cost nothing
+                    throw InvalidInput(tier_at, "a tier the program enrols (target_tiers)", "\"" + c.tiers[i] + "\"");
+            }
+        }
+    }
+
     void validate_participation(const std::string& where, const std::vector<std::string>& tiers, int years) const {
         for (std::size_t i = 0; i < target_tiers.size(); ++i) {
             const std::string at = where + ".target_tiers[" + std::to_string(i) + "]";
