@@ -130,6 +130,15 @@ void register_size_analytics(py::module_& m) {
           "P(penalty) for a pool whose true saving is >= 0");
 
     py::class_<ExpectedPayout>(m, "ExpectedPayout", "Expected shared-savings settlement, as shares of the benchmark")
+        .def(py::pickle(
+            [](const ExpectedPayout& p) {
+                return py::make_tuple(p.p_reward, p.p_penalty, p.expected_reward, p.expected_penalty, p.expected_payout, p.savings_rate_sd);
+            },
+            [](const py::tuple& t) {
+                if (t.size() != 6) throw InvalidInput("state", "an ExpectedPayout state of 6 fields", std::to_string(t.size()) + " fields");
+                return ExpectedPayout{t[0].cast<double>(), t[1].cast<double>(), t[2].cast<double>(),
+                                      t[3].cast<double>(), t[4].cast<double>(), t[5].cast<double>()};
+            }))
         .def_readonly("p_reward", &ExpectedPayout::p_reward)
         .def_readonly("p_penalty", &ExpectedPayout::p_penalty)
         .def_readonly("expected_reward", &ExpectedPayout::expected_reward)

@@ -16,6 +16,13 @@
 namespace apmsim::python {
 namespace {
 
+/// Pickling by recipe: a value made by a deterministic function pickles as the function's
+/// name and arguments (its `_recipe`), and apmsim._state.rebuild calls it again.
+py::tuple reduce_by_recipe(const py::object& self, const char* type, const char* maker) {
+    if (!py::hasattr(self, "_recipe")) throw py::type_error(std::string(type) + ": only one made by " + maker + " pickles (its arguments rebuild it)");
+    return py::make_tuple(py::module_::import("apmsim._state").attr("rebuild"), self.attr("_recipe"));
+}
+
 py::array_t<double> to_array(const std::vector<double>& v) {
     return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
 }
@@ -114,6 +121,13 @@ void register_exact(py::module_& m) {
         .def("__array__", [](const DiscretizedSeverity& d, const py::object& dtype, const py::object&) {
             return py::module_::import("numpy").attr("asarray")(to_array(d.masses), dtype);
         }, py::arg("dtype") = py::none(), py::arg("copy") = py::none(), "numpy.asarray(discretized) is its masses")
+        .def(py::pickle(
+            [](const DiscretizedSeverity& d) { return py::make_tuple(d.masses, d.step, d.tail_mass, std::string(discretization_name(d.method))); },
+            [](const py::tuple& t) {
+                if (t.size() != 4) throw InvalidInput("state", "a DiscretizedSeverity state of 4 fields", std::to_string(t.size()) + " fields");
+                return DiscretizedSeverity{t[0].cast<std::vector<double>>(), t[1].cast<double>(), t[2].cast<double>(),
+                                           discretization_from_name("method", t[3].cast<std::string>())};
+            }))
         .def("__repr__", [](const DiscretizedSeverity& d) {
             return "DiscretizedSeverity(method='" + std::string(discretization_name(d.method)) + "', step=" + show(d.step) +
                    ", nodes=" + std::to_string(d.masses.size()) + ", tail_mass=" + show(d.tail_mass) + ")";
@@ -148,11 +162,7 @@ void register_exact(py::module_& m) {
 
     py::class_<AD>(m, "AggregateDistribution",
                    "Distribution of an aggregate loss: lattice (panjer, fft, pool), approximation or simulation", py::dynamic_attr())
-        .def("__reduce__", [](const py::object& self) {
-            if (!py::hasattr(self, "_recipe"))
-                throw py::type_error("AggregateDistribution: only one made by apmsim.aggregate pickles (its arguments rebuild it)");
-            return py::make_tuple(py::module_::import("apmsim._state").attr("restore_aggregate"), py::make_tuple(self.attr("_recipe")));
-        })
+        .def("__reduce__", [](const py::object& self) { return reduce_by_recipe(self, "AggregateDistribution", "apmsim.aggregate"); })
         .def_property_readonly("method", &AD::method)
         .def_property_readonly("step", &AD::step)
         .def_property_readonly("nodes", &AD::nodes)
@@ -234,7 +244,7 @@ void register_exact(py::module_& m) {
                             py::arg("method") = method, py::arg("step") = step, py::arg("discretization") = discretization,
                             py::arg("nodes") = nodes ? nodes->value : py::none(), py::arg("upper") = upper, py::arg("tail_target") = tail_target,
                             py::arg("padding") = padding, py::arg("tilt") = tilt, py::arg("samples") = samples.value, py::arg("seed") = seed.value);
-            out.attr("_recipe") = recipe;
+            out.attr("_recipe") = py::make_tuple("aggregate", recipe);
             return out;
         },
         py::arg("frequency"), py::arg("severity"), py::arg("method") = aggregate_method_name(aggregate_defaults.method),
@@ -248,7 +258,8 @@ void register_exact(py::module_& m) {
         "streams of `seed`). The lattice 0, step, ..., upper is chosen automatically unless step, nodes or upper are "
         "given; diagnostics['missing_mass'] is the probability it does not hold. Defaults: apmsim::AggregateOptions.");
 
-    py::class_<PoolDistribution>(m, "PoolDistribution", "Exact distribution of a pool's annual cost, total and by tier")
+    py::class_<PoolDistribution>(m, "PoolDistribution", "Exact distribution of a pool's annual cost, total and by tier", py::dynamic_attr())
+        .def("__reduce__", [](const py::object& self) { return reduce_by_recipe(self, "PoolDistribution", "apmsim.pool_distribution"); })
         .def_readonly("total", &PoolDistribution::total)
         .def_property_readonly("tiers", [](const PoolDistribution& p) {
             py::dict d;
@@ -279,8 +290,17 @@ void register_exact(py::module_& m) {
             o.discretization = discretization_from_name("discretization", discretization);
             o.padding = padding;
             o.tilt = tilt;
-            py::gil_scoped_release release;
-            return pool_distribution(scenario, o);
+            PoolDistribution d = [&] {
+                py::gil_scoped_release release;
+                return pool_distribution(scenario, o);
+            }();
+            py::object out = py::cast(std::move(d));
+            out.attr("_recipe") = py::make_tuple(
+                "pool_distribution",
+                py::dict(py::arg("scenario") = scenario, py::arg("year") = year.value, py::arg("arm") = arm, py::arg("step") = step,
+                         py::arg("nodes") = nodes ? nodes->value : py::none(), py::arg("upper") = upper, py::arg("discretization") = discretization,
+                         py::arg("padding") = padding, py::arg("tilt") = tilt));
+            return out;
         },
         py::arg("scenario"), py::arg("year") = pool_defaults.year, py::arg("arm") = pool_defaults.arm, py::kw_only(),
         py::arg("step") = py::none(), py::arg("nodes") = py::none(), py::arg("upper") = py::none(),

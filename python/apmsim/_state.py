@@ -11,6 +11,8 @@ def restore_results(state: bytes, payments: Any, scenario: Any = None) -> "_core
     return _core._results_from_state(state, payments, scenario)
 
 
-def restore_aggregate(recipe: dict) -> "_core.AggregateDistribution":
-    """An aggregate distribution rebuilt from the arguments of apmsim.aggregate (every method is deterministic)."""
-    return _core.aggregate(**recipe)
+def rebuild(function: str, arguments: dict) -> Any:
+    """A value made by a deterministic function of apmsim._core (aggregate, pool_distribution), made again."""
+    if function not in ("aggregate", "pool_distribution"):
+        raise ValueError(f"function: expected aggregate or pool_distribution, got {function!r}")
+    return getattr(_core, function)(**arguments)

@@ -118,3 +118,18 @@ def test_what_tasks_carry_pickles():
         assert pickle.loads(pickle.dumps(d)) == d
     exact = apmsim.aggregate(apmsim.Poisson(2.0), apmsim.Gamma(2.0, 500.0), step=50.0)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(exact)).pmf(), exact.pmf())
+    simulated = apmsim.aggregate(apmsim.Poisson(2.0), apmsim.Gamma(2.0, 500.0), method="simulation", samples=5000, seed=9)
+    assert pickle.loads(pickle.dumps(simulated)).quantile(0.9) == simulated.quantile(0.9)  # the same draws again
+    lattice = apmsim.discretize(apmsim.Gamma(2.0, 500.0), 50.0, method="unbiased")
+    again = pickle.loads(pickle.dumps(lattice))
+    np.testing.assert_array_equal(np.asarray(again), np.asarray(lattice))
+    assert (again.step, again.tail_mass, again.method) == (lattice.step, lattice.tail_mass, lattice.method)
+    quiet = apmsim.Scenario.default_cmc_program(members=40, years=1, payment_models=False).to_dict()
+    quiet["cost_model"].update(frailty_cv=0.0, trend={"mean": 0.0, "sd": 0.0})
+    del quiet["intervention"], quiet["delivery"]["program_cost_borne_by"]
+    pool = apmsim.pool_distribution(apmsim.Scenario.from_dict(quiet), step=500.0)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(pool)).total.pmf(), pool.total.pmf())
+    payout = apmsim.expected_payout(1000, 2.0, 0.03, msr=0.02)
+    assert pickle.loads(pickle.dumps(payout)).to_dict() == payout.to_dict()
+    component = apmsim.SharedSavings(sharing_rate=0.5, minimum_savings_rate=0.02, benchmark={"pmpm": 4000})
+    assert pickle.loads(pickle.dumps(component)) == component
