@@ -49,6 +49,7 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
     SimulationOptions pilot = o;
     pilot.seed = calibration_seed(o.seed);
     pilot.trials = pilot_trials(m, o);
+    pilot.parameter_block = 1;  // the calibration sample is the contract's view: independent trials
     pilot.member_detail = true;
     const SimulationResults r = simulate(without_program(m), pilot, {}, {stop, nullptr});
     std::vector<double> out;
@@ -132,6 +133,7 @@ void calibrate(const Model& model, const SimulationOptions& options, const RunCo
     SimulationOptions co = options;
     co.seed = calibration_seed(options.seed);
     co.trials = options.calibration_trials;
+    co.parameter_block = 1;
     co.member_detail = false;
     const SettlementSetup& setup = settlement.setup();
     ExperienceTable table(co.trials, 1, setup.years, setup.categories.size(), setup.tiers.size(), 0, settlement.reductions().size());
@@ -211,7 +213,7 @@ public:
             for (std::size_t a = 0; a < arms_; ++a)
                 for (int y = 0; y < years_; ++y)
                     scores[(t * arms_ + a) * static_cast<std::size_t>(years_) + static_cast<std::size_t>(y)] =
-                        quality_score(terms, options_.seed, static_cast<std::uint32_t>(t), y, a == 1);
+                        quality_score(terms, options_.seed, options_.parameter_trial(t), y, a == 1);
         tables_.emplace_back(terms, std::move(scores));
         return tables_.back().second;
     }

@@ -25,6 +25,7 @@ from ._core import (
     ZeroModifiedPoisson,
     stats,
     validate,
+    variance_decomposition,
 )
 from ._frozen import thaw
 from ._schema import scenario_schema
@@ -67,6 +68,7 @@ __all__ = [
     "stats",
     "thaw",
     "validate",
+    "variance_decomposition",
     *_analytics.__all__,
     *_contracts.__all__,
     *_exact.__all__,

@@ -174,6 +174,7 @@ def sweep_variants(sweep: Union[str, os.PathLike, dict], trials: Optional[int] =
 def run_sweep(sweep: Union[str, os.PathLike, dict], db: Union[str, os.PathLike], *, resume: bool = False, trials: Optional[int] = None,
               calibration_trials: Optional[int] = None, threads: Optional[int] = None,
               progress: Optional[Callable[[int], Any]] = None) -> dict[str, int]: ...
+def variance_decomposition(scenario: Scenario, *, outer: int = 200, inner: int = 10) -> Any: ...  # pandas.DataFrame
 def solve(scenario: Union[Scenario, dict], vary: str, between: tuple[float, float], target: str, *,
           trials: Optional[int] = None, calibration_trials: Optional[int] = None,
           tolerance: Optional[float] = None) -> dict[str, Any]: ...

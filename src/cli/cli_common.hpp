@@ -126,5 +126,6 @@ void add_sweep_commands(CLI::App& app);
 void add_solve_command(CLI::App& app);
 void add_msr_command(CLI::App& app);
 void add_aggregate_command(CLI::App& app);
+void add_decompose_command(CLI::App& app);
 
 }  // namespace apmsim::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     add_solve_command(app);
     add_msr_command(app);
     add_aggregate_command(app);
+    add_decompose_command(app);
     install_interrupt_handlers();
     try {
         if (argc > 1 && argv[1][0] != '-') {  // a command CLI11 would call a missing one

@@ -111,7 +111,7 @@ void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& 
     const std::uint64_t seed = plan.options.seed;
     double share = iv.uptake.mean;
     if (iv.uptake.sd > 0) {
-        random::Stream s(seed, trial, random::trial_level_member, variable_id(StreamKind::uptake, 0, 0));
+        random::Stream s(seed, plan.options.parameter_trial(trial), random::trial_level_member, variable_id(StreamKind::uptake, 0, 0));
         share = std::clamp(iv.uptake.mean + iv.uptake.sd * random::standard_normal_quantile(s.uniform()), 0.0, 1.0);
     }
     for (std::size_t i = 0; i < plan.members; ++i) {
@@ -138,7 +138,8 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
     constexpr std::uint32_t trial_level = random::trial_level_member;
 
     // Trial-level draws: the common shock (trend) and the intervention's effect.
-    random::Stream trend_stream(seed, trial, trial_level, variable_id(StreamKind::trend, 0, 0));
+    const std::uint32_t parameter_trial = plan.options.parameter_trial(trial);  // whose trial-level draws this trial shares
+    random::Stream trend_stream(seed, parameter_trial, trial_level, variable_id(StreamKind::trend, 0, 0));
     const double g = model.trend.mean + model.trend.sd * random::standard_normal_quantile(trend_stream.uniform());
     out.trend[trial] = g;
     if (with_intervention) {
@@ -146,7 +147,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
             ws.effect[c] = 1.0;
             for (const auto& e : sc.intervention->effects) {
                 if (e.category != model.categories[c]) continue;
-                random::Stream s(seed, trial, trial_level, variable_id(StreamKind::intervention, 0, static_cast<std::uint32_t>(c)));
+                random::Stream s(seed, parameter_trial, trial_level, variable_id(StreamKind::intervention, 0, static_cast<std::uint32_t>(c)));
                 ws.effect[c] = std::max(0.0, 1.0 + e.mean + e.sd * random::standard_normal_quantile(s.uniform()));
             }
             out.effect_factors[trial * C + c] = ws.effect[c];
