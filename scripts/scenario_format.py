@@ -58,7 +58,7 @@ SECTIONS = [
     ("Delivery", ["delivery", "share_values", "ratio_values", "pmpm_values"]),
     ("Payment models", ["payment_model", "component", "component_years", "category_list", "quality", "quality_measure",
                         "benchmark", "minimum_rate", "minimum_rate_fixed", "minimum_rate_mssp_table",
-                        "minimum_rate_confidence_interval", "corridor_bands", "corridor_band", "schedule_point"]),
+                        "minimum_rate_confidence_interval", "corridor_bands", "corridor_band", "schedule_point", "rate_trend"]),
 ]
 
 

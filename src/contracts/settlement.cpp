@@ -216,7 +216,8 @@ void Settlement::settle(std::size_t mi, const PeriodInputs& in, const BenchmarkB
                                     benchmark,
                                     e.member_sums.subspan(step.first_reduction, step.needs.reductions.size()),
                                     step.calibration,
-                                    step.comparison ? &comparisons[*step.comparison] : nullptr};
+                                    step.comparison ? &comparisons[*step.comparison] : nullptr,
+                                    in.realised_trend};
         std::visit([&](const auto& p) { p.settle(ctx, ledger); }, step.prepared);
     }
 }

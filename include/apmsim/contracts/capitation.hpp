@@ -9,6 +9,7 @@
 /// the cost risk of those categories.
 
 #include "apmsim/contracts/named_values.hpp"
+#include "apmsim/contracts/rate_trend.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
 
 #include <optional>
@@ -29,8 +30,10 @@ struct Capitation {
     std::optional<double> base_pmpm;            ///< times the normalised risk score
     std::optional<double> reference_risk_score; ///< normalisation; default the pool's year-1 mean
     NamedValues fee_multiplier = NamedValues::all(1.0);  ///< what it pays others, by category
+    std::optional<RateTrend> rate_trend;        ///< none: the same rate every year
 
     void validate(const std::string& where) const {
+        if (rate_trend) rate_trend->validate(where + ".rate_trend");
         if (pmpm.has_value() == base_pmpm.has_value())
             throw InvalidInput(where, "exactly one of \"pmpm\" (by tier) and \"base_pmpm\" (times risk score)",
                                pmpm ? "both" : "neither");
@@ -54,6 +57,7 @@ struct Capitation {
         std::vector<double> fee;       ///< [category] what it pays others
         std::vector<bool> covered;     ///< [category]
         MetricId paid;
+        std::optional<RateTrend> rate_trend;
 
         void settle(const SettlementContext& ctx, Ledger& ledger) const {
             double amount = 0.0;
@@ -62,6 +66,7 @@ struct Capitation {
             } else {
                 amount = base_pmpm * ctx.experience.risk_months / reference_risk_score;
             }
+            if (rate_trend) amount *= rate_trend->factor(ctx.year, ctx.realised_trend);
             ledger.pay(paid, Party::payer, party, amount);
             for (std::size_t c = 0; c < fee.size(); ++c)
                 if (covered[c]) pay_for_care(ctx, ledger, party, c, fee[c]);
@@ -73,7 +78,7 @@ struct Capitation {
                                "a mean risk score of " + show(s.mean_risk_score));
         Prepared p{party, {}, base_pmpm.value_or(0.0), reference_risk_score.value_or(s.mean_risk_score),
                    fee_multiplier.resolve(s.categories, where + ".fee_multiplier", "category"),
-                   s.category_mask(categories, where + ".categories"), s.metric("capitation")};
+                   s.category_mask(categories, where + ".categories"), s.metric("capitation"), rate_trend};
         if (pmpm) p.rate = pmpm->resolve(s.tiers, where + ".pmpm", "tier");
         return p;
     }
@@ -86,6 +91,7 @@ struct Capitation {
         if (o.has("base_pmpm")) k.base_pmpm = o.number("base_pmpm");
         if (o.has("reference_risk_score")) k.reference_risk_score = o.number("reference_risk_score");
         if (o.has("fee_multiplier")) k.fee_multiplier = NamedValues::from_json(o.at("fee_multiplier"), o.path("fee_multiplier"));
+        if (o.has("rate_trend")) k.rate_trend = RateTrend::from_json(o.at("rate_trend"), o.path("rate_trend"));
         return k;
     }
     void to_json(Json& j) const {
@@ -95,9 +101,10 @@ struct Capitation {
         if (base_pmpm) j["base_pmpm"] = *base_pmpm;
         if (reference_risk_score) j["reference_risk_score"] = *reference_risk_score;
         j["fee_multiplier"] = fee_multiplier.to_json();
+        if (rate_trend) j["rate_trend"] = rate_trend->to_json();
     }
     static std::vector<std::string> keys() {
-        return {"party", "categories", "pmpm", "base_pmpm", "reference_risk_score", "fee_multiplier"};
+        return {"party", "categories", "pmpm", "base_pmpm", "reference_risk_score", "fee_multiplier", "rate_trend"};
     }
     bool operator==(const Capitation&) const = default;
 };

@@ -5,6 +5,7 @@
 /// PMPMs; shared/DOMAIN.md section 5).
 
 #include "apmsim/contracts/named_values.hpp"
+#include "apmsim/contracts/rate_trend.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
 
 namespace apmsim {
@@ -19,35 +20,43 @@ struct CareManagementFee {
 
     Party party = Party::provider;
     NamedValues pmpm = NamedValues::all(0.0);  ///< by tier
+    std::optional<RateTrend> rate_trend;       ///< none: the same fee every year
 
-    void validate(const std::string& where) const { pmpm.validate(where + ".pmpm", check::non_negative); }
+    void validate(const std::string& where) const {
+        pmpm.validate(where + ".pmpm", check::non_negative);
+        if (rate_trend) rate_trend->validate(where + ".rate_trend");
+    }
 
     struct Prepared {
         Party party;
         std::vector<double> rate;  ///< [tier] PMPM
         MetricId paid;
+        std::optional<RateTrend> rate_trend;
 
         void settle(const SettlementContext& ctx, Ledger& ledger) const {
             double amount = 0.0;
             for (std::size_t k = 0; k < rate.size(); ++k) amount += rate[k] * ctx.experience.member_months[k];
+            if (rate_trend) amount *= rate_trend->factor(ctx.year, ctx.realised_trend);
             ledger.pay(paid, Party::payer, party, amount);
         }
     };
     Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds&) const {
-        return {party, pmpm.resolve(s.tiers, where + ".pmpm", "tier"), s.metric("care_management_fees")};
+        return {party, pmpm.resolve(s.tiers, where + ".pmpm", "tier"), s.metric("care_management_fees"), rate_trend};
     }
 
     static CareManagementFee from_json(JsonObject& o) {
         CareManagementFee f;
         f.party = care_party_from_string(o.path("party"), o.string("party", "provider"));
         f.pmpm = NamedValues::from_json(o.at("pmpm"), o.path("pmpm"));
+        if (o.has("rate_trend")) f.rate_trend = RateTrend::from_json(o.at("rate_trend"), o.path("rate_trend"));
         return f;
     }
     void to_json(Json& j) const {
         j["party"] = to_string(party);
         j["pmpm"] = pmpm.to_json();
+        if (rate_trend) j["rate_trend"] = rate_trend->to_json();
     }
-    static std::vector<std::string> keys() { return {"party", "pmpm"}; }
+    static std::vector<std::string> keys() { return {"party", "pmpm", "rate_trend"}; }
     bool operator==(const CareManagementFee&) const = default;
 };
 

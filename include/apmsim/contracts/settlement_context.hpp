@@ -122,6 +122,7 @@ struct SettlementContext {
     std::span<const double> member_sums;  ///< the component's reductions
     std::span<const double> calibration;  ///< what its calibrate() returned
     Comparison* comparison = nullptr;     ///< where a comparing component states its comparison
+    double realised_trend = 0.0;          ///< the trial's cost trend draw
 
     double months() const { return experience.total_months(); }
 };
