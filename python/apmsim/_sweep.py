@@ -44,6 +44,18 @@ def read_sweep(db: str | os.PathLike[str]) -> tuple[Any, Any]:
     return variants, statistics
 
 
+def _finished_variants(db: Any) -> int:
+    """Variants a sweep database already holds as finished (0 when there is none yet); run_sweep checks the rest."""
+    path = os.fspath(db)
+    if not os.path.isfile(path):
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            return connection.execute("SELECT count(*) FROM variants WHERE status = 'finished'").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0  # not a sweep database: run_sweep says so
+
+
 def _run_group(scenarios: list) -> tuple[list[bytes], float]:
     """A Dask task: the statistics of variants that share one simulation, and the seconds taken."""
     start = time.perf_counter()
@@ -79,8 +91,8 @@ def sweep(sweep: Any, *, client: Any = None, db: Optional[str | os.PathLike[str]
 def _sweep_into(sweep: Any, client: Any, db: Any, resume: bool, trials: Optional[int], calibration_trials: Optional[int],
                 threads: Optional[int], progress: Optional[bool]) -> tuple[Any, Any]:
     if client is None:
-        total = len(sweep_variants(sweep, trials, calibration_trials))
-        with progress_bar(total, "variants", progress) as bar:
+        total = len(sweep_variants(sweep, trials, calibration_trials)) - (_finished_variants(db) if resume else 0)
+        with progress_bar(max(total, 0), "variants", progress) as bar:
             run_sweep(sweep, db, resume=resume, trials=trials, calibration_trials=calibration_trials, threads=threads,
                       progress=bar.update_to)
         return read_sweep(db)

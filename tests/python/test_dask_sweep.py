@@ -89,6 +89,30 @@ def test_resume_on_the_cluster_runs_only_what_is_missing(client, tmp_path):
     assert_same_sweep(reference, resumed)
 
 
+def test_a_resumed_local_sweep_counts_only_what_is_left(tmp_path):
+    from apmsim import _progress, _sweep
+
+    sweep = grid_sweep()
+    db = tmp_path / "half.sqlite"
+    apmsim.sweep(sweep, db=db, progress=False)
+    with sqlite3.connect(db) as c:
+        c.execute("DELETE FROM statistics WHERE variant IN (2, 5)")
+        c.execute("UPDATE variants SET status = 'pending', finished = NULL, seconds = NULL WHERE id IN (2, 5)")
+    assert _sweep._finished_variants(db) == 4 and _sweep._finished_variants(tmp_path / "none.sqlite") == 0
+    totals = []
+    real = _progress.progress_bar
+
+    def recording(total, unit, enabled):
+        totals.append(total)
+        return real(total, unit, False)
+    _sweep.progress_bar = recording
+    try:
+        apmsim.sweep(sweep, db=db, resume=True)
+    finally:
+        _sweep.progress_bar = real
+    assert totals == [2]
+
+
 def test_bad_clients_and_sweeps_are_refused(tmp_path):
     with pytest.raises(TypeError, match="client: expected a dask.distributed Client or None, got str"):
         apmsim.sweep(grid_sweep(), client="tcp://localhost:8786", progress=False)
