@@ -148,6 +148,12 @@ void register_simulation(py::module_& m) {
             if (r.effect_factors.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(r.trials), 0});
             return py::array_t<double>({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.categories.size())}, r.effect_factors.data());
         })
+        .def_property_readonly("tier_effect_factors", [](const SimulationResults& r) {
+            if (r.tier_effect_factors.empty())
+                return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.tiers.size()), 0});
+            return py::array_t<double>({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.tiers.size()),
+                                        static_cast<py::ssize_t>(r.categories.size())}, r.tier_effect_factors.data());
+        }, "(trials, tiers, categories) the program's count factor each trial drew for each tier and category (1: no effect)")
         .def_property_readonly("member_costs", [](const SimulationResults& r) -> py::object {
             if (r.member_costs.empty())
                 throw InvalidInput("Results.member_costs", "results simulated with member_detail=True", "member_detail=False");

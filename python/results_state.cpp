@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 2;  // 2: participant months
+constexpr std::uint32_t format_version = 3;  // 2: participant months; 3: effects by tier
 
 class Writer {
 public:
@@ -93,6 +93,7 @@ std::string results_state(const SimulationResults& r) {
     }
     w.put(r.trend);
     w.put(r.effect_factors);
+    w.put(r.tier_effect_factors);
     w.put<std::uint64_t>(r.member_count);
     w.put(r.member_costs);
     return w.take();
@@ -118,6 +119,7 @@ SimulationResults results_from_state(const std::string& state) {
     }
     in.get(r.trend);
     in.get(r.effect_factors);
+    in.get(r.tier_effect_factors);
     std::uint64_t members = 0;
     in.get(members);
     r.member_count = members;

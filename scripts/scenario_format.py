@@ -53,7 +53,7 @@ SECTIONS = [
     ("Cost model", ["cost_model", "trend", "cell", "copula", "names"]),
     ("Distributions", ["frequency", "poisson", "negative_binomial", "binomial", "zero_modified_poisson",
                        "severity", "lognormal", "gamma", "weibull", "pareto", "spliced_lognormal_pareto"]),
-    ("Intervention", ["intervention", "effect", "staffing_cost"]),
+    ("Intervention", ["intervention", "effect", "effect_by_tier", "staffing_cost"]),
     ("Settings", ["settings"]),
     ("Delivery", ["delivery", "share_values", "ratio_values", "pmpm_values"]),
     ("Payment models", ["payment_model", "component", "component_years", "category_list", "quality", "quality_measure",

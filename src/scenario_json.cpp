@@ -121,8 +121,19 @@ Intervention intervention_from_json(JsonObject& o) {
         JsonObject e = o.object("effects");
         for (const auto& cat : e.keys()) {
             JsonObject x = e.object(cat);
-            iv.effects.push_back({cat, x.number("mean"), x.number("sd", 0.0)});
-            x.finish({"mean", "sd"});
+            if (x.has("by_tier")) {  // {"by_tier": {tier: {mean, sd}}}: listed tiers only
+                JsonObject by = x.object("by_tier");
+                for (const auto& tier : by.keys()) {
+                    JsonObject t = by.object(tier);
+                    iv.effects.push_back({cat, t.number("mean"), t.number("sd", 0.0), tier});
+                    t.finish({"mean", "sd"});
+                }
+                by.use_all();
+                x.finish({"by_tier"});
+            } else {
+                iv.effects.push_back({cat, x.number("mean"), x.number("sd", 0.0)});
+                x.finish({"mean", "sd", "by_tier"});
+            }
         }
         e.use_all();
     }
@@ -169,7 +180,11 @@ Json intervention_to_json(const Intervention& in) {
     Json iv;
     iv["name"] = in.name;
     iv["effects"] = Json::object();
-    for (const auto& e : in.effects) iv["effects"][e.category] = {{"mean", e.mean}, {"sd", e.sd}};
+    for (const auto& e : in.effects) {
+        const Json effect = {{"mean", e.mean}, {"sd", e.sd}};
+        if (e.tier.empty()) iv["effects"][e.category] = effect;
+        else iv["effects"][e.category]["by_tier"][e.tier] = effect;
+    }
     iv["program_cost_pmpm"] = Json::object();
     for (const auto& c : in.costs) iv["program_cost_pmpm"][c.item] = c.pmpm;
     if (!in.target_tiers.empty()) iv["target_tiers"] = in.target_tiers;

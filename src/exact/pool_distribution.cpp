@@ -33,6 +33,10 @@ void check_pool_scenario(const Model& s, const PoolOptions& o) {
             throw InvalidInput("intervention", "every member in the program with its whole effect for the exact pool distribution of the intervention arm",
                                "target_tiers, uptake or ramp_up (simulate it instead)");
         for (const auto& e : s.intervention->effects)
+            if (!e.tier.empty())
+                throw InvalidInput("intervention.effects." + e.category + ".by_tier",
+                                   "effects on every tier for the exact pool distribution (simulate effects by tier)", "an effect by tier");
+        for (const auto& e : s.intervention->effects)
             if (e.sd != 0.0)
                 throw InvalidInput("intervention.effects." + e.category + ".sd",
                                    "0 for the exact pool distribution (a random effect is a common shock shared by all "

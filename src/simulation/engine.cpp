@@ -57,16 +57,17 @@ struct Workspace {
     std::vector<std::uint16_t> tier;                ///< [member * years + year]
     std::vector<std::vector<double>> member_total;  ///< [arm][member * years + year]
     std::vector<std::vector<double>> member_category;  ///< [arm][(member * years + year) * C + c], for observers
-    std::vector<double> normals, uniforms, effect;  ///< per category
-    std::vector<double> year_effect;                ///< [year][category] a participant's count factor
+    std::vector<double> normals, uniforms;          ///< per category
+    std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
+    std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
     std::vector<std::uint8_t> participant;          ///< [member]
     std::vector<double> participant_heads;          ///< [year][tier] participants eligible in the year
 
     Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
         : tier(p.members * p.years), member_total(arm_count, std::vector<double>(p.members * p.years)),
           member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
-          normals(p.categories), uniforms(p.categories), effect(p.categories, 1.0),
-          year_effect(static_cast<std::size_t>(p.years) * p.categories, 1.0), participant(p.members, 0),
+          normals(p.categories), uniforms(p.categories), effect(p.tiers * p.categories, 1.0),
+          year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
           participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0) {}
 };
 
@@ -103,6 +104,32 @@ std::uint32_t draw_count(const Frequency& f, double scale, double u) {
     return std::visit([&](const auto& d) { return d.draw_scaled(scale, u); }, f);
 }
 
+/// The program's count factor per tier and category, max(0, 1 + Normal(mean, sd)), drawn once
+/// per trial: an effect on every tier on the stream of its category (year field 0, as in
+/// version 0.2), an effect on one tier on its own stream (year field 1 + the tier).
+void draw_effects(const EnginePlan& plan, std::uint32_t trial, Workspace& ws, SimulationResults& out) {
+    const Model& sc = plan.model;
+    const std::size_t T = plan.tiers, C = plan.categories;
+    std::fill(ws.effect.begin(), ws.effect.end(), 1.0);
+    for (std::size_t c = 0; c < C; ++c) out.effect_factors[trial * C + c] = 1.0;
+    for (const auto& e : sc.intervention->effects) {
+        const auto c = static_cast<std::size_t>(CostModel::index_of(sc.cost_model.categories, e.category));
+        const int tier = e.tier.empty() ? -1 : CostModel::index_of(sc.cost_model.tiers, e.tier);
+        random::Stream s(plan.options.seed, plan.options.parameter_trial(trial), random::trial_level_member,
+                         variable_id(StreamKind::intervention, static_cast<std::uint32_t>(tier + 1), static_cast<std::uint32_t>(c)));
+        const double f = std::max(0.0, 1.0 + e.mean + e.sd * random::standard_normal_quantile(s.uniform()));
+        for (std::size_t t = 0; t < T; ++t)
+            if (tier < 0 || static_cast<std::size_t>(tier) == t) ws.effect[t * C + c] = f;
+        out.tier_effect_factors[(trial * T + (tier < 0 ? 0 : tier)) * C + c] = f;
+        if (tier < 0) {
+            out.effect_factors[trial * C + c] = f;
+            for (std::size_t t = 1; t < T; ++t) out.tier_effect_factors[(trial * T + t) * C + c] = f;
+        } else {
+            out.effect_factors[trial * C + c] = std::nan("");  // by tier: see tier_effect_factors
+        }
+    }
+}
+
 /// Who takes part in trial `trial`: every targeted member, or each with the chance of the
 /// trial's uptake draw; and each year's count factor of a participant (the effect scaled
 /// by the ramp-up; exactly the effect when the ramp is 1, so version 0.2's numbers stand).
@@ -120,10 +147,11 @@ void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& 
             takes_part = random::Stream(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::participation, 0, 0)).uniform() < share;
         ws.participant[i] = takes_part ? 1 : 0;
     }
+    const std::size_t cells = plan.tiers * plan.categories;
     for (int y = 0; y < plan.years; ++y) {
         const double r = iv.ramp(y);
-        for (std::size_t c = 0; c < plan.categories; ++c)
-            ws.year_effect[static_cast<std::size_t>(y) * plan.categories + c] = r == 1.0 ? ws.effect[c] : std::max(0.0, 1.0 + r * (ws.effect[c] - 1.0));
+        for (std::size_t k = 0; k < cells; ++k)
+            ws.year_effect[static_cast<std::size_t>(y) * cells + k] = r == 1.0 ? ws.effect[k] : std::max(0.0, 1.0 + r * (ws.effect[k] - 1.0));
     }
 }
 
@@ -143,15 +171,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
     const double g = model.trend.mean + model.trend.sd * random::standard_normal_quantile(trend_stream.uniform());
     out.trend[trial] = g;
     if (with_intervention) {
-        for (std::size_t c = 0; c < C; ++c) {
-            ws.effect[c] = 1.0;
-            for (const auto& e : sc.intervention->effects) {
-                if (e.category != model.categories[c]) continue;
-                random::Stream s(seed, parameter_trial, trial_level, variable_id(StreamKind::intervention, 0, static_cast<std::uint32_t>(c)));
-                ws.effect[c] = std::max(0.0, 1.0 + e.mean + e.sd * random::standard_normal_quantile(s.uniform()));
-            }
-            out.effect_factors[trial * C + c] = ws.effect[c];
-        }
+        draw_effects(plan, trial, ws, out);
         draw_participation(plan, trial, ws);
         std::fill(ws.participant_heads.begin(), ws.participant_heads.end(), 0.0);
     }
@@ -202,7 +222,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
                                               .uniform();
                 const std::uint32_t n0 = draw_count(cell.frequency, scale, u);
                 const bool treated = with_intervention && ws.participant[i] != 0;
-                const std::uint32_t n1 = treated ? draw_count(cell.frequency, scale * ws.year_effect[static_cast<std::size_t>(y) * C + c], u) : n0;
+                const std::uint32_t n1 = treated ? draw_count(cell.frequency, scale * ws.year_effect[(static_cast<std::size_t>(y) * T + tier) * C + c], u) : n0;
 
                 const random::StreamAddress sev{seed, trial, static_cast<std::uint32_t>(i),
                                                 variable_id(StreamKind::severity, y, static_cast<std::uint32_t>(c))};
@@ -312,7 +332,10 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
         out.arms.push_back(std::move(arm));
     }
     out.trend.assign(options.trials, 0.0);
-    if (model.intervention) out.effect_factors.assign(options.trials * plan.categories, 1.0);
+    if (model.intervention) {
+        out.effect_factors.assign(options.trials * plan.categories, 1.0);
+        out.tier_effect_factors.assign(options.trials * plan.tiers * plan.categories, 1.0);
+    }
     if (options.member_detail) out.member_costs.assign(arm_count * options.trials * plan.years * plan.members, 0.0);
 
     const unsigned threads = std::min<std::uint64_t>(resolve_threads(options.threads), options.trials);

@@ -208,3 +208,48 @@ def test_bad_staffing_terms_name_their_path(change, where):
     change(doc["intervention"])
     with pytest.raises(ValueError, match="^" + re.escape(where) + ": expected"):
         apmsim.Scenario.from_dict(doc)
+
+
+# --- effects by tier --------------------------------------------------------------------------
+
+def test_an_effect_by_tier_changes_only_that_tier():
+    doc = program(effects={"inpatient": {"by_tier": {"B": {"mean": EFFECT, "sd": 0.02}}}})
+    r = run(doc, member_detail=True)
+    costs = r.member_costs
+    a_members = slice(0, MEMBERS["A"])
+    assert np.array_equal(costs[0][:, :, a_members], costs[1][:, :, a_members])  # tier A: no effect, bit for bit
+    factors = r.tier_effect_factors  # (trials, tiers, categories)
+    np.testing.assert_array_equal(factors[:, 0, 0], 1.0)
+    within(factors[:, 1, 0], 1 + EFFECT)
+    assert np.isnan(r.effect_factors).all()  # no single factor for the category: see tier_effect_factors
+    # E[savings | factor] = N_B lambda_B m (1 - f): on the trial's own draw, within 4 SE.
+    savings = r.samples("savings")[:, 0]
+    expected = MEMBERS["B"] * LAMBDA["B"] * SEVERITY["mean"] * (1 - factors[:, 1, 0])
+    within(savings - expected, 0.0)
+
+
+def test_effects_on_every_tier_keep_their_stream():
+    """The shorthand (every tier) draws what version 0.2 drew; its tier factors repeat it."""
+    r = run(program())
+    np.testing.assert_array_equal(r.tier_effect_factors[:, 0, 0], r.effect_factors[:, 0])
+    np.testing.assert_array_equal(r.tier_effect_factors[:, 1, 0], r.effect_factors[:, 0])
+
+
+@pytest.mark.parametrize("effects, where", [
+    ({"inpatient": {"by_tier": {"D": {"mean": -0.1}}}}, "intervention.effects.inpatient.by_tier.D"),
+    ({"inpatient": {"by_tier": {"B": {"mean": -2}}}}, "intervention.effects.inpatient.by_tier.B.mean"),
+    ({"inpatient": {"by_tier": {"B": {"mean": -0.1, "size": 1}}}}, "intervention.effects.inpatient.by_tier.B.size"),
+    ({"inpatient": {"mean": -0.1, "by_tier": {"B": {"mean": -0.1}}}}, "intervention.effects.inpatient.mean"),
+])
+def test_bad_effects_by_tier_name_their_path(effects, where):
+    with pytest.raises(ValueError, match="^" + re.escape(where) + ": expected"):
+        apmsim.Scenario.from_dict(program(effects=effects))
+
+
+def test_effects_by_tier_round_trip_and_the_exact_method_refuses_them():
+    doc = program(effects={"inpatient": {"by_tier": {"A": {"mean": -0.05, "sd": 0.0}, "B": {"mean": EFFECT, "sd": 0.0}}}})
+    s = apmsim.Scenario.from_dict(doc)
+    assert s.to_dict()["intervention"]["effects"] == doc["intervention"]["effects"]
+    assert apmsim.Scenario.from_dict(s.to_dict()) == s
+    with pytest.raises(ValueError, match="intervention.effects.inpatient.by_tier"):
+        apmsim.pool_distribution(s, arm="intervention")

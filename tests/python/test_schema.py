@@ -218,6 +218,7 @@ def placed(name: str, example, base: dict) -> dict:
         "benchmark": lambda e: component_doc(base, dict(shared, benchmark=e)),
         "corridor_band": lambda e: component_doc(base, {"type": "risk_corridor", "target": {"pmpm": 3900}, "bands": bands(e)}),
         "schedule_point": lambda e: component_doc(base, {"type": "performance_adjustment", "schedule": [e]}),
+        "effect_by_tier": lambda e: part("intervention", dict(base["intervention"], effects={"inpatient": e})),
         "staffing_cost": lambda e: part("intervention", dict(base["intervention"], target_tiers=base["tiers"], staffing={"coordinator": e})),
         "rate_trend": lambda e: component_doc(base, {"type": "care_management_fee", "pmpm": 20, "rate_trend": e}),
     }

@@ -21,6 +21,7 @@ struct CategoryEffect {
     std::string category;
     double mean = 0.0;
     double sd = 0.0;
+    std::string tier;  ///< the tier it applies to; empty: every tier
 };
 
 /// A program cost item (care team, family support...), dollars per member per month of
@@ -123,9 +124,12 @@ struct Intervention {
         if (name.empty()) throw InvalidInput(where + ".name", "a non-empty name", "\"\"");
         for (std::size_t i = 0; i < effects.size(); ++i) {
             const auto& e = effects[i];
-            const std::string at = where + ".effects." + e.category;
+            const std::string at = where + ".effects." + e.category + (e.tier.empty() ? "" : ".by_tier." + e.tier);
             for (std::size_t k = 0; k < i; ++k)
-                if (effects[k].category == e.category) throw InvalidInput(at, "one effect per category", "a second effect");
+                if (effects[k].category == e.category && (effects[k].tier == e.tier || effects[k].tier.empty() || e.tier.empty()))
+                    throw InvalidInput(at, "one effect per category and tier (every tier, or by tier)", "a second effect");
+            if (!e.tier.empty() && std::find(tiers.begin(), tiers.end(), e.tier) == tiers.end())
+                throw InvalidInput(at, "a tier of the cost model", "\"" + e.tier + "\"");
             bool known = false;
             for (const auto& c : categories) known = known || c == e.category;
             if (!known) throw InvalidInput(at, "a category of the cost model", "\"" + e.category + "\"");

@@ -36,7 +36,8 @@ public:
     std::vector<std::string> tiers, categories, program_cost_items;
     std::vector<ArmResults> arms;
     std::vector<double> trend;            ///< [trial] the trial's annual trend draw
-    std::vector<double> effect_factors;   ///< [trial][category] intervention count multipliers
+    std::vector<double> effect_factors;   ///< [trial][category] intervention count multipliers (NaN for an effect by tier)
+    std::vector<double> tier_effect_factors;  ///< [trial][tier][category] intervention count multipliers
     std::size_t member_count = 0;
     std::vector<double> member_costs;     ///< [arm][trial][year][member] when member_detail
 
