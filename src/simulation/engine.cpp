@@ -31,6 +31,7 @@ struct EnginePlan {
     Eigen::MatrixXd transition_cdf;  ///< cumulative rows, or empty
     std::vector<double> relative_risk;  ///< [member] risk score / its tier's mean: scales expected counts
     std::vector<std::uint8_t> targeted;  ///< [member] its initial tier is one the program enrols
+    std::vector<std::pair<std::size_t, int>> effect_cell;  ///< [effect] its category, and its tier (-1: every tier)
 
     EnginePlan(const Model& s, const SimulationOptions& o)
         : model(s), options(o), tiers(s.cost_model.tier_count()), categories(s.cost_model.category_count()),
@@ -42,8 +43,12 @@ struct EnginePlan {
             for (int k = 1; k <= 12; ++k)
                 exposure[c * 13 + k] = exposure[c * 13 + k - 1] + (m.seasonality.empty() ? 1.0 : m.seasonality[c][k - 1]) / 12.0;
         if (m.copula_correlation.size() != 0) copula_factor = Eigen::LLT<Eigen::MatrixXd>(m.copula_correlation).matrixL();
-        if (s.intervention)
+        if (s.intervention) {
             for (std::size_t i = 0; i < members; ++i) targeted.push_back(s.intervention->targets(m.tiers[s.population.tier[i]]) ? 1 : 0);
+            for (const auto& e : s.intervention->effects)
+                effect_cell.emplace_back(static_cast<std::size_t>(CostModel::index_of(m.categories, e.category)),
+                                         e.tier.empty() ? -1 : CostModel::index_of(m.tiers, e.tier));
+        }
         if (m.tier_transition.size() != 0) {
             transition_cdf = m.tier_transition;
             for (Eigen::Index i = 0; i < transition_cdf.rows(); ++i)
@@ -112,9 +117,9 @@ void draw_effects(const EnginePlan& plan, std::uint32_t trial, Workspace& ws, Si
     const std::size_t T = plan.tiers, C = plan.categories;
     std::fill(ws.effect.begin(), ws.effect.end(), 1.0);
     for (std::size_t c = 0; c < C; ++c) out.effect_factors[trial * C + c] = 1.0;
-    for (const auto& e : sc.intervention->effects) {
-        const auto c = static_cast<std::size_t>(CostModel::index_of(sc.cost_model.categories, e.category));
-        const int tier = e.tier.empty() ? -1 : CostModel::index_of(sc.cost_model.tiers, e.tier);
+    for (std::size_t k = 0; k < plan.effect_cell.size(); ++k) {
+        const CategoryEffect& e = sc.intervention->effects[k];
+        const auto [c, tier] = plan.effect_cell[k];
         random::Stream s(plan.options.seed, plan.options.parameter_trial(trial), random::trial_level_member,
                          variable_id(StreamKind::intervention, static_cast<std::uint32_t>(tier + 1), static_cast<std::uint32_t>(c)));
         const double f = std::max(0.0, 1.0 + e.mean + e.sd * random::standard_normal_quantile(s.uniform()));
