@@ -23,6 +23,8 @@ std::vector<VarianceDecompositionRow> variance_decomposition(const Scenario& sce
                                                              const RunControl& control) {
     if (outer < 3 || outer > 1'000'000) throw InvalidInput("outer", "3 to 1000000 parameter draws", std::to_string(outer));
     if (inner < 2 || inner > 1'000'000) throw InvalidInput("inner", "2 to 1000000 trials per parameter draw", std::to_string(inner));
+    if (outer * inner > 0xFFFFFFFFull)
+        throw InvalidInput("outer, inner", "outer x inner at most 4294967295 trials", std::to_string(outer) + " x " + std::to_string(inner));
     SimulationOptions o = scenario.settings;
     o.trials = outer * inner;
     o.parameter_block = inner;

@@ -76,6 +76,8 @@ def test_bad_designs_are_refused():
         apmsim.variance_decomposition(pool(), outer=2, inner=10)
     with pytest.raises(ValueError, match="inner: expected 2 to"):
         apmsim.variance_decomposition(pool(), outer=10, inner=1)
+    with pytest.raises(ValueError, match=r"outer, inner: expected outer x inner at most 4294967295 trials, got 1000000 x 5000"):
+        apmsim.variance_decomposition(pool(), outer=1_000_000, inner=5000)
     with pytest.raises(TypeError):
         apmsim.variance_decomposition("pool.json")
 
