@@ -54,6 +54,17 @@ void PaymentModel::validate_years(const std::string& where, int years) const {
             if (std::find(ys.begin(), ys.begin() + static_cast<std::ptrdiff_t>(k), ys[k]) != ys.begin() + static_cast<std::ptrdiff_t>(k))
                 throw InvalidInput(at, "each year once", std::to_string(ys[k]) + " again");
         }
+        // A rate trend moves rates from year 2: on a component in force in year 1 only it would do nothing.
+        const bool trended = std::visit(
+            [](const auto& t) {
+                if constexpr (requires { t.rate_trend; }) return t.rate_trend.has_value();
+                else return false;
+            },
+            components[i].terms);
+        const int last = ys.empty() ? years : *std::max_element(ys.begin(), ys.end());
+        if (trended && last < 2)
+            throw InvalidInput(index_path(where + ".components", i) + ".rate_trend", "a component in force after year 1 (rates move from year 2)",
+                               "in force in year 1 only");
     }
 }
 

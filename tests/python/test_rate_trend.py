@@ -51,3 +51,15 @@ def test_the_rate_trend_round_trips_and_bad_ones_are_refused():
     for bad, message in ((1.5, "expected an annual trend in"), ("market", "expected an annual trend (a number) or \"realised\"")):
         with pytest.raises(ValueError, match=r"components\[0\]\.rate_trend: " + re.escape(message)):
             scenario(bad)
+
+
+def test_a_rate_trend_that_cannot_move_a_rate_is_refused():
+    one_year = apmsim.Scenario.default_cmc_program(members=50, years=1)
+    with pytest.raises(ValueError, match=r"components\[0\]\.rate_trend: expected a component in force after year 1"):
+        one_year.payment_models = [apmsim.PaymentModel("indexed", [{"type": "care_management_fee", "pmpm": 20, "rate_trend": 0.03}])]
+    s = apmsim.Scenario.default_cmc_program(members=50, years=3)
+    with pytest.raises(ValueError, match=r"components\[1\]\.rate_trend: expected a component in force after year 1"):
+        s.payment_models = [apmsim.PaymentModel("glide", [{"type": "fee_for_service"},
+                                                          {"type": "care_management_fee", "pmpm": 20, "years": [1], "rate_trend": 0.03}])]
+    s.payment_models = [apmsim.PaymentModel("glide", [{"type": "fee_for_service"},
+                                                      {"type": "care_management_fee", "pmpm": 20, "years": [1, 2], "rate_trend": 0.03}])]
