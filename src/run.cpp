@@ -226,10 +226,11 @@ private:
 };
 
 /// Settles models [first, last) for every trial, arm and year into `pay` (labelled for
-/// those models); comparison slots are renumbered from the first model's.
+/// those models); comparison slots are renumbered from the first model's. With a federal
+/// match, the federal part of the payer's results is stored too.
 void settle_range(const SimulationOptions& options, const Settlement& settlement, std::size_t first, std::size_t last,
                   const ExperienceTable& main, const BenchmarkBasis& basis, const SimulationResults& sim, const RunControl& control,
-                  QualityScores& quality_scores, PaymentResults& pay) {
+                  QualityScores& quality_scores, const ResolvedFederalMatch* match, PaymentResults& pay) {
     std::vector<Comparison> comparisons(settlement.comparison_slots());
     std::size_t first_slot = 0;
     for (std::size_t mi = 0; mi < first; ++mi)
@@ -250,6 +251,7 @@ void settle_range(const SimulationOptions& options, const Settlement& settlement
                         if (step.comparison && step.component->in_force(y))
                             pay.store_comparison(*step.comparison - first_slot, a, t, y, comparisons[*step.comparison]);
                     pay.store(mi - first, a, t, y, ledger);
+                    if (match) pay.store_federal(mi - first, a, t, y, match->federal_part(ledger, y));
                 }
         }
     }
@@ -297,6 +299,8 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
                 real_savings[t * scenario.years() + y] = main.at(t, 0, y).total_allowed() - main.at(t, 1, y).total_allowed();
     }
     QualityScores quality(options, arms, scenario.years());
+    std::optional<ResolvedFederalMatch> match;
+    if (scenario.federal_match) match.emplace(*scenario.federal_match, scenario.years());
     for (std::size_t k = 0; k < sets.size(); ++k) {
         PaymentResults pay;
         if (first[k] < first[k + 1]) {
@@ -304,9 +308,10 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             for (const auto& a : sim.arms) pay.arms.push_back(a.name);
             pay.trials = options.trials;
             pay.years = scenario.years();
+            pay.split_payer = match.has_value();
             pay.allocate();
             pay.real_savings = real_savings;
-            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, control, quality, pay);
+            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, control, quality, match ? &*match : nullptr, pay);
         }
         done(k, sim, std::move(pay));
     }

@@ -259,8 +259,9 @@ Scenario scenario_from_json(const Json& j) {
         if (!list.is_array()) throw InvalidInput("payment_models", "an array of payment models", describe(list));
         for (std::size_t i = 0; i < list.size(); ++i) s.payment_models.push_back(payment_model_from_json(list[i], index_path("payment_models", i)));
     }
+    if (o.has("federal_match")) s.federal_match = FederalMatch::from_json(o.at("federal_match"), "federal_match");
     o.finish({"name", "years", "tiers", "categories", "population", "cost_model", "intervention", "settings", "delivery",
-              "payment_models"});
+              "payment_models", "federal_match"});
     s.validate();
     return s;
 }
@@ -342,7 +343,8 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
     for (auto it = j.begin(); it != j.end(); ++it)  // unknown keys, each once
         collect(out, [&] {
             static const std::vector<std::string> known = {"name", "years", "tiers", "categories", "population", "cost_model",
-                                                           "intervention", "settings", "delivery", "payment_models"};
+                                                           "intervention", "settings", "delivery", "payment_models",
+                                                           "federal_match"};
             if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
                 const Json alone = {{it.key(), it.value()}};
                 JsonObject(alone, "").finish(known);
@@ -357,6 +359,7 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
         JsonObject iv(j.at("intervention"), "intervention");
         (void)intervention_from_json(iv);
     });
+    if (j.contains("federal_match")) collect(out, [&] { (void)FederalMatch::from_json(j.at("federal_match"), "federal_match"); });
     if (j.contains("payment_models")) {
         const Json& list = j.at("payment_models");
         if (!list.is_array()) collect(out, [&] { throw InvalidInput("payment_models", "an array of payment models", describe(list)); });
@@ -435,6 +438,7 @@ Json scenario_to_json(const Scenario& s) {
         j["payment_models"] = Json::array();
         for (const auto& model : s.payment_models) j["payment_models"].push_back(to_json(model));
     }
+    if (s.federal_match) j["federal_match"] = s.federal_match->to_json();
     return j;
 }
 

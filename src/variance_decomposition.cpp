@@ -35,7 +35,7 @@ std::vector<VarianceDecompositionRow> variance_decomposition(const Scenario& sce
     if (sim.has_intervention()) add_rows(rows, {"", "", 0, "", "savings", {}}, sim.samples("savings"), outer, inner, false);
     const PaymentResults& p = r.payments;
     for (const auto& model : p.models)
-        for (const char* party : party_names)
+        for (const std::string& party : p.reported_parties())
             if (p.takes_part(model, party, p.program_arm()))
                 add_rows(rows, {model, p.program_arm(), 0, party, "net", {}}, p.samples(model, party, "net"), outer, inner, true);
     return rows;

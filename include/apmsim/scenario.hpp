@@ -2,14 +2,17 @@
 /// \file scenario.hpp
 /// \brief The document that holds a whole study: the Model that is simulated
 /// (population, cost model, intervention), who delivers the care (delivery), the payment
-/// models settled side by side on the same simulated costs, and default settings.
+/// models settled side by side on the same simulated costs, who pays the payer's cost
+/// (the state and the federal match), and default settings.
 /// It sits above every layer; the engine and the exact methods take its Model part.
 
 #include "apmsim/contracts/delivery.hpp"
+#include "apmsim/contracts/federal_match.hpp"
 #include "apmsim/contracts/payment_model.hpp"
 #include "apmsim/population/model.hpp"
 #include "apmsim/simulation/options.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,10 +23,20 @@ struct Scenario : Model {
     SimulationOptions settings;  ///< default trials, seed and threads for this scenario
     DeliveryBasis delivery;      ///< who delivers each category's care, at what cost
     std::vector<PaymentModel> payment_models;  ///< settled side by side on the same costs
+    /// The payer's cost split into the state's and the federal government's (none: not split).
+    std::optional<FederalMatch> federal_match;
 
     /// The model, the settings, the delivery basis against the categories and program
     /// cost items, and every payment model (names unique, years within the horizon).
     void validate() const;
+
+private:
+    /// federal_match against the horizon and the payment models: it has models to split, a
+    /// health-home rule has a marked component in force while it raises the match, and a
+    /// marked component has a rule (each would otherwise have no effect).
+    void validate_federal_match() const;
+
+public:
 
     /// The bundled synthetic CMC program of shared/DOMAIN.md section 2 with `members`
     /// children (25% tier A, 50% B, 25% C, in that order), `years` years of 12 months,

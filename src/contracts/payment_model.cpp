@@ -29,6 +29,15 @@ void PaymentModel::validate(const std::string& where) const {
     validate_quality_use(where);
 }
 
+std::vector<std::size_t> PaymentModel::health_home_components() const {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < components.size(); ++i)
+        if (marks_health_home(components[i].terms)) out.push_back(i);
+    return out;
+}
+
+bool PaymentModel::in_force(std::size_t i, int year0) const { return components[i].in_force(year0); }
+
 void PaymentModel::validate_quality_use(const std::string& where) const {
     const bool scored = this->scored();
     for (std::size_t i = 0; i < components.size(); ++i)

@@ -137,6 +137,7 @@ Json payments_to_json(const PaymentResults& p) {
     j["models"] = p.models;
     j["arms"] = p.arms;
     j["parties"] = Json(std::vector<std::string>(party_names.begin(), party_names.end()));
+    if (p.split_payer) j["derived_parties"] = p.derived_parties();
     j["metrics"] = p.metric_names;
     j["summary"] = payment_summary_to_json(p.summary());
     j["metric_summary"] = metric_summary_to_json(p.metric_summary());
@@ -145,7 +146,7 @@ Json payments_to_json(const PaymentResults& p) {
     Json net = Json::object();
     for (const auto& model : p.models)
         for (const auto& arm : p.arms)
-            for (const char* party : party_names) {
+            for (const std::string& party : p.reported_parties()) {
                 const SampleMatrix s = p.samples(model, party, "net", arm);
                 if (!s.isZero(0.0)) net[model][arm][party] = matrix_to_json(s);
             }

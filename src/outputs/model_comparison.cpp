@@ -46,7 +46,7 @@ std::vector<ModelComparisonRow> compare_models(const PaymentResults& p, const st
     for (const std::string& model : p.models) {
         if (model == baseline_model) continue;
         for (const std::string& a : arms)
-            for (const char* party : party_names)
+            for (const std::string& party : p.reported_parties())
                 if (p.takes_part(model, party, a) || p.takes_part(baseline_model, party, a)) compare_party(p, model, baseline_model, a, party, rows);
     }
     return rows;

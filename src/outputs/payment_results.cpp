@@ -24,11 +24,11 @@ std::vector<PaymentSummaryRow> PaymentResults::summary() const {
     std::vector<PaymentSummaryRow> rows;
     for (const auto& model : models)
         for (const auto& arm : arms)
-            for (std::size_t p = 0; p < party_count; ++p) {
-                if (!takes_part(model, party_names[p], arm)) continue;
+            for (const std::string& party : reported_parties()) {
+                if (!takes_part(model, party, arm)) continue;
                 for (const auto& measure : party_measures()) {
-                    const SampleMatrix s = samples(model, party_names[p], measure, arm);
-                    for (int y = 0; y <= years; ++y) rows.push_back({model, arm, y, party_names[p], measure, summarize_year(s, y, measure)});
+                    const SampleMatrix s = samples(model, party, measure, arm);
+                    for (int y = 0; y <= years; ++y) rows.push_back({model, arm, y, party, measure, summarize_year(s, y, measure)});
                 }
             }
     return rows;

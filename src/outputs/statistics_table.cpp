@@ -131,7 +131,7 @@ std::vector<SampleRow> samples_table(const SimulationResults& simulation, const 
     if (simulation.has_intervention())
         for (const char* measure : {"savings", "net_savings"}) add("intervention", measure, "", "", simulation.samples(measure));
     for (const std::string& model : payments.models)
-        for (const char* party : party_names) {
+        for (const std::string& party : payments.reported_parties()) {
             bool any = false;
             for (const std::string& arm : payments.arms) any = any || payments.takes_part(model, party, arm);
             if (!any) continue;

@@ -13,7 +13,7 @@
 ///   period with every name resolved (it neither allocates nor throws).
 /// Optional declarations (absent means no): compares() (it states a Comparison),
 /// pays_on_performance() (it pays for savings or charges for losses: counted in the error
-/// rates), uses_quality(), covers() / residual() / capitated_party() (what care it pays
+/// rates), uses_quality(), marks_health_home() (it pays for health-home services), covers() / residual() / capitated_party() (what care it pays
 /// for, checked against the others in force), check_coverage(), and on T::Prepared
 /// calibrate() / describe_calibration() (expectations fixed before the year).
 
@@ -124,6 +124,10 @@ inline bool pays_on_performance(const Component& c) {
 }
 inline bool uses_quality(const Component& c) {
     return std::visit([](const auto& x) { if constexpr (requires { x.uses_quality(); }) return x.uses_quality(); else return false; }, c);
+}
+/// It pays for health-home services (matched at the enhanced federal rate: contracts/federal_match.hpp).
+inline bool marks_health_home(const Component& c) {
+    return std::visit([](const auto& x) { if constexpr (requires { x.marks_health_home(); }) return x.marks_health_home(); else return false; }, c);
 }
 
 /// A component and the years (1-based) it is in force; empty: every year (glide paths

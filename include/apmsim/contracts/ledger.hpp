@@ -54,6 +54,9 @@ struct Ledger {
     std::array<double, max_metrics> metrics{};
     /// [metric][party]: the part of each flow received by each party (signed as booked).
     std::array<std::array<double, party_count>, max_metrics> received{};
+    /// The part of each party's revenue and payments marked as health-home services (matched
+    /// at an enhanced federal rate: contracts/federal_match.hpp).
+    std::array<double, party_count> health_home_revenue{}, health_home_payments{};
 
     /// Moves `amount` from `from` to `to`; a negative amount flows the other way, so
     /// revenue and payments stay gross and non-negative.
@@ -68,6 +71,13 @@ struct Ledger {
         transfer(from, to, amount);
         record(m, amount);
         credit(m, to, amount);
+    }
+    /// Marks a transfer already booked as paying for health-home services.
+    void mark_health_home(Party from, Party to, double amount) {
+        if (amount < 0) return mark_health_home(to, from, -amount);
+        if (from == to || amount == 0) return;
+        health_home_payments[index(from)] += amount;
+        health_home_revenue[index(to)] += amount;
     }
     /// Notes that `p` received `amount` as flow `m` (the transfer and the metric booked apart).
     void credit(MetricId m, Party p, double amount) { received[m.index][index(p)] += amount; }

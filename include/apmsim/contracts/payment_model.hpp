@@ -36,6 +36,10 @@ struct PaymentModel {
     /// Every component's years lie within a horizon of `years` and are listed once.
     void validate_years(const std::string& where, int years) const;
     bool scored() const { return quality.defined(); }
+    /// The components (indices) marked as paying for health-home services.
+    std::vector<std::size_t> health_home_components() const;
+    /// Whether component `i` is in force in year `year0` (0-based).
+    bool in_force(std::size_t i, int year0) const;
 
     bool operator==(const PaymentModel&) const;
 

@@ -15,9 +15,14 @@
 ///   missed reward: the program really saved (baseline - intervention allowed cost > 0 on
 ///     the same random numbers) but no savings were paid;
 ///   penalty despite savings: it really saved but losses were owed.
+/// With a federal match (contracts/federal_match.hpp) the payer's results are also split
+/// into two derived rows, payer_state and payer_federal (derived_parties()): the federal
+/// part of each of the payer's measures, and the payer's less it. They are not ledger
+/// parties: sums over the five parties (cash conservation) never include them.
 /// Risk measures of a party's net result and of a savings rate describe the lower tail
 /// (the worst outcomes); those of payments and costs the upper tail (stats::Summary).
 
+#include "apmsim/contracts/federal_match.hpp"
 #include "apmsim/contracts/ledger.hpp"
 #include "apmsim/simulation/results.hpp"
 #include "apmsim/stats/summary.hpp"
@@ -86,6 +91,20 @@ public:
     std::vector<double> comparisons;  ///< [slot][arm][trial][year][benchmark, expenditure, savings_rate]; NaN when not in force
     std::vector<CalibrationRow> calibration;
     std::uint64_t calibration_trials = 0, calibration_seed = 0;  ///< of the calibration sample (0: none was needed)
+    bool split_payer = false;  ///< the scenario has a federal match: payer_state and payer_federal are reported
+    /// [model][arm][trial][year][revenue, payments, delivery_cost]: the federal part of the payer's (with split_payer)
+    std::vector<double> federal;
+
+    /// The rows derived from the payer's: payer_state and payer_federal with a federal match, else none.
+    std::vector<std::string> derived_parties() const {
+        return split_payer ? std::vector<std::string>{"payer_state", "payer_federal"} : std::vector<std::string>{};
+    }
+    /// The five ledger parties, then the derived rows.
+    std::vector<std::string> reported_parties() const {
+        std::vector<std::string> all(party_names.begin(), party_names.end());
+        for (auto& d : derived_parties()) all.push_back(std::move(d));
+        return all;
+    }
 
     static const std::vector<std::string>& party_measures() {
         static const std::vector<std::string> m = {"revenue", "payments", "delivery_cost", "net"};
@@ -97,6 +116,13 @@ public:
         const std::size_t periods = arms.size() * trials * static_cast<std::size_t>(years);
         values.assign(models.size() * periods * stride(), 0.0);
         comparisons.assign(comparison_slots() * periods * comparison_names.size(), std::nan(""));
+        federal.assign(split_payer ? models.size() * periods * 3 : 0, 0.0);
+    }
+    void store_federal(std::size_t model, std::size_t arm, std::uint64_t trial, int year, const FederalPart& f) {
+        double* out = federal.data() + offset(model, arm, trial, year) / stride() * 3;
+        out[0] = f.revenue;
+        out[1] = f.payments;
+        out[2] = f.delivery_cost;
     }
     void store_comparison(std::size_t slot, std::size_t arm, std::uint64_t trial, int year, const Comparison& c) {
         double* out = comparisons.data() + comparison_offset(slot, arm, trial, year);
@@ -122,12 +148,13 @@ public:
     /// The arm a contract is judged on: the program's arm when there is one.
     std::string program_arm() const { return arms.back(); }
 
-    /// trials x years of a party's revenue, payments, delivery_cost or net.
+    /// trials x years of a party's (or a derived row's) revenue, payments, delivery_cost or net.
     SampleMatrix samples(const std::string& model, const std::string& party, const std::string& measure = "net",
                          const std::string& arm = "") const {
         const std::size_t m = model_index(model), a = arm_index(arm.empty() ? program_arm() : arm);
-        const auto p = static_cast<std::size_t>(party_from_string("party", party));
+        const std::size_t p = index_of("party", reported_parties(), party);
         const std::size_t k = index_of("measure", party_measures(), measure);
+        if (p >= party_count) return derived_samples(m, a, p == party_count + 1, k);
         return collect(m, a, [&](const double* c) {
             return k < 3 ? c[k * party_count + p] : net_result(c[p], c[party_count + p], c[2 * party_count + p]);
         });
@@ -149,7 +176,7 @@ public:
 
     /// Whether `party` has revenue, payments or a cost of care under `model` in `arm`.
     bool takes_part(const std::string& model, const std::string& party, const std::string& arm) const;
-    /// Rows for every model x arm x party (that takes part) x year, year 0 = all years
+    /// Rows for every model x arm x party (that takes part; then the derived rows) x year, year 0 = all years
     /// summed, for revenue, payments, delivery_cost and net.
     std::vector<PaymentSummaryRow> summary() const;
     /// Rows for every model x arm x year of each flow and the quality score a model books
@@ -190,6 +217,21 @@ private:
     }
     std::size_t offset(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const {
         return (((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) * stride();
+    }
+    /// The federal part of the payer's measure k (or the state's: the payer's less it).
+    SampleMatrix derived_samples(std::size_t m, std::size_t a, bool federal_part, std::size_t k) const {
+        const auto payer = static_cast<std::size_t>(Party::payer);
+        SampleMatrix out(static_cast<Eigen::Index>(trials), years);
+        for (std::uint64_t t = 0; t < trials; ++t)
+            for (int y = 0; y < years; ++y) {
+                const std::size_t at = offset(m, a, t, y);
+                const double* c = values.data() + at;
+                const double* f = federal.data() + at / stride() * 3;
+                const double fed = k < 3 ? f[k] : f[0] - f[1] - f[2];
+                const double all = k < 3 ? c[k * party_count + payer] : net_result(c[payer], c[party_count + payer], c[2 * party_count + payer]);
+                out(t, y) = federal_part ? fed : all - fed;
+            }
+        return out;
     }
     template <class F>
     SampleMatrix collect(std::size_t m, std::size_t a, F f) const {
