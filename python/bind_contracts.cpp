@@ -88,13 +88,17 @@ void register_contracts(py::module_& m) {
         .def_readonly("trials", &PaymentResults::trials)
         .def_readonly("years", &PaymentResults::years)
         .def_property_readonly_static("parties", [](py::object) { return std::vector<std::string>(party_names.begin(), party_names.end()); })
+        .def_property_readonly("derived_parties", &PaymentResults::derived_parties,
+                               "Rows derived from the payer's, beside the parties: payer_state and payer_federal with a "
+                               "federal_match (state + federal = payer), else none; samples() and summary() take them like a party")
         .def_readonly("metrics", &PaymentResults::metric_names, "Every metric the settlement books (flows and the quality score)")
         .def(
             "samples",
             [](const PaymentResults& p, const std::string& model, const std::string& party, const std::string& measure,
                const std::optional<std::string>& arm) { return p.samples(model, party, measure, arm.value_or("")); },
             py::arg("model"), py::arg("party"), py::arg("measure") = "net", py::arg("arm") = py::none(),
-            "(trials, years) revenue, payments, delivery_cost or net of a party; arm defaults to the program's")
+            "(trials, years) revenue, payments, delivery_cost or net of a party (or of a derived row: payer_state, "
+            "payer_federal); arm defaults to the program's")
         .def_property_readonly_static("comparisons", [](py::object) { return std::vector<std::string>(comparison_names.begin(), comparison_names.end()); })
         .def_property_readonly("comparing_components", [](const PaymentResults& p) {
             std::map<std::string, std::vector<std::string>> out;

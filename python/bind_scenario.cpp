@@ -102,6 +102,12 @@ void register_scenario(py::module_& m) {
             },
             "Who delivers each category's care and at what cost (provider_share, pcp_share, provider_cost_ratio, "
             "pcp_cost_ratio, program_cost_borne_by); a read-only view: assign a whole dict to change, which validates")
+        .def_property(
+            "federal_match", [](const Scenario& s) { return part(s, "federal_match", "Scenario.federal_match"); },
+            [](Scenario& s, const py::object& v) { replace_part(s, "federal_match", v); },
+            "Who pays the payer's cost: {'fmap': share or [one per year], 'health_home': {'rule': 'aca_2703' or 'ace_kids', "
+            "'first_quarter': 1}}; None: not split. Results then gain payer_state and payer_federal. A read-only view: "
+            "assign a whole dict (or None) to change, which validates")
         .def("with_value", &with_value, py::arg("pointer"), py::arg("value"),
              "A new scenario with the value at a JSON pointer (RFC 6901) into its document replaced, or a term left at its "
              "default set; checked as a file would be (ValueError naming the path). The scenario itself is unchanged. "

@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 3;  // 2: participant months; 3: effects by tier
+constexpr std::uint32_t format_version = 4;  // 2: participant months; 3: effects by tier; 4: federal match
 
 class Writer {
 public:
@@ -152,6 +152,8 @@ std::string payments_state(const PaymentResults& p) {
     }
     w.put(p.calibration_trials);
     w.put(p.calibration_seed);
+    w.put<std::uint64_t>(p.split_payer);
+    w.put(p.federal);
     return w.take();
 }
 
@@ -185,9 +187,15 @@ PaymentResults payments_from_state(const std::string& state) {
     }
     in.get(p.calibration_trials);
     in.get(p.calibration_seed);
+    std::uint64_t split = 0;
+    in.get(split);
+    p.split_payer = split != 0;
+    in.get(p.federal);
     in.done();
     if (p.values.size() != p.models.size() * p.arms.size() * p.trials * static_cast<std::size_t>(p.years) * p.stride())
         throw InvalidInput("state", "values for every model, arm, trial and year", std::to_string(p.values.size()) + " values");
+    if (p.federal.size() != (p.split_payer ? p.values.size() / p.stride() * 3 : 0))
+        throw InvalidInput("state", "the federal part of the payer's results for every period (or none)", std::to_string(p.federal.size()) + " values");
     return p;
 }
 

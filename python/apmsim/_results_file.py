@@ -92,6 +92,8 @@ class FilePayments:
         self.models: list[str] = list(pm["models"])
         self.arms: list[str] = list(pm["arms"])
         self.parties: list[str] = list(pm["parties"])
+        #: payer_state and payer_federal when the scenario has a federal_match (not ledger parties)
+        self.derived_parties: list[str] = list(pm.get("derived_parties", []))
         self.trials: int = results.trials
         self.years: int = results.years
 
@@ -113,7 +115,7 @@ class FilePayments:
         the file leaves out. Only ``measure="net"``: the file holds no other per-trial measure."""
         arm = arm or self.program_arm
         self._check("model", model, self.models)
-        self._check("party", party, self.parties)
+        self._check("party", party, self.parties + self.derived_parties)
         self._check("arm", arm, self.arms)
         if measure != "net":
             raise _invalid(f"{self._where}: measure", '"net" (a results file holds per-trial samples of net only)', repr(measure))

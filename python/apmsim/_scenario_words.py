@@ -225,7 +225,8 @@ def component_sentence(t: Terms, tiers: Sequence[str], categories: Sequence[str]
         text = (f"Capitation to the {party} for {scope}: {rate}; the {party} pays for that care delivered by others "
                 f"at {fee} of allowed cost.")
     elif kind == "care_management_fee":
-        text = f"Care-management fee to the {party}: {_amounts_by_tier(t.get('pmpm', 0), tiers)}."
+        service = " for health-home services (enhanced federal match)" if t.get("health_home") else ""
+        text = f"Care-management fee to the {party}{service}: {_amounts_by_tier(t.get('pmpm', 0), tiers)}."
     elif kind in ("shared_savings", "shared_risk"):
         label = "Shared savings" if kind == "shared_savings" else "Shared risk (two-sided)"
         losses = _loss_terms(t) if kind == "shared_risk" else ""
