@@ -27,7 +27,8 @@ INTRO = """\
 
 A **scenario** is one JSON document that holds a whole study: the model that is simulated
 (population, cost model, intervention), who delivers the care (delivery), the payment
-models settled side by side on the same simulated costs, and default settings.
+models settled side by side on the same simulated costs, who pays the payer's cost (the
+state and the federal match, optional), and default settings.
 
 - **Get one**: `apmsim default-scenario --out my.json` writes the bundled default CMC
   program (`--members N`, `--years Y`); `examples/scenarios/` has more.
@@ -59,6 +60,7 @@ SECTIONS = [
     ("Payment models", ["payment_model", "component", "component_years", "category_list", "quality", "quality_measure",
                         "benchmark", "minimum_rate", "minimum_rate_fixed", "minimum_rate_mssp_table",
                         "minimum_rate_confidence_interval", "corridor_bands", "corridor_band", "schedule_point", "rate_trend"]),
+    ("Federal match", ["federal_match", "health_home_match"]),
 ]
 
 

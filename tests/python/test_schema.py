@@ -184,6 +184,14 @@ def cell_doc(base, key, value):
     return doc
 
 
+def health_home_marked(doc: dict) -> dict:
+    """`doc` with the default scenario's provider care-management fee (model 1) marked health_home."""
+    fee = doc["payment_models"][1]["components"][1]
+    assert fee["type"] == "care_management_fee"
+    fee["health_home"] = True
+    return doc
+
+
 def placed(name: str, example, base: dict) -> dict:
     """A complete scenario that holds `example`, a worked example of $def `name`."""
     def part(key, value):
@@ -221,6 +229,7 @@ def placed(name: str, example, base: dict) -> dict:
         "effect_by_tier": lambda e: part("intervention", dict(base["intervention"], effects={"inpatient": e})),
         "staffing_cost": lambda e: part("intervention", dict(base["intervention"], target_tiers=base["tiers"], staffing={"coordinator": e})),
         "rate_trend": lambda e: component_doc(base, {"type": "care_management_fee", "pmpm": 20, "rate_trend": e}),
+        "federal_match": lambda e: health_home_marked(part("federal_match", e)) if "health_home" in e else part("federal_match", e),
     }
     for rate in ("minimum_rate", "minimum_rate_fixed", "minimum_rate_mssp_table", "minimum_rate_confidence_interval"):
         rules[rate] = lambda e: model_doc(base, [{"type": "fee_for_service"}, dict(shared, minimum_savings_rate=e)], members=6000)
@@ -501,6 +510,10 @@ MUTATIONS = {
                                                    bands=[{"from": 0.1, "to": None, "keep": 1}]), "bands[0].from"),
     "pareto without a mean in a generated population": (
         _set(("cost_model", "cells", "dme", "A", "severity"), {"type": "pareto", "shape": 0.9, "scale": 500}), "dme.A.severity"),
+    "fmap above 1": (_set(("federal_match",), {"fmap": 1.2}), "federal_match.fmap"),
+    "fmap below the law's 50%": (_set(("federal_match",), {"fmap": [0.6, 0.4, 0.6]}), "federal_match.fmap[1]"),
+    "unknown health-home rule": (lambda d: health_home_marked(d).update(federal_match={"fmap": 0.6, "health_home": {"rule": "aca"}}),
+                                 "federal_match.health_home.rule"),
     "performance basis all": (_component(1, type="performance_adjustment", basis="all"), "basis"),
 }
 
