@@ -77,7 +77,8 @@ def savings_per_member_year(results: Any) -> Table:
 def net_by_party(results: Any) -> Table:
     """Each model's net result by party over all years (the file's year-0 summary rows of the
     program arm, dollars): mean, sd, p5 (the 5% worst), ES95 (the mean of the worst 5%), p95,
-    P(<0). A party whose net is 0 in every trial (it is not in net_samples) is left out."""
+    P(<0). A party whose net is 0 in every trial (it is not in net_samples) is left out; with a
+    federal match the derived rows payer_state and payer_federal follow the parties."""
     pay = results.payments
     arm = pay.program_arm
     rows = {(r["model"], r["party"]): r for r in results.document["payment_models"]["summary"]
@@ -86,7 +87,7 @@ def net_by_party(results: Any) -> Table:
                f"{arm} arm; net = revenue - payments - cost of the care delivered and of the program, all "
                f"{results.years} year(s) together, dollars.")
     for m in pay.models:
-        for p in pay.parties:
+        for p in pay.parties + pay.derived_parties:
             r = rows.get((m, p))
             if r is None or not pay.has_samples(m, p, arm):
                 continue
@@ -121,7 +122,7 @@ def status_quo_comparison(results: Any) -> Optional[Table]:
     for m in pay.models:
         if m == base:
             continue
-        for p in pay.parties:
+        for p in pay.parties + pay.derived_parties:
             if not (pay.has_samples(m, p, arm) or pay.has_samples(base, p, arm)):
                 continue
             d = pay.samples(m, p, "net", arm).sum(axis=1) - pay.samples(base, p, "net", arm).sum(axis=1)

@@ -113,6 +113,12 @@ def test_the_summary_and_the_results_file(results, tmp_path):
     np.testing.assert_allclose(back.payments.samples("fee_for_service", "payer_federal"),
                                r.payments.samples("fee_for_service", "payer_federal"))
     assert apmsim.Scenario.from_results(path).federal_match == scenario.federal_match
+    # The report's tables list the derived rows after the parties.
+    from apmsim._report_tables import net_by_party, status_quo_comparison
+    rows = {(row[0], row[1]): row for row in net_by_party(back).rows}
+    assert ("fee_for_service", "payer_state") in rows and ("fee_for_service", "payer_federal") in rows
+    assert {party for _, party in rows} >= {"payer", "payer_state", "payer_federal"}
+    assert any(row[1] == "payer_federal" for row in status_quo_comparison(back).rows)
 
 
 def test_pickle_and_equality(results):
