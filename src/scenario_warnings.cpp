@@ -121,10 +121,22 @@ void check_stop_loss_party(const PaymentModel& m, int years, const std::string& 
     }
 }
 
+/// An FMAP above any state's regular match (about 77% in the poorest states, shared/DOMAIN.md
+/// section 9): legal (special populations are matched at up to 100%) but worth a look.
+void check_fmap(const Scenario& s, std::vector<ScenarioWarning>& out) {
+    if (!s.federal_match) return;
+    const std::vector<double>& fmap = s.federal_match->fmap;
+    for (std::size_t y = 0; y < fmap.size(); ++y)
+        if (fmap[y] > 0.85)
+            out.push_back({fmap.size() == 1 ? std::string("federal_match.fmap") : index_path("federal_match.fmap", y),
+                           "an FMAP of " + show(fmap[y]) + ", above any state's regular match (about 0.77 at most): a special rate, or a typo?"});
+}
+
 }  // namespace
 
 std::vector<ScenarioWarning> scenario_warnings(const Scenario& s, const Json& doc) {
     std::vector<ScenarioWarning> out;
+    check_fmap(s, out);
     for (std::size_t i = 0; i < s.payment_models.size(); ++i)
         check_stop_loss_party(s.payment_models[i], s.years(), index_path("payment_models", i), out);
     std::vector<MemberYearMoments> moments;

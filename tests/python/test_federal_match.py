@@ -173,6 +173,16 @@ def test_bad_input_names_its_json_path(what, match, mark, where):
     assert [e["where"] for e in apmsim.validate(doc)["errors"]] == [where]
 
 
+def test_an_fmap_above_any_states_is_a_warning():
+    doc = apmsim.Scenario.default_cmc_program(members=50, years=3).to_dict()
+    doc["federal_match"] = {"fmap": [0.6, 0.9, 0.62]}
+    report = apmsim.validate(doc)
+    assert report["errors"] == []
+    assert [w["where"] for w in report["warnings"] if "FMAP" in w["message"]] == ["federal_match.fmap[1]"]
+    doc["federal_match"] = {"fmap": 0.77}
+    assert not [w for w in apmsim.validate(doc)["warnings"] if "FMAP" in w["message"]]
+
+
 def test_cli_prints_the_derived_rows(tmp_path):
     cli = os.environ.get("APMSIM_CLI")
     if not cli:
