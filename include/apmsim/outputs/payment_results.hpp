@@ -119,7 +119,7 @@ public:
         federal.assign(split_payer ? models.size() * periods * 3 : 0, 0.0);
     }
     void store_federal(std::size_t model, std::size_t arm, std::uint64_t trial, int year, const FederalPart& f) {
-        double* out = federal.data() + offset(model, arm, trial, year) / stride() * 3;
+        double* out = federal.data() + period(model, arm, trial, year) * 3;
         out[0] = f.revenue;
         out[1] = f.payments;
         out[2] = f.delivery_cost;
@@ -215,18 +215,19 @@ private:
         for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
         return all;
     }
-    std::size_t offset(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const {
-        return (((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year)) * stride();
+    /// The position of one model, arm, trial and year among all periods.
+    std::size_t period(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const {
+        return ((model * arms.size() + arm) * trials + trial) * static_cast<std::size_t>(years) + static_cast<std::size_t>(year);
     }
+    std::size_t offset(std::size_t model, std::size_t arm, std::uint64_t trial, int year) const { return period(model, arm, trial, year) * stride(); }
     /// The federal part of the payer's measure k (or the state's: the payer's less it).
     SampleMatrix derived_samples(std::size_t m, std::size_t a, bool federal_part, std::size_t k) const {
         const auto payer = static_cast<std::size_t>(Party::payer);
         SampleMatrix out(static_cast<Eigen::Index>(trials), years);
         for (std::uint64_t t = 0; t < trials; ++t)
             for (int y = 0; y < years; ++y) {
-                const std::size_t at = offset(m, a, t, y);
-                const double* c = values.data() + at;
-                const double* f = federal.data() + at / stride() * 3;
+                const double* c = values.data() + offset(m, a, t, y);
+                const double* f = federal.data() + period(m, a, t, y) * 3;
                 const double fed = k < 3 ? f[k] : f[0] - f[1] - f[2];
                 const double all = k < 3 ? c[k * party_count + payer] : net_result(c[payer], c[party_count + payer], c[2 * party_count + payer]);
                 out(t, y) = federal_part ? fed : all - fed;
