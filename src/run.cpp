@@ -43,6 +43,32 @@ std::uint64_t pilot_trials(const Model& m, const SimulationOptions& o) {
     return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(2e6 / member_years), 1, o.calibration_trials);
 }
 
+/// Every enrolled member-year's baseline cost, kept by trial and year (each trial writes
+/// its own slots, so the collection does not depend on the threads).
+class EnrolledCosts final : public TrialObserver {
+public:
+    EnrolledCosts(std::uint64_t trials, int years) : years_(years), by_trial_(trials * static_cast<std::size_t>(years)) {}
+    void observe(const TrialView& v) override {
+        for (int y = 0; y < v.years; ++y) {
+            std::vector<double>& out = by_trial_[v.trial * static_cast<std::size_t>(years_) + static_cast<std::size_t>(y)];
+            for (std::size_t i = 0; i < v.members; ++i) {
+                const std::size_t my = i * static_cast<std::size_t>(v.years) + static_cast<std::size_t>(y);
+                if (v.months[my] > 0) out.push_back(v.arms[0][my]);
+            }
+        }
+    }
+    std::vector<double> year(int y) const {
+        std::vector<double> all;
+        for (std::size_t k = static_cast<std::size_t>(y); k < by_trial_.size(); k += static_cast<std::size_t>(years_))
+            all.insert(all.end(), by_trial_[k].begin(), by_trial_[k].end());
+        return all;
+    }
+
+private:
+    int years_;
+    std::vector<std::vector<double>> by_trial_;
+};
+
 /// Per-year p-quantiles of baseline member-year cost, from the first trials of the
 /// calibration sample.
 std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p, const std::atomic<bool>* stop) {
@@ -50,16 +76,13 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
     pilot.seed = calibration_seed(o.seed);
     pilot.trials = pilot_trials(m, o);
     pilot.parameter_block = 1;  // the calibration sample is the contract's view: independent trials
-    pilot.member_detail = true;
-    const SimulationResults r = simulate(without_program(m), pilot, {}, {stop, nullptr});
+    EnrolledCosts costs(pilot.trials, m.years());
+    (void)simulate(without_program(m), pilot, {&costs}, {stop, nullptr});
     std::vector<double> out;
-    for (int y = 0; y < r.years; ++y) {
-        std::vector<double> costs;
-        for (std::uint64_t t = 0; t < r.trials; ++t)
-            for (std::size_t i = 0; i < r.member_count; ++i)
-                if (m.population.months_of(i, y) > 0) costs.push_back(r.member_costs[(t * r.years + y) * r.member_count + i]);
-        if (costs.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
-        out.push_back(stats::quantile(costs, p));
+    for (int y = 0; y < m.years(); ++y) {
+        std::vector<double> year = costs.year(y);
+        if (year.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
+        out.push_back(stats::quantile(year, p));
     }
     return out;
 }

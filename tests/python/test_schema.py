@@ -202,6 +202,7 @@ def placed(name: str, example, base: dict) -> dict:
         "population": lambda e: part("population", e),
         "population_generate": lambda e: part("population", {"generate": e}),
         "population_members": lambda e: part("population", {"members": e}),
+        "churn": lambda e: part("population", dict(base["population"], churn=e)),
         "cost_model": lambda e: tiny_doc(e) if len(e["cells"]) == 1 else part("cost_model", e),
         "trend": lambda e: cost_model("trend", e),
         "cell": lambda e: cost_model("cells", {c: {t: e for t in base["tiers"]} for c in base["categories"]}),

@@ -15,11 +15,11 @@ public:
         : model_(s), reductions_(std::move(reductions)), out_(out) {}
 
     void observe(const TrialView& v) override {
-        const Population& pop = model_.population;
         const std::size_t C = v.categories, T = out_.tiers(), K = out_.components();
         std::vector<double> months_by_tier(T), heads_by_tier(T);  // participants' (observers run on many threads: local)
         for (std::size_t a = 0; a < v.arm_categories.size(); ++a) {
             const auto costs = v.arm_categories[a];
+            const auto tier = v.arm_tiers[a];
             for (int y = 0; y < v.years; ++y) {
                 auto r = out_.row(v.trial, a, y);
                 std::fill(r.begin(), r.end(), 0.0);
@@ -30,12 +30,12 @@ public:
                     const double months = v.months[my];
                     if (months == 0) continue;
                     if (!v.participant.empty() && v.participant[i] != 0) {
-                        months_by_tier[v.tier[my]] += months;
-                        heads_by_tier[v.tier[my]] += 1.0;
+                        months_by_tier[tier[my]] += months;
+                        heads_by_tier[tier[my]] += 1.0;
                     }
-                    r[C + v.tier[my]] += months;
+                    r[C + tier[my]] += months;
                     r[C + T] += 1.0;
-                    r[C + T + 1] += pop.risk_score[i] * months;
+                    r[C + T + 1] += v.risk_score[i] * months;
                     const double* member = costs.data() + my * C;
                     for (std::size_t c = 0; c < C; ++c) r[c] += member[c];
                     for (std::size_t k = 0; k < reductions_.size(); ++k) {
