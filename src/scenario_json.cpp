@@ -277,7 +277,11 @@ Scenario scenario_from_json(const Json& j) {
             s.population = members_from_json(members, tiers, years);
         }
         if (pop.has("churn")) s.churn = churn_from_json(pop, tiers);
-        pop.finish({"generate", "members", "churn"});
+        if (pop.has("segments")) {
+            JsonObject seg = pop.object("segments");
+            for (const auto& name : seg.keys()) s.segments.push_back({name, names_from_json(seg, name)});
+        }
+        pop.finish({"generate", "members", "churn", "segments"});
     }
     if (o.has("intervention")) {
         JsonObject iv = o.object("intervention");
@@ -434,6 +438,7 @@ Json scenario_to_json(const Scenario& s) {
                                         {"risk_score", p.risk_score}, {"months", months}}}};
     }
     if (s.churn) j["population"]["churn"] = churn_to_json(*s.churn, m.tiers);
+    for (const Segment& seg : s.segments) j["population"]["segments"][seg.name] = seg.tiers;
     Json cm;
     cm["frailty_cv"] = m.frailty_cv;
     cm["trend"] = {{"mean", m.trend.mean}, {"sd", m.trend.sd}};

@@ -1,8 +1,11 @@
 // Populations that change over the horizon: rising risk (a program that changes its
 // participants' tier transitions, population/rising_risk.hpp), checked against hand
 // computations and the Markov chain's closed form; churn (members who leave and join,
-// population/churn.hpp) against the closed form of the monthly exit and entry process.
+// population/churn.hpp) against the closed form of the monthly exit and entry process;
+// segments (population/segments.hpp) settled on their own members.
+#include "apmsim/contracts/component.hpp"
 #include "apmsim/population/rising_risk.hpp"
+#include "apmsim/run.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/simulation/engine.hpp"
 #include "test_helpers.hpp"
@@ -154,4 +157,35 @@ TEST(Churn, ExitProbabilitiesAreChecked) {
     expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit.B");
     s.churn->monthly_exit = {0.5};
     expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
+}
+
+// A payment model on a segment settles its members only: under fee-for-service the payer
+// pays exactly the allowed cost of the segment's tiers, and the segments add up to the whole.
+TEST(Segments, ModelOnASegmentSettlesItsMembers) {
+    Scenario s = three_tier_program(100, 2);
+    s.intervention.reset();
+    s.delivery = DeliveryBasis{};
+    s.segments = {{"complex", {"A", "B"}}, {"other", {"C"}}};
+    for (const char* segment : {"", "complex", "other"}) {
+        PaymentModel m;
+        m.name = std::string("ffs_") + (*segment ? segment : "whole");
+        m.components.push_back({FeeForService{}, {}});
+        m.segment = segment;
+        s.payment_models.push_back(m);
+    }
+    SimulationOptions o;
+    o.trials = 20;
+    const RunResults r = run(s, o);
+    const SampleMatrix a = r.simulation.samples("total_cost", "baseline", "", "A"), b = r.simulation.samples("total_cost", "baseline", "", "B"),
+                       c = r.simulation.samples("total_cost", "baseline", "", "C");
+    const SampleMatrix complex = r.payments.samples("ffs_complex", "payer"), other = r.payments.samples("ffs_other", "payer"),
+                       whole = r.payments.samples("ffs_whole", "payer");
+    for (Eigen::Index t = 0; t < complex.rows(); ++t)
+        for (Eigen::Index y = 0; y < 2; ++y) {
+            EXPECT_NEAR(complex(t, y), -(a(t, y) + b(t, y)), 1e-9 * std::fabs(complex(t, y)));
+            EXPECT_NEAR(other(t, y), -c(t, y), 1e-9 * std::fabs(other(t, y)));
+            EXPECT_NEAR(whole(t, y), complex(t, y) + other(t, y), 1e-9 * std::fabs(whole(t, y)));
+        }
+    s.segments[1].tiers.push_back("A");  // A in two segments
+    expect_invalid([&] { s.validate(); }, "population.segments.other[1]");
 }

@@ -8,6 +8,7 @@
 #include "apmsim/population/cost_model.hpp"
 #include "apmsim/population/intervention.hpp"
 #include "apmsim/population/population.hpp"
+#include "apmsim/population/segments.hpp"
 
 #include <optional>
 #include <vector>
@@ -27,6 +28,7 @@ struct Model {
     std::optional<PopulationRecipe> population_recipe;
     std::optional<Intervention> intervention;  ///< none: the baseline arm only
     std::optional<Churn> churn;                ///< none: a closed cohort (population.churn)
+    std::vector<Segment> segments;             ///< none: one population (population.segments)
 
     int years() const { return population.years; }
 
@@ -36,6 +38,7 @@ struct Model {
         cost_model.validate("cost_model");
         population.validate("population.members", cost_model.tier_count());
         if (churn) churn->validate("population.churn", cost_model.tiers);
+        validate_segments(segments, cost_model.tiers, "population.segments");
         if (intervention) intervention->validate("intervention", cost_model.categories, cost_model.tiers, years());
         if (intervention && intervention->upward_transition_change) {
             std::vector<bool> enrolled;
