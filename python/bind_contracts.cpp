@@ -25,11 +25,12 @@ Json component_dict(const py::handle& o, const std::string& path) {
                        py::str(py::type::of(o)).cast<std::string>());
 }
 
-PaymentModel make_model(const std::string& name, const py::iterable& components, const py::object& quality) {
+PaymentModel make_model(const std::string& name, const py::iterable& components, const py::object& quality, const py::object& segment) {
     Json j{{"name", name}, {"components", Json::array()}};
     std::size_t i = 0;
     for (const auto& c : components) j["components"].push_back(component_dict(c, index_path("PaymentModel.components", i++)));
     if (!quality.is_none()) j["quality"] = to_cpp_json(quality);
+    if (!segment.is_none()) j["segment"] = to_cpp_json(segment);
     return payment_model_from_json(j, "PaymentModel");
 }
 
@@ -68,9 +69,12 @@ void register_contracts(py::module_& m) {
     add_json_value_behaviour<PaymentModel>(
         payment_model, [](const PaymentModel& p) { return to_json(p); }, [](const Json& j) { return payment_model_from_json(j, "PaymentModel"); });
     payment_model.def(py::init(&make_model), py::arg("name"), py::arg("components"), py::arg("quality") = py::none(),
+              py::arg("segment") = py::none(),
               "components: component objects (apmsim.FeeForService(...), ...) or dicts with a \"type\"; "
-              "quality: {\"fixed\": 0.9} or {\"measures\": [...]}")
+              "quality: {\"fixed\": 0.9} or {\"measures\": [...]}; segment: the population segment it covers "
+              "(population.segments; None: the whole population)")
         .def_readonly("name", &PaymentModel::name)
+        .def_readonly("segment", &PaymentModel::segment, "The population segment it covers (\"\": the whole population)")
         .def_property_readonly(
             "components", [](const PaymentModel& p) { return frozen(to_python_json(to_json(p)["components"]), "PaymentModel.components"); },
             "The components as dicts of their terms (a read-only view)")

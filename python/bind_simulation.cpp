@@ -154,6 +154,9 @@ void register_simulation(py::module_& m) {
             return py::array_t<double>({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.tiers.size()),
                                         static_cast<py::ssize_t>(r.categories.size())}, r.tier_effect_factors.data());
         }, "(trials, tiers, categories) the program's count factor each trial drew for each tier and category (1: no effect)")
+        .def_property_readonly("upward_transition_factors", [](const SimulationResults& r) {
+            return py::array_t<double>(static_cast<py::ssize_t>(r.upward_transition_factors.size()), r.upward_transition_factors.data());
+        }, "(trials,) the factor each trial drew on participants' chances of moving to a costlier tier (empty: no rising-risk change)")
         .def_property_readonly("member_costs", [](const SimulationResults& r) -> py::object {
             if (r.member_costs.empty())
                 throw InvalidInput("Results.member_costs", "results simulated with member_detail=True", "member_detail=False");

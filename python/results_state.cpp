@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 4;  // 2: participant months; 3: effects by tier; 4: federal match
+constexpr std::uint32_t format_version = 5;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match
 
 class Writer {
 public:
@@ -94,6 +94,7 @@ std::string results_state(const SimulationResults& r) {
     w.put(r.trend);
     w.put(r.effect_factors);
     w.put(r.tier_effect_factors);
+    w.put(r.upward_transition_factors);
     w.put<std::uint64_t>(r.member_count);
     w.put(r.member_costs);
     return w.take();
@@ -120,6 +121,7 @@ SimulationResults results_from_state(const std::string& state) {
     in.get(r.trend);
     in.get(r.effect_factors);
     in.get(r.tier_effect_factors);
+    in.get(r.upward_transition_factors);
     std::uint64_t members = 0;
     in.get(members);
     r.member_count = members;

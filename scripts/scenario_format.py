@@ -50,7 +50,7 @@ loader accepts ([a, b] closed, (a, b) open); *unit* is what the number measures.
 
 SECTIONS = [
     ("Top level", ["#"]),
-    ("Population", ["population", "population_generate", "population_members"]),
+    ("Population", ["population", "population_generate", "population_members", "churn"]),
     ("Cost model", ["cost_model", "trend", "cell", "copula", "names"]),
     ("Distributions", ["frequency", "poisson", "negative_binomial", "binomial", "zero_modified_poisson",
                        "severity", "lognormal", "gamma", "weibull", "pareto", "spliced_lognormal_pareto"]),

@@ -43,29 +43,57 @@ std::uint64_t pilot_trials(const Model& m, const SimulationOptions& o) {
     return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(2e6 / member_years), 1, o.calibration_trials);
 }
 
+/// Every enrolled member-year's baseline cost, kept by trial and year (each trial writes
+/// its own slots, so the collection does not depend on the threads).
+class EnrolledCosts final : public TrialObserver {
+public:
+    EnrolledCosts(std::uint64_t trials, int years, std::vector<bool> tiers_in)
+        : years_(years), tiers_in_(std::move(tiers_in)), by_trial_(trials * static_cast<std::size_t>(years)) {}
+    void observe(const TrialView& v) override {
+        for (int y = 0; y < v.years; ++y) {
+            std::vector<double>& out = by_trial_[v.trial * static_cast<std::size_t>(years_) + static_cast<std::size_t>(y)];
+            for (std::size_t i = 0; i < v.members; ++i) {
+                const std::size_t my = i * static_cast<std::size_t>(v.years) + static_cast<std::size_t>(y);
+                if (v.months[my] > 0 && tiers_in_[v.arm_tiers[0][my]]) out.push_back(v.arms[0][my]);
+            }
+        }
+    }
+    std::vector<double> year(int y) const {
+        std::vector<double> all;
+        for (std::size_t k = static_cast<std::size_t>(y); k < by_trial_.size(); k += static_cast<std::size_t>(years_))
+            all.insert(all.end(), by_trial_[k].begin(), by_trial_[k].end());
+        return all;
+    }
+
+private:
+    int years_;
+    std::vector<bool> tiers_in_;  ///< [tier] the segment's
+    std::vector<std::vector<double>> by_trial_;
+};
+
 /// Per-year p-quantiles of baseline member-year cost, from the first trials of the
 /// calibration sample.
-std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p, const std::atomic<bool>* stop) {
+std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p, const std::vector<bool>& tiers_in,
+                                      const std::atomic<bool>* stop) {
     SimulationOptions pilot = o;
     pilot.seed = calibration_seed(o.seed);
     pilot.trials = pilot_trials(m, o);
     pilot.parameter_block = 1;  // the calibration sample is the contract's view: independent trials
-    pilot.member_detail = true;
-    const SimulationResults r = simulate(without_program(m), pilot, {}, {stop, nullptr});
+    EnrolledCosts costs(pilot.trials, m.years(), tiers_in);
+    (void)simulate(without_program(m), pilot, {&costs}, {stop, nullptr});
     std::vector<double> out;
-    for (int y = 0; y < r.years; ++y) {
-        std::vector<double> costs;
-        for (std::uint64_t t = 0; t < r.trials; ++t)
-            for (std::size_t i = 0; i < r.member_count; ++i)
-                if (m.population.months_of(i, y) > 0) costs.push_back(r.member_costs[(t * r.years + y) * r.member_count + i]);
-        if (costs.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
-        out.push_back(stats::quantile(costs, p));
+    for (int y = 0; y < m.years(); ++y) {
+        std::vector<double> year = costs.year(y);
+        if (year.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
+        out.push_back(stats::quantile(year, p));
     }
     return out;
 }
 
-/// The scenario's names and pool facts that components are prepared against.
-SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const RunControl& control) {
+/// The scenario's names and pool facts that components are prepared against, for the
+/// members of the tiers `tiers_in` (a population segment; empty: every tier).
+SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const RunControl& control, std::vector<bool> tiers_in = {}) {
+    if (tiers_in.empty()) tiers_in.assign(s.cost_model.tier_count(), true);
     SettlementSetup setup;
     setup.categories = s.cost_model.categories;
     setup.tiers = s.cost_model.tiers;
@@ -75,7 +103,7 @@ SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const 
     for (std::size_t k = 0; k < s.cost_model.tier_count(); ++k) tier_moments.push_back(member_year_moments(s.cost_model, k));
     for (std::size_t i = 0; i < s.population.size(); ++i) {
         const int mo = s.population.months_of(i, 0);
-        if (mo == 0) continue;
+        if (mo == 0 || !tiers_in[s.population.tier[i]]) continue;
         const MemberYearMoments& tm = tier_moments[s.population.tier[i]];
         n += 1;
         months += mo;
@@ -93,18 +121,56 @@ SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const 
     }
     auto cache = std::make_shared<std::map<double, std::vector<double>>>();
     const Model& model = s;
-    setup.member_cost_percentile = [&model, o, cache, stop = control.stop](double p) {
+    setup.member_cost_percentile = [&model, o, cache, tiers_in, stop = control.stop](double p) {
         auto it = cache->find(p);
-        if (it == cache->end()) it = cache->emplace(p, pilot_percentiles(model, o, p, stop)).first;
+        if (it == cache->end()) it = cache->emplace(p, pilot_percentiles(model, o, p, tiers_in, stop)).first;
         return it->second;
     };
     return setup;
 }
 
+/// The population segments the models of a settlement cover: 0 the whole population, then
+/// each named segment once, in the order the models name them.
+struct SegmentPlan {
+    std::vector<std::string> names{""};
+    std::vector<std::vector<bool>> masks;  ///< [segment][tier]
+    std::vector<std::size_t> of_model;     ///< [model] its segment
+
+    SegmentPlan(const Scenario& s, const std::vector<PaymentModel>& models) {
+        for (const auto& m : models) {
+            auto it = std::find(names.begin(), names.end(), m.segment);
+            if (it == names.end()) it = names.insert(names.end(), m.segment);
+            of_model.push_back(static_cast<std::size_t>(it - names.begin()));
+        }
+        for (const auto& n : names) masks.push_back(segment_mask(s.segments, n, s.cost_model.tiers, "payment_models.segment"));
+    }
+    std::size_t size() const { return names.size(); }
+};
+
+/// One experience table per segment and the observers that fill them from one simulation.
+struct SegmentTables {
+    std::vector<ExperienceTable> tables;
+    std::vector<std::unique_ptr<ExperienceObserver>> observers;
+
+    SegmentTables(const Model& m, const SegmentPlan& plan, const std::vector<MemberReduction>& reductions, std::uint64_t trials,
+                  std::size_t arms, int years) {
+        const std::size_t components = m.intervention ? m.intervention->cost_items().size() : 0;
+        tables.reserve(plan.size());
+        for (std::size_t k = 0; k < plan.size(); ++k)
+            tables.emplace_back(trials, arms, years, m.cost_model.category_count(), m.cost_model.tier_count(), components, reductions.size());
+        for (std::size_t k = 0; k < plan.size(); ++k) observers.push_back(std::make_unique<ExperienceObserver>(m, reductions, tables[k], plan.masks[k]));
+    }
+    std::vector<TrialObserver*> watching() const {
+        std::vector<TrialObserver*> out;
+        for (const auto& o : observers) out.push_back(o.get());
+        return out;
+    }
+};
+
 /// The simulated benchmark base period: without the program, no trend (base-year
 /// dollars), every member eligible as in year 1, on base_period_seed(seed).
-ExperienceTable simulate_base_period(const Model& model, const SimulationOptions& options, const Settlement& settlement,
-                                     const RunControl& control) {
+std::vector<ExperienceTable> simulate_base_period(const Model& model, const SimulationOptions& options, const Settlement& settlement,
+                                                  const SegmentPlan& segments, const RunControl& control) {
     const std::size_t base_years = settlement.base_years();
     Model b = without_program(model);
     b.cost_model.trend = Trend{0.0, 0.0};
@@ -118,31 +184,26 @@ ExperienceTable simulate_base_period(const Model& model, const SimulationOptions
     SimulationOptions bo = options;
     bo.seed = base_period_seed(options.seed);
     bo.member_detail = false;
-    ExperienceTable base(options.trials, 1, static_cast<int>(base_years), model.cost_model.category_count(),
-                         model.cost_model.tier_count(), 0, settlement.base_reductions().size());
-    ExperienceObserver observer(b, settlement.base_reductions(), base);
-    simulate(b, bo, {&observer}, {control.stop, nullptr});
-    return base;
+    SegmentTables base(b, segments, settlement.base_reductions(), options.trials, 1, static_cast<int>(base_years));
+    simulate(b, bo, base.watching(), {control.stop, nullptr});
+    return std::move(base.tables);
 }
 
 /// What contracts fix before the year (stop-loss expectations), from a calibration
 /// sample of the base case (no program) of options.calibration_trials trials on
 /// calibration_seed(seed): the same for any number of trials in the run.
-void calibrate(const Model& model, const SimulationOptions& options, const RunControl& control, Settlement& settlement) {
+void calibrate(const Model& model, const SimulationOptions& options, const SegmentPlan& segments, const RunControl& control,
+               Settlement& settlement) {
     if (!settlement.needs_calibration()) return;
     SimulationOptions co = options;
     co.seed = calibration_seed(options.seed);
     co.trials = options.calibration_trials;
     co.parameter_block = 1;
     co.member_detail = false;
-    const SettlementSetup& setup = settlement.setup();
-    ExperienceTable table(co.trials, 1, setup.years, setup.categories.size(), setup.tiers.size(), 0, settlement.reductions().size());
-    {
-        const Model b = without_program(model);
-        ExperienceObserver observer(b, settlement.reductions(), table);
-        simulate(b, co, {&observer}, {control.stop, nullptr});
-    }
-    settlement.calibrate(table);
+    const Model b = without_program(model);
+    SegmentTables tables(b, segments, settlement.reductions(), co.trials, 1, settlement.setup().years);
+    simulate(b, co, tables.watching(), {control.stop, nullptr});
+    settlement.calibrate(tables.tables);
 }
 
 /// The models [first, last) of a settlement: the payment results' labels, the truncation
@@ -186,12 +247,13 @@ void label_results(const Settlement& settlement, std::size_t first, std::size_t 
 }
 
 /// Expected cost per member-year of each tier, and the tier-mix risk of year 1's members.
-BenchmarkBasis benchmark_basis(const Model& model, const ExperienceTable* base_period) {
+BenchmarkBasis benchmark_basis(const Model& model, const ExperienceTable* base_period, const std::vector<bool>& tiers_in) {
     BenchmarkBasis basis;
     basis.base_period = base_period;
     for (std::size_t k = 0; k < model.cost_model.tier_count(); ++k) basis.tier_mean.push_back(member_year_moments(model.cost_model, k).mean);
     double risk = 0, months0 = 0;
     for (std::size_t i = 0; i < model.population.size(); ++i) {
+        if (!tiers_in[model.population.tier[i]]) continue;
         risk += model.population.months_of(i, 0) * basis.tier_mean[model.population.tier[i]];
         months0 += model.population.months_of(i, 0);
     }
@@ -229,15 +291,18 @@ private:
 /// those models); comparison slots are renumbered from the first model's. With a federal
 /// match, the federal part of the payer's results is stored too.
 void settle_range(const SimulationOptions& options, const Settlement& settlement, std::size_t first, std::size_t last,
-                  const ExperienceTable& main, const BenchmarkBasis& basis, const SimulationResults& sim, const RunControl& control,
-                  QualityScores& quality_scores, const ResolvedFederalMatch* match, PaymentResults& pay) {
+                  std::span<const ExperienceTable> tables, std::span<const BenchmarkBasis> bases, const SimulationResults& sim,
+                  const RunControl& control, QualityScores& quality_scores, const ResolvedFederalMatch* match, PaymentResults& pay) {
     std::vector<Comparison> comparisons(settlement.comparison_slots());
     std::size_t first_slot = 0;
     for (std::size_t mi = 0; mi < first; ++mi)
         for (const auto& step : settlement.models()[mi].steps) first_slot += step.comparison ? 1 : 0;
-    const std::size_t arms = main.arms();
     for (std::size_t mi = first; mi < last; ++mi) {
         const PaymentModel& model = *settlement.models()[mi].model;
+        const std::size_t segment = settlement.models()[mi].segment;
+        const ExperienceTable& main = tables[segment];
+        const BenchmarkBasis& basis = bases[segment];
+        const std::size_t arms = main.arms();
         const std::span<const double> quality = quality_scores.of(model.quality);
         for (std::uint64_t t = 0; t < options.trials; ++t) {
             if (control.stop_requested()) throw Interrupted();
@@ -265,6 +330,13 @@ std::vector<Party> program_cost_bearers(const Scenario& s) {
     return bearer;
 }
 
+/// Appends a model's real savings [trial][year], baseline - intervention allowed cost of its
+/// experience: whether the program really saved in a trial (for missed rewards).
+void add_real_savings(const ExperienceTable& table, std::vector<double>& out) {
+    for (std::uint64_t t = 0; t < table.trials(); ++t)
+        for (int y = 0; y < table.years(); ++y) out.push_back(table.at(t, 0, y).total_allowed() - table.at(t, 1, y).total_allowed());
+}
+
 /// One simulation of `scenario`'s model (its own payment models aside), settled for each
 /// payment-model set of `sets` as if it were the scenario's only one: `done(k, ...)` gets
 /// set k's results. The sets are merged into one settlement, so the experience table
@@ -279,25 +351,18 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
         merged.insert(merged.end(), set->begin(), set->end());
         first.push_back(merged.size());
     }
-    Settlement settlement(merged, setup, scenario.delivery, program_cost_bearers(scenario), scenario.cost_model.trend.mean);
-    const ExperienceTable base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, control) : ExperienceTable{};
+    const SegmentPlan segments(scenario, merged);
+    std::vector<SettlementSetup> setups{setup};
+    for (std::size_t k = 1; k < segments.size(); ++k) setups.push_back(make_setup(scenario, options, control, segments.masks[k]));
+    Settlement settlement(merged, setups, segments.of_model, scenario.delivery, program_cost_bearers(scenario), scenario.cost_model.trend.mean);
+    const std::vector<ExperienceTable> base =
+        settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, segments, control) : std::vector<ExperienceTable>{};
     const std::size_t arms = scenario.intervention ? 2 : 1;
-    ExperienceTable main(options.trials, arms, scenario.years(), scenario.cost_model.category_count(), scenario.cost_model.tier_count(),
-                         scenario.intervention ? scenario.intervention->cost_items().size() : 0, settlement.reductions().size());
-    SimulationResults sim;
-    {
-        ExperienceObserver observer(scenario, settlement.reductions(), main);
-        sim = simulate(scenario, options, {&observer}, control);
-    }
-    calibrate(scenario, options, control, settlement);
-    const BenchmarkBasis basis = benchmark_basis(scenario, settlement.base_years() > 0 ? &base : nullptr);
-    std::vector<double> real_savings;
-    if (arms > 1) {
-        real_savings.resize(options.trials * static_cast<std::size_t>(scenario.years()));
-        for (std::uint64_t t = 0; t < options.trials; ++t)
-            for (int y = 0; y < scenario.years(); ++y)
-                real_savings[t * scenario.years() + y] = main.at(t, 0, y).total_allowed() - main.at(t, 1, y).total_allowed();
-    }
+    SegmentTables main(scenario, segments, settlement.reductions(), options.trials, arms, scenario.years());
+    const SimulationResults sim = simulate(scenario, options, main.watching(), control);
+    calibrate(scenario, options, segments, control, settlement);
+    std::vector<BenchmarkBasis> bases;
+    for (std::size_t k = 0; k < segments.size(); ++k) bases.push_back(benchmark_basis(scenario, base.empty() ? nullptr : &base[k], segments.masks[k]));
     QualityScores quality(options, arms, scenario.years());
     std::optional<ResolvedFederalMatch> match;
     if (scenario.federal_match) match.emplace(*scenario.federal_match, scenario.years());
@@ -310,8 +375,9 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             pay.years = scenario.years();
             pay.split_payer = match.has_value();
             pay.allocate();
-            pay.real_savings = real_savings;
-            settle_range(options, settlement, first[k], first[k + 1], main, basis, sim, control, quality, match ? &*match : nullptr, pay);
+            if (arms > 1)
+                for (std::size_t mi = first[k]; mi < first[k + 1]; ++mi) add_real_savings(main.tables[segments.of_model[mi]], pay.real_savings);
+            settle_range(options, settlement, first[k], first[k + 1], main.tables, bases, sim, control, quality, match ? &*match : nullptr, pay);
         }
         done(k, sim, std::move(pay));
     }

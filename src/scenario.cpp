@@ -26,6 +26,7 @@ void Scenario::validate() const {
             if (payment_models[k].name == payment_models[i].name)
                 throw InvalidInput(index_path("payment_models", i) + ".name", "a name no other payment model has",
                                    "\"" + payment_models[i].name + "\"");
+        validate_segment_of(payment_models[i], index_path("payment_models", i) + ".segment");
     }
     validate_federal_match();
 }
@@ -53,6 +54,26 @@ void Scenario::validate_federal_match() const {
         throw InvalidInput("federal_match.health_home.first_quarter",
                            "a component marked health_home in force in a simulated year with enhanced match",
                            "program quarter " + std::to_string(federal_match->health_home->first_quarter) + " in year 1: none in force while the match is enhanced");
+}
+
+/// A model's segment exists, and holds all of the program's target tiers or none of them
+/// (the program's costs, start-up included, belong to one side of the split).
+void Scenario::validate_segment_of(const PaymentModel& m, const std::string& where) const {
+    if (m.segment.empty()) return;
+    const std::vector<bool> mask = segment_mask(segments, m.segment, cost_model.tiers, where);
+    bool members = false;
+    for (std::size_t i = 0; i < population.size() && !members; ++i) members = mask[population.tier[i]] && population.months_of(i, 0) > 0;
+    if (!members) throw InvalidInput(where, "a segment with members in year 1", "\"" + m.segment + "\", with none");
+    if (!intervention) return;
+    std::size_t targeted = 0, inside = 0;
+    for (std::size_t t = 0; t < mask.size(); ++t)
+        if (intervention->targets(cost_model.tiers[t])) {
+            ++targeted;
+            inside += mask[t] ? 1 : 0;
+        }
+    if (inside != 0 && inside != targeted)
+        throw InvalidInput(where, "a segment holding all of the program's target tiers or none of them",
+                           "\"" + m.segment + "\", which holds " + std::to_string(inside) + " of its " + std::to_string(targeted));
 }
 
 }  // namespace apmsim

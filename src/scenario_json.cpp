@@ -114,6 +114,29 @@ CostModel cost_model_from_json(JsonObject& o, std::vector<std::string> tiers, st
     return m;
 }
 
+/// population.churn: {"monthly_exit": q} or {"monthly_exit": {tier: q}} (tiers not listed: 0).
+Churn churn_from_json(JsonObject& population, const std::vector<std::string>& tiers) {
+    JsonObject o = population.object("churn");
+    Churn c;
+    c.monthly_exit.assign(tiers.size(), 0.0);
+    if (o.at("monthly_exit").is_object()) {
+        c.by_tier = true;
+        JsonObject q = o.object("monthly_exit");
+        for (const auto& t : q.keys()) c.monthly_exit[static_cast<std::size_t>(require_name(tiers, t, q.path(t), "tier"))] = q.number(t);
+    } else {
+        std::fill(c.monthly_exit.begin(), c.monthly_exit.end(), o.number("monthly_exit"));
+    }
+    o.finish({"monthly_exit"});
+    return c;
+}
+
+Json churn_to_json(const Churn& c, const std::vector<std::string>& tiers) {
+    if (!c.by_tier) return {{"monthly_exit", c.monthly_exit.empty() ? 0.0 : c.monthly_exit[0]}};
+    Json q = Json::object();
+    for (std::size_t t = 0; t < tiers.size(); ++t) q[tiers[t]] = c.monthly_exit[t];
+    return {{"monthly_exit", q}};
+}
+
 Intervention intervention_from_json(JsonObject& o) {
     Intervention iv;
     iv.name = o.string("name");
@@ -170,7 +193,13 @@ Intervention intervention_from_json(JsonObject& o) {
         JsonObject su = o.object("start_up_cost");
         for (const auto& item : su.keys()) iv.start_up.push_back({item, su.number(item)});
     }
-    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "uptake", "ramp_up", "staffing", "start_up_cost"});
+    if (o.has("upward_transition_change")) {
+        JsonObject u = o.object("upward_transition_change");
+        iv.upward_transition_change = UpwardTransitionChange{u.number("mean"), u.number("sd", 0.0)};
+        u.finish({"mean", "sd"});
+    }
+    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "uptake", "ramp_up", "staffing", "start_up_cost",
+              "upward_transition_change"});
     return iv;
 }
 
@@ -196,6 +225,7 @@ Json intervention_to_json(const Intervention& in) {
         iv["staffing"][c.item] = std::move(cost);
     }
     for (const auto& c : in.start_up) iv["start_up_cost"][c.item] = c.amount;
+    if (const auto& u = in.upward_transition_change) iv["upward_transition_change"] = {{"mean", u->mean}, {"sd", u->sd}};
     return iv;
 }
 
@@ -246,7 +276,12 @@ Scenario scenario_from_json(const Json& j) {
             JsonObject members = pop.object("members");
             s.population = members_from_json(members, tiers, years);
         }
-        pop.finish({"generate", "members"});
+        if (pop.has("churn")) s.churn = churn_from_json(pop, tiers);
+        if (pop.has("segments")) {
+            JsonObject seg = pop.object("segments");
+            for (const auto& name : seg.keys()) s.segments.push_back({name, names_from_json(seg, name)});
+        }
+        pop.finish({"generate", "members", "churn", "segments"});
     }
     if (o.has("intervention")) {
         JsonObject iv = o.object("intervention");
@@ -405,6 +440,8 @@ Json scenario_to_json(const Scenario& s) {
         j["population"] = {{"members", {{"id", p.id}, {"tier", tier}, {"age_band", p.age_band}, {"sex", p.sex},
                                         {"risk_score", p.risk_score}, {"months", months}}}};
     }
+    if (s.churn) j["population"]["churn"] = churn_to_json(*s.churn, m.tiers);
+    for (const Segment& seg : s.segments) j["population"]["segments"][seg.name] = seg.tiers;
     Json cm;
     cm["frailty_cv"] = m.frailty_cv;
     cm["trend"] = {{"mean", m.trend.mean}, {"sd", m.trend.sd}};

@@ -45,6 +45,9 @@ public:
     /// FFS + care fees + shared savings; a glide path to shared risk; global capitation
     /// with an ACA corridor and specific stop-loss).
     static Scenario default_cmc_program(std::size_t members = 1000, int years = 3, bool payment_models = true);
+
+private:
+    void validate_segment_of(const PaymentModel& m, const std::string& where) const;
 };
 
 }  // namespace apmsim

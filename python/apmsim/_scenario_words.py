@@ -289,8 +289,15 @@ def population_sentence(scenario: Terms, members: int) -> str:
     """Who is in the program and for how long."""
     pop, years, tiers = scenario.get("population", {}), int(scenario.get("years", 1)), scenario.get("tiers", [])
     how = "generated from a tier mix" if "generate" in pop else "listed member by member"
-    return (f"{members:,} members (children with medical complexity) in {len(tiers)} risk tier(s), "
+    text = (f"{members:,} members (children with medical complexity) in {len(tiers)} risk tier(s), "
             f"{listing(tiers)}, {how}, followed for {years} year(s).")
+    exits = pop.get("churn", {}).get("monthly_exit")
+    if exits is None:
+        return text
+    rate = percent(exits) if not isinstance(exits, Mapping) else " / ".join(
+        f"{percent(exits.get(t, 0))} ({t})" for t in tiers)
+    return text + (f" Members leave at {rate} a month and new members replace the expected exits of each tier,"
+                   " so the pool's size varies around its start.")
 
 
 def trend_sentence(scenario: Terms) -> str:
@@ -321,7 +328,12 @@ def program_sentences(scenario: Terms) -> list[str]:
              for k, v in costs.items()]
     second = (f"It costs {money(sum(float(v) for v in costs.values()))} PMPM in all: {listing(items)}; "
               "borne by the provider unless said otherwise.") if costs else "It has no program cost."
-    return [first, second]
+    rising = iv.get("upward_transition_change")
+    if not rising:
+        return [first, second]
+    third = (f"It changes participants' chance of moving to a costlier tier by {signed_percent(rising.get('mean', 0))}"
+             + (f" (sd {percent(rising['sd'])})" if rising.get("sd") else "") + ", drawn once per trial (rising risk).")
+    return [first, third, second]
 
 
 def delivery_rows(scenario: Terms) -> list[tuple[str, float, float, float, float, float]]:

@@ -35,6 +35,28 @@ void print_cost_per_participant(const SimulationResults& r) {
     std::printf("\n");
 }
 
+/// Mean members (any month enrolled) by arm, year and tier, and member-months by year:
+/// what churn and rising risk change.
+void print_enrolment(const SimulationResults& r) {
+    std::printf("Enrolment (mean over trials): members enrolled in the year by tier, and member-months\n");
+    std::vector<std::string> head = {"arm", "year"};
+    for (const auto& t : r.tiers) head.push_back(t);
+    head.push_back("members");
+    head.push_back("member-months");
+    print_row(head, std::vector<int>(head.size(), 14));
+    for (const auto& arm : r.arms) {
+        const SampleMatrix all = r.samples("members", arm.name), months = r.samples("member_months", arm.name);
+        for (int y = 0; y < r.years; ++y) {
+            std::vector<std::string> row = {arm.name, std::to_string(y + 1)};
+            for (const auto& t : r.tiers) row.push_back(money(r.samples("members", arm.name, "", t).col(y).mean()));
+            row.push_back(money(all.col(y).mean()));
+            row.push_back(money(months.col(y).mean()));
+            print_row(row, std::vector<int>(row.size(), 14));
+        }
+    }
+    std::printf("\n");
+}
+
 void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
     const double members = static_cast<double>(r.member_count);
     std::printf("apmsim %s | %s: %s members, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", version,
@@ -55,6 +77,7 @@ void print_summary(const Scenario& sc, const SimulationResults& r, double second
         std::printf("  member-level cv of annual cost (year 1): %.3f across all members, %.3f within tiers\n\n",
                     r.member_level_cv(arm.name, 1), r.within_tier_cv(arm.name, 1));
     }
+    if (sc.churn || (sc.intervention && sc.intervention->upward_transition_change)) print_enrolment(r);
     if (r.has_intervention()) {
         const Intervention& iv = *sc.intervention;
         std::printf("Program cost: $%s PMPM (", money(iv.total_pmpm()).c_str());

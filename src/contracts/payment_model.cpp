@@ -97,7 +97,11 @@ PaymentModel payment_model_from_json(const Json& j, const std::string& path) {
         m.components.push_back(std::move(in_force));
     }
     if (o.has("quality")) m.quality = QualityTerms::from_json(o.at("quality"), o.path("quality"));
-    o.finish({"name", "components", "quality"});
+    if (o.has("segment")) {
+        m.segment = o.string("segment");
+        if (m.segment.empty()) throw InvalidInput(o.path("segment"), "a segment name", "\"\"");
+    }
+    o.finish({"name", "components", "quality", "segment"});
     m.validate(path);
     return m;
 }
@@ -111,6 +115,7 @@ Json to_json(const PaymentModel& m) {
         j["components"].push_back(std::move(x));
     }
     if (m.scored()) j["quality"] = m.quality.to_json();
+    if (!m.segment.empty()) j["segment"] = m.segment;
     return j;
 }
 

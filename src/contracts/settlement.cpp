@@ -100,21 +100,29 @@ void label_steps(PreparedModel& m) {
 
 Settlement::Settlement(const std::vector<PaymentModel>& models, const SettlementSetup& setup, const DeliveryBasis& delivery,
                        const std::vector<Party>& program_cost_bearer, double trend_mean)
-    : setup_(setup), delivery_(delivery, setup.categories, "delivery"), bearer_(program_cost_bearer) {
+    : Settlement(models, std::vector<SettlementSetup>{setup}, std::vector<std::size_t>(models.size(), 0), delivery, program_cost_bearer,
+                 trend_mean) {}
+
+Settlement::Settlement(const std::vector<PaymentModel>& models, const std::vector<SettlementSetup>& setups,
+                       const std::vector<std::size_t>& segment_of_model, const DeliveryBasis& delivery,
+                       const std::vector<Party>& program_cost_bearer, double trend_mean)
+    : setup_(setups.at(0)), setups_(setups), delivery_(delivery, setup_.categories, "delivery"), bearer_(program_cost_bearer) {
     setup_.metrics = registered_metrics();
+    for (auto& s : setups_) s.metrics = setup_.metrics;
     quality_metric_ = setup_.metric(quality_score_metric.name);
     for (std::size_t mi = 0; mi < models.size(); ++mi) {
         const PaymentModel& pm = models[mi];
+        const SettlementSetup& ms = setups_.at(segment_of_model.at(mi));
         PreparedModel m{&pm, {}, std::vector<CareCoverage>(static_cast<std::size_t>(setup_.years), CareCoverage(setup_.categories.size())),
-                        pm.scored(), false};
+                        pm.scored(), false, segment_of_model[mi]};
         for (std::size_t ci = 0; ci < pm.components.size(); ++ci) {
             const ComponentInForce& c = pm.components[ci];
             SettlementStep step;
             step.component = &c;
             step.where = index_path(index_path("payment_models", mi) + ".components", ci);
-            step.prepared = std::visit([&](const auto& terms) { return PreparedComponent(terms.prepare(setup_, step.where, step.needs)); }, c.terms);
+            step.prepared = std::visit([&](const auto& terms) { return PreparedComponent(terms.prepare(ms, step.where, step.needs)); }, c.terms);
             m.pays_on_performance = m.pays_on_performance || pays_on_performance(c.terms);
-            mark_coverage(m, step, setup_);
+            mark_coverage(m, step, ms);
             step.first_reduction = shared_block(reductions_, step.needs.reductions);
             if (step.needs.benchmark && step.needs.benchmark->simulated_baseline()) {
                 base_years_ = std::max(base_years_, step.needs.benchmark->base_year_weights.size());
@@ -132,7 +140,7 @@ Settlement::Settlement(const std::vector<PaymentModel>& models, const Settlement
                          [](const auto& a, const auto& b) { return phase(a.component->terms) < phase(b.component->terms); });
         for (auto& step : m.steps)
             if (compares(step.component->terms)) step.comparison = comparisons_++;
-        check_coverage(m, setup_);
+        check_coverage(m, ms);
         label_steps(m);
         models_.push_back(std::move(m));
     }
@@ -151,11 +159,11 @@ bool Settlement::needs_calibration() const {
     return false;
 }
 
-void Settlement::calibrate(const ExperienceTable& table) {
+void Settlement::calibrate(std::span<const ExperienceTable> tables) {
     for (auto& m : models_)
         for (auto& step : m.steps)
             std::visit(
-                [&](const auto& p) {
+                [&, &table = tables[m.segment]](const auto& p) {
                     if constexpr (requires(const CalibrationView& v) { p.calibrate(v); }) {
                         CalibrationView v;
                         v.trials = table.trials();
@@ -169,7 +177,8 @@ void Settlement::calibrate(const ExperienceTable& table) {
                 step.prepared);
 }
 
-double Settlement::benchmark_pmpm(const SettlementStep& step, const PeriodInputs& in, const BenchmarkBasis& basis) const {
+double Settlement::benchmark_pmpm(const SettlementStep& step, const SettlementSetup& setup, const PeriodInputs& in,
+                                  const BenchmarkBasis& basis) const {
     const BenchmarkTerms& bt = *step.needs.benchmark;
     const PeriodExperience& e = in.experience;
     const bool by_score = bt.risk_adjustment == RiskAdjustment::risk_score;
@@ -189,7 +198,7 @@ double Settlement::benchmark_pmpm(const SettlementStep& step, const PeriodInputs
         b.simulated_base_pmpm = base_pmpm;
         b.base_risk = base_risk;
     } else {
-        b.base_risk = by_score ? setup_.mean_risk_score : basis.given_base_tier_risk;
+        b.base_risk = by_score ? setup.mean_risk_score : basis.given_base_tier_risk;
     }
     b.performance_risk = by_score ? e.risk_months / e.total_months() : tier_mix_risk(e.member_months, basis.tier_mean);
     return bt.pmpm_in(in.year, b);
@@ -205,8 +214,9 @@ void Settlement::settle(std::size_t mi, const PeriodInputs& in, const BenchmarkB
     if (m.scored) ledger.record(quality_metric_, in.quality_score);
     for (const auto& step : m.steps) {
         if (!step.component->in_force(in.year)) continue;
-        const double benchmark = step.needs.benchmark ? benchmark_pmpm(step, in, basis) : 0.0;
-        const SettlementContext ctx{setup_,
+        const SettlementSetup& setup = setups_[m.segment];
+        const double benchmark = step.needs.benchmark ? benchmark_pmpm(step, setup, in, basis) : 0.0;
+        const SettlementContext ctx{setup,
                                     e,
                                     in.year,
                                     in.intervention_arm,

@@ -23,6 +23,9 @@ void check_pool_scenario(const Model& s, const PoolOptions& o) {
                            "one risk score per tier for the exact pool distribution (it groups members by tier and "
                            "months; the engine scales each member's expected counts by its score relative to its tier)",
                            "scores that vary within a tier");
+    if (s.churn)
+        throw InvalidInput("population.churn", "a closed cohort for the exact pool distribution (churn makes the pool's size random)",
+                           "monthly exits and entrants");
     if (m.trend.sd != 0.0)
         throw InvalidInput("cost_model.trend.sd",
                            "0 for the exact pool distribution (a random trend is a common shock shared by all members)",
@@ -32,6 +35,10 @@ void check_pool_scenario(const Model& s, const PoolOptions& o) {
         if (!s.intervention->everyone_from_the_start())
             throw InvalidInput("intervention", "every member in the program with its whole effect for the exact pool distribution of the intervention arm",
                                "target_tiers, uptake or ramp_up (simulate it instead)");
+        if (s.intervention->upward_transition_change && o.year > 1)
+            throw InvalidInput("intervention.upward_transition_change",
+                               "no change in tier transitions for the exact pool distribution of a later year (simulate it instead)",
+                               "a change in the chance of moving to a costlier tier");
         for (const auto& e : s.intervention->effects)
             if (!e.tier.empty())
                 throw InvalidInput("intervention.effects." + e.category + ".by_tier",

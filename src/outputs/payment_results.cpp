@@ -79,7 +79,7 @@ std::vector<PaymentIndicatorRow> PaymentResults::indicators() const {
                 r.mean_stop_loss_premium += prem(t, y) / n;
                 false_reward += ss0(t, y) > 0;
                 false_penalty += sl0(t, y) > 0;
-                if (program && real_savings[t * years + y] > 0) {
+                if (program && real_savings[(mi * trials + t) * static_cast<std::size_t>(years) + static_cast<std::size_t>(y)] > 0) {
                     missed += ss(t, y) == 0;
                     penalised += sl(t, y) > 0;
                 }

@@ -3,6 +3,7 @@
 #include "apmsim/random/batch.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
+#include "apmsim/population/rising_risk.hpp"
 
 #include <Eigen/Cholesky>
 #include <algorithm>
@@ -28,38 +29,86 @@ struct EnginePlan {
     int years;
     std::vector<double> exposure;  ///< [category][months 0..12]: sum of seasonality over the months / 12
     Eigen::MatrixXd copula_factor; ///< lower Cholesky factor, or empty
-    Eigen::MatrixXd transition_cdf;  ///< cumulative rows, or empty
+    std::vector<double> transition_cdf;  ///< [from * tiers + to] cumulative rows, or empty
+    std::vector<std::uint8_t> costlier;  ///< [from * tiers + to], when the program changes upward moves
     std::vector<double> relative_risk;  ///< [member] risk score / its tier's mean: scales expected counts
-    std::vector<std::uint8_t> targeted;  ///< [member] its initial tier is one the program enrols
+    std::vector<std::uint8_t> tier_targeted;  ///< [tier] the program enrols it
     std::vector<std::pair<std::size_t, int>> effect_cell;  ///< [effect] its category, and its tier (-1: every tier)
+    std::size_t starters;                ///< the population's members; entrant slots follow (churn.hpp)
+    double entrant_rate = 0.0;           ///< expected entrants a month (churn)
+    std::vector<double> entrant_tier_cdf;  ///< [tier] cumulative share of entrants by tier
+    std::vector<double> tier_mean_score;   ///< [tier] an entrant's risk score: its tier's months-weighted mean
 
     EnginePlan(const Model& s, const SimulationOptions& o)
         : model(s), options(o), tiers(s.cost_model.tier_count()), categories(s.cost_model.category_count()),
           members(s.population.size()), cost_items(s.intervention ? s.intervention->cost_items().size() : 0),
-          years(s.years()), relative_risk(s.population.relative_risk(tiers)) {
+          years(s.years()), relative_risk(s.population.relative_risk(tiers)), tier_targeted(tiers, 1), starters(members) {
         const CostModel& m = s.cost_model;
+        if (s.churn) plan_entrants(*s.churn);
         exposure.assign(categories * 13, 0.0);
         for (std::size_t c = 0; c < categories; ++c)
             for (int k = 1; k <= 12; ++k)
                 exposure[c * 13 + k] = exposure[c * 13 + k - 1] + (m.seasonality.empty() ? 1.0 : m.seasonality[c][k - 1]) / 12.0;
         if (m.copula_correlation.size() != 0) copula_factor = Eigen::LLT<Eigen::MatrixXd>(m.copula_correlation).matrixL();
         if (s.intervention) {
-            for (std::size_t i = 0; i < members; ++i) targeted.push_back(s.intervention->targets(m.tiers[s.population.tier[i]]) ? 1 : 0);
+            for (std::size_t t = 0; t < tiers; ++t) tier_targeted[t] = s.intervention->targets(m.tiers[t]) ? 1 : 0;
             for (const auto& e : s.intervention->effects)
                 effect_cell.emplace_back(static_cast<std::size_t>(CostModel::index_of(m.categories, e.category)),
                                          e.tier.empty() ? -1 : CostModel::index_of(m.tiers, e.tier));
         }
         if (m.tier_transition.size() != 0) {
-            transition_cdf = m.tier_transition;
-            for (Eigen::Index i = 0; i < transition_cdf.rows(); ++i)
-                for (Eigen::Index j = 1; j < transition_cdf.cols(); ++j) transition_cdf(i, j) += transition_cdf(i, j - 1);
+            transition_cdf.resize(tiers * tiers);
+            for (std::size_t i = 0; i < tiers; ++i)
+                for (std::size_t j = 0; j < tiers; ++j)
+                    transition_cdf[i * tiers + j] = m.tier_transition(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+            accumulate_rows(transition_cdf, tiers);
         }
+        if (s.intervention && s.intervention->upward_transition_change) costlier = costlier_tiers(m);
+    }
+    bool rising_risk() const { return !costlier.empty(); }
+    bool churn() const { return model.churn.has_value(); }
+    int horizon_months() const { return 12 * years; }
+
+    /// Entrant slots after the starters, the entrants' tier mix and their risk scores.
+    void plan_entrants(const Churn& churn) {
+        const Population& pop = model.population;
+        const std::vector<double> rate = churn.monthly_entrants(pop.tier);
+        entrant_tier_cdf = rate;
+        for (std::size_t t = 1; t < tiers; ++t) entrant_tier_cdf[t] += entrant_tier_cdf[t - 1];
+        entrant_rate = entrant_tier_cdf.back();
+        if (entrant_rate == 0.0) return;  // only tiers nobody starts in leave: no entrants
+        for (double& c : entrant_tier_cdf) c /= entrant_rate;
+        members += Churn::entrant_slots(entrant_rate, horizon_months() - 1);
+        relative_risk.resize(members, 1.0);
+        std::vector<double> score_months(tiers, 0.0), months(tiers, 0.0);
+        for (std::size_t i = 0; i < starters; ++i)
+            for (int y = 0; y < years; ++y) {
+                score_months[pop.tier[i]] += pop.risk_score[i] * pop.months_of(i, y);
+                months[pop.tier[i]] += pop.months_of(i, y);
+            }
+        tier_mean_score.assign(tiers, 1.0);
+        for (std::size_t t = 0; t < tiers; ++t)
+            if (months[t] > 0) tier_mean_score[t] = score_months[t] / months[t];
+    }
+
+    /// Turns each row of a row-major tiers x tiers matrix into its running sums.
+    static void accumulate_rows(std::vector<double>& p, std::size_t tiers) {
+        for (std::size_t i = 0; i < tiers; ++i)
+            for (std::size_t j = 1; j < tiers; ++j) p[i * tiers + j] += p[i * tiers + j - 1];
     }
 };
 
+/// The tier a member in tier `from` moves to with uniform `u` (inversion of a cumulative row).
+std::uint16_t next_tier(const double* cdf, std::size_t tiers, std::uint16_t from, double u) {
+    const double* row = cdf + static_cast<std::size_t>(from) * tiers;
+    std::uint16_t next = 0;
+    while (static_cast<std::size_t>(next) + 1 < tiers && u > row[next]) ++next;
+    return next;
+}
+
 /// Per-thread scratch space, reused across trials (no allocation in the hot loop).
 struct Workspace {
-    std::vector<std::uint16_t> tier;                ///< [member * years + year]
+    std::vector<std::vector<std::uint16_t>> tier;   ///< [arm][member * years + year]
     std::vector<std::vector<double>> member_total;  ///< [arm][member * years + year]
     std::vector<std::vector<double>> member_category;  ///< [arm][(member * years + year) * C + c], for observers
     std::vector<double> normals, uniforms;          ///< per category
@@ -67,13 +116,27 @@ struct Workspace {
     std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
     std::vector<std::uint8_t> participant;          ///< [member]
     std::vector<double> participant_heads;          ///< [year][tier] participants eligible in the year
+    std::vector<double> participant_cdf;            ///< [year][from][to] participants' cumulative transitions (rising risk)
+    // Who is enrolled when: fixed for the population's members, drawn each trial for entrants (churn).
+    std::vector<std::uint8_t> months;       ///< [member * years + year] enrolled months
+    std::vector<std::uint16_t> first_tier;  ///< [member] tier when it is first enrolled
+    std::vector<int> entry_month;           ///< [member] horizon month (0-based) it joins; -1: never
+    std::vector<double> risk_score;         ///< [member]
 
     Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
-        : tier(p.members * p.years), member_total(arm_count, std::vector<double>(p.members * p.years)),
+        : tier(arm_count, std::vector<std::uint16_t>(p.members * p.years)), member_total(arm_count, std::vector<double>(p.members * p.years)),
           member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
           normals(p.categories), uniforms(p.categories), effect(p.tiers * p.categories, 1.0),
           year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
-          participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0) {}
+          participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0),
+          participant_cdf(p.rising_risk() ? static_cast<std::size_t>(p.years) * p.tiers * p.tiers : 0),
+          months(p.model.population.months), first_tier(p.model.population.tier), entry_month(p.starters, 0),
+          risk_score(p.model.population.risk_score) {
+        months.resize(p.members * p.years, 0);
+        first_tier.resize(p.members, 0);
+        entry_month.resize(p.members, -1);
+        risk_score.resize(p.members, 1.0);
+    }
 };
 
 /// Sum of the severities of events first .. first + count - 1 of a member-year-category.
@@ -147,7 +210,7 @@ void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& 
         share = std::clamp(iv.uptake.mean + iv.uptake.sd * random::standard_normal_quantile(s.uniform()), 0.0, 1.0);
     }
     for (std::size_t i = 0; i < plan.members; ++i) {
-        bool takes_part = plan.targeted[i] != 0;
+        bool takes_part = ws.entry_month[i] >= 0 && plan.tier_targeted[ws.first_tier[i]] != 0;
         if (takes_part && share < 1.0)
             takes_part = random::Stream(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::participation, 0, 0)).uniform() < share;
         ws.participant[i] = takes_part ? 1 : 0;
@@ -157,6 +220,202 @@ void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& 
         const double r = iv.ramp(y);
         for (std::size_t k = 0; k < cells; ++k)
             ws.year_effect[static_cast<std::size_t>(y) * cells + k] = r == 1.0 ? ws.effect[k] : std::max(0.0, 1.0 + r * (ws.effect[k] - 1.0));
+    }
+}
+
+/// Churn: how many members join over the horizon, Poisson(Lambda (12 Y - 1)), and each
+/// one's month of joining (uniform over months 2 .. 12 Y) and tier (churn.hpp).
+void draw_entrants(const EnginePlan& plan, std::uint32_t trial, Workspace& ws) {
+    if (plan.members == plan.starters) return;
+    const std::uint64_t seed = plan.options.seed;
+    const int entry_months = plan.horizon_months() - 1;
+    random::Stream n(seed, trial, random::trial_level_member, variable_id(StreamKind::churn, 0, 0));
+    const std::uint32_t count = Poisson(plan.entrant_rate * entry_months).draw(n);
+    if (count > plan.members - plan.starters)  // probability below 1e-15 (Churn::entrant_slots)
+        throw ComputationError("simulate: trial " + std::to_string(trial) + " drew " + std::to_string(count) + " entrants, more than the " +
+                               std::to_string(plan.members - plan.starters) + " member slots kept for them");
+    for (std::size_t i = plan.starters; i < plan.members; ++i) {
+        const std::size_t k = i - plan.starters;
+        ws.entry_month[i] = -1;
+        if (k >= count) continue;
+        random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::churn, 0, 0));
+        ws.entry_month[i] = 1 + std::min(entry_months - 1, static_cast<int>(s.uniform() * entry_months));
+        const double u = s.uniform();
+        std::uint16_t t = 0;
+        while (static_cast<std::size_t>(t) + 1 < plan.tiers && u > plan.entrant_tier_cdf[t]) ++t;
+        ws.first_tier[i] = t;
+        ws.risk_score[i] = plan.tier_mean_score[t];
+    }
+}
+
+/// Rising risk: the trial's factor on participants' upward moves, max(0, 1 + Normal(mean,
+/// sd)), and for each year k >= 1 the cumulative transitions of a participant moving into
+/// it, with the factor scaled by the ramp-up of program year k (rising_risk.hpp).
+void draw_rising_risk(const EnginePlan& plan, std::uint32_t trial, Workspace& ws, SimulationResults& out) {
+    const Intervention& iv = *plan.model.intervention;
+    const UpwardTransitionChange& change = *iv.upward_transition_change;
+    random::Stream s(plan.options.seed, plan.options.parameter_trial(trial), random::trial_level_member,
+                     variable_id(StreamKind::rising_risk, 0, 0));
+    const double f = std::max(0.0, 1.0 + change.mean + change.sd * random::standard_normal_quantile(s.uniform()));
+    out.upward_transition_factors[trial] = f;
+    const std::size_t T = plan.tiers, TT = T * T;
+    for (int y = 1; y < plan.years; ++y) {
+        const double r = iv.ramp(y - 1);
+        const double factor = r == 1.0 ? f : std::max(0.0, 1.0 + r * (f - 1.0));
+        std::vector<double> p = participant_transitions(plan.model.cost_model.tier_transition, plan.costlier, factor);
+        EnginePlan::accumulate_rows(p, T);
+        std::copy(p.begin(), p.end(), ws.participant_cdf.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(y) * TT));
+    }
+}
+
+/// Member `i`'s tier in each year and arm: both arms make the same move with the same
+/// uniform; a participant of a program that changes upward moves follows its own matrix.
+void advance_tiers(const EnginePlan& plan, std::uint32_t trial, std::size_t i, int y, bool participant, std::uint16_t (&tier)[2],
+                   const Workspace& ws) {
+    if (y == 0 || plan.transition_cdf.empty()) return;
+    random::Stream s(plan.options.seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::transition, y, 0));
+    const double u = s.uniform();
+    const std::uint16_t from_intervention = tier[1];
+    tier[0] = next_tier(plan.transition_cdf.data(), plan.tiers, tier[0], u);
+    if (participant && plan.rising_risk()) {
+        const double* year_cdf = ws.participant_cdf.data() + static_cast<std::size_t>(y) * plan.tiers * plan.tiers;
+        tier[1] = next_tier(year_cdf, plan.tiers, from_intervention, u);
+    } else {
+        tier[1] = tier[0];
+    }
+}
+
+/// The member-year's frailty and, with a copula, its correlated count uniforms in ws.uniforms.
+double draw_frailty_and_copula(const EnginePlan& plan, std::uint32_t trial, std::size_t i, int y, Workspace& ws) {
+    const CostModel& model = plan.model.cost_model;
+    const std::uint64_t seed = plan.options.seed;
+    double frailty = 1.0;
+    if (model.frailty_cv > 0) {
+        const double shape = 1.0 / (model.frailty_cv * model.frailty_cv);
+        random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::frailty, y, 0));
+        frailty = random::standard_gamma(shape, s) / shape;
+    }
+    if (plan.copula_factor.size() != 0) {
+        const std::size_t C = plan.categories;
+        random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::copula, y, 0));
+        for (std::size_t c = 0; c < C; ++c) ws.normals[c] = random::standard_normal_quantile(s.uniform());
+        for (std::size_t c = 0; c < C; ++c) {
+            double z = 0.0;
+            for (std::size_t k = 0; k <= c; ++k) z += plan.copula_factor(c, k) * ws.normals[k];
+            ws.uniforms[c] = std::clamp(random::standard_normal_cdf(z), 0x1.0p-60, 1.0 - 0x1.0p-53);
+        }
+    }
+    return frailty;
+}
+
+/// What one member-year costs in each arm, category by category: one uniform decides the
+/// count in both arms, and severities are indexed by event number, so the arms share their
+/// first min(N0, N1) events (common random numbers). When the arms' tiers differ (rising
+/// risk), each arm draws its own tier's count and severities from the same numbers.
+struct MemberYear {
+    std::uint32_t trial;
+    std::size_t member;
+    int year;
+    int first_month, end_month;  ///< enrolled months [first, end) of the year
+    std::uint16_t tier[2];
+    bool treated;
+    double scale;         ///< frailty x relative risk x exposure, before the category's exposure
+    double trend_factor;
+};
+
+void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t arm_count, Workspace& ws, SimulationResults& out,
+                       double (&totals)[2]) {
+    const CostModel& model = plan.model.cost_model;
+    const std::size_t T = plan.tiers, C = plan.categories, my = m.member * plan.years + m.year;
+    const std::uint64_t seed = plan.options.seed;
+    const auto member = static_cast<std::uint32_t>(m.member);
+    const bool same_tier = m.tier[0] == m.tier[1];
+    for (std::size_t c = 0; c < C; ++c) {
+        const double scale = m.scale * (plan.exposure[c * 13 + m.end_month] - plan.exposure[c * 13 + m.first_month]);
+        const double u = plan.copula_factor.size() != 0
+                             ? ws.uniforms[c]
+                             : random::Stream(seed, m.trial, member, variable_id(StreamKind::count, m.year, static_cast<std::uint32_t>(c))).uniform();
+        const CategoryModel& cell0 = model.cell(m.tier[0], c);
+        const CategoryModel& cell1 = model.cell(m.tier[1], c);
+        const std::uint32_t n0 = draw_count(cell0.frequency, scale, u);
+        const double effect = ws.year_effect[(static_cast<std::size_t>(m.year) * T + m.tier[1]) * C + c];
+        const std::uint32_t n1 = m.treated ? draw_count(cell1.frequency, scale * effect, u) : same_tier ? n0 : draw_count(cell1.frequency, scale, u);
+        const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, m.year, static_cast<std::uint32_t>(c))};
+        double cost[2];
+        if (same_tier) {
+            const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
+            const double s_lo = sum_severities(cell0.severity, sev, 0, lo) * m.trend_factor;
+            const double s_hi = hi > lo ? s_lo + sum_severities(cell0.severity, sev, lo, hi - lo) * m.trend_factor : s_lo;
+            cost[0] = n0 == lo ? s_lo : s_hi;
+            cost[1] = n1 == lo ? s_lo : s_hi;
+        } else {
+            cost[0] = sum_severities(cell0.severity, sev, 0, n0) * m.trend_factor;
+            cost[1] = sum_severities(cell1.severity, sev, 0, n1) * m.trend_factor;
+        }
+        const std::uint32_t n[2] = {n0, n1};
+        for (std::size_t a = 0; a < ws.member_category.size(); ++a) ws.member_category[a][my * C + c] = cost[a];
+        for (std::size_t a = 0; a < arm_count; ++a) {
+            const std::size_t idx = out.cell_index(m.trial, m.year, m.tier[a], c);
+            out.arms[a].cost[idx] += cost[a];
+            out.arms[a].events[idx] += n[a];
+            totals[a] += cost[a];
+        }
+    }
+}
+
+/// Every year of member `i` in trial `trial`, both arms, into the trial's results and ws.
+/// The months [first, end) of year `y` member `i` is enrolled: the population's (the
+/// first N of the year) or, for an entrant, from the month it joins; with churn, until it
+/// leaves (its tier without the program sets the chance; `left` carries over the years).
+std::pair<int, int> enrolled_months(const EnginePlan& plan, std::uint32_t trial, std::size_t i, int y, std::uint16_t tier,
+                                    const Workspace& ws, bool& left) {
+    const int entry = ws.entry_month[i];
+    if (left || entry < 0 || entry >= 12 * (y + 1)) return {0, 0};
+    const int first = std::max(0, entry - 12 * y);
+    const int end = std::max(first, i < plan.starters ? plan.model.population.months_of(i, y) : 12);
+    if (!plan.churn() || first == end || plan.model.churn->monthly_exit[tier] == 0.0) return {first, end};
+    random::Stream s(plan.options.seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::churn, y, 1));
+    return {first, Churn::enrolled_until(plan.model.churn->monthly_exit[tier], first, end, s.uniform(), left)};
+}
+
+/// Every year of member `i` in trial `trial`, both arms, into the trial's results and ws.
+void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t i, double g, Workspace& ws, SimulationResults& out) {
+    const std::size_t T = plan.tiers, C = plan.categories, arm_count = out.arms.size();
+    const int Y = plan.years;
+    const bool participant = plan.model.intervention.has_value() && ws.participant[i] != 0;
+    const int entry_year = ws.entry_month[i] < 0 ? Y : ws.entry_month[i] / 12;
+    std::uint16_t tier[2] = {ws.first_tier[i], ws.first_tier[i]};
+    bool left = false;
+    for (int y = 0; y < Y; ++y) {
+        const std::size_t my = i * Y + y;
+        if (y > entry_year) advance_tiers(plan, trial, i, y, participant, tier, ws);
+        for (std::size_t a = 0; a < arm_count; ++a) {
+            ws.tier[a][my] = tier[a];
+            ws.member_total[a][my] = 0.0;
+        }
+        for (auto& v : ws.member_category) std::fill_n(v.begin() + my * C, C, 0.0);
+        const auto [first, end] = enrolled_months(plan, trial, i, y, tier[0], ws, left);
+        const int months = end - first;
+        ws.months[my] = static_cast<std::uint8_t>(months);
+        if (months == 0) continue;
+
+        const double frailty = draw_frailty_and_copula(plan, trial, i, y, ws);
+        const MemberYear m{trial, i, y, first, end, {tier[0], tier[1]}, participant, frailty * plan.relative_risk[i],
+                           std::pow(std::max(0.0, 1.0 + g), y + 1)};
+        double totals[2] = {0.0, 0.0};
+        member_year_costs(plan, m, arm_count, ws, out, totals);
+        if (participant) {
+            const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier[1];
+            out.arms[1].participant_months[ti] += months;
+            ws.participant_heads[static_cast<std::size_t>(y) * T + tier[1]] += 1.0;
+        }
+        for (std::size_t a = 0; a < arm_count; ++a) {
+            const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier[a];
+            ws.member_total[a][my] = totals[a];
+            out.arms[a].member_months[ti] += months;
+            out.arms[a].members[ti] += 1.0;
+            out.arms[a].member_cost_sumsq[ti] += totals[a] * totals[a];
+        }
     }
 }
 
@@ -175,88 +434,16 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
     random::Stream trend_stream(seed, parameter_trial, trial_level, variable_id(StreamKind::trend, 0, 0));
     const double g = model.trend.mean + model.trend.sd * random::standard_normal_quantile(trend_stream.uniform());
     out.trend[trial] = g;
+    if (plan.churn()) draw_entrants(plan, trial, ws);
     if (with_intervention) {
         draw_effects(plan, trial, ws, out);
         draw_participation(plan, trial, ws);
+        if (plan.rising_risk()) draw_rising_risk(plan, trial, ws, out);
         std::fill(ws.participant_heads.begin(), ws.participant_heads.end(), 0.0);
     }
 
+    for (std::size_t i = 0; i < plan.members; ++i) simulate_member(plan, trial, i, g, ws, out);
     const std::size_t arm_count = out.arms.size();
-    const double frailty_shape = model.frailty_cv > 0 ? 1.0 / (model.frailty_cv * model.frailty_cv) : 0.0;
-    for (std::size_t i = 0; i < plan.members; ++i) {
-        std::uint16_t tier = sc.population.tier[i];
-        for (int y = 0; y < Y; ++y) {
-            const std::size_t my = i * Y + y;
-            if (y > 0 && plan.transition_cdf.size() != 0) {
-                random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::transition, y, 0));
-                const double u = s.uniform();
-                std::uint16_t next = 0;
-                while (static_cast<std::size_t>(next) + 1 < T && u > plan.transition_cdf(tier, next)) ++next;
-                tier = next;
-            }
-            ws.tier[my] = tier;
-            const int months = sc.population.months_of(i, y);
-            for (std::size_t a = 0; a < arm_count; ++a) ws.member_total[a][my] = 0.0;
-            for (auto& v : ws.member_category) std::fill_n(v.begin() + my * C, C, 0.0);
-            if (months == 0) continue;
-
-            double frailty = 1.0;
-            if (frailty_shape > 0) {
-                random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::frailty, y, 0));
-                frailty = random::standard_gamma(frailty_shape, s) / frailty_shape;
-            }
-            const bool copula = plan.copula_factor.size() != 0;
-            if (copula) {
-                random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::copula, y, 0));
-                for (std::size_t c = 0; c < C; ++c) ws.normals[c] = random::standard_normal_quantile(s.uniform());
-                for (std::size_t c = 0; c < C; ++c) {
-                    double z = 0.0;
-                    for (std::size_t k = 0; k <= c; ++k) z += plan.copula_factor(c, k) * ws.normals[k];
-                    ws.uniforms[c] = std::clamp(random::standard_normal_cdf(z), 0x1.0p-60, 1.0 - 0x1.0p-53);
-                }
-            }
-            const double trend_factor = std::pow(std::max(0.0, 1.0 + g), y + 1);
-            double totals[2] = {0.0, 0.0};
-            for (std::size_t c = 0; c < C; ++c) {
-                const CategoryModel& cell = model.cell(tier, c);
-                const double scale = frailty * plan.relative_risk[i] * plan.exposure[c * 13 + months];
-                // One uniform per member-year-category decides the count in both arms.
-                const double u = copula ? ws.uniforms[c]
-                                        : random::Stream(seed, trial, static_cast<std::uint32_t>(i),
-                                                         variable_id(StreamKind::count, y, static_cast<std::uint32_t>(c)))
-                                              .uniform();
-                const std::uint32_t n0 = draw_count(cell.frequency, scale, u);
-                const bool treated = with_intervention && ws.participant[i] != 0;
-                const std::uint32_t n1 = treated ? draw_count(cell.frequency, scale * ws.year_effect[(static_cast<std::size_t>(y) * T + tier) * C + c], u) : n0;
-
-                const random::StreamAddress sev{seed, trial, static_cast<std::uint32_t>(i),
-                                                variable_id(StreamKind::severity, y, static_cast<std::uint32_t>(c))};
-                const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
-                const double s_lo = sum_severities(cell.severity, sev, 0, lo) * trend_factor;
-                const double s_hi = hi > lo ? s_lo + sum_severities(cell.severity, sev, lo, hi - lo) * trend_factor : s_lo;
-                const double cost[2] = {n0 == lo ? s_lo : s_hi, n1 == lo ? s_lo : s_hi};
-                const std::uint32_t n[2] = {n0, n1};
-                for (std::size_t a = 0; a < ws.member_category.size(); ++a) ws.member_category[a][my * C + c] = cost[a];
-                for (std::size_t a = 0; a < arm_count; ++a) {
-                    const std::size_t idx = out.cell_index(trial, y, tier, c);
-                    out.arms[a].cost[idx] += cost[a];
-                    out.arms[a].events[idx] += n[a];
-                    totals[a] += cost[a];
-                }
-            }
-            const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier;
-            if (with_intervention && ws.participant[i] != 0) {
-                out.arms[1].participant_months[ti] += months;
-                ws.participant_heads[static_cast<std::size_t>(y) * T + tier] += 1.0;
-            }
-            for (std::size_t a = 0; a < arm_count; ++a) {
-                ws.member_total[a][my] = totals[a];
-                out.arms[a].member_months[ti] += months;
-                out.arms[a].members[ti] += 1.0;
-                out.arms[a].member_cost_sumsq[ti] += totals[a] * totals[a];
-            }
-        }
-    }
 
     // Program costs (intervention arm only): PMPM x participants' months, staff in steps, start-up.
     if (with_intervention) {
@@ -276,11 +463,13 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
     }
     if (!observers.empty()) {
         std::span<const double> arm_spans[2], category_spans[2];
+        std::span<const std::uint16_t> tier_spans[2];
         for (std::size_t a = 0; a < arm_count; ++a) {
             arm_spans[a] = ws.member_total[a];
             category_spans[a] = ws.member_category[a];
+            tier_spans[a] = ws.tier[a];
         }
-        TrialView view{trial, Y, plan.members, ws.tier, sc.population.months,
+        TrialView view{trial, Y, plan.members, std::span<const std::span<const std::uint16_t>>(tier_spans, arm_count), ws.months, ws.risk_score,
                        std::span<const std::span<const double>>(arm_spans, arm_count), C,
                        std::span<const std::span<const double>>(category_spans, arm_count),
                        with_intervention ? std::span<const std::uint8_t>(ws.participant) : std::span<const std::uint8_t>()};
@@ -340,6 +529,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     if (model.intervention) {
         out.effect_factors.assign(options.trials * plan.categories, 1.0);
         out.tier_effect_factors.assign(options.trials * plan.tiers * plan.categories, 1.0);
+        if (plan.rising_risk()) out.upward_transition_factors.assign(options.trials, 1.0);
     }
     if (options.member_detail) out.member_costs.assign(arm_count * options.trials * plan.years * plan.members, 0.0);
 

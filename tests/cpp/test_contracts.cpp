@@ -575,8 +575,11 @@ TEST(StopLoss, SpecificMemberSumsAsTheEngineComputesThem) {
     v.trial = 0;
     v.years = 1;
     v.members = 3;
-    v.tier = tiers;
+    const std::span<const std::uint16_t> tier_span(tiers);
+    v.arm_tiers = {&tier_span, 1};
     v.months = months;
+    const std::vector<double> scores = {1.0, 1.0, 1.0};
+    v.risk_score = scores;
     v.categories = C;
     v.arm_categories = {&arm, 1};
     observer.observe(v);

@@ -1311,7 +1311,7 @@ struct RecordingObserver : TrialObserver {
                         v.arms[a][i * static_cast<std::size_t>(v.years) + static_cast<std::size_t>(y)];
             member[v.trial].insert(member[v.trial].end(), v.arms[a].begin(), v.arms[a].end());
         }
-        tiers[v.trial].assign(v.tier.begin(), v.tier.end());
+        tiers[v.trial].assign(v.arm_tiers[0].begin(), v.arm_tiers[0].end());
         months[v.trial].assign(v.months.begin(), v.months.end());
     }
 };

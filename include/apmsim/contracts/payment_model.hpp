@@ -23,6 +23,8 @@ struct PaymentModel {
     std::string name;
     std::vector<ComponentInForce> components;
     QualityTerms quality;
+    /// The population segment it covers (population.segments); empty: the whole population.
+    std::string segment;
 
     PaymentModel();
     PaymentModel(const PaymentModel&);

@@ -35,6 +35,7 @@ struct PreparedModel {
     std::vector<CareCoverage> coverage;  ///< [year]
     bool scored = false;                 ///< has a quality score
     bool pays_on_performance = false;    ///< a component pays for savings or charges for losses
+    std::size_t segment = 0;             ///< which setup (and experience) it settles on: 0 the whole population
 };
 
 /// What benchmarks are priced from: the simulated base period (when a benchmark asks for
@@ -61,6 +62,12 @@ public:
     /// truncation point to the base period's base-year dollars.
     Settlement(const std::vector<PaymentModel>& models, const SettlementSetup& setup, const DeliveryBasis& delivery,
                const std::vector<Party>& program_cost_bearer, double trend_mean);
+    /// The same with the pool facts of each model's population segment: model i is prepared
+    /// against setups[segment_of_model[i]] (setups[0]: the whole population); the driver
+    /// hands each model the experience of its segment.
+    Settlement(const std::vector<PaymentModel>& models, const std::vector<SettlementSetup>& setups,
+               const std::vector<std::size_t>& segment_of_model, const DeliveryBasis& delivery,
+               const std::vector<Party>& program_cost_bearer, double trend_mean);
 
     const std::vector<PreparedModel>& models() const { return models_; }
     const SettlementSetup& setup() const { return setup_; }
@@ -74,8 +81,9 @@ public:
     /// Whether model `m` has a component that calibrates.
     bool needs_calibration(std::size_t m) const;
 
-    /// Fixes what contracts set before the year from the calibration sample's base case.
-    void calibrate(const ExperienceTable& calibration_sample);
+    /// Fixes what contracts set before the year from the calibration sample's base case,
+    /// each model from the table of its segment (calibration_sample[segment]).
+    void calibrate(std::span<const ExperienceTable> calibration_sample);
 
     /// Settles model `m` for one period into `ledger`; comparing components write their
     /// Comparison to comparisons[slot]. Neither allocates nor throws.
@@ -83,9 +91,10 @@ public:
                 std::span<Comparison> comparisons) const;
 
 private:
-    double benchmark_pmpm(const SettlementStep& step, const PeriodInputs& in, const BenchmarkBasis& basis) const;
+    double benchmark_pmpm(const SettlementStep& step, const SettlementSetup& setup, const PeriodInputs& in, const BenchmarkBasis& basis) const;
 
     SettlementSetup setup_;
+    std::vector<SettlementSetup> setups_;  ///< [segment]
     ResolvedDelivery delivery_;
     std::vector<Party> bearer_;  ///< [program cost item] who bears it
     std::vector<PreparedModel> models_;

@@ -84,7 +84,7 @@ public:
     std::uint64_t trials = 0;
     int years = 0;
     std::vector<double> values;        ///< [model][arm][trial][year][stride()]: revenue, payments, delivery cost by party, metrics
-    std::vector<double> real_savings;  ///< [trial][year] baseline - intervention allowed cost (with an intervention)
+    std::vector<double> real_savings;  ///< [model][trial][year] baseline - intervention allowed cost of the model's population (with an intervention)
     std::vector<std::uint8_t> pays_on_performance;  ///< [model] pays for savings or charges for losses (else the error rates are NaN)
     /// [model] labels of the components that state a comparison, in slot order
     std::vector<std::vector<std::string>> comparing_components;

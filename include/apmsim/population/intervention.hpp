@@ -4,9 +4,11 @@
 /// parameter uncertainty drawn once per trial, and program costs per member per month.
 
 #include "apmsim/core/errors.hpp"
+#include "apmsim/population/rising_risk.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -70,6 +72,8 @@ struct Intervention {
     std::vector<double> ramp_up;            ///< share of the effect in force by program year; empty: all of it
     std::vector<StaffingCost> staffing;
     std::vector<StartUpCost> start_up;
+    /// Rising risk: the change in participants' chance of moving to a costlier tier (rising_risk.hpp)
+    std::optional<UpwardTransitionChange> upward_transition_change;
 
     double total_pmpm() const {
         double s = 0.0;
@@ -139,6 +143,7 @@ struct Intervention {
         for (std::size_t i = 0; i < costs.size(); ++i) check::non_negative(where + ".program_cost_pmpm." + costs[i].item, costs[i].pmpm);
         validate_staffing(where, tiers);
         for (const auto& c : start_up) check::non_negative(where + ".start_up_cost." + c.item, c.amount);
+        if (upward_transition_change) upward_transition_change->validate(where + ".upward_transition_change");
         const std::vector<std::string> items = cost_items();
         const std::size_t first_staffing = costs.size(), first_start_up = costs.size() + staffing.size();
         for (std::size_t i = 0; i < items.size(); ++i) {

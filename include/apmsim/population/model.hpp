@@ -4,9 +4,11 @@
 /// (intervention). The engine, the exact pool distribution and the experience observer
 /// take a Model; contract terms and settings live one layer up, in the Scenario.
 
+#include "apmsim/population/churn.hpp"
 #include "apmsim/population/cost_model.hpp"
 #include "apmsim/population/intervention.hpp"
 #include "apmsim/population/population.hpp"
+#include "apmsim/population/segments.hpp"
 
 #include <optional>
 #include <vector>
@@ -25,6 +27,8 @@ struct Model {
     Population population;
     std::optional<PopulationRecipe> population_recipe;
     std::optional<Intervention> intervention;  ///< none: the baseline arm only
+    std::optional<Churn> churn;                ///< none: a closed cohort (population.churn)
+    std::vector<Segment> segments;             ///< none: one population (population.segments)
 
     int years() const { return population.years; }
 
@@ -33,7 +37,17 @@ struct Model {
     void validate() const {
         cost_model.validate("cost_model");
         population.validate("population.members", cost_model.tier_count());
+        if (churn) churn->validate("population.churn", cost_model.tiers);
+        validate_segments(segments, cost_model.tiers, "population.segments");
         if (intervention) intervention->validate("intervention", cost_model.categories, cost_model.tiers, years());
+        if (intervention && intervention->upward_transition_change) {
+            std::vector<bool> enrolled;
+            for (const auto& t : cost_model.tiers) enrolled.push_back(intervention->targets(t));
+            check_rising_risk_can_act(cost_model, enrolled, "intervention.upward_transition_change");
+            if (years() < 2)
+                throw InvalidInput("intervention.upward_transition_change", "a horizon of 2 years or more (tiers change between years)",
+                                   "1 year: the change could have no effect");
+        }
     }
 };
 

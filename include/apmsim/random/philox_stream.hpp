@@ -32,6 +32,8 @@ enum class StreamKind : std::uint32_t {
     quality = 10,      ///< trial-level contract quality measures (contracts/quality.hpp)
     uptake = 11,       ///< trial-level share of targeted members who take part in the program
     participation = 12,  ///< member-level: whether a targeted member takes part
+    rising_risk = 13,    ///< trial-level change in participants' chance of moving to a costlier tier
+    churn = 14,          ///< trial level: how many members join; member level: when it joins, its tier, when it leaves
 };
 
 /// The member slot used for trial-level draws (trend, intervention effects).

@@ -38,6 +38,8 @@ public:
     std::vector<double> trend;            ///< [trial] the trial's annual trend draw
     std::vector<double> effect_factors;   ///< [trial][category] intervention count multipliers (NaN for an effect by tier)
     std::vector<double> tier_effect_factors;  ///< [trial][tier][category] intervention count multipliers
+    /// [trial] the factor on participants' chances of moving to a costlier tier (rising risk; empty without one)
+    std::vector<double> upward_transition_factors;
     std::size_t member_count = 0;
     std::vector<double> member_costs;     ///< [arm][trial][year][member] when member_detail
 

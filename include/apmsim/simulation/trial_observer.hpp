@@ -12,9 +12,12 @@ namespace apmsim {
 struct TrialView {
     std::uint32_t trial = 0;
     int years = 0;
-    std::size_t members = 0;
-    std::span<const std::uint16_t> tier;            ///< [member * years + year]: tier in force that year
-    std::span<const std::uint8_t> months;           ///< [member * years + year]: eligible months
+    std::size_t members = 0;  ///< the population's members, then the slots of entrants (churn)
+    /// per arm: [member * years + year] tier in force that year (a program that prevents
+    /// rising risk moves its participants' tiers apart from the baseline's)
+    std::span<const std::span<const std::uint16_t>> arm_tiers;
+    std::span<const std::uint8_t> months;           ///< [member * years + year]: eligible months (with churn, drawn per trial)
+    std::span<const double> risk_score;             ///< [member]: the population's, then entrants' (churn.hpp)
     std::span<const std::span<const double>> arms;  ///< per arm: [member * years + year] allowed cost
     std::size_t categories = 0;
     /// per arm: [(member * years + year) * categories + category] allowed cost

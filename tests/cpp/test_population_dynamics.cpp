@@ -1,0 +1,191 @@
+// Populations that change over the horizon: rising risk (a program that changes its
+// participants' tier transitions, population/rising_risk.hpp), checked against hand
+// computations and the Markov chain's closed form; churn (members who leave and join,
+// population/churn.hpp) against the closed form of the monthly exit and entry process;
+// segments (population/segments.hpp) settled on their own members.
+#include "apmsim/contracts/component.hpp"
+#include "apmsim/population/rising_risk.hpp"
+#include "apmsim/run.hpp"
+#include "apmsim/scenario.hpp"
+#include "apmsim/simulation/engine.hpp"
+#include "test_helpers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace apmsim;
+
+namespace {
+
+/// Three tiers, A costliest (1.6 admissions a year), then B (0.6), then C (0.2), with the
+/// illustrative transitions of shared/DOMAIN.md section 9.
+Scenario three_tier_program(std::size_t per_tier, int years) {
+    Scenario s = Scenario::default_cmc_program(10, years, false);
+    s.cost_model.categories = {"inpatient"};
+    s.cost_model.frailty_cv = 0.0;
+    s.cost_model.trend = {0.0, 0.0};
+    s.cost_model.cells.clear();
+    for (double lambda : {1.6, 0.6, 0.2})
+        s.cost_model.cells.push_back({Poisson(lambda), Lognormal::from_mean_cv(20000.0, 1.0)});
+    s.cost_model.tier_transition = Eigen::MatrixXd(3, 3);
+    s.cost_model.tier_transition << 0.9, 0.1, 0.0, 0.05, 0.95, 0.0, 0.0, 0.1, 0.9;
+    s.population = Population{};
+    s.population.years = years;
+    for (std::size_t i = 0; i < 3 * per_tier; ++i) {
+        s.population.id.push_back(static_cast<std::int64_t>(i + 1));
+        s.population.tier.push_back(static_cast<std::uint16_t>(i / per_tier));
+        s.population.age_band.push_back("unknown");
+        s.population.sex.push_back("U");
+        s.population.risk_score.push_back(1.0);
+        for (int y = 0; y < years; ++y) s.population.months.push_back(12);
+    }
+    s.population_recipe.reset();
+    s.intervention = Intervention{};
+    s.intervention->name = "prevention";
+    s.intervention->upward_transition_change = UpwardTransitionChange{-0.2, 0.0};
+    return s;
+}
+
+}  // namespace
+
+// Hand computation: row B (5% up to A) at factor 0.8 keeps 4% up and stays 96%; row C
+// (10% up to B) keeps 8% and stays 92%; row A has nothing costlier and is unchanged. At
+// factor 30 row B's rise is capped where its stay runs out (factor 20: 100% up).
+TEST(RisingRisk, ParticipantMatrixByHand) {
+    const Scenario s = three_tier_program(1, 2);
+    const auto costlier = costlier_tiers(s.cost_model);
+    EXPECT_EQ(costlier, (std::vector<std::uint8_t>{0, 0, 0, 1, 0, 0, 1, 1, 0}));
+    const auto p = participant_transitions(s.cost_model.tier_transition, costlier, 0.8);
+    const std::vector<double> expected = {0.9, 0.1, 0.0, 0.04, 0.96, 0.0, 0.0, 0.08, 0.92};
+    for (std::size_t k = 0; k < 9; ++k) EXPECT_NEAR(p[k], expected[k], 1e-15) << k;
+    const auto capped = participant_transitions(s.cost_model.tier_transition, costlier, 30.0);
+    EXPECT_NEAR(capped[3], 1.0, 1e-15);
+    EXPECT_EQ(capped[4], 0.0);
+    EXPECT_NEAR(capped[7], 1.0, 1e-15);  // row C: factor capped at (0.9 + 0.1) / 0.1 = 10
+    EXPECT_EQ(capped[8], 0.0);
+}
+
+// Tier heads in year 2 follow n0 P (baseline) and n0 P' (every member a participant),
+// within 4 standard errors of Binomial sums.
+TEST(RisingRisk, OccupancyMatchesTheChainInBothArms) {
+    const std::size_t n = 400;
+    const Scenario s = three_tier_program(n, 2);
+    SimulationOptions o;
+    o.trials = 300;
+    o.seed = 7;
+    const SimulationResults r = simulate(s, o);
+    const auto p0 = s.cost_model.tier_transition;
+    const auto p1 = participant_transitions(p0, costlier_tiers(s.cost_model), 0.8);
+    for (std::size_t arm = 0; arm < 2; ++arm)
+        for (std::size_t to = 0; to < 3; ++to) {
+            double mean = 0.0, var = 0.0;
+            for (std::size_t from = 0; from < 3; ++from) {
+                const double q = arm == 0 ? p0(static_cast<Eigen::Index>(from), static_cast<Eigen::Index>(to)) : p1[from * 3 + to];
+                mean += n * q;
+                var += n * q * (1 - q);
+            }
+            const SampleMatrix heads = r.samples("members", arm == 0 ? "baseline" : "intervention", "", s.cost_model.tiers[to]);
+            EXPECT_NEAR(heads.col(1).mean(), mean, 4 * std::sqrt(var / o.trials)) << "arm " << arm << " tier " << to;
+            EXPECT_EQ(heads.col(0).mean(), static_cast<double>(n));
+        }
+    for (double f : r.upward_transition_factors) EXPECT_DOUBLE_EQ(f, 0.8);
+}
+
+TEST(RisingRisk, ChangesThatCannotActAreErrors) {
+    Scenario s = three_tier_program(2, 2);
+    s.cost_model.tier_transition.resize(0, 0);
+    expect_invalid([&] { s.validate(); }, "intervention.upward_transition_change");
+    s = three_tier_program(2, 2);
+    s.intervention->target_tiers = {"A"};  // the costliest tier cannot rise
+    expect_invalid([&] { s.validate(); }, "intervention.upward_transition_change");
+    s = three_tier_program(2, 1);
+    expect_invalid([&] { s.validate(); }, "intervention.upward_transition_change");
+    s = three_tier_program(2, 2);
+    s.intervention->upward_transition_change->mean = -1.01;
+    expect_invalid([&] { s.validate(); }, "intervention.upward_transition_change.mean");
+}
+
+namespace {
+
+/// One tier of `n` members enrolled all year, churning at `q` a month.
+Scenario churning_cohort(std::size_t n, double q, int years) {
+    Scenario s = three_tier_program(n, years);
+    s.intervention.reset();
+    s.cost_model.tier_transition.resize(0, 0);
+    s.churn = Churn{{q, q, q}, false};
+    return s;
+}
+
+}  // namespace
+
+// Churn from C++: the expected size stays n in every month (12 n member-months a year),
+// and year 2's members are Binomial(n, (1 - q)^12) starters plus Poisson entrants with
+// mean n q (sum_{k=1}^{11} (1 - q)^k + 12) (population/churn.hpp), within 4 SE.
+TEST(Churn, MemberMonthsAndMembersFollowTheProcess) {
+    const std::size_t per_tier = 200;
+    const double q = 0.02;
+    const Scenario s = churning_cohort(per_tier, q, 2);
+    SimulationOptions o;
+    o.trials = 400;
+    o.seed = 11;
+    const SimulationResults r = simulate(s, o);
+    const double n = 3.0 * per_tier;
+    const SampleMatrix months = r.samples("member_months"), members = r.samples("members");
+    double thinned = 0.0;
+    for (int k = 1; k < 12; ++k) thinned += std::pow(1 - q, k);
+    const double p = std::pow(1 - q, 12), entrants = n * q * (thinned + 12);
+    const double sd_members = std::sqrt(n * p * (1 - p) + entrants);
+    EXPECT_NEAR(members.col(1).mean(), n * p + entrants, 4 * sd_members / std::sqrt(400.0));
+    for (int y = 0; y < 2; ++y) {
+        const Eigen::ArrayXd col = months.col(y).array();
+        const double sd = std::sqrt((col - col.mean()).square().sum() / 399.0);
+        EXPECT_NEAR(col.mean(), 12 * n, 4 * sd / std::sqrt(400.0)) << "year " << y + 1;
+        EXPECT_GT(sd, 0.0);
+    }
+    EXPECT_GT(r.member_count, 3 * per_tier);  // entrants' slots follow the population's
+}
+
+// Exit probabilities outside [0, 1), none above 0, or not one per tier are errors.
+TEST(Churn, ExitProbabilitiesAreChecked) {
+    Scenario s = churning_cohort(2, 0.01, 2);
+    s.churn->monthly_exit = {0.0, 0.0, 0.0};
+    expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
+    s.churn->monthly_exit = {0.5, 1.0, 0.0};
+    expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
+    s.churn->by_tier = true;
+    expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit.B");
+    s.churn->monthly_exit = {0.5};
+    expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
+}
+
+// A payment model on a segment settles its members only: under fee-for-service the payer
+// pays exactly the allowed cost of the segment's tiers, and the segments add up to the whole.
+TEST(Segments, ModelOnASegmentSettlesItsMembers) {
+    Scenario s = three_tier_program(100, 2);
+    s.intervention.reset();
+    s.delivery = DeliveryBasis{};
+    s.segments = {{"complex", {"A", "B"}}, {"other", {"C"}}};
+    for (const char* segment : {"", "complex", "other"}) {
+        PaymentModel m;
+        m.name = std::string("ffs_") + (*segment ? segment : "whole");
+        m.components.push_back({FeeForService{}, {}});
+        m.segment = segment;
+        s.payment_models.push_back(m);
+    }
+    SimulationOptions o;
+    o.trials = 20;
+    const RunResults r = run(s, o);
+    const SampleMatrix a = r.simulation.samples("total_cost", "baseline", "", "A"), b = r.simulation.samples("total_cost", "baseline", "", "B"),
+                       c = r.simulation.samples("total_cost", "baseline", "", "C");
+    const SampleMatrix complex = r.payments.samples("ffs_complex", "payer"), other = r.payments.samples("ffs_other", "payer"),
+                       whole = r.payments.samples("ffs_whole", "payer");
+    for (Eigen::Index t = 0; t < complex.rows(); ++t)
+        for (Eigen::Index y = 0; y < 2; ++y) {
+            EXPECT_NEAR(complex(t, y), -(a(t, y) + b(t, y)), 1e-9 * std::fabs(complex(t, y)));
+            EXPECT_NEAR(other(t, y), -c(t, y), 1e-9 * std::fabs(other(t, y)));
+            EXPECT_NEAR(whole(t, y), complex(t, y) + other(t, y), 1e-9 * std::fabs(whole(t, y)));
+        }
+    s.segments[1].tiers.push_back("A");  // A in two segments
+    expect_invalid([&] { s.validate(); }, "population.segments.other[1]");
+}
