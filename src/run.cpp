@@ -93,6 +93,7 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
 /// The scenario's names and pool facts that components are prepared against, for the
 /// members of the tiers `tiers_in` (a population segment; empty: every tier).
 SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const RunControl& control, std::vector<bool> tiers_in = {}) {
+    const bool segment = !tiers_in.empty();
     if (tiers_in.empty()) tiers_in.assign(s.cost_model.tier_count(), true);
     SettlementSetup setup;
     setup.categories = s.cost_model.categories;
@@ -113,6 +114,7 @@ SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const 
         within += tm.variance;
     }
     setup.pool_members = n;
+    if (segment) setup.tiers_in = tiers_in;
     setup.mean_risk_score = months > 0 ? score_months / months : 0.0;
     if (n > 0) {
         const double mean = m1 / n;  // the year-1 mixture of tiers

@@ -308,10 +308,7 @@ double draw_frailty_and_copula(const EnginePlan& plan, std::uint32_t trial, std:
     return frailty;
 }
 
-/// What one member-year costs in each arm, category by category: one uniform decides the
-/// count in both arms, and severities are indexed by event number, so the arms share their
-/// first min(N0, N1) events (common random numbers). When the arms' tiers differ (rising
-/// risk), each arm draws its own tier's count and severities from the same numbers.
+/// One member-year as member_year_costs() needs it.
 struct MemberYear {
     std::uint32_t trial;
     std::size_t member;
@@ -319,9 +316,14 @@ struct MemberYear {
     int first_month, end_month;  ///< enrolled months [first, end) of the year
     std::uint16_t tier[2];
     bool treated;
-    double scale;         ///< frailty x relative risk x exposure, before the category's exposure
+    double scale;         ///< frailty x relative risk (each category's exposure multiplies it)
     double trend_factor;
 };
+
+/// What one member-year costs in each arm, category by category: one uniform decides the
+/// count in both arms, and severities are indexed by event number, so the arms share their
+/// first min(N0, N1) events (common random numbers). When the arms' tiers differ (rising
+/// risk), each arm draws its own tier's count and severities from the same numbers.
 
 void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t arm_count, Workspace& ws, SimulationResults& out,
                        double (&totals)[2]) {

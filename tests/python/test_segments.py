@@ -147,3 +147,68 @@ def test_a_segment_must_hold_all_or_none_of_the_programs_tiers():
     with pytest.raises(apmsim.InvalidInput) as e:
         apmsim.run(apmsim.Scenario.from_dict(doc), progress=False, trials=2)
     assert "payment_models[0].segment" in str(e.value) and "holds 1 of its 2" in str(e.value)
+
+
+def with_other_tier(doc: dict, others: int) -> dict:
+    """`doc` with a tier "N" of `others` members (tier C's cells at a fifth of the counts) and
+    segments cmc / other_children; every payment model on the cmc segment (whose terms by tier
+    name the cmc tiers only)."""
+    doc = copy.deepcopy(doc)
+    doc["tiers"] = doc["tiers"] + ["N"]
+    for by_tier in doc["cost_model"]["cells"].values():
+        cell = copy.deepcopy(by_tier["C"])
+        cell["frequency"]["mean"] *= 0.2
+        by_tier["N"] = cell
+    if not others:  # tier N has no members: terms by tier still need a value for it
+        for m in doc["payment_models"]:
+            for c in m["components"]:
+                if isinstance(c.get("pmpm"), dict) and "default" not in c["pmpm"]:
+                    c["pmpm"]["N"] = 0.0
+    if others:
+        doc["population"]["members"]["tier"] += ["N"] * others
+        doc["population"]["segments"] = {"cmc": ["A", "B", "C"], "other_children": ["N"]}
+        doc["intervention"]["target_tiers"] = ["A", "B", "C"]
+        for m in doc["payment_models"]:
+            m["segment"] = "cmc"
+    return doc
+
+
+def test_every_component_on_a_segment_settles_as_the_segment_alone():
+    """Members draw their numbers by position, so the CMC members listed first have the same
+    costs with or without 2,000 other children after them: every model of the bundled
+    comparison (capitation, corridors, shared savings and risk with simulated benchmarks and
+    truncation, stop-loss with calibrated premiums, quality) settled on the CMC segment gives
+    the results of the CMC members alone, trial by trial."""
+    path = __import__("conftest").source_dir() / "examples" / "scenarios" / "payment_models_compared.json"
+    doc = __import__("json").loads(path.read_text())
+    tiers = [t for t, n in zip(("A", "B", "C"), (100, 200, 100)) for _ in range(n)]
+    doc["population"] = {"members": {"tier": tiers, "months": 12}}
+    doc["years"] = 2
+    doc["settings"] = {"trials": 40, "seed": 3, "threads": 2, "calibration_trials": 60}
+    for m in doc["payment_models"]:
+        for c in m["components"]:
+            c.pop("years", None) if c.get("years") and max(c["years"]) > 2 else None
+    alone = apmsim.run(apmsim.Scenario.from_dict(with_other_tier(doc, 0)), progress=False)
+    pooled = apmsim.run(apmsim.Scenario.from_dict(with_other_tier(doc, 2000)), progress=False)
+    assert alone.payments.models == pooled.payments.models and len(alone.payments.models) >= 4
+    for model in alone.payments.models:
+        for party in apmsim.PaymentResults.parties:
+            for arm in ("baseline", "intervention"):
+                for measure in ("revenue", "payments", "delivery_cost", "net"):
+                    np.testing.assert_allclose(pooled.payments.samples(model, party, measure, arm),
+                                               alone.payments.samples(model, party, measure, arm), rtol=1e-12, atol=1e-6,
+                                               err_msg=f"{model} {party} {measure} {arm}")
+    np.testing.assert_array_equal(pooled.payments.calibration().to_numpy(), alone.payments.calibration().to_numpy())
+
+
+def test_terms_by_tier_of_a_segment_model_name_its_tiers_only():
+    ffs = {"type": "fee_for_service"}
+    fee = {"type": "care_management_fee", "pmpm": {"A": 30.0, "N": 5.0}}
+    doc = pooled(10, payment_models=[{"name": "m", "components": [ffs, fee], "segment": "cmc"}])
+    with pytest.raises(apmsim.InvalidInput) as e:
+        apmsim.run(apmsim.Scenario.from_dict(doc), progress=False, trials=2)
+    assert "payment_models[0].components[1].pmpm.N" in str(e.value) and "a tier of the model's segment (A)" in str(e.value)
+    del fee["pmpm"]["N"]
+    r = apmsim.run(apmsim.Scenario.from_dict(doc), progress=False, trials=3)
+    months = r.samples("member_months", tier="A")[:, 0]
+    np.testing.assert_allclose(r.payments.metric("m", "care_management_fees")[:, 0], 30.0 * months, rtol=1e-12)

@@ -79,7 +79,7 @@ struct Capitation {
         Prepared p{party, {}, base_pmpm.value_or(0.0), reference_risk_score.value_or(s.mean_risk_score),
                    fee_multiplier.resolve(s.categories, where + ".fee_multiplier", "category"),
                    s.category_mask(categories, where + ".categories"), s.metric("capitation"), rate_trend};
-        if (pmpm) p.rate = pmpm->resolve(s.tiers, where + ".pmpm", "tier");
+        if (pmpm) p.rate = s.tier_values(*pmpm, where + ".pmpm");
         return p;
     }
 

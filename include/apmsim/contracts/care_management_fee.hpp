@@ -48,7 +48,7 @@ struct CareManagementFee {
         }
     };
     Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds&) const {
-        return {party, pmpm.resolve(s.tiers, where + ".pmpm", "tier"), s.metric("care_management_fees"), rate_trend, health_home};
+        return {party, s.tier_values(pmpm, where + ".pmpm"), s.metric("care_management_fees"), rate_trend, health_home};
     }
 
     static CareManagementFee from_json(JsonObject& o) {

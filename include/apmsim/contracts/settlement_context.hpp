@@ -10,8 +10,10 @@
 #include "apmsim/contracts/benchmark.hpp"
 #include "apmsim/contracts/delivery.hpp"
 #include "apmsim/contracts/ledger.hpp"
+#include "apmsim/contracts/named_values.hpp"
 #include "apmsim/experience/experience.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <span>
@@ -35,6 +37,26 @@ struct SettlementSetup {
     std::function<std::vector<double>(double p)> member_cost_percentile;
     /// Every registered metric, in order (contracts/component.hpp: registered_metrics()).
     std::span<const MetricInfo> metrics;
+    /// [tier] the tiers of the population segment the model covers (empty: every tier).
+    std::vector<bool> tiers_in;
+
+    /// A value per tier of the cost model from terms by tier: every tier's, or for a model on
+    /// a segment its tiers' (the others get 0, and naming one is an error: it could have no
+    /// effect). Errors are located at `where`.
+    std::vector<double> tier_values(const NamedValues& values, const std::string& where) const {
+        if (tiers_in.empty()) return values.resolve(tiers, where, "tier");
+        std::vector<std::string> covered;
+        for (std::size_t t = 0; t < tiers.size(); ++t)
+            if (tiers_in[t]) covered.push_back(tiers[t]);
+        for (const auto& [name, v] : values.by_name)
+            if (std::find(covered.begin(), covered.end(), name) == covered.end() && std::find(tiers.begin(), tiers.end(), name) != tiers.end())
+                throw InvalidInput(join_path(where, name), "a tier of the model's segment (" + join(covered) + ")", "\"" + name + "\"");
+        const std::vector<double> in_segment = values.resolve(covered, where, "tier");
+        std::vector<double> out(tiers.size(), 0.0);
+        for (std::size_t t = 0, k = 0; t < tiers.size(); ++t)
+            if (tiers_in[t]) out[t] = in_segment[k++];
+        return out;
+    }
 
     /// Selected categories as a mask; an empty list selects every category.
     std::vector<bool> category_mask(const std::vector<std::string>& names, const std::string& where) const {
