@@ -212,3 +212,39 @@ def test_terms_by_tier_of_a_segment_model_name_its_tiers_only():
     r = apmsim.run(apmsim.Scenario.from_dict(doc), progress=False, trials=3)
     months = r.samples("member_months", tier="A")[:, 0]
     np.testing.assert_allclose(r.payments.metric("m", "care_management_fees")[:, 0], 30.0 * months, rtol=1e-12)
+
+
+def test_churn_rising_risk_segments_and_federal_match_together():
+    """Every population term of issue 12 at once: churn, a program that prevents rising
+    risk, a model on the CMC segment and one on the pool, and a federal match. Cash paid is
+    cash received across the five parties, state + federal = payer, and the pool's model is the
+    segments' sum under fee-for-service."""
+    doc = pooled(300, years=2)
+    doc["tiers"] = ["A", "B", "N"]
+    doc["population"]["members"]["tier"] = ["A"] * 100 + ["B"] * 200 + ["N"] * 300
+    doc["population"]["segments"] = {"cmc": ["A", "B"], "other_children": ["N"]}
+    doc["population"]["churn"] = {"monthly_exit": 0.01}
+    doc["cost_model"]["cells"]["inpatient"]["B"] = {"frequency": {"type": "poisson", "mean": 0.8},
+                                                    "severity": {"type": "lognormal", "mean": 15000, "cv": 1.0}}
+    doc["cost_model"]["tier_transitions"] = {"A": {"A": 0.9, "B": 0.1}, "B": {"A": 0.1, "B": 0.9}, "N": {"N": 1.0}}
+    doc["intervention"] = {"name": "care", "target_tiers": ["A", "B"], "upward_transition_change": {"mean": -0.3, "sd": 0.1},
+                           "program_cost_pmpm": {"team": 40.0}}
+    ffs = [{"type": "fee_for_service"}]
+    doc["payment_models"] = [{"name": "cmc", "components": ffs, "segment": "cmc"},
+                             {"name": "others", "components": ffs, "segment": "other_children"},
+                             {"name": "pool", "components": ffs}]
+    doc["federal_match"] = {"fmap": 0.6}
+    doc["settings"]["trials"] = 30
+    r = apmsim.run(apmsim.Scenario.from_dict(doc), progress=False)
+    p = r.payments
+    for arm in ("baseline", "intervention"):
+        for model in ("cmc", "others", "pool"):
+            flows = sum(p.samples(model, party, "revenue", arm) - p.samples(model, party, "payments", arm)
+                        for party in apmsim.PaymentResults.parties)
+            np.testing.assert_allclose(flows, 0.0, atol=1e-6 * np.abs(p.samples(model, "payer", "net", arm)).max())
+            np.testing.assert_allclose(p.samples(model, "payer_state", "net", arm) + p.samples(model, "payer_federal", "net", arm),
+                                       p.samples(model, "payer", "net", arm), rtol=1e-12)
+        np.testing.assert_allclose(p.samples("cmc", "payer", "net", arm) + p.samples("others", "payer", "net", arm),
+                                   p.samples("pool", "payer", "net", arm), rtol=1e-12)
+    assert r.upward_transition_factors.shape == (30,)
+    assert r.samples("member_months").std(axis=0).min() > 0  # churn makes the pool's size vary
