@@ -108,6 +108,12 @@ void register_scenario(py::module_& m) {
             "Who pays the payer's cost: {'fmap': share or [one per year], 'health_home': {'rule': 'aca_2703' or 'ace_kids', "
             "'first_quarter': 1}}; None: not split. Results then gain payer_state and payer_federal. A read-only view: "
             "assign a whole dict (or None) to change, which validates")
+        .def_property(
+            "status_quo", [](const Scenario& s) { return s.status_quo_model(); },
+            [](Scenario& s, const py::object& v) { replace_part(s, "status_quo", v); },
+            "The payment model every other is compared with in summaries (Results.compare, the results file's status_quo, "
+            "the CLI): the one named, else fee_for_service when a model has that name; None when there is none or no other "
+            "model on its population segment. Assign a model name (or None for the default), which validates")
         .def("with_value", &with_value, py::arg("pointer"), py::arg("value"),
              "A new scenario with the value at a JSON pointer (RFC 6901) into its document replaced, or a term left at its "
              "default set; checked as a file would be (ValueError naming the path). The scenario itself is unchanged. "

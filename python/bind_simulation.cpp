@@ -65,6 +65,15 @@ Json full_json(const py::object& self, const std::optional<std::string>& name) {
     if (!pay.models.empty()) j["payment_models"] = payments_to_json(pay);
     return j;
 }
+/// The baseline of Results.compare by default: the recorded scenario's status quo.
+std::string status_quo_of(const py::object& self) {
+    const py::object scenario = attribute_or_none(self, "scenario");
+    if (scenario.is_none()) return "fee_for_service";
+    const auto model = scenario.cast<const Scenario&>().status_quo_model();
+    if (!model) throw InvalidInput("Results.compare baseline_model", "a model to compare with: the scenario names no status_quo and has no fee_for_service "
+                                                                    "model with another on its segment", "None");
+    return *model;
+}
 }  // namespace
 
 void register_simulation(py::module_& m) {
@@ -175,11 +184,17 @@ void register_simulation(py::module_& m) {
             return data_frame(statistics_rows(self.cast<const SimulationResults&>(), pay), {});
         }, "Every statistic in one tidy pandas DataFrame (columns model, arm, year, party, component, category, tier, "
            "measure, statistic, value): the table a sweep stores and `apmsim run --summary-csv` writes")
-        .def("compare", [](const py::object& self, const std::string& baseline_model, const py::object& arm) -> py::object {
+        .def("compare", [](const py::object& self, const std::optional<std::string>& baseline_model, const py::object& arm) -> py::object {
             const py::object payments = attribute_or_none(self, "payments");
             if (payments.is_none()) throw InvalidInput("Results.compare", "results with settled payment models", "a scenario without payment models");
-            return payments.attr("compare")(baseline_model, arm);
-        }, py::arg("baseline_model") = "fee_for_service", py::arg("arm") = py::none(), compare_doc)
+            return payments.attr("compare")(baseline_model ? *baseline_model : status_quo_of(self), arm);
+        }, py::arg("baseline_model") = py::none(), py::arg("arm") = py::none(),
+             (std::string(compare_doc) + ". baseline_model: the scenario's status quo (Scenario.status_quo) by default").c_str())
+        .def_property_readonly("status_quo", [](const py::object& self) -> std::optional<std::string> {
+            const py::object scenario = attribute_or_none(self, "scenario");
+            if (scenario.is_none()) return std::nullopt;
+            return scenario.cast<const Scenario&>().status_quo_model();
+        }, "The payment model the others are compared with (the scenario's status_quo), or None")
         .def("to_dict", [](const py::object& self, const std::optional<std::string>& name) { return to_python_json(full_json(self, name)); },
              py::arg("scenario_name") = py::none(),
              "The results JSON `apmsim run --out` writes, as a dict: payment_models when settled, and apmsim_version, "

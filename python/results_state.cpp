@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 5;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match
+constexpr std::uint32_t format_version = 6;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments
 
 class Writer {
 public:
@@ -134,6 +134,7 @@ std::string payments_state(const PaymentResults& p) {
     Writer w;
     w.put(format_version);
     w.put(p.models);
+    w.put(p.segments);
     w.put(p.arms);
     w.put(p.metric_names);
     w.put(p.trials);
@@ -164,6 +165,8 @@ PaymentResults payments_from_state(const std::string& state) {
     check_version(in);
     PaymentResults p;
     in.get(p.models);
+    in.get(p.segments);
+    if (p.segments.size() != p.models.size()) throw InvalidInput("state", "one segment per model", std::to_string(p.segments.size()));
     in.get(p.arms);
     in.get(p.metric_names);
     in.get(p.trials);

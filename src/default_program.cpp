@@ -117,8 +117,8 @@ Scenario Scenario::default_cmc_program(std::size_t members, int years, bool paym
     // -11.6% (3.9-18.4); sd = CI half-width / 1.96. Outpatient +2%: more planned visits.
     Intervention program;
     program.name = "complex_care_coordination";
-    program.effects = {{"inpatient", -0.077, 0.031}, {"emergency", -0.116, 0.037}, {"outpatient", 0.02, 0.0}};
-    program.costs = {{"care_team", 70.0}, {"family_support", 20.0}, {"care_coordination", 45.0}, {"pcp_oversight", 15.0}};
+    program.effects = {{"inpatient", -0.077, 0.031, ""}, {"emergency", -0.116, 0.037, ""}, {"outpatient", 0.02, 0.0, ""}};
+    program.costs = {{"care_team", 70.0, {}}, {"family_support", 20.0, {}}, {"care_coordination", 45.0, {}}, {"pcp_oversight", 15.0, {}}};
     s.intervention = program;
     // The delivery basis describes the program, not a contract: it stays when the models are left out.
     s.delivery = delivery_from_json(Json::parse(default_delivery), "delivery");

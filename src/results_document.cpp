@@ -6,6 +6,8 @@
 #include "apmsim/version.hpp"
 
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace apmsim {
 
@@ -15,6 +17,9 @@ Json results_document(const Scenario& scenario, const SimulationOptions& options
     resolved.settings = options;
     Json j = results_to_json(simulation, scenario.name);
     if (!payments.models.empty()) j["payment_models"] = payments_to_json(payments);
+    if (const auto base = scenario.status_quo_model(); base && !payments.models.empty())
+        j["status_quo"] = {{"model", *base}, {"net_change", net_changes_to_json(compare_models(payments, *base))}};
+    j["results_format"] = results_format;
     j["apmsim_version"] = version;
     j["resolved_scenario"] = scenario_to_json(resolved);
     // The thread count never changes a number: left out, so a results file is the same
@@ -81,7 +86,16 @@ std::string first_difference(const Json& recorded, const Json& replayed, const s
 }  // namespace
 
 std::string replay_difference(const Json& recorded, const Json& replayed) {
-    return first_difference(recorded, replayed, "");
+    // What each format added at the top level; a file of an older format is compared without it.
+    static const std::vector<std::pair<std::string, int>> added = {{"results_format", 2}, {"status_quo", 2}};
+    const int format = recorded.is_object() && recorded.contains("results_format") && recorded.at("results_format").is_number_integer()
+                           ? recorded.at("results_format").get<int>()
+                           : 1;
+    if (format >= results_format || !replayed.is_object()) return first_difference(recorded, replayed, "");
+    Json as_recorded = replayed;
+    for (const auto& [key, since] : added)
+        if (since > format) as_recorded.erase(key);
+    return first_difference(recorded, as_recorded, "");
 }
 
 }  // namespace apmsim

@@ -216,6 +216,7 @@ void label_results(const Settlement& settlement, std::size_t first, std::size_t 
     for (std::size_t mi = first; mi < last; ++mi) {
         const PreparedModel& m = settlement.models()[mi];
         pay.models.push_back(m.model->name);
+        pay.segments.push_back(m.model->segment);
         pay.pays_on_performance.push_back(m.pays_on_performance);
         std::vector<std::string> comparing;
         for (const auto& step : m.steps)

@@ -1,6 +1,8 @@
 // Scenario::validate (scenario.hpp).
 #include "apmsim/scenario.hpp"
 
+#include <algorithm>
+
 namespace apmsim {
 
 void Scenario::validate() const {
@@ -29,6 +31,23 @@ void Scenario::validate() const {
         validate_segment_of(payment_models[i], index_path("payment_models", i) + ".segment");
     }
     validate_federal_match();
+    if (!status_quo.empty() && !status_quo_model())
+        throw InvalidInput("status_quo", "a payment model of the scenario with another on the same population segment to compare with it",
+                           "\"" + status_quo + "\"");
+}
+
+std::optional<std::string> Scenario::status_quo_model() const {
+    const std::string name = status_quo.empty() ? "fee_for_service" : status_quo;
+    if (!has_comparable_model(name)) return std::nullopt;
+    return name;
+}
+
+bool Scenario::has_comparable_model(const std::string& model) const {
+    const auto it = std::find_if(payment_models.begin(), payment_models.end(), [&](const PaymentModel& m) { return m.name == model; });
+    if (it == payment_models.end()) return false;
+    for (const auto& m : payment_models)
+        if (m.name != model && m.segment == it->segment) return true;
+    return false;
 }
 
 void Scenario::validate_federal_match() const {

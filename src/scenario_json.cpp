@@ -11,6 +11,7 @@
 #include "apmsim/population/synthetic.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -114,27 +115,33 @@ CostModel cost_model_from_json(JsonObject& o, std::vector<std::string> tiers, st
     return m;
 }
 
-/// population.churn: {"monthly_exit": q} or {"monthly_exit": {tier: q}} (tiers not listed: 0).
+/// population.churn: {"monthly_exit": q} or {"renewal_exit": q}, q a number or {tier: q}
+/// (tiers not listed: 0).
 Churn churn_from_json(JsonObject& population, const std::vector<std::string>& tiers) {
     JsonObject o = population.object("churn");
     Churn c;
-    c.monthly_exit.assign(tiers.size(), 0.0);
-    if (o.at("monthly_exit").is_object()) {
+    if (o.has("monthly_exit") == o.has("renewal_exit"))
+        throw InvalidInput(o.path("monthly_exit"), "monthly_exit (members leave month by month) or renewal_exit (at the annual renewal only)",
+                           o.has("monthly_exit") ? "both" : "neither");
+    c.at_renewal = o.has("renewal_exit");
+    const char* key = c.key();
+    c.exit.assign(tiers.size(), 0.0);
+    if (o.at(key).is_object()) {
         c.by_tier = true;
-        JsonObject q = o.object("monthly_exit");
-        for (const auto& t : q.keys()) c.monthly_exit[static_cast<std::size_t>(require_name(tiers, t, q.path(t), "tier"))] = q.number(t);
+        JsonObject q = o.object(key);
+        for (const auto& t : q.keys()) c.exit[static_cast<std::size_t>(require_name(tiers, t, q.path(t), "tier"))] = q.number(t);
     } else {
-        std::fill(c.monthly_exit.begin(), c.monthly_exit.end(), o.number("monthly_exit"));
+        std::fill(c.exit.begin(), c.exit.end(), o.number(key));
     }
-    o.finish({"monthly_exit"});
+    o.finish({"monthly_exit", "renewal_exit"});
     return c;
 }
 
 Json churn_to_json(const Churn& c, const std::vector<std::string>& tiers) {
-    if (!c.by_tier) return {{"monthly_exit", c.monthly_exit.empty() ? 0.0 : c.monthly_exit[0]}};
+    if (!c.by_tier) return {{c.key(), c.exit.empty() ? 0.0 : c.exit[0]}};
     Json q = Json::object();
-    for (std::size_t t = 0; t < tiers.size(); ++t) q[tiers[t]] = c.monthly_exit[t];
-    return {{"monthly_exit", q}};
+    for (std::size_t t = 0; t < tiers.size(); ++t) q[tiers[t]] = c.exit[t];
+    return {{c.key(), q}};
 }
 
 Intervention intervention_from_json(JsonObject& o) {
@@ -154,20 +161,42 @@ Intervention intervention_from_json(JsonObject& o) {
                 by.use_all();
                 x.finish({"by_tier"});
             } else {
-                iv.effects.push_back({cat, x.number("mean"), x.number("sd", 0.0)});
+                iv.effects.push_back({cat, x.number("mean"), x.number("sd", 0.0), ""});
                 x.finish({"mean", "sd", "by_tier"});
             }
         }
         e.use_all();
     }
-    if (o.has("program_cost_pmpm")) {
+    if (o.has("program_cost_pmpm")) {  // {item: pmpm} or {item: {"by_tier": {tier: pmpm}}}
         JsonObject c = o.object("program_cost_pmpm");
-        for (const auto& comp : c.keys()) iv.costs.push_back({comp, c.number(comp)});
+        for (const auto& item : c.keys()) {
+            if (!c.at(item).is_object()) {
+                iv.costs.push_back({item, c.number(item), {}});
+                continue;
+            }
+            JsonObject x = c.object(item);
+            JsonObject by = x.object("by_tier");
+            ProgramCost cost{item, 0.0, {}};
+            for (const auto& tier : by.keys()) cost.by_tier.push_back({tier, by.number(tier)});
+            if (cost.by_tier.empty()) throw InvalidInput(x.path("by_tier"), "a PMPM for one tier or more", "{}");
+            x.finish({"by_tier"});
+            iv.costs.push_back(std::move(cost));
+        }
     }
     if (o.has("target_tiers")) {
         const Json& t = o.at("target_tiers");
         if (!t.is_array() || t.empty()) throw InvalidInput(o.path("target_tiers"), "a non-empty array of tier names", describe(t));
         for (std::size_t i = 0; i < t.size(); ++i) iv.target_tiers.push_back(json_string(t[i], index_path(o.path("target_tiers"), i)));
+    }
+    if (o.has("target_risk_score")) {
+        JsonObject r = o.object("target_risk_score");
+        RiskScoreRule rule;
+        rule.min = r.number("min", rule.min);
+        if (r.has("max")) rule.max = r.number("max");
+        const bool bounded = r.has("min") || r.has("max");
+        r.finish({"min", "max"});
+        if (!bounded) throw InvalidInput(r.path("min"), "min, max or both", "neither");
+        iv.target_risk_score = rule;
     }
     if (o.has("uptake")) {
         if (o.at("uptake").is_number()) {
@@ -198,8 +227,8 @@ Intervention intervention_from_json(JsonObject& o) {
         iv.upward_transition_change = UpwardTransitionChange{u.number("mean"), u.number("sd", 0.0)};
         u.finish({"mean", "sd"});
     }
-    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "uptake", "ramp_up", "staffing", "start_up_cost",
-              "upward_transition_change"});
+    o.finish({"name", "effects", "program_cost_pmpm", "target_tiers", "target_risk_score", "uptake", "ramp_up", "staffing",
+              "start_up_cost", "upward_transition_change"});
     return iv;
 }
 
@@ -215,8 +244,20 @@ Json intervention_to_json(const Intervention& in) {
         else iv["effects"][e.category]["by_tier"][e.tier] = effect;
     }
     iv["program_cost_pmpm"] = Json::object();
-    for (const auto& c : in.costs) iv["program_cost_pmpm"][c.item] = c.pmpm;
+    for (const auto& c : in.costs) {
+        if (c.by_tier.empty()) {
+            iv["program_cost_pmpm"][c.item] = c.pmpm;
+            continue;
+        }
+        Json by = Json::object();
+        for (const auto& r : c.by_tier) by[r.tier] = r.pmpm;
+        iv["program_cost_pmpm"][c.item] = {{"by_tier", std::move(by)}};
+    }
     if (!in.target_tiers.empty()) iv["target_tiers"] = in.target_tiers;
+    if (const auto& r = in.target_risk_score) {
+        iv["target_risk_score"] = {{"min", r->min}};
+        if (std::isfinite(r->max)) iv["target_risk_score"]["max"] = r->max;
+    }
     if (in.uptake.mean != 1.0 || in.uptake.sd != 0.0) iv["uptake"] = {{"mean", in.uptake.mean}, {"sd", in.uptake.sd}};
     if (!in.ramp_up.empty()) iv["ramp_up"] = in.ramp_up;
     for (const auto& c : in.staffing) {
@@ -295,8 +336,12 @@ Scenario scenario_from_json(const Json& j) {
         for (std::size_t i = 0; i < list.size(); ++i) s.payment_models.push_back(payment_model_from_json(list[i], index_path("payment_models", i)));
     }
     if (o.has("federal_match")) s.federal_match = FederalMatch::from_json(o.at("federal_match"), "federal_match");
+    if (o.has("status_quo")) {
+        s.status_quo = o.string("status_quo");
+        if (s.status_quo.empty()) throw InvalidInput("status_quo", "the name of a payment model", "\"\"");
+    }
     o.finish({"name", "years", "tiers", "categories", "population", "cost_model", "intervention", "settings", "delivery",
-              "payment_models", "federal_match"});
+              "payment_models", "federal_match", "status_quo"});
     s.validate();
     return s;
 }
@@ -379,7 +424,7 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
         collect(out, [&] {
             static const std::vector<std::string> known = {"name", "years", "tiers", "categories", "population", "cost_model",
                                                            "intervention", "settings", "delivery", "payment_models",
-                                                           "federal_match"};
+                                                           "federal_match", "status_quo"};
             if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
                 const Json alone = {{it.key(), it.value()}};
                 JsonObject(alone, "").finish(known);
@@ -476,6 +521,7 @@ Json scenario_to_json(const Scenario& s) {
         for (const auto& model : s.payment_models) j["payment_models"].push_back(to_json(model));
     }
     if (s.federal_match) j["federal_match"] = s.federal_match->to_json();
+    if (!s.status_quo.empty()) j["status_quo"] = s.status_quo;
     return j;
 }
 

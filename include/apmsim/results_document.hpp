@@ -16,6 +16,9 @@
 
 namespace apmsim {
 
+/// The format of the results JSON this version writes (`results_format`).
+inline constexpr int results_format = 2;
+
 /// The results JSON of a run of `scenario` with `options`: its simulation and payments.
 Json results_document(const Scenario& scenario, const SimulationOptions& options, const SimulationResults& simulation,
                       const PaymentResults& payments);

@@ -25,6 +25,16 @@ struct Scenario : Model {
     std::vector<PaymentModel> payment_models;  ///< settled side by side on the same costs
     /// The payer's cost split into the state's and the federal government's (none: not split).
     std::optional<FederalMatch> federal_match;
+    /// The payment model every other is compared with (status_quo); empty: the default,
+    /// a model named fee_for_service when there is one.
+    std::string status_quo;
+
+    /// The status-quo model's name: `status_quo`, or fee_for_service when a model has that
+    /// name; none when neither, or when no other model covers the same population segment.
+    std::optional<std::string> status_quo_model() const;
+    /// Whether `model` names a payment model with another on its population segment (the
+    /// models it can be compared with on common random numbers).
+    bool has_comparable_model(const std::string& model) const;
 
     /// The model, the settings, the delivery basis against the categories and program
     /// cost items, and every payment model (names unique, years within the horizon).

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 
 from . import _core
 from ._report_format import money as dollars
+from ._scenario_words import total_pmpm_words
 
 _STYLE = "border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px"
 _CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:{align}"
@@ -35,8 +36,8 @@ def scenario_html(s: "_core.Scenario") -> str:
     if s.has_intervention:
         iv = doc["intervention"]
         effects = ", ".join(f"{c} {e['mean']:+.1%}" for c, e in iv.get("effects", {}).items())
-        cost = sum(iv.get("program_cost_pmpm", {}).values())
-        rows += [("intervention", iv["name"]), ("effects", effects or "none"), ("program cost", f"{dollars(cost)} PMPM")]
+        rows += [("intervention", iv["name"]), ("effects", effects or "none"),
+                 ("program cost", f"{total_pmpm_words(iv.get('program_cost_pmpm', {}))} PMPM")]
     rows += [(f"payment model {m['name']}", ", ".join(c["type"] for c in m["components"])) for m in doc.get("payment_models", [])]
     rows += [("settings", ", ".join(f"{k}={v}" for k, v in doc.get("settings", {}).items()))]
     return _table(f"Scenario {s.name}", ("", ""), rows)

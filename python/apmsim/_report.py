@@ -28,7 +28,7 @@ from . import _core
 from . import _report_tables as tables
 from ._report_format import money, number, percent, words
 from ._results_file import ResultsFile, _invalid
-from ._scenario_words import (component_sentence, delivery_rows, population_rows, population_sentence,
+from ._scenario_words import (component_sentence, delivery_rows, pmpm_words, population_rows, population_sentence,
                               program_sentences, quality_sentence, trend_sentence)
 
 __all__ = ["render", "report"]
@@ -130,10 +130,12 @@ def _program_html(f: ResultsFile) -> str:
     if effects:
         out += _simple_table(["category", "change in expected events", "sd"], effects)
     borne = sc.get("delivery", {}).get("program_cost_borne_by", {})
-    costs = [[words(k), money(v, 2), words(borne.get(k, "provider"))] for k, v in iv.get("program_cost_pmpm", {}).items()]
+    pmpm = iv.get("program_cost_pmpm", {})
+    costs = [[words(k), money(v, 2) if not isinstance(v, dict) else pmpm_words(v), words(borne.get(k, "provider"))] for k, v in pmpm.items()]
     if costs:
-        total = sum(float(v) for v in iv["program_cost_pmpm"].values())
-        out += _simple_table(["program cost item", "PMPM", "borne by"], costs + [["total", money(total, 2), ""]], text=(0, 2))
+        flat = not any(isinstance(v, dict) for v in pmpm.values())
+        total = money(sum(float(v) for v in pmpm.values()), 2) if flat else "by tier"
+        out += _simple_table(["program cost item", "PMPM", "borne by"], costs + [["total", total, ""]], text=(0, 2) if flat else (0, 1, 2))
     rows = [[words(c), percent(a, 0), percent(b, 0), percent(o, 0), f"{x:.2f}", f"{y:.2f}"] for c, a, b, o, x, y in delivery_rows(sc)]
     out += "<h3>Who delivers the care</h3>" + _simple_table(
         ["category", "provider", "pcp", "other providers", "provider cost ratio", "pcp cost ratio"], rows,

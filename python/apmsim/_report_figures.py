@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ._report_tables import status_quo_model
+from ._report_tables import compared_models, status_quo_model
 
 __all__ = ["Picture", "pictures"]
 
@@ -70,8 +70,8 @@ def _payment_pictures(results: Any) -> list[Picture]:
                        "Box plots over trials of the provider's net result over all years (box: middle half of the "
                        "trials; whiskers: 1.5 box lengths; diamond: the mean).", _png(fig)))
     base = status_quo_model(results)
-    if base is not None and len(pay.models) > 1:
-        others = [m for m in pay.models if m != base]
+    others = compared_models(results, base) if base is not None else []
+    if others:
         parties = _parties_with_samples(results, [base, *others], arm)
         fig, (ax,) = _axes(max(9.0, 1.6 * len(others) * len(parties) ** 0.5), 5.5)
         plot.net_distribution(results, party=parties, arm=arm, relative_to=base, ax=ax)

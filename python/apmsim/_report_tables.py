@@ -20,7 +20,7 @@ import numpy as np
 from ._report_format import NOT_APPLICABLE, missing, money, percent
 
 __all__ = ["Table", "cost_per_member_year", "error_amounts", "error_rates", "net_by_party", "savings_per_member_year",
-           "status_quo_comparison", "status_quo_model"]
+           "compared_models", "status_quo_comparison", "status_quo_model"]
 
 
 @dataclass
@@ -97,14 +97,25 @@ def net_by_party(results: Any) -> Table:
 
 
 def status_quo_model(results: Any) -> Optional[str]:
-    """The model the others are compared with: ``fee_for_service`` when there is one, else
-    the first model made of fee-for-service components only, else None."""
+    """The model the others are compared with: the one the results file records (format 2
+    on: the scenario's status_quo); in an older file, ``fee_for_service`` when there is
+    one, else the first model made of fee-for-service components only, else None."""
+    doc = results.document
+    if "results_format" in doc:
+        return doc.get("status_quo", {}).get("model")
     if "fee_for_service" in results.models:
         return "fee_for_service"
-    for m in results.document["resolved_scenario"].get("payment_models", []):
+    for m in doc["resolved_scenario"].get("payment_models", []):
         if m.get("components") and all(c.get("type") == "fee_for_service" for c in m["components"]):
             return m["name"]
     return None
+
+
+def compared_models(results: Any, base: str) -> list[str]:
+    """The models compared with ``base``: the others on its population segment (a model on
+    another segment settles other members, so the difference would mean nothing)."""
+    segment = {m["name"]: m.get("segment", "") for m in results.document["resolved_scenario"].get("payment_models", [])}
+    return [m for m in results.payments.models if m != base and segment.get(m, "") == segment.get(base, "")]
 
 
 def status_quo_comparison(results: Any) -> Optional[Table]:
@@ -113,15 +124,13 @@ def status_quo_comparison(results: Any) -> Optional[Table]:
     standard error sd / sqrt(trials), a 95% interval and P(the model leaves the party worse
     off). None without a status quo or another model to compare."""
     base, pay = status_quo_model(results), results.payments
-    if base is None or len(pay.models) < 2:
+    if base is None or not compared_models(results, base):
         return None
     arm, n = pay.program_arm, pay.trials
     t = _table(["model", "party", "mean difference", "standard error", "95% interval", "P(worse off)"], 2,
                f"Model minus {base} on the same {n:,} trials ({arm} arm, all years, dollars); the standard error "
                "is that of the mean over trials.")
-    for m in pay.models:
-        if m == base:
-            continue
+    for m in compared_models(results, base):
         for p in pay.parties + pay.derived_parties:
             if not (pay.has_samples(m, p, arm) or pay.has_samples(base, p, arm)):
                 continue

@@ -291,13 +291,32 @@ def population_sentence(scenario: Terms, members: int) -> str:
     how = "generated from a tier mix" if "generate" in pop else "listed member by member"
     text = (f"{members:,} members (children with medical complexity) in {len(tiers)} risk tier(s), "
             f"{listing(tiers)}, {how}, followed for {years} year(s).")
-    exits = pop.get("churn", {}).get("monthly_exit")
+    churn = pop.get("churn", {})
+    at_renewal = "renewal_exit" in churn
+    exits = churn.get("renewal_exit" if at_renewal else "monthly_exit")
     if exits is None:
         return text
     rate = percent(exits) if not isinstance(exits, Mapping) else " / ".join(
         f"{percent(exits.get(t, 0))} ({t})" for t in tiers)
+    if at_renewal:
+        return text + (f" {rate} of members leave at each annual renewal and new members replace the expected exits of"
+                       " each tier at the start of the next year, so the pool's size varies around its start.")
     return text + (f" Members leave at {rate} a month and new members replace the expected exits of each tier,"
                    " so the pool's size varies around its start.")
+
+
+def pmpm_words(value: Any) -> str:
+    """A program cost item's PMPM: one amount, or amounts by tier ({"by_tier": {tier: pmpm}})."""
+    if isinstance(value, Mapping):
+        return "by tier " + ", ".join(f"{t} {money(v)}" for t, v in value["by_tier"].items())
+    return money(value)
+
+
+def total_pmpm_words(costs: Mapping[str, Any]) -> str:
+    """All program cost items together: one amount, or 'by tier' when some item differs by tier."""
+    if any(isinstance(v, Mapping) for v in costs.values()):
+        return "an amount by tier"
+    return money(sum(float(v) for v in costs.values()))
 
 
 def trend_sentence(scenario: Terms) -> str:
@@ -324,16 +343,34 @@ def program_sentences(scenario: Terms) -> list[str]:
              f"{listing(changes) or 'none'}{unchanged}; each effect is drawn once per trial (parameter uncertainty).")
     costs = iv.get("program_cost_pmpm", {})
     borne = scenario.get("delivery", {}).get("program_cost_borne_by", {})
-    items = [f"{words(k)} {money(v)}" + (f" (borne by the {words(borne[k])})" if borne.get(k, "provider") != "provider" else "")
+    items = [f"{words(k)} {pmpm_words(v)}" + (f" (borne by the {words(borne[k])})" if borne.get(k, "provider") != "provider" else "")
              for k, v in costs.items()]
-    second = (f"It costs {money(sum(float(v) for v in costs.values()))} PMPM in all: {listing(items)}; "
+    second = (f"It costs {total_pmpm_words(costs)} PMPM in all: {listing(items)}; "
               "borne by the provider unless said otherwise.") if costs else "It has no program cost."
+    sentences = [first, enrolment_sentence(iv)]
     rising = iv.get("upward_transition_change")
-    if not rising:
-        return [first, second]
-    third = (f"It changes participants' chance of moving to a costlier tier by {signed_percent(rising.get('mean', 0))}"
-             + (f" (sd {percent(rising['sd'])})" if rising.get("sd") else "") + ", drawn once per trial (rising risk).")
-    return [first, third, second]
+    if rising:
+        sentences.append(f"It changes participants' chance of moving to a costlier tier by {signed_percent(rising.get('mean', 0))}"
+                         + (f" (sd {percent(rising['sd'])})" if rising.get("sd") else "") + ", drawn once per trial (rising risk).")
+    return sentences + [second]
+
+
+def enrolment_sentence(iv: Terms) -> str:
+    """Who takes part (target tiers, a rule on the risk score, uptake) and how fast the effects come."""
+    tiers = iv.get("target_tiers")
+    who = f"the members of tier(s) {listing(tiers)}" if tiers else "every member"
+    rule = iv.get("target_risk_score")
+    if rule:
+        bounds = [f"at least {float(rule['min']):g}"] if float(rule.get("min", 0)) > 0 else []
+        bounds += [f"at most {float(rule['max']):g}"] if "max" in rule else []
+        who += f" whose risk score at the start is {' and '.join(bounds) or 'any'}"
+    uptake = iv.get("uptake", {"mean": 1.0})
+    share = ("; all of them take part" if float(uptake.get("mean", 1)) == 1 and not uptake.get("sd")
+             else f"; {percent(uptake['mean'])} of them take part" + (f" (sd {percent(uptake['sd'])}, drawn once per trial)" if uptake.get("sd") else ""))
+    ramp = iv.get("ramp_up")
+    pace = (f"; its effects are {listing([f'{percent(r)} in year {k + 1}' for k, r in enumerate(ramp)])} of their full size"
+            if ramp and any(float(r) != 1 for r in ramp) else "")
+    return f"It enrols {who}{share}{pace}."
 
 
 def delivery_rows(scenario: Terms) -> list[tuple[str, float, float, float, float, float]]:

@@ -56,6 +56,29 @@ void print_enrolment(const SimulationResults& r) {
     }
     std::printf("\n");
 }
+/// "Program cost: $X PMPM (item $x, ...)", or by tier when an item differs by tier.
+void print_program_pmpm(const Intervention& iv, const std::vector<std::string>& tiers) {
+    bool by_tier = false;
+    for (const auto& c : iv.costs) by_tier = by_tier || !c.by_tier.empty();
+    if (!by_tier) {
+        std::printf("Program cost: $%s PMPM (", money(iv.total_pmpm(tiers.front())).c_str());
+        for (std::size_t k = 0; k < iv.costs.size(); ++k)
+            std::printf("%s%s $%s", k ? ", " : "", iv.costs[k].item.c_str(), money(iv.costs[k].pmpm).c_str());
+        std::printf(")");
+        return;
+    }
+    std::printf("Program cost PMPM by tier:");
+    const char* separator = " ";
+    for (std::size_t t = 0; t < tiers.size(); ++t) {
+        if (!iv.targets(tiers[t])) continue;
+        std::printf("%s%s $%s (", separator, tiers[t].c_str(), money(iv.total_pmpm(tiers[t])).c_str());
+        separator = "; ";
+        for (std::size_t k = 0; k < iv.costs.size(); ++k)
+            std::printf("%s%s $%s", k ? ", " : "", iv.costs[k].item.c_str(), money(iv.costs[k].pmpm_in(tiers[t])).c_str());
+        std::printf(")");
+    }
+}
+
 
 void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
     const double members = static_cast<double>(r.member_count);
@@ -80,10 +103,7 @@ void print_summary(const Scenario& sc, const SimulationResults& r, double second
     if (sc.churn || (sc.intervention && sc.intervention->upward_transition_change)) print_enrolment(r);
     if (r.has_intervention()) {
         const Intervention& iv = *sc.intervention;
-        std::printf("Program cost: $%s PMPM (", money(iv.total_pmpm()).c_str());
-        for (std::size_t k = 0; k < iv.costs.size(); ++k)
-            std::printf("%s%s $%s", k ? ", " : "", iv.costs[k].item.c_str(), money(iv.costs[k].pmpm).c_str());
-        std::printf(")");
+        print_program_pmpm(iv, sc.cost_model.tiers);
         for (const auto& c : iv.staffing)
             std::printf("; %s: one per %s participants at $%s a year", c.item.c_str(), money(c.participants_per_staff).c_str(),
                         money(c.annual_cost).c_str());
@@ -151,14 +171,14 @@ void print_comparison(const PaymentResults& p, const std::string& baseline) {
     std::printf("\n");
 }
 
-/// --compare-with names a payment model of the scenario (checked before the run).
+/// --compare-with names a payment model of the scenario with another on its segment (checked before the run).
 void check_baseline_model(const Scenario& sc, const std::string& baseline) {
+    if (sc.has_comparable_model(baseline)) return;
     std::string all;
-    for (const auto& m : sc.payment_models) {
-        if (m.name == baseline && sc.payment_models.size() > 1) return;
-        all += (all.empty() ? "" : ", ") + m.name;
-    }
-    throw InvalidInput("command line --compare-with", sc.payment_models.size() > 1 ? "a payment model of the scenario (" + all + ")" : "a scenario with two or more payment models",
+    for (const auto& m : sc.payment_models) all += (all.empty() ? "" : ", ") + m.name;
+    throw InvalidInput("command line --compare-with",
+                       sc.payment_models.size() > 1 ? "a payment model of the scenario with another on its population segment (" + all + ")"
+                                                    : "a scenario with two or more payment models",
                        "\"" + baseline + "\"");
 }
 
@@ -247,6 +267,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     print_summary(sc, r, seconds, threads);
     if (!run.payments.models.empty()) print_payments(run.payments, r.years);
     if (c.count("--compare-with")) print_comparison(run.payments, a.compare_with);
+    else if (const auto status_quo = sc.status_quo_model()) print_comparison(run.payments, *status_quo);
     const Json document = results_document(sc, o, r, run.payments);
     for (const Json& w : document.at("warnings"))
         std::fprintf(stderr, "apmsim: warning: %s: %s\n", w.at("where").get<std::string>().c_str(), w.at("message").get<std::string>().c_str());

@@ -34,7 +34,7 @@ void check_pool_scenario(const Model& s, const PoolOptions& o) {
         if (!s.intervention) throw InvalidInput("arm", "\"baseline\" (the scenario has no intervention)", "\"intervention\"");
         if (!s.intervention->everyone_from_the_start())
             throw InvalidInput("intervention", "every member in the program with its whole effect for the exact pool distribution of the intervention arm",
-                               "target_tiers, uptake or ramp_up (simulate it instead)");
+                               "target_tiers, target_risk_score, uptake or ramp_up (simulate it instead)");
         if (s.intervention->upward_transition_change && o.year > 1)
             throw InvalidInput("intervention.upward_transition_change",
                                "no change in tier transitions for the exact pool distribution of a later year (simulate it instead)",

@@ -96,6 +96,15 @@ Json model_comparison_to_json(const std::vector<ModelComparisonRow>& rows) {
     return out;
 }
 
+Json net_changes_to_json(const std::vector<ModelComparisonRow>& rows) {
+    std::vector<ModelComparisonRow> net;
+    for (const auto& r : rows)
+        if (r.measure == "net") net.push_back(r);
+    Json out = model_comparison_to_json(net);
+    for (Json& row : out) row.erase("measure");
+    return out;
+}
+
 Json metric_summary_to_json(const std::vector<MetricSummaryRow>& rows) {
     Json out = Json::array();
     for (const auto& r : rows)

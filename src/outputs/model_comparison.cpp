@@ -34,21 +34,26 @@ void compare_party(const PaymentResults& p, const std::string& model, const std:
 }  // namespace
 
 std::vector<ModelComparisonRow> compare_models(const PaymentResults& p, const std::string& baseline_model, const std::string& arm) {
-    if (std::find(p.models.begin(), p.models.end(), baseline_model) == p.models.end()) {
+    const auto base = std::find(p.models.begin(), p.models.end(), baseline_model);
+    if (base == p.models.end()) {
         std::string all;
         for (const auto& m : p.models) all += (all.empty() ? "" : ", ") + m;
         throw InvalidInput("baseline_model", "a settled payment model (" + all + ")", "\"" + baseline_model + "\"");
     }
-    if (p.models.size() < 2) throw InvalidInput("baseline_model", "another payment model to compare with it", "the only model");
+    const std::string& segment = p.segments[static_cast<std::size_t>(base - p.models.begin())];
     std::vector<std::string> arms = p.arms;
     if (!arm.empty()) arms = {p.arms[p.arm_index(arm)]};
     std::vector<ModelComparisonRow> rows;
-    for (const std::string& model : p.models) {
-        if (model == baseline_model) continue;
+    for (std::size_t mi = 0; mi < p.models.size(); ++mi) {
+        const std::string& model = p.models[mi];
+        if (model == baseline_model || p.segments[mi] != segment) continue;  // another population: no common numbers
         for (const std::string& a : arms)
             for (const std::string& party : p.reported_parties())
                 if (p.takes_part(model, party, a) || p.takes_part(baseline_model, party, a)) compare_party(p, model, baseline_model, a, party, rows);
     }
+    if (rows.empty())
+        throw InvalidInput("baseline_model", "a model with another on the same population segment to compare with it",
+                           "\"" + baseline_model + "\"" + (segment.empty() ? "" : " (segment " + segment + ")") + ", the only one");
     return rows;
 }
 

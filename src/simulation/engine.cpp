@@ -33,9 +33,10 @@ struct EnginePlan {
     std::vector<std::uint8_t> costlier;  ///< [from * tiers + to], when the program changes upward moves
     std::vector<double> relative_risk;  ///< [member] risk score / its tier's mean: scales expected counts
     std::vector<std::uint8_t> tier_targeted;  ///< [tier] the program enrols it
+    const RiskScoreRule* risk_score_rule = nullptr;  ///< the program enrols members meeting it only, or none
     std::vector<std::pair<std::size_t, int>> effect_cell;  ///< [effect] its category, and its tier (-1: every tier)
     std::size_t starters;                ///< the population's members; entrant slots follow (churn.hpp)
-    double entrant_rate = 0.0;           ///< expected entrants a month (churn)
+    double entrant_rate = 0.0;           ///< expected entrants per entry point, a month or a renewal (churn)
     std::vector<double> entrant_tier_cdf;  ///< [tier] cumulative share of entrants by tier
     std::vector<double> tier_mean_score;   ///< [tier] an entrant's risk score: its tier's months-weighted mean
 
@@ -52,6 +53,7 @@ struct EnginePlan {
         if (m.copula_correlation.size() != 0) copula_factor = Eigen::LLT<Eigen::MatrixXd>(m.copula_correlation).matrixL();
         if (s.intervention) {
             for (std::size_t t = 0; t < tiers; ++t) tier_targeted[t] = s.intervention->targets(m.tiers[t]) ? 1 : 0;
+            if (s.intervention->target_risk_score) risk_score_rule = &*s.intervention->target_risk_score;
             for (const auto& e : s.intervention->effects)
                 effect_cell.emplace_back(static_cast<std::size_t>(CostModel::index_of(m.categories, e.category)),
                                          e.tier.empty() ? -1 : CostModel::index_of(m.tiers, e.tier));
@@ -67,18 +69,17 @@ struct EnginePlan {
     }
     bool rising_risk() const { return !costlier.empty(); }
     bool churn() const { return model.churn.has_value(); }
-    int horizon_months() const { return 12 * years; }
 
     /// Entrant slots after the starters, the entrants' tier mix and their risk scores.
     void plan_entrants(const Churn& churn) {
         const Population& pop = model.population;
-        const std::vector<double> rate = churn.monthly_entrants(pop.tier);
+        const std::vector<double> rate = churn.entrants_per_entry(pop.tier);
         entrant_tier_cdf = rate;
         for (std::size_t t = 1; t < tiers; ++t) entrant_tier_cdf[t] += entrant_tier_cdf[t - 1];
         entrant_rate = entrant_tier_cdf.back();
         if (entrant_rate == 0.0) return;  // only tiers nobody starts in leave: no entrants
         for (double& c : entrant_tier_cdf) c /= entrant_rate;
-        members += Churn::entrant_slots(entrant_rate, horizon_months() - 1);
+        members += Churn::entrant_slots(entrant_rate, churn.entry_points(years));
         relative_risk.resize(members, 1.0);
         std::vector<double> score_months(tiers, 0.0), months(tiers, 0.0);
         for (std::size_t i = 0; i < starters; ++i)
@@ -211,6 +212,7 @@ void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& 
     }
     for (std::size_t i = 0; i < plan.members; ++i) {
         bool takes_part = ws.entry_month[i] >= 0 && plan.tier_targeted[ws.first_tier[i]] != 0;
+        if (takes_part && plan.risk_score_rule) takes_part = plan.risk_score_rule->admits(ws.risk_score[i]);
         if (takes_part && share < 1.0)
             takes_part = random::Stream(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::participation, 0, 0)).uniform() < share;
         ws.participant[i] = takes_part ? 1 : 0;
@@ -223,14 +225,15 @@ void draw_participation(const EnginePlan& plan, std::uint32_t trial, Workspace& 
     }
 }
 
-/// Churn: how many members join over the horizon, Poisson(Lambda (12 Y - 1)), and each
-/// one's month of joining (uniform over months 2 .. 12 Y) and tier (churn.hpp).
+/// Churn: how many members join over the horizon, Poisson(Lambda x entry points), and each
+/// one's entry point (uniform over months 2 .. 12 Y, or the renewals) and tier (churn.hpp).
 void draw_entrants(const EnginePlan& plan, std::uint32_t trial, Workspace& ws) {
     if (plan.members == plan.starters) return;
     const std::uint64_t seed = plan.options.seed;
-    const int entry_months = plan.horizon_months() - 1;
+    const Churn& churn = *plan.model.churn;
+    const int points = churn.entry_points(plan.years);
     random::Stream n(seed, trial, random::trial_level_member, variable_id(StreamKind::churn, 0, 0));
-    const std::uint32_t count = Poisson(plan.entrant_rate * entry_months).draw(n);
+    const std::uint32_t count = Poisson(plan.entrant_rate * points).draw(n);
     if (count > plan.members - plan.starters)  // probability below 1e-15 (Churn::entrant_slots)
         throw ComputationError("simulate: trial " + std::to_string(trial) + " drew " + std::to_string(count) + " entrants, more than the " +
                                std::to_string(plan.members - plan.starters) + " member slots kept for them");
@@ -239,7 +242,7 @@ void draw_entrants(const EnginePlan& plan, std::uint32_t trial, Workspace& ws) {
         ws.entry_month[i] = -1;
         if (k >= count) continue;
         random::Stream s(seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::churn, 0, 0));
-        ws.entry_month[i] = 1 + std::min(entry_months - 1, static_cast<int>(s.uniform() * entry_months));
+        ws.entry_month[i] = churn.entry_month(std::min(points - 1, static_cast<int>(s.uniform() * points)));
         const double u = s.uniform();
         std::uint16_t t = 0;
         while (static_cast<std::size_t>(t) + 1 < plan.tiers && u > plan.entrant_tier_cdf[t]) ++t;
@@ -368,16 +371,24 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
 /// Every year of member `i` in trial `trial`, both arms, into the trial's results and ws.
 /// The months [first, end) of year `y` member `i` is enrolled: the population's (the
 /// first N of the year) or, for an entrant, from the month it joins; with churn, until it
-/// leaves (its tier without the program sets the chance; `left` carries over the years).
+/// leaves (its tier without the program sets the chance; `left` carries over the years):
+/// in the month it leaves, or after the year when it leaves at the renewal.
 std::pair<int, int> enrolled_months(const EnginePlan& plan, std::uint32_t trial, std::size_t i, int y, std::uint16_t tier,
                                     const Workspace& ws, bool& left) {
     const int entry = ws.entry_month[i];
     if (left || entry < 0 || entry >= 12 * (y + 1)) return {0, 0};
     const int first = std::max(0, entry - 12 * y);
     const int end = std::max(first, i < plan.starters ? plan.model.population.months_of(i, y) : 12);
-    if (!plan.churn() || first == end || plan.model.churn->monthly_exit[tier] == 0.0) return {first, end};
+    if (!plan.churn() || first == end) return {first, end};
+    const Churn& churn = *plan.model.churn;
+    const double q = churn.exit[tier];
+    if (q == 0.0 || (churn.at_renewal && (end < 12 || y + 1 == plan.years))) return {first, end};  // no renewal to leave at
     random::Stream s(plan.options.seed, trial, static_cast<std::uint32_t>(i), variable_id(StreamKind::churn, y, 1));
-    return {first, Churn::enrolled_until(plan.model.churn->monthly_exit[tier], first, end, s.uniform(), left)};
+    if (churn.at_renewal) {
+        left = s.uniform() < q;
+        return {first, end};
+    }
+    return {first, Churn::enrolled_until(q, first, end, s.uniform(), left)};
 }
 
 /// Every year of member `i` in trial `trial`, both arms, into the trial's results and ws.

@@ -991,7 +991,7 @@ TEST(EngineProgramCost, PmpmTimesMemberMonthsExactly) {
             EXPECT_EQ(r.samples("member_months", "baseline")(t, y), mm[y]);
             EXPECT_EQ(r.samples("members", "baseline")(t, y), members[y]);
         }
-    EXPECT_DOUBLE_EQ(s.intervention->total_pmpm(), 150.0);
+    EXPECT_DOUBLE_EQ(s.intervention->total_pmpm("A"), 150.0);
     EXPECT_EQ(r.samples("program_cost", "baseline").cwiseAbs().maxCoeff(), 0.0);
     const SampleMatrix net = r.samples("net_cost", "intervention");
     const SampleMatrix cost = r.samples("total_cost", "intervention");

@@ -149,14 +149,109 @@ TEST(Churn, MemberMonthsAndMembersFollowTheProcess) {
 // Exit probabilities outside [0, 1), none above 0, or not one per tier are errors.
 TEST(Churn, ExitProbabilitiesAreChecked) {
     Scenario s = churning_cohort(2, 0.01, 2);
-    s.churn->monthly_exit = {0.0, 0.0, 0.0};
+    s.churn->exit = {0.0, 0.0, 0.0};
     expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
-    s.churn->monthly_exit = {0.5, 1.0, 0.0};
+    s.churn->exit = {0.5, 1.0, 0.0};
     expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
     s.churn->by_tier = true;
     expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit.B");
-    s.churn->monthly_exit = {0.5};
+    s.churn->exit = {0.5};
     expect_invalid([&] { s.validate(); }, "population.churn.monthly_exit");
+}
+
+// Exits at the annual renewal only: members stay the whole year (member-months = 12 x
+// members), and year 3's members are Binomial(n, (1 - r)^2) starters plus Poisson entrants
+// with mean n r (1 + (1 - r)) (population/churn.hpp), within 4 SE; a 1-year horizon has no
+// renewal for the exits to act at: an error.
+TEST(Churn, RenewalExitsFollowTheProcess) {
+    const std::size_t per_tier = 200;
+    const double r = 0.05;
+    Scenario s = churning_cohort(per_tier, r, 3);
+    s.churn->at_renewal = true;
+    SimulationOptions o;
+    o.trials = 400;
+    o.seed = 12;
+    const SimulationResults res = simulate(s, o);
+    const double n = 3.0 * per_tier, p = (1 - r) * (1 - r), entrants = n * r * (1 + (1 - r));
+    const SampleMatrix months = res.samples("member_months"), members = res.samples("members");
+    EXPECT_TRUE((months.array() == 12.0 * members.array()).all());
+    EXPECT_TRUE((members.col(0).array() == n).all());
+    EXPECT_NEAR(members.col(2).mean(), n * p + entrants, 4 * std::sqrt((n * p * (1 - p) + entrants) / 400.0));
+    s = churning_cohort(per_tier, r, 1);
+    s.churn->at_renewal = true;
+    expect_invalid([&] { s.validate(); }, "population.churn.renewal_exit");
+}
+
+// A program cost item by tier: each tier's PMPM times its participants' months, by hand;
+// a PMPM for every tier as well as by tier, or for a tier the program does not enrol, is
+// an error (the one would have no effect, the other would never be paid).
+TEST(ProgramCosts, PmpmByTierIsPaidPerTiersMonths) {
+    Intervention iv;
+    iv.name = "care";
+    iv.target_tiers = {"A", "B"};
+    iv.costs = {{"team", 0.0, {{"A", 150.0}, {"B", 60.0}}}, {"family", 10.0, {}}};
+    const std::vector<std::string> tiers = {"A", "B", "C"};
+    iv.validate("intervention", {"inpatient"}, tiers, 1);
+    const std::vector<double> months = {120.0, 36.0, 0.0}, heads = {10.0, 3.0, 0.0};
+    std::vector<double> out(2);
+    iv.year_costs(0, months, heads, tiers, out);
+    EXPECT_EQ(out[0], 150.0 * 120 + 60.0 * 36);
+    EXPECT_EQ(out[1], 10.0 * 156);
+    EXPECT_EQ(iv.total_pmpm("A"), 160.0);
+    EXPECT_EQ(iv.total_pmpm("C"), 10.0);
+    iv.costs[0].pmpm = 5.0;
+    expect_invalid([&] { iv.validate("intervention", {"inpatient"}, tiers, 1); }, "intervention.program_cost_pmpm.team");
+    iv.costs[0].pmpm = 0.0;
+    iv.costs[0].by_tier.push_back({"C", 10.0});
+    expect_invalid([&] { iv.validate("intervention", {"inpatient"}, tiers, 1); }, "intervention.program_cost_pmpm.team.by_tier.C");
+}
+
+// Targeting by risk score: the members the rule keeps take part and nobody else (their
+// costs bit-identical between the arms); a rule that keeps every member or none is an error.
+TEST(Targeting, RiskScoreRuleKeepsTheMembersItAdmits) {
+    Scenario s = three_tier_program(40, 1);
+    s.intervention->uptake = {};
+    s.intervention->upward_transition_change.reset();
+    s.cost_model.tier_transition.resize(0, 0);
+    s.delivery = {};
+    for (std::size_t i = 0; i < s.population.size(); ++i) s.population.risk_score[i] = i % 3 == 0 ? 2.0 : 0.5;
+    s.intervention->target_risk_score = RiskScoreRule{1.0};
+    s.validate();
+    SimulationOptions o;
+    o.trials = 5;
+    o.member_detail = true;
+    const SimulationResults r = simulate(s, o);
+    const std::size_t M = r.member_count;
+    double kept = 0;
+    for (std::size_t i = 0; i < s.population.size(); ++i) {
+        kept += i % 3 == 0 ? 12 : 0;
+        if (i % 3 == 0) continue;
+        for (std::uint64_t t = 0; t < o.trials; ++t)  // [arm][trial][year][member], one year
+            EXPECT_EQ(r.member_costs[t * M + i], r.member_costs[(o.trials + t) * M + i]) << i;
+    }
+    const SampleMatrix months = r.participant_months("");
+    EXPECT_TRUE((months.array() == kept).all());
+    s.intervention->target_risk_score = RiskScoreRule{0.0};
+    expect_invalid([&] { s.validate(); }, "intervention.target_risk_score");
+    s.intervention->target_risk_score = RiskScoreRule{3.0};
+    expect_invalid([&] { s.validate(); }, "intervention.target_risk_score");
+    s.intervention->target_risk_score = RiskScoreRule{1.0, 0.5};
+    expect_invalid([&] { s.validate(); }, "intervention.target_risk_score.max");
+}
+
+// The status quo: fee_for_service by default when another model shares its segment; a
+// named one must be such a model.
+TEST(StatusQuo, DefaultAndNamed) {
+    Scenario s = Scenario::default_cmc_program(20, 1, true);
+    EXPECT_EQ(s.status_quo_model(), std::optional<std::string>("fee_for_service"));
+    s.status_quo = s.payment_models[2].name;
+    s.validate();
+    EXPECT_EQ(s.status_quo_model(), s.payment_models[2].name);
+    s.status_quo = "nobody";
+    expect_invalid([&] { s.validate(); }, "status_quo");
+    s.status_quo.clear();
+    s.payment_models.resize(1);
+    EXPECT_EQ(s.status_quo_model(), std::nullopt);
 }
 
 // A payment model on a segment settles its members only: under fee-for-service the payer

@@ -170,3 +170,61 @@ def test_report_says_the_pool_churns():
     text = population_sentence(s.to_dict(), 10)
     assert "leave at 1.0% (A) / 0.0% (B) a month" in text
     assert "leave" not in population_sentence(dict(s.to_dict(), population={"members": {}}), 10)
+
+
+# --- Exits at the annual renewal only (12 months of continuous eligibility) -----------------
+
+R = 0.05  # shared/DOMAIN.md section 9: 5% of children leave at each annual renewal
+
+
+def test_renewal_exits_follow_the_closed_form_and_every_member_stays_the_whole_year():
+    """Members leave only at the end of a year, with probability r, and Poisson(n r) join at
+    the start of the next: year k holds Binomial(n, (1 - r)^(k-1)) starters and
+    Poisson(n r sum_{j=1..k-1} (1 - r)^(k-1-j)) entrants, each enrolled 12 months."""
+    r = run(scenario({"renewal_exit": R}))
+    months, members = r.samples("member_months"), r.samples("members")
+    np.testing.assert_array_equal(months, 12 * members)  # nobody joins or leaves within a year
+    np.testing.assert_array_equal(members[:, 0], N)
+    for y in range(1, YEARS):
+        p = (1 - R) ** y
+        entrants = N * R * sum((1 - R) ** (y - j) for j in range(1, y + 1))
+        within(members[:, y], N * p + entrants)
+        assert members[:, y].var(ddof=1) == pytest.approx(N * p * (1 - p) + entrants, rel=0.25)
+        within(months[:, y], 12 * N)
+
+
+def test_renewal_exits_by_tier_keep_each_tiers_size():
+    q = {"A": 0.10, "B": 0.02}
+    members = {"A": 300, "B": 700}
+    r = run(scenario({"renewal_exit": q}, tiers=("A", "B"), members=members))
+    for tier, n in members.items():
+        heads = r.samples("members", tier=tier)
+        np.testing.assert_array_equal(heads[:, 0], n)
+        for y in range(1, YEARS):
+            within(heads[:, y], n)
+    heads = r.samples("members", tier="A")[:, 1]
+    assert heads.var(ddof=1) == pytest.approx(300 * 0.9 * 0.1 + 300 * 0.1, rel=0.25)
+
+
+def test_renewal_churn_round_trips_and_is_checked():
+    for churn in ({"renewal_exit": 0.05}, {"renewal_exit": {"A": 0.05, "B": 0.0}}):
+        s = apmsim.Scenario.from_dict(scenario(churn, tiers=("A", "B"), members={"A": 5, "B": 5}))
+        assert s.to_dict()["population"]["churn"] == churn
+        assert apmsim.Scenario.from_dict(s.to_dict()) == s
+    for churn, path, words in [
+        ({"renewal_exit": 1.0}, "population.churn.renewal_exit", "below 1"),
+        ({"renewal_exit": 0.05, "monthly_exit": 0.01}, "population.churn.monthly_exit", "both"),
+        ({"renewal_exit": {"A": 0.0}}, "population.churn.renewal_exit", "no effect"),
+    ]:
+        with pytest.raises(apmsim.InvalidInput) as e:
+            run(scenario(churn))
+        assert path in str(e.value) and words in str(e.value), str(e.value)
+    one_year = scenario({"renewal_exit": R}, years=1)
+    with pytest.raises(apmsim.InvalidInput, match="population.churn.renewal_exit: expected a horizon of 2 years"):
+        apmsim.Scenario.from_dict(one_year)
+
+
+def test_report_says_members_leave_at_renewal():
+    from apmsim._scenario_words import population_sentence
+    s = apmsim.Scenario.from_dict(scenario({"renewal_exit": R}))
+    assert "5.0% of members leave at each annual renewal" in population_sentence(s.to_dict(), N)

@@ -68,7 +68,8 @@ def test_bad_baselines_are_refused(results):
     with pytest.raises(ValueError, match="arm"):
         results.compare(arm="both")
     with pytest.raises(TypeError):
-        results.compare(None)
+        results.compare(3)
+    assert results.compare(None).equals(results.compare("fee_for_service"))  # None: the scenario's status quo
     plain = apmsim.run(apmsim.Scenario.default_cmc_program(members=30, years=1, payment_models=False), trials=4, progress=False)
     with pytest.raises(ValueError, match="Results.compare: expected results with settled payment models"):
         plain.compare()
@@ -87,7 +88,7 @@ def test_the_command_line_prints_the_same_comparison(results, cli):
         assert values[3] == f"{100 * row['p_negative']:.1f}%"
     assert ("care_fee_one_sided_shared_savings", "provider") in printed
     bad = cli("run", COMPARED, "--trials", "2", "--compare-with", "ffs")
-    assert bad.returncode == 2 and "--compare-with: expected a payment model of the scenario (fee_for_service" in bad.stderr
+    assert bad.returncode == 2 and "--compare-with: expected a payment model of the scenario with another on its population segment (fee_for_service" in bad.stderr
 
 
 def test_the_wide_view_of_a_summary(results):

@@ -253,3 +253,122 @@ def test_effects_by_tier_round_trip_and_the_exact_method_refuses_them():
     assert apmsim.Scenario.from_dict(s.to_dict()) == s
     with pytest.raises(ValueError, match="intervention.effects.inpatient.by_tier"):
         apmsim.pool_distribution(s, arm="intervention")
+
+
+# --- Program PMPM by tier, and targeting by a rule on the risk score -------------------------
+
+def test_program_pmpm_by_tier_is_paid_for_each_tiers_participant_months(cli, tmp_path):
+    """A care team that costs more for the costlier tier: each item's cost is the sum over
+    tiers of its PMPM there x the participants' months there (by hand from participant_months)."""
+    by_tier = {"A": 40.0, "B": 175.0}
+    doc = program(uptake=0.7, program_cost_pmpm={"team": {"by_tier": by_tier}, "family_support": 15.0})
+    doc["settings"]["trials"] = 20
+    r = run(doc)
+    months = {t: r.participant_months(t) for t in ("A", "B")}
+    assert months["A"].min() > 0 and months["B"].min() > 0
+    team = r.samples("program_cost", "intervention", item="team")
+    np.testing.assert_allclose(team, by_tier["A"] * months["A"] + by_tier["B"] * months["B"], rtol=1e-14)
+    family = r.samples("program_cost", "intervention", item="family_support")
+    np.testing.assert_allclose(family, 15.0 * (months["A"] + months["B"]), rtol=1e-14)
+    # The scenario writes back what it read, and the CLI shows the PMPM by tier.
+    assert apmsim.Scenario.from_dict(doc).intervention["program_cost_pmpm"]["team"] == {"by_tier": by_tier}
+    path = tmp_path / "by_tier.json"
+    path.write_text(json.dumps(doc))
+    done = cli("run", path, "--quiet", "--trials", "3")
+    assert done.returncode == 0, done.stderr
+    assert "Program cost PMPM by tier: A $55 (team $40, family_support $15); B $190 (team $175, family_support $15)" in done.stdout
+
+
+def test_a_tier_without_a_listed_pmpm_pays_nothing_for_that_item():
+    doc = program(target_tiers=["A", "B"], program_cost_pmpm={"team": {"by_tier": {"B": 120.0}}})
+    doc["settings"]["trials"] = 3
+    r = run(doc)
+    np.testing.assert_array_equal(r.samples("program_cost", "intervention"), 120.0 * 12 * MEMBERS["B"])
+
+
+@pytest.mark.parametrize("costs, where, words", [
+    ({"team": {"by_tier": {"A": 50.0}}}, "intervention.program_cost_pmpm.team.by_tier.A", "a tier the program enrols"),
+    ({"team": {"by_tier": {"Z": 50.0}}}, "intervention.program_cost_pmpm.team.by_tier.Z", "a tier of the cost model"),
+    ({"team": {"by_tier": {"B": -5.0}}}, "intervention.program_cost_pmpm.team.by_tier.B", "-5"),
+    ({"team": {"by_tier": {}}}, "intervention.program_cost_pmpm.team.by_tier", "one tier or more"),
+    ({"team": {"B": 50.0}}, "intervention.program_cost_pmpm.team.by_tier", "required key"),
+    ({"team": "lots"}, "intervention.program_cost_pmpm.team", "number"),
+])
+def test_bad_pmpm_by_tier_names_its_path(costs, where, words):
+    doc = program(target_tiers=["B"], program_cost_pmpm=costs)
+    with pytest.raises(ValueError, match="^" + re.escape(where) + ": expected") as e:
+        apmsim.Scenario.from_dict(doc)
+    assert words in str(e.value)
+
+
+SCORES = {"A": (0.5, 1.5), "B": (0.8, 2.0)}  # alternating within each tier
+
+
+def scored_program(**intervention) -> dict:
+    doc = program(**intervention)
+    scores = [SCORES[t][i % 2] for t in ("A", "B") for i in range(MEMBERS[t])]
+    doc["population"]["members"]["risk_score"] = scores
+    return doc
+
+
+def test_targeting_by_risk_score_enrols_the_members_the_rule_keeps():
+    """target_risk_score {min: 1}: the members scoring 1.5 (tier A) and 2.0 (tier B) take part.
+    A member's expected count is its tier's times score / the tier's mean score, so the
+    expected saving is sum over participants of lambda_t s_i / mean_t x E[severity] x 20%;
+    everyone else costs the same in both arms, bit for bit."""
+    r = run(scored_program(target_risk_score={"min": 1.0}), member_detail=True)
+    costs = r.member_costs
+    kept = np.array([SCORES[t][i % 2] >= 1.0 for t in ("A", "B") for i in range(MEMBERS[t])])
+    assert np.array_equal(costs[0][:, :, ~kept], costs[1][:, :, ~kept])
+    assert not np.array_equal(costs[0][:, :, kept], costs[1][:, :, kept])
+    np.testing.assert_array_equal(r.participant_months(), 12 * kept.sum())
+    expected = sum(MEMBERS[t] / 2 * LAMBDA[t] * SCORES[t][1] / (sum(SCORES[t]) / 2) for t in ("A", "B")) * SEVERITY["mean"] * -EFFECT
+    for y in range(YEARS):
+        within(r.samples("savings")[:, y], expected)
+
+
+def test_a_risk_score_rule_narrows_the_target_tiers_and_round_trips():
+    doc = scored_program(target_tiers=["B"], target_risk_score={"min": 0.6, "max": 1.0})
+    doc["settings"]["trials"] = 3
+    r = run(doc)
+    # Tier B members scoring 0.8 only: half of tier B.
+    np.testing.assert_array_equal(r.participant_months("A"), 0)
+    np.testing.assert_array_equal(r.participant_months("B"), 12 * MEMBERS["B"] / 2)
+    s = apmsim.Scenario.from_dict(doc)
+    assert s.intervention["target_risk_score"] == {"min": 0.6, "max": 1.0}
+    assert apmsim.Scenario.from_dict(s.to_dict()) == s
+    only_min = apmsim.Scenario.from_dict(scored_program(target_risk_score={"min": 1.0}))
+    assert only_min.intervention["target_risk_score"] == {"min": 1.0}
+
+
+@pytest.mark.parametrize("rule, where, words", [
+    ({"min": 3.0}, "intervention.target_risk_score", "0 of 1000 kept"),
+    ({"min": 0.0}, "intervention.target_risk_score", "1000 of 1000 kept"),
+    ({"min": 1.0, "max": 0.5}, "intervention.target_risk_score.max", "at least min"),
+    ({"min": -1.0}, "intervention.target_risk_score.min", "-1"),
+    ({}, "intervention.target_risk_score.min", "min, max or both"),
+    ({"above": 1.0}, "intervention.target_risk_score.above", "above"),
+])
+def test_bad_risk_score_rules_name_their_path(rule, where, words):
+    with pytest.raises(ValueError, match="^" + re.escape(where) + ": expected") as e:
+        apmsim.Scenario.from_dict(scored_program(target_risk_score=rule))
+    assert words in str(e.value)
+
+
+def test_the_exact_pool_distribution_refuses_a_risk_score_rule():
+    doc = program(target_risk_score={"min": 1.0})  # one score per tier: the rule keeps tier B
+    doc["population"]["members"]["risk_score"] = [0.5] * MEMBERS["A"] + [2.0] * MEMBERS["B"]
+    s = apmsim.Scenario.from_dict(doc)
+    with pytest.raises(ValueError, match="target_tiers"):
+        apmsim.pool_distribution(s, arm="intervention")
+
+
+def test_the_report_says_who_takes_part_and_what_each_tier_costs():
+    from apmsim._scenario_words import program_sentences
+    doc = scored_program(target_tiers=["B"], target_risk_score={"min": 1.0}, uptake={"mean": 0.8, "sd": 0.1}, ramp_up=RAMP,
+                         program_cost_pmpm={"team": {"by_tier": {"B": 175.0}}})
+    text = " ".join(program_sentences(apmsim.Scenario.from_dict(doc).to_dict()))
+    assert ("It enrols the members of tier(s) B whose risk score at the start is at least 1; 80.0% of them take part "
+            "(sd 10.0%, drawn once per trial); its effects are 50.0% in year 1 and 100.0% in year 2 of their full size.") in text
+    assert "It costs an amount by tier PMPM in all: team by tier B $175" in text
+    assert "It enrols every member; all of them take part." in " ".join(program_sentences(apmsim.Scenario.from_dict(program()).to_dict()))

@@ -388,11 +388,14 @@ def without_key(doc, path, key):
 
 
 def names_outside(doc, name: str, key: str, value) -> bool:
-    """Whether `value` names tiers or segments that `doc` does not have."""
+    """Whether `value` names tiers, segments or payment models that `doc` does not have."""
     if name == "population" and key == "segments":
         return not all(t in doc["tiers"] for tiers in value.values() for t in tiers)
     if name == "payment_model" and key == "segment":
         return value not in doc["population"].get("segments", {})
+    if key == "status_quo":  # a model of the document, with another on its segment
+        models = [m["name"] for m in doc.get("payment_models", []) if not m.get("segment")]
+        return value not in models or len(models) < 2
     return False
 
 

@@ -24,6 +24,8 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
 Json payment_summary_to_json(const std::vector<PaymentSummaryRow>& rows);
 /// Rows of compare_models(): model, arm, year, party, measure, the difference's statistics, standard_error_independent.
 Json model_comparison_to_json(const std::vector<ModelComparisonRow>& rows);
+/// The rows of measure net only, without the measure column (the results JSON's status_quo).
+Json net_changes_to_json(const std::vector<ModelComparisonRow>& rows);
 /// Metric rows (model, arm, year, component, metric and the statistics).
 Json metric_summary_to_json(const std::vector<MetricSummaryRow>& rows);
 /// Per model and year: P(shared savings paid), P(losses owed), false reward/penalty, ...

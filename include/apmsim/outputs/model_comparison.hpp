@@ -25,10 +25,11 @@ struct ModelComparisonRow {
     double standard_error_independent = 0;
 };
 
-/// Rows for every model but `baseline_model`, x arm (`arm`, or every arm when empty) x
-/// party that takes part in either model x measure x year (0 = all years). Throws
-/// InvalidInput naming `baseline_model` when it is not a settled model, or when it is the
-/// only one (nothing to compare).
+/// Rows for every other model on the same population segment as `baseline_model` (models
+/// on other segments settle other members: no common numbers), x arm (`arm`, or every arm
+/// when empty) x party that takes part in either model x measure x year (0 = all years).
+/// Throws InvalidInput naming `baseline_model` when it is not a settled model, or when no
+/// other model shares its segment (nothing to compare).
 std::vector<ModelComparisonRow> compare_models(const PaymentResults& payments, const std::string& baseline_model,
                                                const std::string& arm = "");
 

@@ -80,6 +80,7 @@ stats::Summary summarize_year(const SampleMatrix& s, int y, const std::string& n
 class PaymentResults {
 public:
     std::vector<std::string> models, arms;
+    std::vector<std::string> segments;  ///< [model] the population segment it settles ("": the whole population)
     std::vector<std::string> metric_names;  ///< every registered metric, in the order stored
     std::uint64_t trials = 0;
     int years = 0;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,11 +27,35 @@ struct CategoryEffect {
     std::string tier;  ///< the tier it applies to; empty: every tier
 };
 
-/// A program cost item (care team, family support...), dollars per member per month of
-/// eligibility.
+/// A participant's PMPM in one tier, for a program cost item that differs by tier.
+struct TierPmpm {
+    std::string tier;
+    double pmpm = 0.0;
+    bool operator==(const TierPmpm&) const = default;
+};
+
+/// A program cost item (care team, family support...), dollars per participant per month
+/// of eligibility: `pmpm` in every tier, or by tier (`by_tier`: tiers not listed pay 0).
 struct ProgramCost {
     std::string item;
     double pmpm = 0.0;
+    std::vector<TierPmpm> by_tier;
+
+    double pmpm_in(const std::string& tier) const {
+        if (by_tier.empty()) return pmpm;
+        for (const auto& r : by_tier)
+            if (r.tier == tier) return r.pmpm;
+        return 0.0;
+    }
+};
+
+/// Targeting by a rule on the risk score (shared/DOMAIN.md section 5): a member of a
+/// target tier is eligible when its risk score at the start (an entrant's: its tier's
+/// mean) lies in [min, max].
+struct RiskScoreRule {
+    double min = 0.0;
+    double max = std::numeric_limits<double>::infinity();
+    bool admits(double score) const { return score >= min && score <= max; }
 };
 
 /// A program cost in steps of staff (shared/DOMAIN.md section 9): one staff member per
@@ -68,6 +93,7 @@ struct Intervention {
     std::vector<CategoryEffect> effects;
     std::vector<ProgramCost> costs;
     std::vector<std::string> target_tiers;  ///< empty: every tier
+    std::optional<RiskScoreRule> target_risk_score;  ///< none: every member of a target tier
     Uptake uptake;
     std::vector<double> ramp_up;            ///< share of the effect in force by program year; empty: all of it
     std::vector<StaffingCost> staffing;
@@ -75,9 +101,10 @@ struct Intervention {
     /// Rising risk: the change in participants' chance of moving to a costlier tier (rising_risk.hpp)
     std::optional<UpwardTransitionChange> upward_transition_change;
 
-    double total_pmpm() const {
+    /// A participant's PMPM in `tier`, all items together.
+    double total_pmpm(const std::string& tier) const {
         double s = 0.0;
-        for (const auto& c : costs) s += c.pmpm;
+        for (const auto& c : costs) s += c.pmpm_in(tier);
         return s;
     }
     /// Every program cost item, in the order of the results: PMPM items, staffing, start-up.
@@ -95,7 +122,15 @@ struct Intervention {
         double months = 0.0;  // whole months: exact in any order
         for (double m : months_by_tier) months += m;
         std::size_t k = 0;
-        for (const auto& c : costs) out[k++] = c.pmpm * months;
+        for (const auto& c : costs) {
+            if (c.by_tier.empty()) {
+                out[k++] = c.pmpm * months;
+                continue;
+            }
+            double cost = 0.0;
+            for (std::size_t t = 0; t < tiers.size(); ++t) cost += c.pmpm_in(tiers[t]) * months_by_tier[t];
+            out[k++] = cost;
+        }
         for (const auto& c : staffing) {
             double heads = 0.0;
             for (std::size_t t = 0; t < tiers.size(); ++t)
@@ -109,7 +144,7 @@ struct Intervention {
     bool everyone_from_the_start() const {
         bool ramped = false;
         for (double r : ramp_up) ramped = ramped || r != 1.0;
-        return target_tiers.empty() && uptake.mean == 1.0 && uptake.sd == 0.0 && !ramped;
+        return target_tiers.empty() && !target_risk_score && uptake.mean == 1.0 && uptake.sd == 0.0 && !ramped;
     }
     /// The share of the effect in force in program year `year` (0-based).
     double ramp(int year) const {
@@ -122,6 +157,9 @@ struct Intervention {
             if (t == tier) return true;
         return false;
     }
+
+    /// Whether a member of tier `tier` with risk score `score` at the start is eligible.
+    bool eligible(const std::string& tier, double score) const { return targets(tier) && (!target_risk_score || target_risk_score->admits(score)); }
 
     void validate(const std::string& where, const std::vector<std::string>& categories, const std::vector<std::string>& tiers, int years) const {
         validate_participation(where, tiers, years);
@@ -140,7 +178,7 @@ struct Intervention {
             check::in_closed(at + ".mean", e.mean, -1.0, 10.0);
             check::in_closed(at + ".sd", e.sd, 0.0, 10.0);
         }
-        for (std::size_t i = 0; i < costs.size(); ++i) check::non_negative(where + ".program_cost_pmpm." + costs[i].item, costs[i].pmpm);
+        validate_costs_by_tier(where, tiers);
         validate_staffing(where, tiers);
         for (const auto& c : start_up) check::non_negative(where + ".start_up_cost." + c.item, c.amount);
         if (upward_transition_change) upward_transition_change->validate(where + ".upward_transition_change");
@@ -156,6 +194,23 @@ struct Intervention {
     }
 
 private:
+    void validate_costs_by_tier(const std::string& where, const std::vector<std::string>& tiers) const {
+        for (const auto& c : costs) {
+            const std::string at = where + ".program_cost_pmpm." + c.item;
+            check::non_negative(at, c.pmpm);
+            if (!c.by_tier.empty() && c.pmpm != 0.0)
+                throw InvalidInput(at, "a PMPM for every tier or by tier, not both", show(c.pmpm) + " and by_tier");
+            for (std::size_t i = 0; i < c.by_tier.size(); ++i) {
+                const std::string tier_at = at + ".by_tier." + c.by_tier[i].tier;
+                if (std::find(tiers.begin(), tiers.end(), c.by_tier[i].tier) == tiers.end())
+                    throw InvalidInput(tier_at, "a tier of the cost model", "\"" + c.by_tier[i].tier + "\"");
+                if (!targets(c.by_tier[i].tier))  // a cost for a tier with no participants would never be paid
+                    throw InvalidInput(tier_at, "a tier the program enrols (target_tiers)", "\"" + c.by_tier[i].tier + "\"");
+                check::non_negative(tier_at, c.by_tier[i].pmpm);
+            }
+        }
+    }
+
     void validate_staffing(const std::string& where, const std::vector<std::string>& tiers) const {
         for (const auto& c : staffing) {
             const std::string at = where + ".staffing." + c.item;
@@ -179,6 +234,12 @@ private:
             if (!known) throw InvalidInput(at, "a tier of the cost model", "\"" + target_tiers[i] + "\"");
             for (std::size_t k = 0; k < i; ++k)
                 if (target_tiers[k] == target_tiers[i]) throw InvalidInput(at, "a tier not listed before", "\"" + target_tiers[i] + "\" again");
+        }
+        if (target_risk_score) {
+            const std::string at = where + ".target_risk_score";
+            check::in_closed(at + ".min", target_risk_score->min, 0.0, 1e6);
+            if (!(target_risk_score->max >= target_risk_score->min))
+                throw InvalidInput(at + ".max", "a risk score at least min (" + show(target_risk_score->min) + ")", show(target_risk_score->max));
         }
         check::in_closed(where + ".uptake.mean", uptake.mean, 0.0, 1.0);
         check::in_closed(where + ".uptake.sd", uptake.sd, 0.0, 1.0);

@@ -37,9 +37,10 @@ struct Model {
     void validate() const {
         cost_model.validate("cost_model");
         population.validate("population.members", cost_model.tier_count());
-        if (churn) churn->validate("population.churn", cost_model.tiers);
+        if (churn) churn->validate("population.churn", cost_model.tiers, years());
         validate_segments(segments, cost_model.tiers, "population.segments");
         if (intervention) intervention->validate("intervention", cost_model.categories, cost_model.tiers, years());
+        if (intervention && intervention->target_risk_score) check_risk_score_rule_acts();
         if (intervention && intervention->upward_transition_change) {
             std::vector<bool> enrolled;
             for (const auto& t : cost_model.tiers) enrolled.push_back(intervention->targets(t));
@@ -48,6 +49,22 @@ struct Model {
                 throw InvalidInput("intervention.upward_transition_change", "a horizon of 2 years or more (tiers change between years)",
                                    "1 year: the change could have no effect");
         }
+    }
+
+private:
+    /// A rule on the risk score must keep some members of the target tiers and leave out
+    /// others: one that keeps none or all of them would have no effect.
+    void check_risk_score_rule_acts() const {
+        std::size_t kept = 0, targeted = 0;
+        for (std::size_t i = 0; i < population.size(); ++i) {
+            const std::string& tier = cost_model.tiers[population.tier[i]];
+            if (!intervention->targets(tier)) continue;
+            ++targeted;
+            kept += intervention->eligible(tier, population.risk_score[i]) ? 1 : 0;
+        }
+        if (kept == 0 || kept == targeted)
+            throw InvalidInput("intervention.target_risk_score", "a rule that keeps some members of the target tiers and leaves out others",
+                               std::to_string(kept) + " of " + std::to_string(targeted) + " kept: the rule has no effect");
     }
 };
 
