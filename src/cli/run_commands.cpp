@@ -81,9 +81,9 @@ void print_program_pmpm(const Intervention& iv, const std::vector<std::string>& 
 
 
 void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
-    const double members = static_cast<double>(r.member_count);
-    std::printf("apmsim %s | %s: %s members, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", version,
-                sc.name.c_str(), money(members).c_str(), r.years, static_cast<unsigned long long>(r.trials),
+    const double members = static_cast<double>(sc.population.size());  // at the start; entrants' slots follow (churn)
+    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", version,
+                sc.name.c_str(), money(members).c_str(), sc.churn ? " at the start" : "", r.years, static_cast<unsigned long long>(r.trials),
                 static_cast<unsigned long long>(r.seed), threads, seconds);
     const std::vector<int> w = {6, 12, 11, 12, 12, 14};
     for (const auto& arm : r.arms) {
