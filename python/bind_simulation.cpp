@@ -8,6 +8,7 @@
 #include "apmsim/results_document.hpp"
 #include "apmsim/outputs/json.hpp"
 #include "apmsim/run.hpp"
+#include "apmsim/scenario_json.hpp"
 #include "apmsim/stats/summary.hpp"
 
 #include <pybind11/eigen.h>
@@ -65,6 +66,29 @@ Json full_json(const py::object& self, const std::optional<std::string>& name) {
     if (!pay.models.empty()) j["payment_models"] = payments_to_json(pay);
     return j;
 }
+/// The resolved scenario of joined parts: the parts' (the same but for their trial ranges)
+/// with the union's trials; None when the parts record none.
+py::object merged_scenario(const std::vector<py::object>& parts, const SimulationResults& merged) {
+    const py::object first = attribute_or_none(parts[0], "scenario");
+    auto ranged_out = [](Scenario s) {
+        s.settings.trials = 1;
+        s.settings.trial_begin = 0;
+        return scenario_to_json(s);
+    };
+    for (std::size_t k = 1; k < parts.size(); ++k) {
+        const py::object other = attribute_or_none(parts[k], "scenario");
+        if (first.is_none() != other.is_none() ||
+            (!first.is_none() && ranged_out(first.cast<Scenario>()) != ranged_out(other.cast<Scenario>())))
+            throw InvalidInput("parts[" + std::to_string(k) + "]", "a part of the same scenario as parts[0] (all but trials and trial_begin)",
+                               "another scenario");
+    }
+    if (first.is_none()) return py::none();
+    Scenario s = first.cast<Scenario>();
+    s.settings.trials = merged.trials;
+    s.settings.trial_begin = merged.trial_begin;
+    return py::cast(std::move(s));
+}
+
 /// The baseline of Results.compare by default: the recorded scenario's status quo.
 std::string status_quo_of(const py::object& self) {
     const py::object scenario = attribute_or_none(self, "scenario");
@@ -218,8 +242,9 @@ void register_simulation(py::module_& m) {
         }, py::arg("path"), py::arg("scenario_name") = py::none(),
            "Write the results JSON of to_dict() (atomically: temporary file, then rename); `apmsim run --replay` and "
            "Scenario.from_results read it back")
+        .def_readonly("trial_begin", &SimulationResults::trial_begin, "The first trial's number (0 but for a part of a larger run)")
         .def("__repr__", [](const SimulationResults& r) {
-            return "Results(trials=" + std::to_string(r.trials) + ", years=" + std::to_string(r.years) +
+            return "Results(trials=" + std::to_string(r.trials) + (r.trial_begin ? ", trial_begin=" + std::to_string(r.trial_begin) : "") + ", years=" + std::to_string(r.years) +
                    ", members=" + std::to_string(r.member_count) + ", arms=" + std::to_string(r.arms.size()) + ")";
         });
 
@@ -229,9 +254,11 @@ void register_simulation(py::module_& m) {
     m.def(
         "run",
         [](const Scenario& s, const std::optional<Whole>& trials, const std::optional<Whole>& seed, const std::optional<Whole>& threads,
-           std::optional<bool> member_detail, const std::optional<Whole>& calibration_trials, const py::object& progress) {
+           std::optional<bool> member_detail, const std::optional<Whole>& calibration_trials, const py::object& progress,
+           const std::optional<Whole>& trial_begin) {
             SimulationOptions o = s.settings;  // the ranges of the options are checked by o.validate() in run()
             set_option(o.trials, "trials", trials);
+            set_option(o.trial_begin, "trial_begin", trial_begin);
             set_option(o.seed, "seed", seed);
             set_option(o.threads, "threads", threads);
             if (member_detail) o.member_detail = *member_detail;
@@ -248,9 +275,34 @@ void register_simulation(py::module_& m) {
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
         py::arg("member_detail") = py::none(), py::arg("calibration_trials") = py::none(), py::arg("progress") = py::none(),
+        py::arg("trial_begin") = py::none(),
         "Simulate a scenario and settle its payment models (Results.payments); unset options come from the scenario's "
         "settings. Same seed, same results, whatever the threads. Ctrl-C stops it within a second (KeyboardInterrupt). "
-        "progress: None or a callable, called with the trials done about every 100 ms (apmsim.run draws a bar with it).");
+        "progress: None or a callable, called with the trials done about every 100 ms (apmsim.run draws a bar with it). "
+        "trial_begin: the first trial's number (a part of a larger run; merge_trial_ranges joins the parts)");
+    m.def(
+        "merge_trial_ranges",
+        [](const std::vector<py::object>& parts) {
+            std::vector<RunResults> runs;
+            for (std::size_t k = 0; k < parts.size(); ++k) {
+                if (!py::isinstance<SimulationResults>(parts[k]))
+                    throw InvalidInput("parts[" + std::to_string(k) + "]", "Results of apmsim.run", std::string(py::str(parts[k].get_type())));
+                const py::object payments = attribute_or_none(parts[k], "payments");
+                runs.push_back({parts[k].cast<const SimulationResults&>(), payments.is_none() ? PaymentResults{} : payments.cast<const PaymentResults&>()});
+            }
+            RunResults merged;
+            {
+                py::gil_scoped_release release;
+                merged = merge_trial_ranges(runs);
+            }
+            py::object scenario = merged_scenario(parts, merged.simulation);
+            return results_object(std::move(merged.simulation), merged.payments.models.empty() ? py::none() : py::cast(std::move(merged.payments)),
+                                  scenario);
+        },
+        py::arg("parts"),
+        "Results of apmsim.run over consecutive trial ranges of one scenario and seed (trial_begin=..., trials=...), "
+        "joined into the results of one run over their union, bit for bit: how a large run is spread over Dask workers "
+        "(apmsim.run_split). ValueError naming parts[k] when a part is missing, out of order or of another run");
 }
 
 }  // namespace apmsim::python

@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 6;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments
+constexpr std::uint32_t format_version = 6;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments, trial ranges
 
 class Writer {
 public:
@@ -81,6 +81,7 @@ std::string results_state(const SimulationResults& r) {
     Writer w;
     w.put(format_version);
     w.put(r.trials);
+    w.put(r.trial_begin);
     w.put(r.seed);
     w.put(r.years);
     w.put(r.tiers);
@@ -105,6 +106,7 @@ SimulationResults results_from_state(const std::string& state) {
     check_version(in);
     SimulationResults r;
     in.get(r.trials);
+    in.get(r.trial_begin);
     in.get(r.seed);
     in.get(r.years);
     in.get(r.tiers);
@@ -138,6 +140,7 @@ std::string payments_state(const PaymentResults& p) {
     w.put(p.arms);
     w.put(p.metric_names);
     w.put(p.trials);
+    w.put(p.trial_begin);
     w.put(p.years);
     w.put(p.values);
     w.put(p.real_savings);
@@ -170,6 +173,7 @@ PaymentResults payments_from_state(const std::string& state) {
     in.get(p.arms);
     in.get(p.metric_names);
     in.get(p.trials);
+    in.get(p.trial_begin);
     in.get(p.years);
     in.get(p.values);
     in.get(p.real_savings);

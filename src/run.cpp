@@ -78,6 +78,7 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
     SimulationOptions pilot = o;
     pilot.seed = calibration_seed(o.seed);
     pilot.trials = pilot_trials(m, o);
+    pilot.trial_begin = 0;  // the calibration sample's own trials, whatever part of the run this is
     pilot.parameter_block = 1;  // the calibration sample is the contract's view: independent trials
     EnrolledCosts costs(pilot.trials, m.years(), tiers_in);
     (void)simulate(without_program(m), pilot, {&costs}, {stop, nullptr});
@@ -200,6 +201,7 @@ void calibrate(const Model& model, const SimulationOptions& options, const Segme
     SimulationOptions co = options;
     co.seed = calibration_seed(options.seed);
     co.trials = options.calibration_trials;
+    co.trial_begin = 0;  // the calibration sample's own trials, whatever part of the run this is
     co.parameter_block = 1;
     co.member_detail = false;
     const Model b = without_program(model);
@@ -278,7 +280,7 @@ public:
             for (std::size_t a = 0; a < arms_; ++a)
                 for (int y = 0; y < years_; ++y)
                     scores[(t * arms_ + a) * static_cast<std::size_t>(years_) + static_cast<std::size_t>(y)] =
-                        quality_score(terms, options_.seed, options_.parameter_trial(t), y, a == 1);
+                        quality_score(terms, options_.seed, options_.parameter_trial(options_.trial_number(t)), y, a == 1);
         tables_.emplace_back(terms, std::move(scores));
         return tables_.back().second;
     }
@@ -375,6 +377,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             label_results(settlement, first[k], first[k + 1], options, pay);
             for (const auto& a : sim.arms) pay.arms.push_back(a.name);
             pay.trials = options.trials;
+            pay.trial_begin = options.trial_begin;
             pay.years = scenario.years();
             pay.split_payer = match.has_value();
             pay.allocate();
@@ -408,6 +411,23 @@ RunResults run(const Scenario& scenario, const SimulationOptions& options, const
     }
     out.simulation = run_sets(scenario, options, make_setup(scenario, options, control), {&scenario.payment_models}, control,
                               [&](std::size_t, const SimulationResults&, PaymentResults&& pay) { out.payments = std::move(pay); });
+    return out;
+}
+
+RunResults merge_trial_ranges(std::span<const RunResults> parts) {
+    std::vector<SimulationResults> simulations;
+    std::vector<PaymentResults> payments;
+    for (const RunResults& p : parts) {
+        simulations.push_back(p.simulation);
+        payments.push_back(p.payments);
+    }
+    RunResults out;
+    out.simulation = merge_trial_ranges(simulations);
+    for (std::size_t k = 1; k < parts.size(); ++k)
+        if (payments[k].models.empty() != payments[0].models.empty())
+            throw InvalidInput("parts[" + std::to_string(k) + "]", "a part of the same run as parts[0] (payment models settled in both or neither)",
+                               "a part that differs");
+    if (!payments.empty() && !payments[0].models.empty()) out.payments = merge_trial_ranges(payments);
     return out;
 }
 

@@ -276,18 +276,21 @@ SimulationOptions options_from_json(const Json& j, const std::string& path) {
     JsonObject o(j, path);
     SimulationOptions s;
     s.trials = o.count("trials", 0xFFFFFFFFull, s.trials);
+    s.trial_begin = o.count("trial_begin", 0xFFFFFFFFull, 0);  // with trials: validate()
     s.seed = o.count("seed", ~0ull, s.seed);
     s.threads = static_cast<unsigned>(o.count("threads", 1024, s.threads));
     s.member_detail = o.boolean("member_detail", false);
     s.calibration_trials = o.count("calibration_trials", ~0ull, s.calibration_trials);  // range: validate()
-    o.finish({"trials", "seed", "threads", "member_detail", "calibration_trials"});
+    o.finish({"trials", "trial_begin", "seed", "threads", "member_detail", "calibration_trials"});
     s.validate(path);
     return s;
 }
 
 Json to_json(const SimulationOptions& o) {
-    return Json{{"trials", o.trials}, {"seed", o.seed}, {"threads", o.threads}, {"member_detail", o.member_detail},
-                {"calibration_trials", o.calibration_trials}};
+    Json j{{"trials", o.trials}, {"seed", o.seed}, {"threads", o.threads}, {"member_detail", o.member_detail},
+           {"calibration_trials", o.calibration_trials}};
+    if (o.trial_begin != 0) j["trial_begin"] = o.trial_begin;  // a part of a larger run only
+    return j;
 }
 
 Scenario scenario_from_json(const Json& j) {

@@ -16,6 +16,7 @@
 
 #include "apmsim/outputs/payment_results.hpp"
 #include "apmsim/scenario.hpp"
+#include "apmsim/simulation/trial_ranges.hpp"
 #include "apmsim/simulation/results.hpp"
 #include "apmsim/simulation/run_control.hpp"
 
@@ -38,6 +39,12 @@ struct RunResults {
 RunResults run(const Scenario& scenario, const SimulationOptions& options, const RunControl& control = {});
 /// The same with the scenario's own settings.
 inline RunResults run(const Scenario& scenario) { return run(scenario, scenario.settings); }
+
+/// The results of runs of one scenario over consecutive trial ranges (options.trial_begin,
+/// trials), joined into the results of one run over their union, bit for bit
+/// (simulation/trial_ranges.hpp): how a large run is spread over machines. Throws
+/// InvalidInput naming parts[k] when the parts are not consecutive or not of one run.
+RunResults merge_trial_ranges(std::span<const RunResults> parts);
 
 /// Checks everything run() checks before it simulates (the scenario, and every payment
 /// model prepared against it: combinations of terms included), without simulating (but

@@ -82,9 +82,10 @@ void print_program_pmpm(const Intervention& iv, const std::vector<std::string>& 
 
 void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
     const double members = static_cast<double>(sc.population.size());  // at the start; entrants' slots follow (churn)
-    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials, seed %llu, %u thread(s), %.2f s\n\n", version,
+    const std::string part = r.trial_begin == 0 ? "" : " (trials " + std::to_string(r.trial_begin) + " to " + std::to_string(r.trial_begin + r.trials - 1) + ")";
+    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials%s, seed %llu, %u thread(s), %.2f s\n\n", version,
                 sc.name.c_str(), money(members).c_str(), sc.churn ? " at the start" : "", r.years, static_cast<unsigned long long>(r.trials),
-                static_cast<unsigned long long>(r.seed), threads, seconds);
+                part.c_str(), static_cast<unsigned long long>(r.seed), threads, seconds);
     const std::vector<int> w = {6, 12, 11, 12, 12, 14};
     for (const auto& arm : r.arms) {
         const SampleMatrix total = r.samples("total_cost", arm.name), mm = r.samples("member_months", arm.name);
@@ -184,7 +185,7 @@ void check_baseline_model(const Scenario& sc, const std::string& baseline) {
 
 /// The options of apmsim run, as given (checked when the command runs).
 struct RunArguments {
-    std::string scenario, replay, trials, seed, threads, calibration_trials, out, summary_csv, samples, compare_with;
+    std::string scenario, replay, trials, trial_begin, seed, threads, calibration_trials, out, summary_csv, samples, compare_with;
     bool quiet = false;
 };
 
@@ -192,6 +193,7 @@ struct RunArguments {
 SimulationOptions options_from(const Scenario& sc, const RunArguments& a, const CLI::App& c) {
     SimulationOptions o = sc.settings;
     if (c.count("--trials")) o.trials = whole_number("--trials", a.trials, 0xFFFFFFFFull, 1);
+    if (c.count("--trial-begin")) o.trial_begin = whole_number("--trial-begin", a.trial_begin, 0xFFFFFFFFull);
     if (c.count("--seed")) o.seed = whole_number("--seed", a.seed, ~0ull);
     if (c.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.threads, 1024));
     if (c.count("--calibration-trials")) o.calibration_trials = whole_number("--calibration-trials", a.calibration_trials, 10'000'000, 1);
@@ -223,7 +225,7 @@ RunInput run_input(const RunArguments& a, const CLI::App& c) {
     if (c.count("--replay") == c.count("scenario"))
         throw InvalidInput("command line", "a scenario file or --replay RESULTS.json (one of them)", c.count("scenario") ? "both" : "neither");
     if (!c.count("--replay")) return {load_scenario(a.scenario), nullptr};
-    for (const char* option : {"--trials", "--seed", "--calibration-trials"})
+    for (const char* option : {"--trials", "--trial-begin", "--seed", "--calibration-trials"})
         if (c.count(option))
             throw InvalidInput(std::string("command line ") + option, "no " + std::string(option) + " with --replay (a replay runs the recorded settings)", "one");
     Json recorded = read_json_file(a.replay, "a results file (JSON)");
@@ -350,6 +352,9 @@ void add_run_commands(CLI::App& app) {
                     "run again the resolved scenario, seed and trials a results file records (apmsim run --out) and report "
                     "whether the numbers are identical; instead of SCENARIO.json")->type_name("RESULTS.json");
     run->add_option("--trials", args->trials, "number of trials, 1 to 4294967295 (default: the scenario's settings.trials)")->type_name("N");
+    run->add_option("--trial-begin", args->trial_begin,
+                    "the first trial's number: run trials B .. B + trials - 1 only, a part of a larger run that "
+                    "apmsim.merge_trial_ranges joins bit for bit (default 0)")->type_name("B");
     run->add_option("--seed", args->seed, "random seed, a whole number (default: settings.seed)")->type_name("S");
     run->add_option("--threads", args->threads,
                     "worker threads, 0 = all cores, at most 1024 (default: settings.threads); never more than trials; results never depend on it")->type_name("T");

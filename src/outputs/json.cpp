@@ -49,6 +49,7 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     Json j;
     j["scenario"] = scenario_name;
     j["trials"] = r.trials;
+    if (r.trial_begin != 0) j["trial_begin"] = r.trial_begin;  // a part of a larger run only
     j["seed"] = r.seed;
     j["years"] = r.years;
     j["members"] = r.member_count;

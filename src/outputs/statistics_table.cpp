@@ -124,7 +124,7 @@ std::vector<SampleRow> samples_table(const SimulationResults& simulation, const 
                    const SampleMatrix& m) {
         for (Eigen::Index t = 0; t < m.rows(); ++t)
             for (Eigen::Index y = 0; y < m.cols(); ++y)
-                out.push_back({static_cast<std::uint64_t>(t), static_cast<int>(y + 1), arm, measure, model, party, m(t, y)});
+                out.push_back({simulation.trial_begin + static_cast<std::uint64_t>(t), static_cast<int>(y + 1), arm, measure, model, party, m(t, y)});
     };
     for (const auto& a : simulation.arms)
         for (const char* measure : {"total_cost", "cost_pmpm", "program_cost", "net_cost"}) add(a.name, measure, "", "", simulation.samples(measure, a.name));

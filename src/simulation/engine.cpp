@@ -176,11 +176,11 @@ std::uint32_t draw_count(const Frequency& f, double scale, double u) {
 /// The program's count factor per tier and category, max(0, 1 + Normal(mean, sd)), drawn once
 /// per trial: an effect on every tier on the stream of its category (year field 0, as in
 /// version 0.2), an effect on one tier on its own stream (year field 1 + the tier).
-void draw_effects(const EnginePlan& plan, std::uint32_t trial, Workspace& ws, SimulationResults& out) {
+void draw_effects(const EnginePlan& plan, std::uint32_t trial, std::size_t slot, Workspace& ws, SimulationResults& out) {
     const Model& sc = plan.model;
     const std::size_t T = plan.tiers, C = plan.categories;
     std::fill(ws.effect.begin(), ws.effect.end(), 1.0);
-    for (std::size_t c = 0; c < C; ++c) out.effect_factors[trial * C + c] = 1.0;
+    for (std::size_t c = 0; c < C; ++c) out.effect_factors[slot * C + c] = 1.0;
     for (std::size_t k = 0; k < plan.effect_cell.size(); ++k) {
         const CategoryEffect& e = sc.intervention->effects[k];
         const auto [c, tier] = plan.effect_cell[k];
@@ -189,12 +189,12 @@ void draw_effects(const EnginePlan& plan, std::uint32_t trial, Workspace& ws, Si
         const double f = std::max(0.0, 1.0 + e.mean + e.sd * random::standard_normal_quantile(s.uniform()));
         for (std::size_t t = 0; t < T; ++t)
             if (tier < 0 || static_cast<std::size_t>(tier) == t) ws.effect[t * C + c] = f;
-        out.tier_effect_factors[(trial * T + (tier < 0 ? 0 : tier)) * C + c] = f;
+        out.tier_effect_factors[(slot * T + (tier < 0 ? 0 : tier)) * C + c] = f;
         if (tier < 0) {
-            out.effect_factors[trial * C + c] = f;
-            for (std::size_t t = 1; t < T; ++t) out.tier_effect_factors[(trial * T + t) * C + c] = f;
+            out.effect_factors[slot * C + c] = f;
+            for (std::size_t t = 1; t < T; ++t) out.tier_effect_factors[(slot * T + t) * C + c] = f;
         } else {
-            out.effect_factors[trial * C + c] = std::nan("");  // by tier: see tier_effect_factors
+            out.effect_factors[slot * C + c] = std::nan("");  // by tier: see tier_effect_factors
         }
     }
 }
@@ -254,13 +254,13 @@ void draw_entrants(const EnginePlan& plan, std::uint32_t trial, Workspace& ws) {
 /// Rising risk: the trial's factor on participants' upward moves, max(0, 1 + Normal(mean,
 /// sd)), and for each year k >= 1 the cumulative transitions of a participant moving into
 /// it, with the factor scaled by the ramp-up of program year k (rising_risk.hpp).
-void draw_rising_risk(const EnginePlan& plan, std::uint32_t trial, Workspace& ws, SimulationResults& out) {
+void draw_rising_risk(const EnginePlan& plan, std::uint32_t trial, std::size_t slot, Workspace& ws, SimulationResults& out) {
     const Intervention& iv = *plan.model.intervention;
     const UpwardTransitionChange& change = *iv.upward_transition_change;
     random::Stream s(plan.options.seed, plan.options.parameter_trial(trial), random::trial_level_member,
                      variable_id(StreamKind::rising_risk, 0, 0));
     const double f = std::max(0.0, 1.0 + change.mean + change.sd * random::standard_normal_quantile(s.uniform()));
-    out.upward_transition_factors[trial] = f;
+    out.upward_transition_factors[slot] = f;
     const std::size_t T = plan.tiers, TT = T * T;
     for (int y = 1; y < plan.years; ++y) {
         const double r = iv.ramp(y - 1);
@@ -313,7 +313,8 @@ double draw_frailty_and_copula(const EnginePlan& plan, std::uint32_t trial, std:
 
 /// One member-year as member_year_costs() needs it.
 struct MemberYear {
-    std::uint32_t trial;
+    std::uint32_t trial;  ///< its number: what its draws depend on
+    std::size_t slot;     ///< where the run stores it (trial - options.trial_begin)
     std::size_t member;
     int year;
     int first_month, end_month;  ///< enrolled months [first, end) of the year
@@ -360,7 +361,7 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
         const std::uint32_t n[2] = {n0, n1};
         for (std::size_t a = 0; a < ws.member_category.size(); ++a) ws.member_category[a][my * C + c] = cost[a];
         for (std::size_t a = 0; a < arm_count; ++a) {
-            const std::size_t idx = out.cell_index(m.trial, m.year, m.tier[a], c);
+            const std::size_t idx = out.cell_index(m.slot, m.year, m.tier[a], c);
             out.arms[a].cost[idx] += cost[a];
             out.arms[a].events[idx] += n[a];
             totals[a] += cost[a];
@@ -392,7 +393,8 @@ std::pair<int, int> enrolled_months(const EnginePlan& plan, std::uint32_t trial,
 }
 
 /// Every year of member `i` in trial `trial`, both arms, into the trial's results and ws.
-void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t i, double g, Workspace& ws, SimulationResults& out) {
+void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t slot, std::size_t i, double g, Workspace& ws,
+                     SimulationResults& out) {
     const std::size_t T = plan.tiers, C = plan.categories, arm_count = out.arms.size();
     const int Y = plan.years;
     const bool participant = plan.model.intervention.has_value() && ws.participant[i] != 0;
@@ -413,17 +415,17 @@ void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t i,
         if (months == 0) continue;
 
         const double frailty = draw_frailty_and_copula(plan, trial, i, y, ws);
-        const MemberYear m{trial, i, y, first, end, {tier[0], tier[1]}, participant, frailty * plan.relative_risk[i],
+        const MemberYear m{trial, slot, i, y, first, end, {tier[0], tier[1]}, participant, frailty * plan.relative_risk[i],
                            std::pow(std::max(0.0, 1.0 + g), y + 1)};
         double totals[2] = {0.0, 0.0};
         member_year_costs(plan, m, arm_count, ws, out, totals);
         if (participant) {
-            const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier[1];
+            const std::size_t ti = (slot * Y + y) * T + tier[1];
             out.arms[1].participant_months[ti] += months;
             ws.participant_heads[static_cast<std::size_t>(y) * T + tier[1]] += 1.0;
         }
         for (std::size_t a = 0; a < arm_count; ++a) {
-            const std::size_t ti = (static_cast<std::size_t>(trial) * Y + y) * T + tier[a];
+            const std::size_t ti = (slot * Y + y) * T + tier[a];
             ws.member_total[a][my] = totals[a];
             out.arms[a].member_months[ti] += months;
             out.arms[a].members[ti] += 1.0;
@@ -432,8 +434,10 @@ void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t i,
     }
 }
 
-void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResults& out, Workspace& ws,
-                           const std::vector<TrialObserver*>& observers) {
+/// Trial number options.trial_begin + `slot`, stored in slot `slot` of `out`.
+void simulate_trial(const EnginePlan& plan, std::size_t slot, SimulationResults& out, Workspace& ws,
+                    const std::vector<TrialObserver*>& observers) {
+    const std::uint32_t trial = plan.options.trial_number(slot);
     const Model& sc = plan.model;
     const CostModel& model = sc.cost_model;
     const std::uint64_t seed = plan.options.seed;
@@ -446,22 +450,22 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
     const std::uint32_t parameter_trial = plan.options.parameter_trial(trial);  // whose trial-level draws this trial shares
     random::Stream trend_stream(seed, parameter_trial, trial_level, variable_id(StreamKind::trend, 0, 0));
     const double g = model.trend.mean + model.trend.sd * random::standard_normal_quantile(trend_stream.uniform());
-    out.trend[trial] = g;
+    out.trend[slot] = g;
     if (plan.churn()) draw_entrants(plan, trial, ws);
     if (with_intervention) {
-        draw_effects(plan, trial, ws, out);
+        draw_effects(plan, trial, slot, ws, out);
         draw_participation(plan, trial, ws);
-        if (plan.rising_risk()) draw_rising_risk(plan, trial, ws, out);
+        if (plan.rising_risk()) draw_rising_risk(plan, trial, slot, ws, out);
         std::fill(ws.participant_heads.begin(), ws.participant_heads.end(), 0.0);
     }
 
-    for (std::size_t i = 0; i < plan.members; ++i) simulate_member(plan, trial, i, g, ws, out);
+    for (std::size_t i = 0; i < plan.members; ++i) simulate_member(plan, trial, slot, i, g, ws, out);
     const std::size_t arm_count = out.arms.size();
 
     // Program costs (intervention arm only): PMPM x participants' months, staff in steps, start-up.
     if (with_intervention) {
         for (int y = 0; y < Y; ++y) {
-            const std::size_t at = static_cast<std::size_t>(trial) * Y + y;
+            const std::size_t at = slot * Y + y;
             sc.intervention->year_costs(y, std::span<const double>(out.arms[1].participant_months).subspan(at * T, T),
                                         std::span<const double>(ws.participant_heads).subspan(static_cast<std::size_t>(y) * T, T),
                                         model.tiers, std::span<double>(out.arms[1].program_cost).subspan(at * plan.cost_items, plan.cost_items));
@@ -472,7 +476,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
         for (std::size_t a = 0; a < arm_count; ++a)
             for (std::size_t i = 0; i < plan.members; ++i)
                 for (int y = 0; y < Y; ++y)
-                    out.member_costs[((a * out.trials + trial) * Y + y) * plan.members + i] = ws.member_total[a][i * Y + y];
+                    out.member_costs[((a * out.trials + slot) * Y + y) * plan.members + i] = ws.member_total[a][i * Y + y];
     }
     if (!observers.empty()) {
         std::span<const double> arm_spans[2], category_spans[2];
@@ -482,7 +486,7 @@ void simulate_trial(const EnginePlan& plan, std::uint32_t trial, SimulationResul
             category_spans[a] = ws.member_category[a];
             tier_spans[a] = ws.tier[a];
         }
-        TrialView view{trial, Y, plan.members, std::span<const std::span<const std::uint16_t>>(tier_spans, arm_count), ws.months, ws.risk_score,
+        TrialView view{slot, Y, plan.members, std::span<const std::span<const std::uint16_t>>(tier_spans, arm_count), ws.months, ws.risk_score,
                        std::span<const std::span<const double>>(arm_spans, arm_count), C,
                        std::span<const std::span<const double>>(category_spans, arm_count),
                        with_intervention ? std::span<const std::uint8_t>(ws.participant) : std::span<const std::uint8_t>()};
@@ -506,6 +510,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
 
     SimulationResults out;
     out.trials = options.trials;
+    out.trial_begin = options.trial_begin;
     out.seed = options.seed;
     out.years = plan.years;
     out.tiers = model.cost_model.tiers;
@@ -554,7 +559,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
         try {
             Workspace ws(plan, arm_count, !observers.empty());
             for (std::uint64_t t; !control.stop_requested() && (t = next.fetch_add(1)) < options.trials;) {
-                simulate_trial(plan, static_cast<std::uint32_t>(t), out, ws, observers);
+                simulate_trial(plan, t, out, ws, observers);
                 if (control.trials_done) control.trials_done->fetch_add(1, std::memory_order_relaxed);
             }
         } catch (...) {

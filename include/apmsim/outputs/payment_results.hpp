@@ -83,6 +83,7 @@ public:
     std::vector<std::string> segments;  ///< [model] the population segment it settles ("": the whole population)
     std::vector<std::string> metric_names;  ///< every registered metric, in the order stored
     std::uint64_t trials = 0;
+    std::uint64_t trial_begin = 0;  ///< the first trial's number (SimulationResults::trial_begin)
     int years = 0;
     std::vector<double> values;        ///< [model][arm][trial][year][stride()]: revenue, payments, delivery cost by party, metrics
     std::vector<double> real_savings;  ///< [model][trial][year] baseline - intervention allowed cost of the model's population (with an intervention)
@@ -248,5 +249,10 @@ private:
         throw InvalidInput(what, "one of: " + join(names), "\"" + name + "\"");
     }
 };
+
+/// The settled results of consecutive trial ranges of one run, joined into those of their
+/// union (simulation/trial_ranges.hpp): the same models, terms and calibration in every
+/// part, else InvalidInput naming parts[k].
+PaymentResults merge_trial_ranges(std::span<const PaymentResults> parts);
 
 }  // namespace apmsim

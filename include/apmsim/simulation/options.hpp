@@ -11,6 +11,10 @@ namespace apmsim {
 
 struct SimulationOptions {
     std::uint64_t trials = 1000;
+    /// The first trial's number: a run simulates trials trial_begin .. trial_begin + trials - 1,
+    /// each a function of the seed and its number alone, so the parts of a large run, run
+    /// anywhere, merge into the whole run bit for bit (merge_trial_ranges, run.hpp).
+    std::uint64_t trial_begin = 0;
     std::uint64_t seed = 20261123;
     unsigned threads = 0;        ///< 0 = every core the machine reports
     bool member_detail = false;  ///< keep every member's annual cost for every trial (memory!)
@@ -23,10 +27,15 @@ struct SimulationOptions {
     std::uint64_t parameter_block = 1;
 
     std::uint32_t parameter_trial(std::uint64_t trial) const { return static_cast<std::uint32_t>(trial / parameter_block); }
+    /// The number of the trial in slot `slot` of this run (what its random numbers depend on).
+    std::uint32_t trial_number(std::uint64_t slot) const { return static_cast<std::uint32_t>(trial_begin + slot); }
 
     void validate(const std::string& where = "options") const {
         if (trials < 1 || trials > 0xFFFFFFFFull)
             throw InvalidInput(where + ".trials", "1 to 4294967295 trials", std::to_string(trials));
+        if (trial_begin > 0x1'0000'0000ull - trials)
+            throw InvalidInput(where + ".trial_begin", "a first trial with trial_begin + trials at most 4294967296",
+                               std::to_string(trial_begin) + " with " + std::to_string(trials) + " trials");
         if (calibration_trials < 1 || calibration_trials > 10'000'000)
             throw InvalidInput(where + ".calibration_trials", "1 to 10000000 trials", std::to_string(calibration_trials));
         if (parameter_block < 1 || parameter_block > trials)

@@ -31,6 +31,7 @@ struct ArmResults {
 class SimulationResults {
 public:
     std::uint64_t trials = 0;
+    std::uint64_t trial_begin = 0;  ///< the first trial's number (a part of a larger run: simulation/trial_ranges.hpp)
     std::uint64_t seed = 0;
     int years = 0;
     std::vector<std::string> tiers, categories, program_cost_items;

@@ -10,7 +10,7 @@
 namespace apmsim {
 
 struct TrialView {
-    std::uint32_t trial = 0;
+    std::size_t trial = 0;  ///< the trial's slot in the run: its number less options.trial_begin
     int years = 0;
     std::size_t members = 0;  ///< the population's members, then the slots of entrants (churn)
     /// per arm: [member * years + year] tier in force that year (a program that prevents

@@ -1,0 +1,100 @@
+"""A large run split by trial ranges: apmsim.run(..., trial_begin=B, trials=N) runs trials
+B .. B + N - 1 only (each a function of the seed and its number alone), and
+apmsim.merge_trial_ranges joins consecutive parts into the whole run, bit for bit;
+apmsim.run_split does both, here or on Dask workers. The CLI runs a part with
+--trial-begin; its results and samples carry the trial numbers."""
+from __future__ import annotations
+
+import csv
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+import apmsim
+from conftest import source_dir
+
+EXAMPLE = source_dir() / "examples" / "scenarios" / "cmc_program_as_run.json"
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    s = apmsim.Scenario.load(EXAMPLE)
+    d = s.to_dict()
+    d["population"] = {"generate": {"members": 120, "tier_mix": {"A": 0.25, "B": 0.5, "C": 0.25}}, "churn": {"renewal_exit": 0.05}}
+    d["settings"].update(trials=12, calibration_trials=30, member_detail=True)
+    return apmsim.Scenario.from_dict(d)
+
+
+@pytest.fixture(scope="module")
+def whole(scenario):
+    return apmsim.run(scenario, progress=False)
+
+
+def test_parts_join_into_the_whole_run(scenario, whole):
+    parts = [apmsim.run(scenario, trials=n, trial_begin=b, threads=t, progress=False) for b, n, t in [(0, 4, 1), (4, 1, 2), (5, 7, 2)]]
+    assert [p.trial_begin for p in parts] == [0, 4, 5]
+    joined = apmsim.merge_trial_ranges(parts)
+    assert joined == whole  # every per-trial array, the payments and the resolved scenario
+    assert joined.to_dict() == whole.to_dict()
+    np.testing.assert_array_equal(joined.member_costs, whole.member_costs)
+    # A part holds the whole run's trials 5 .. 11 exactly, and survives pickling.
+    tail = pickle.loads(pickle.dumps(parts[2]))
+    assert tail.trial_begin == 5 and "trial_begin=5" in repr(tail)
+    np.testing.assert_array_equal(tail.samples("total_cost"), whole.samples("total_cost")[5:])
+    np.testing.assert_array_equal(tail.payments.samples("fee_for_service", "provider", "net", "intervention"),
+                                  whole.payments.samples("fee_for_service", "provider", "net", "intervention")[5:])
+    assert tail.scenario.settings["trial_begin"] == 5 and tail.to_dict()["trial_begin"] == 5
+
+
+def test_run_split_here_gives_the_whole_run(scenario, whole):
+    assert apmsim.run_split(scenario, 5) == whole
+    assert apmsim.run_split(scenario, 1) == whole
+    with pytest.raises(ValueError, match="parts: expected a whole number from 1 to the trials"):
+        apmsim.run_split(scenario, 13)
+    with pytest.raises(TypeError, match="client"):
+        apmsim.run_split(scenario, 2, client=object())
+
+
+def test_run_split_on_dask_workers_gives_the_whole_run(scenario, whole):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        assert apmsim.run_split(scenario, 3, client=client) == whole
+
+
+def test_parts_that_do_not_join_are_refused(scenario):
+    a = apmsim.run(scenario, trials=3, progress=False)
+    c = apmsim.run(scenario, trials=2, trial_begin=4, progress=False)
+    with pytest.raises(ValueError, match=r"^parts\[1\]\.trial_begin: expected trial 3"):
+        apmsim.merge_trial_ranges([a, c])
+    other = apmsim.run(scenario, trials=2, trial_begin=3, seed=99, progress=False)
+    with pytest.raises(ValueError, match=r"^parts\[1\]"):
+        apmsim.merge_trial_ranges([a, other])
+    d = scenario.to_dict()
+    d["intervention"]["uptake"] = 0.5
+    changed = apmsim.run(apmsim.Scenario.from_dict(d), trials=2, trial_begin=3, progress=False)
+    with pytest.raises(ValueError, match=r"^parts\[1\]: expected a part of the same scenario"):
+        apmsim.merge_trial_ranges([a, changed])
+    with pytest.raises(ValueError, match=r"^parts\[0\]: expected Results"):
+        apmsim.merge_trial_ranges(["results"])
+    with pytest.raises(ValueError, match="trial_begin"):
+        apmsim.run(scenario, trials=2, trial_begin=2**32 - 1, progress=False)
+
+
+def test_the_command_line_runs_a_part(scenario, whole, cli, tmp_path):
+    path, out, samples = tmp_path / "s.json", tmp_path / "part.json", tmp_path / "samples.csv"
+    scenario.save(path)
+    done = cli("run", path, "--trial-begin", "5", "--trials", "7", "--quiet", "--out", out, "--samples", samples)
+    assert done.returncode == 0, done.stderr
+    assert "12 trials" not in done.stdout and "7 trials (trials 5 to 11)" in done.stdout
+    doc = json.loads(out.read_text())
+    assert doc["trial_begin"] == 5 and doc["resolved_scenario"]["settings"]["trial_begin"] == 5
+    with open(samples, newline="") as f:
+        trials = {int(row["trial"]) for row in csv.DictReader(f)}
+    assert trials == set(range(5, 12))
+    replayed = cli("run", "--replay", out, "--quiet")
+    assert "replay: identical" in replayed.stdout, replayed.stdout + replayed.stderr
+    bad = cli("run", path, "--trial-begin", "-1")
+    assert bad.returncode == 2 and "--trial-begin" in bad.stderr
