@@ -156,11 +156,12 @@ struct SegmentTables {
     std::vector<std::unique_ptr<ExperienceObserver>> observers;
 
     SegmentTables(const Model& m, const SegmentPlan& plan, const std::vector<MemberReduction>& reductions, std::uint64_t trials,
-                  std::size_t arms, int years) {
+                  std::size_t arms, int years, const RunControl& control) {
         const std::size_t components = m.intervention ? m.intervention->cost_items().size() : 0;
         tables.reserve(plan.size());
         for (std::size_t k = 0; k < plan.size(); ++k)
-            tables.emplace_back(trials, arms, years, m.cost_model.category_count(), m.cost_model.tier_count(), components, reductions.size());
+            tables.emplace_back(trials, arms, years, m.cost_model.category_count(), m.cost_model.tier_count(), components, reductions.size(),
+                                control);
         for (std::size_t k = 0; k < plan.size(); ++k) observers.push_back(std::make_unique<ExperienceObserver>(m, reductions, tables[k], plan.masks[k]));
     }
     std::vector<TrialObserver*> watching() const {
@@ -177,6 +178,7 @@ std::vector<ExperienceTable> simulate_base_period(const Model& model, const Simu
     const std::size_t base_years = settlement.base_years();
     Model b = without_program(model);
     b.cost_model.trend = Trend{0.0, 0.0};
+    b.churn.reset();  // every member eligible as in year 1, in every base year
     Population& pop = b.population;
     std::vector<std::uint8_t> months(pop.size() * base_years);
     for (std::size_t i = 0; i < pop.size(); ++i)
@@ -187,7 +189,7 @@ std::vector<ExperienceTable> simulate_base_period(const Model& model, const Simu
     SimulationOptions bo = options;
     bo.seed = base_period_seed(options.seed);
     bo.member_detail = false;
-    SegmentTables base(b, segments, settlement.base_reductions(), options.trials, 1, static_cast<int>(base_years));
+    SegmentTables base(b, segments, settlement.base_reductions(), options.trials, 1, static_cast<int>(base_years), control);
     simulate(b, bo, base.watching(), {control.stop, nullptr});
     return std::move(base.tables);
 }
@@ -205,7 +207,7 @@ void calibrate(const Model& model, const SimulationOptions& options, const Segme
     co.parameter_block = 1;
     co.member_detail = false;
     const Model b = without_program(model);
-    SegmentTables tables(b, segments, settlement.reductions(), co.trials, 1, settlement.setup().years);
+    SegmentTables tables(b, segments, settlement.reductions(), co.trials, 1, settlement.setup().years, control);
     simulate(b, co, tables.watching(), {control.stop, nullptr});
     settlement.calibrate(tables.tables);
 }
@@ -363,7 +365,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
     const std::vector<ExperienceTable> base =
         settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, segments, control) : std::vector<ExperienceTable>{};
     const std::size_t arms = scenario.intervention ? 2 : 1;
-    SegmentTables main(scenario, segments, settlement.reductions(), options.trials, arms, scenario.years());
+    SegmentTables main(scenario, segments, settlement.reductions(), options.trials, arms, scenario.years(), control);
     const SimulationResults sim = simulate(scenario, options, main.watching(), control);
     calibrate(scenario, options, segments, control, settlement);
     std::vector<BenchmarkBasis> bases;
@@ -380,7 +382,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
             pay.trial_begin = options.trial_begin;
             pay.years = scenario.years();
             pay.split_payer = match.has_value();
-            pay.allocate();
+            pay.allocate(control);
             if (arms > 1)
                 for (std::size_t mi = first[k]; mi < first[k + 1]; ++mi) add_real_savings(main.tables[segments.of_model[mi]], pay.real_savings);
             settle_range(options, settlement, first[k], first[k + 1], main.tables, bases, sim, control, quality, match ? &*match : nullptr, pay);

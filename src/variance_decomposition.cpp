@@ -27,6 +27,7 @@ std::vector<VarianceDecompositionRow> variance_decomposition(const Scenario& sce
         throw InvalidInput("outer, inner", "outer x inner at most 4294967295 trials", std::to_string(outer) + " x " + std::to_string(inner));
     SimulationOptions o = scenario.settings;
     o.trials = outer * inner;
+    o.trial_begin = 0;  // the nested design's blocks start at trial 0 (a part's settings may say otherwise)
     o.parameter_block = inner;
     const RunResults r = run(scenario, o, control);
     const SimulationResults& sim = r.simulation;

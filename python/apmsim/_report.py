@@ -179,7 +179,8 @@ def _payments_html(f: ResultsFile) -> str:
 def _status_quo_html(f: ResultsFile) -> str:
     t = tables.status_quo_comparison(f) if f.payments else None
     if t is None:
-        return "<p>No comparison: the results need a fee-for-service model and another model.</p>"
+        return ("<p>No comparison: the scenario names no status quo (<code>status_quo</code>, by default a model named "
+                "fee_for_service) with another model on its population segment.</p>")
     base = tables.status_quo_model(f)
     return (f"<p>What each model changes for each party against the status quo, <code>{_e(base)}</code>, trial by trial: "
             "the same simulated costs settled both ways, so the difference is the contract's, not the noise of two draws.</p>"

@@ -354,7 +354,7 @@ void add_run_commands(CLI::App& app) {
     run->add_option("--trials", args->trials, "number of trials, 1 to 4294967295 (default: the scenario's settings.trials)")->type_name("N");
     run->add_option("--trial-begin", args->trial_begin,
                     "the first trial's number: run trials B .. B + trials - 1 only, a part of a larger run that "
-                    "apmsim.merge_trial_ranges joins bit for bit (default 0)")->type_name("B");
+                    "apmsim.merge_trial_ranges joins bit for bit in Python (default 0)")->type_name("B");
     run->add_option("--seed", args->seed, "random seed, a whole number (default: settings.seed)")->type_name("S");
     run->add_option("--threads", args->threads,
                     "worker threads, 0 = all cores, at most 1024 (default: settings.threads); never more than trials; results never depend on it")->type_name("T");

@@ -529,27 +529,28 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     const std::size_t cells = product({options.trials, static_cast<std::size_t>(plan.years), plan.tiers, plan.categories}, "options.trials");
     (void)product({cells, arm_count, 2 * sizeof(double)}, "options.trials");  // cost and events, both arms
     const std::size_t tier_cells = options.trials * plan.years * plan.tiers;
+    auto fill = [&control](std::vector<double>& v, std::size_t n, double value) { fill_stoppably(v, n, value, control); };
     if (options.member_detail)
         (void)product({arm_count, options.trials, static_cast<std::size_t>(plan.years), plan.members, sizeof(double)}, "options.member_detail");
     for (std::size_t a = 0; a < arm_count; ++a) {
         ArmResults arm;
         arm.name = a == 0 ? "baseline" : "intervention";
-        arm.cost.assign(cells, 0.0);
-        arm.events.assign(cells, 0.0);
-        arm.member_months.assign(tier_cells, 0.0);
-        arm.members.assign(tier_cells, 0.0);
-        arm.member_cost_sumsq.assign(tier_cells, 0.0);
-        arm.program_cost.assign(options.trials * plan.years * plan.cost_items, 0.0);
-        if (a == 1) arm.participant_months.assign(tier_cells, 0.0);
+        fill(arm.cost, cells, 0.0);
+        fill(arm.events, cells, 0.0);
+        fill(arm.member_months, tier_cells, 0.0);
+        fill(arm.members, tier_cells, 0.0);
+        fill(arm.member_cost_sumsq, tier_cells, 0.0);
+        fill(arm.program_cost, options.trials * plan.years * plan.cost_items, 0.0);
+        if (a == 1) fill(arm.participant_months, tier_cells, 0.0);
         out.arms.push_back(std::move(arm));
     }
-    out.trend.assign(options.trials, 0.0);
+    fill(out.trend, options.trials, 0.0);
     if (model.intervention) {
-        out.effect_factors.assign(options.trials * plan.categories, 1.0);
-        out.tier_effect_factors.assign(options.trials * plan.tiers * plan.categories, 1.0);
-        if (plan.rising_risk()) out.upward_transition_factors.assign(options.trials, 1.0);
+        fill(out.effect_factors, options.trials * plan.categories, 1.0);
+        fill(out.tier_effect_factors, options.trials * plan.tiers * plan.categories, 1.0);
+        if (plan.rising_risk()) fill(out.upward_transition_factors, options.trials, 1.0);
     }
-    if (options.member_detail) out.member_costs.assign(arm_count * options.trials * plan.years * plan.members, 0.0);
+    if (options.member_detail) fill(out.member_costs, arm_count * options.trials * plan.years * plan.members, 0.0);
 
     const unsigned threads = std::min<std::uint64_t>(resolve_threads(options.threads), options.trials);
     std::atomic<std::uint64_t> next{0};

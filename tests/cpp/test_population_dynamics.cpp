@@ -183,8 +183,8 @@ TEST(Churn, RenewalExitsFollowTheProcess) {
 }
 
 // A program cost item by tier: each tier's PMPM times its participants' months, by hand;
-// a PMPM for every tier as well as by tier, or for a tier the program does not enrol, is
-// an error (the one would have no effect, the other would never be paid).
+// a PMPM for every tier as well as by tier (it would have no effect), or for a tier the
+// cost model lacks, is an error.
 TEST(ProgramCosts, PmpmByTierIsPaidPerTiersMonths) {
     Intervention iv;
     iv.name = "care";
@@ -202,8 +202,8 @@ TEST(ProgramCosts, PmpmByTierIsPaidPerTiersMonths) {
     iv.costs[0].pmpm = 5.0;
     expect_invalid([&] { iv.validate("intervention", {"inpatient"}, tiers, 1); }, "intervention.program_cost_pmpm.team");
     iv.costs[0].pmpm = 0.0;
-    iv.costs[0].by_tier.push_back({"C", 10.0});
-    expect_invalid([&] { iv.validate("intervention", {"inpatient"}, tiers, 1); }, "intervention.program_cost_pmpm.team.by_tier.C");
+    iv.costs[0].by_tier.push_back({"Z", 10.0});
+    expect_invalid([&] { iv.validate("intervention", {"inpatient"}, tiers, 1); }, "intervention.program_cost_pmpm.team.by_tier.Z");
 }
 
 // Targeting by risk score: the members the rule keeps take part and nobody else (their

@@ -42,3 +42,34 @@ def test_the_program_as_run_example_holds_together(cli, tmp_path):
     assert "1,000 members at the start" in done.stdout
     assert "Compared with fee_for_service" in done.stdout and "Enrolment (mean over trials)" in done.stdout
     assert apmsim.Scenario.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+
+
+def test_renewal_churn_with_a_one_year_simulated_base_period():
+    """The simulated base period is every member as in year 1, without churn: a one-year
+    base period next to renewal churn runs (it used to fail the churn's horizon check)."""
+    d = apmsim.Scenario.load(EXAMPLE).to_dict()
+    d["population"]["generate"]["members"] = 200
+    d["payment_models"] = [m for m in d["payment_models"] if m["name"] in ("fee_for_service", "ffs_shared_risk_glide_path")]
+    for c in d["payment_models"][1]["components"]:
+        if "benchmark" in c:
+            c["benchmark"]["base_year_weights"] = [1.0]
+    r = apmsim.run(apmsim.Scenario.from_dict(d), trials=5, calibration_trials=20, progress=False)
+    assert r.payments.samples("ffs_shared_risk_glide_path", "provider", "net", "intervention").shape == (5, 3)
+
+
+def test_pmpm_by_tier_follows_participants_into_the_tier_they_move_to():
+    """Participation is fixed at the start, the PMPM is the tier's that year: with tier
+    transitions a participant who moves from A to B is paid B's rate, which may be named."""
+    d = apmsim.Scenario.load(EXAMPLE).to_dict()
+    d["population"] = {"generate": {"members": 200, "tier_mix": {"A": 0.25, "B": 0.5, "C": 0.25}}}
+    iv = d["intervention"]
+    iv.update(target_tiers=["A"], uptake=1.0, program_cost_pmpm={"care": {"by_tier": {"A": 100.0, "C": 30.0}}})
+    for key in ("staffing", "start_up_cost", "upward_transition_change"):
+        iv.pop(key)
+    d["delivery"].pop("program_cost_borne_by")
+    d["cost_model"]["tier_transitions"] = {"A": {"A": 0.6, "B": 0.0, "C": 0.4}, "B": {"B": 1.0}, "C": {"C": 1.0}}
+    d.pop("payment_models"), d.pop("federal_match"), d.pop("status_quo")
+    r = apmsim.run(apmsim.Scenario.from_dict(d), trials=6, progress=False)
+    months_a, months_c = r.participant_months("A"), r.participant_months("C")
+    assert months_c[:, 1:].min() > 0  # participants moved into C
+    np.testing.assert_allclose(r.samples("program_cost", "intervention"), 100.0 * months_a + 30.0 * months_c, rtol=1e-14)

@@ -372,3 +372,10 @@ def test_the_report_says_who_takes_part_and_what_each_tier_costs():
             "(sd 10.0%, drawn once per trial); its effects are 50.0% in year 1 and 100.0% in year 2 of their full size.") in text
     assert "It costs an amount by tier PMPM in all: team by tier B $175" in text
     assert "It enrols every member; all of them take part." in " ".join(program_sentences(apmsim.Scenario.from_dict(program()).to_dict()))
+
+
+def test_a_risk_score_rule_with_churn_is_refused():
+    doc = scored_program(target_risk_score={"min": 1.0})
+    doc["population"]["churn"] = {"renewal_exit": 0.05}
+    with pytest.raises(ValueError, match="^intervention.target_risk_score: expected no churn with a rule on the risk score"):
+        apmsim.Scenario.from_dict(doc)

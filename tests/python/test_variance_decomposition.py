@@ -92,3 +92,11 @@ def test_the_command_line_prints_the_same_shares(cli, tmp_path):
     assert line.split()[-2:] == [f"{100 * row.parameter_share:.1f}%", f"{100 * row.parameter_share_se:.1f}%"]
     bad = cli("decompose", path, "--outer", "2")
     assert bad.returncode == 2 and "--outer: expected a whole number from 3" in bad.stderr
+
+
+def test_a_scenario_of_a_runs_part_decomposes_as_the_whole():
+    """Settings of a part of a larger run (settings.trial_begin) do not shift the nested
+    design's parameter blocks: the same table as without them."""
+    s = pool()
+    part = s.with_value("/settings/trial_begin", 5)
+    assert apmsim.variance_decomposition(part, outer=50, inner=4).equals(apmsim.variance_decomposition(s, outer=50, inner=4))

@@ -5,6 +5,8 @@
 /// member-level reductions (truncation excess, specific stop-loss recoveries) computed
 /// while the trial's members are in memory, so nothing of size trials x members is kept.
 
+#include "apmsim/simulation/run_control.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -57,11 +59,13 @@ private:
 class ExperienceTable {
 public:
     ExperienceTable() = default;
+    /// Zeroed rows for every trial, arm and year (Interrupted when `control` asks to stop meanwhile).
     ExperienceTable(std::uint64_t trials, std::size_t arms, int years, std::size_t categories, std::size_t tiers,
-                    std::size_t components, std::size_t reductions)
+                    std::size_t components, std::size_t reductions, const RunControl& control = {})
         : trials_(trials), arms_(arms), years_(years), C_(categories), T_(tiers), K_(components), R_(reductions),
-          stride_(categories + tiers + 2 + components + reductions),
-          data_(trials * arms * static_cast<std::size_t>(years) * stride_, 0.0) {}
+          stride_(categories + tiers + 2 + components + reductions) {
+        fill_stoppably(data_, trials * arms * static_cast<std::size_t>(years) * stride_, 0.0, control);
+    }
 
     std::uint64_t trials() const { return trials_; }
     std::size_t arms() const { return arms_; }

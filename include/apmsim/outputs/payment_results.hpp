@@ -25,6 +25,7 @@
 #include "apmsim/contracts/federal_match.hpp"
 #include "apmsim/contracts/ledger.hpp"
 #include "apmsim/simulation/results.hpp"
+#include "apmsim/simulation/run_control.hpp"
 #include "apmsim/stats/summary.hpp"
 
 #include <cmath>
@@ -114,11 +115,12 @@ public:
     }
 
     std::size_t stride() const { return 3 * party_count + metric_names.size(); }
-    void allocate() {
+    /// Room for every model, arm, trial and year (Interrupted when `control` asks to stop meanwhile).
+    void allocate(const RunControl& control = {}) {
         const std::size_t periods = arms.size() * trials * static_cast<std::size_t>(years);
-        values.assign(models.size() * periods * stride(), 0.0);
-        comparisons.assign(comparison_slots() * periods * comparison_names.size(), std::nan(""));
-        federal.assign(split_payer ? models.size() * periods * 3 : 0, 0.0);
+        fill_stoppably(values, models.size() * periods * stride(), 0.0, control);
+        fill_stoppably(comparisons, comparison_slots() * periods * comparison_names.size(), std::nan(""), control);
+        fill_stoppably(federal, split_payer ? models.size() * periods * 3 : 0, 0.0, control);
     }
     void store_federal(std::size_t model, std::size_t arm, std::uint64_t trial, int year, const FederalPart& f) {
         double* out = federal.data() + period(model, arm, trial, year) * 3;

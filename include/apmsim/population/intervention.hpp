@@ -35,7 +35,8 @@ struct TierPmpm {
 };
 
 /// A program cost item (care team, family support...), dollars per participant per month
-/// of eligibility: `pmpm` in every tier, or by tier (`by_tier`: tiers not listed pay 0).
+/// of eligibility: `pmpm` in every tier, or by tier (`by_tier`: tiers not listed pay 0),
+/// the participant's tier that year (with tier transitions, one it has moved into).
 struct ProgramCost {
     std::string item;
     double pmpm = 0.0;
@@ -204,8 +205,6 @@ private:
                 const std::string tier_at = at + ".by_tier." + c.by_tier[i].tier;
                 if (std::find(tiers.begin(), tiers.end(), c.by_tier[i].tier) == tiers.end())
                     throw InvalidInput(tier_at, "a tier of the cost model", "\"" + c.by_tier[i].tier + "\"");
-                if (!targets(c.by_tier[i].tier))  // a cost for a tier with no participants would never be paid
-                    throw InvalidInput(tier_at, "a tier the program enrols (target_tiers)", "\"" + c.by_tier[i].tier + "\"");
                 check::non_negative(tier_at, c.by_tier[i].pmpm);
             }
         }

@@ -41,6 +41,7 @@ struct Model {
         validate_segments(segments, cost_model.tiers, "population.segments");
         if (intervention) intervention->validate("intervention", cost_model.categories, cost_model.tiers, years());
         if (intervention && intervention->target_risk_score) check_risk_score_rule_acts();
+        if (intervention) check_costs_by_tier_can_be_paid();
         if (intervention && intervention->upward_transition_change) {
             std::vector<bool> enrolled;
             for (const auto& t : cost_model.tiers) enrolled.push_back(intervention->targets(t));
@@ -52,6 +53,18 @@ struct Model {
     }
 
 private:
+    /// A PMPM for a tier no participant can be in would never be paid: a tier the program
+    /// enrols, or any tier when participants can move between tiers.
+    void check_costs_by_tier_can_be_paid() const {
+        if (cost_model.tier_transition.size() != 0) return;
+        for (const auto& c : intervention->costs)
+            for (const auto& r : c.by_tier)
+                if (!intervention->targets(r.tier))
+                    throw InvalidInput("intervention.program_cost_pmpm." + c.item + ".by_tier." + r.tier,
+                                       "a tier the program enrols (target_tiers; participants stay in their tier without tier_transitions)",
+                                       "\"" + r.tier + "\"");
+    }
+
     /// A rule on the risk score must keep some members of the target tiers and leave out
     /// others: one that keeps none or all of them would have no effect.
     void check_risk_score_rule_acts() const {
@@ -62,6 +75,9 @@ private:
             ++targeted;
             kept += intervention->eligible(tier, population.risk_score[i]) ? 1 : 0;
         }
+        if (churn)  // an entrant's score is its tier's mean: the rule would keep all or none of a tier's entrants
+            throw InvalidInput("intervention.target_risk_score", "no churn with a rule on the risk score (entrants' own scores are not known)",
+                               "population.churn");
         if (kept == 0 || kept == targeted)
             throw InvalidInput("intervention.target_risk_score", "a rule that keeps some members of the target tiers and leaves out others",
                                std::to_string(kept) + " of " + std::to_string(targeted) + " kept: the rule has no effect");
