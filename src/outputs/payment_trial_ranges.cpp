@@ -35,13 +35,7 @@ void check_same_run(const PaymentResults& first, const PaymentResults& part, con
 }  // namespace
 
 PaymentResults merge_trial_ranges(std::span<const PaymentResults> parts) {
-    std::vector<std::uint64_t> begins, counts;
-    for (const auto& p : parts) {
-        begins.push_back(p.trial_begin);
-        counts.push_back(p.trials);
-    }
-    check_consecutive_ranges(begins, counts, "parts");
-    for (std::size_t k = 1; k < parts.size(); ++k) check_same_run(parts[0], parts[k], "parts[" + std::to_string(k) + "]");
+    const std::vector<std::uint64_t> counts = consecutive_trial_counts(parts, check_same_run);
     PaymentResults out = parts[0];
     for (std::size_t k = 1; k < parts.size(); ++k) out.trials += parts[k].trials;
     const std::size_t model_arms = out.models.size() * out.arms.size();

@@ -32,13 +32,7 @@ void check_same_run(const SimulationResults& first, const SimulationResults& par
 }  // namespace
 
 SimulationResults merge_trial_ranges(std::span<const SimulationResults> parts) {
-    std::vector<std::uint64_t> begins, counts;
-    for (const auto& p : parts) {
-        begins.push_back(p.trial_begin);
-        counts.push_back(p.trials);
-    }
-    check_consecutive_ranges(begins, counts, "parts");
-    for (std::size_t k = 1; k < parts.size(); ++k) check_same_run(parts[0], parts[k], "parts[" + std::to_string(k) + "]");
+    const std::vector<std::uint64_t> counts = consecutive_trial_counts(parts, check_same_run);
     SimulationResults out = parts[0];
     for (std::size_t k = 1; k < parts.size(); ++k) out.trials += parts[k].trials;
     auto join = [&](auto array_of, std::size_t outer, const char* what) {

@@ -306,11 +306,11 @@ TEST(ResultsDocument, AFileWithoutAResolvedScenarioIsRefused) {
 
 TEST(InterventionValidation, DuplicateEffectsAndComponentsAreErrors) {
     Scenario s = Scenario::default_cmc_program(10, 1);
-    s.intervention->effects.push_back({"inpatient", -0.2, 0.0});
+    s.intervention->effects.push_back({"inpatient", -0.2, 0.0, ""});
     InvalidInput e = error_of([&] { s.validate(); });
     EXPECT_EQ(e.where(), "intervention.effects.inpatient");
     s = Scenario::default_cmc_program(10, 1);
-    s.intervention->costs.push_back({"care_team", 5.0});
+    s.intervention->costs.push_back({"care_team", 5.0, {}});
     e = error_of([&] { s.validate(); });
     EXPECT_EQ(e.where(), "intervention.program_cost_pmpm.care_team");
 }

@@ -20,6 +20,20 @@ namespace apmsim {
 /// starts where part k - 1 ends. Errors name `where`[k].trial_begin.
 void check_consecutive_ranges(std::span<const std::uint64_t> begins, std::span<const std::uint64_t> counts, const std::string& where);
 
+/// The trial counts of `parts` (results with trial_begin and trials), once they are checked
+/// to be consecutive and, by `check_same_run(parts[0], parts[k], "parts[k]")`, of one run.
+template <class Results, class Check>
+std::vector<std::uint64_t> consecutive_trial_counts(std::span<const Results> parts, Check check_same_run) {
+    std::vector<std::uint64_t> begins, counts;
+    for (const auto& p : parts) {
+        begins.push_back(p.trial_begin);
+        counts.push_back(p.trials);
+    }
+    check_consecutive_ranges(begins, counts, "parts");
+    for (std::size_t k = 1; k < parts.size(); ++k) check_same_run(parts[0], parts[k], "parts[" + std::to_string(k) + "]");
+    return counts;
+}
+
 /// The arrays `parts` laid out [outer][trial][inner] (part k with counts[k] trials), joined
 /// along the trials: [outer][sum of counts][inner]. `inner` follows from the sizes; an
 /// array whose size does not fit the layout is an error naming `what`.
