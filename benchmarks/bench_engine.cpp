@@ -4,6 +4,7 @@
 // Reports member-years per second and events per second.
 //   ./build/benchmarks/bench_engine --benchmark_filter=ReferenceWorkload
 #include "apmsim/scenario.hpp"
+#include "apmsim/random/batch.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
 #include "apmsim/simulation/engine.hpp"
@@ -51,6 +52,38 @@ void ReferenceWorkloadWithIntervention(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(state.iterations()) * o.trials * 2000, benchmark::Counter::kIsRate);
 }
 BENCHMARK(ReferenceWorkloadWithIntervention)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The default program as `apmsim run` simulates it: 1,000 members, 3 years, trend,
+// both arms on common random numbers.
+void DefaultProgram(benchmark::State& state) {
+    const apmsim::Scenario s = apmsim::Scenario::default_cmc_program();
+    apmsim::SimulationOptions o;
+    o.trials = 50;
+    o.threads = static_cast<unsigned>(state.range(0));
+    for (auto _ : state) benchmark::DoNotOptimize(apmsim::simulate(s, o).trend.data());
+    state.counters["member_years_per_s"] = benchmark::Counter(
+        static_cast<double>(state.iterations()) * o.trials * s.population.size() * s.years(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(DefaultProgram)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The draw ceiling: what the engine's severities cost with nothing else around them,
+// Philox words, the normal transform and exp over one long stream (per event).
+void DrawCeiling(benchmark::State& state) {
+    const std::size_t n = 100000;
+    const apmsim::Lognormal d = apmsim::Lognormal::from_mean_cv(700, 1.5);
+    apmsim::random::LognormalSums batch;
+    std::uint32_t trial = 0;
+    double sum = 0.0;
+    for (auto _ : state) {
+        batch.clear();
+        batch.add(0, 0, static_cast<std::uint32_t>(n), d.mu(), d.sigma());
+        batch.compute(1, trial++, 0);
+        sum += batch.sum(0);
+    }
+    benchmark::DoNotOptimize(sum);
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(DrawCeiling)->Unit(benchmark::kMicrosecond);
 
 template <class D>
 void SeverityDraw(benchmark::State& state, D d) {

@@ -1,84 +1,244 @@
-// Vectorised kernels: AVX2 and baseline clones of each, picked at load time. Both
-// clones compute the same IEEE operations in the same order (no contraction), so the
-// results are identical bit for bit; tests/cpp/test_random.cpp checks them against the
-// scalar Stream and samplers.
+// Vectorised kernels. Each loop is written once and compiled for three instruction sets
+// (AVX-512, AVX2, baseline x86-64); the best the processor has is used, or the one the
+// environment variable APMSIM_SIMD names. All compute the same IEEE operations in the same
+// order (no contraction), so the results are identical bit for bit: tests/cpp/test_random.cpp
+// runs every target the machine has against the others and against the scalar samplers.
 #include "apmsim/random/batch.hpp"
+#include "apmsim/core/errors.hpp"
 #include "apmsim/random/fast_math.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
 
 #include <Random123/philox.h>
+#include <algorithm>
+#include <atomic>
 #include <cmath>
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define APMSIM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define APMSIM_CLONES
-#endif
+#include <cstdlib>
 
 namespace apmsim::random {
 namespace {
 
 constexpr std::size_t chunk = 64;  // draws per chunk (32 Philox blocks)
 
-/// Philox blocks block0 .. block0 + blocks - 1 into 2 uniforms each.
-APMSIM_CLONES void philox_blocks(const StreamAddress& at, std::uint32_t block0, std::size_t blocks, double* out) {
+#define APMSIM_ALWAYS_INLINE inline __attribute__((always_inline))
+
+/// Philox block index[b] of stream variable[b] (of one seed, trial, member) into 2 uniforms each.
+APMSIM_ALWAYS_INLINE void philox_loop(const StreamAddress& at, const std::uint32_t* variable, const std::uint32_t* index, std::size_t blocks,
+                                      double* out) {
     const r123::Philox4x32_R<10> gen;
     const r123::Philox4x32_R<10>::key_type key = {{static_cast<std::uint32_t>(at.seed), static_cast<std::uint32_t>(at.seed >> 32)}};
     for (std::size_t b = 0; b < blocks; ++b) {
-        const r123::Philox4x32_R<10>::ctr_type c = {{at.trial, at.member, at.variable, block0 + static_cast<std::uint32_t>(b)}};
+        const r123::Philox4x32_R<10>::ctr_type c = {{at.trial, at.member, variable[b], index[b]}};
         const auto r = gen(c, key);
         out[2 * b] = uniform_from_words(r[0], r[1]);
         out[2 * b + 1] = uniform_from_words(r[2], r[3]);
     }
 }
 
-/// z[k] = Phi^-1(u[k]) with the central region vectorised; tails (15% of draws) scalar.
-APMSIM_CLONES void central_normals(const double* u, double* z, std::size_t n) {
+/// z[k] = Phi^-1(u[k]) in the central region (the tails are overwritten after).
+APMSIM_ALWAYS_INLINE void central_loop(const double* u, double* z, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) z[k] = as241_central(u[k] - 0.5);
 }
 
-APMSIM_CLONES double sum_exp_affine(const double* z, std::size_t n, double mu, double sigma) {
-    double x[chunk];
-    for (std::size_t k = 0; k < n; ++k) x[k] = exp_kernel(mu + sigma * z[k]);
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
-    for (std::size_t k = 0; k < n; ++k) acc[k % 4] += x[k];
-    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+/// z[k] = the AS 241 tail of log_r[k] (log of min(p, 1 - p)), lower tail where u[k] < 1/2.
+APMSIM_ALWAYS_INLINE void tail_loop(const double* log_r, const double* u, double* z, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) z[k] = as241_tail(log_r[k], u[k] < 0.5);
 }
 
-/// Calls f(u, count) for successive chunks of draws first .. first + n - 1.
-template <class F>
-void for_each_chunk(const StreamAddress& at, std::uint64_t first, std::size_t n, F f) {
-    double buf[chunk + 2];
-    std::uint64_t next = first;
-    const std::uint64_t end = first + n;
-    while (next < end) {
-        const std::size_t skip = static_cast<std::size_t>(next % 2);
-        const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, end - next));
-        philox_blocks(at, static_cast<std::uint32_t>(next / 2), (count + skip + 1) / 2, buf);
-        f(buf + skip, count);
-        next += count;
+/// x[k] = exp(mu[k] + sigma[k] z[k]), in place.
+APMSIM_ALWAYS_INLINE void exp_affine_loop(double* x, const double* mu, const double* sigma, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) x[k] = exp_kernel(mu[k] + sigma[k] * x[k]);
+}
+
+/// The kernels compiled for one instruction set.
+struct Kernels {
+    const char* name;
+    bool (*supported)();
+    void (*philox)(const StreamAddress&, const std::uint32_t*, const std::uint32_t*, std::size_t, double*);
+    void (*central)(const double*, double*, std::size_t);
+    void (*tail)(const double*, const double*, double*, std::size_t);
+    void (*exp_affine)(double*, const double*, const double*, std::size_t);
+};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED)                                                                                        \
+    TARGET void philox_##NAME(const StreamAddress& at, const std::uint32_t* v, const std::uint32_t* i, std::size_t n, double* out) { \
+        philox_loop(at, v, i, n, out);                                                                                                \
+    }                                                                                                                                 \
+    TARGET void central_##NAME(const double* u, double* z, std::size_t n) { central_loop(u, z, n); }                                 \
+    TARGET void tail_##NAME(const double* l, const double* u, double* z, std::size_t n) { tail_loop(l, u, z, n); }                   \
+    TARGET void exp_affine_##NAME(double* x, const double* m, const double* s, std::size_t n) { exp_affine_loop(x, m, s, n); }       \
+    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME};
+APMSIM_KERNEL_SET(avx512, __attribute__((target("avx512f"))), [] { return __builtin_cpu_supports("avx512f") != 0; })
+APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; })
+APMSIM_KERNEL_SET(baseline, , [] { return true; })
+constexpr const Kernels* all_kernels[] = {&avx512_kernels, &avx2_kernels, &baseline_kernels};
+#else
+APMSIM_KERNEL_SET(baseline, , [] { return true; })
+constexpr const Kernels* all_kernels[] = {&baseline_kernels};
+#endif
+
+const Kernels* find_kernels(const std::string& name) {
+    for (const Kernels* k : all_kernels)
+        if (name == k->name && k->supported()) return k;
+    return nullptr;
+}
+
+[[noreturn]] void throw_unknown_target(const std::string& where, const std::string& name) {
+    std::string choices;
+    for (const Kernels* k : all_kernels)
+        if (k->supported()) choices += (choices.empty() ? "" : ", ") + std::string(k->name);
+    throw InvalidInput(where, "one of the instruction sets this processor runs: " + choices, "\"" + name + "\"");
+}
+
+/// The best set this processor runs, or the one APMSIM_SIMD names.
+const Kernels* default_kernels() {
+    if (const char* named = std::getenv("APMSIM_SIMD"); named != nullptr && *named != '\0') {
+        if (const Kernels* k = find_kernels(named)) return k;
+        throw_unknown_target("APMSIM_SIMD", named);
     }
+    for (const Kernels* k : all_kernels)
+        if (k->supported()) return k;
+    return &baseline_kernels;
+}
+
+std::atomic<const Kernels*> chosen{nullptr};
+
+const Kernels& kernels() {
+    const Kernels* k = chosen.load(std::memory_order_acquire);
+    if (k == nullptr) {
+        k = default_kernels();
+        chosen.store(k, std::memory_order_release);
+    }
+    return *k;
+}
+
+/// z[k] = Phi^-1(u[k]), what standard_normal_quantile returns: the central region
+/// vectorised; the tails (15% of draws) gathered, their logs taken by libm one by one
+/// (so the bits are the scalar path's), their rational functions vectorised.
+void normals(const double* u, double* z, std::size_t n, std::vector<std::uint32_t>& tail, std::vector<double>& scratch) {
+    kernels().central(u, z, n);
+    tail.resize(n);
+    std::size_t m = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        tail[m] = static_cast<std::uint32_t>(k);
+        m += std::fabs(u[k] - 0.5) > 0.425 ? 1 : 0;
+    }
+    scratch.resize(3 * m);
+    double *log_r = scratch.data(), *tail_u = log_r + m, *tail_z = tail_u + m;
+    for (std::size_t j = 0; j < m; ++j) {
+        tail_u[j] = u[tail[j]];
+        log_r[j] = std::log(tail_u[j] < 0.5 ? tail_u[j] : 1.0 - tail_u[j]);
+    }
+    kernels().tail(log_r, tail_u, tail_z, m);
+    for (std::size_t j = 0; j < m; ++j) z[tail[j]] = tail_z[j];
+}
+
+/// x[0] + ... + x[n - 1] in chunks of 64, each summed with four interleaved partial sums.
+double chunked_sum(const double* x, std::size_t n) {
+    double total = 0.0;
+    for (std::size_t start = 0; start < n; start += chunk) {
+        const std::size_t count = std::min(chunk, n - start);
+        double acc[4] = {0.0, 0.0, 0.0, 0.0};
+        for (std::size_t k = 0; k < count; ++k) acc[k % 4] += x[start + k];
+        total += (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+    return total;
 }
 
 }  // namespace
 
+std::vector<std::string> kernel_targets() {
+    std::vector<std::string> out;
+    for (const Kernels* k : all_kernels)
+        if (k->supported()) out.emplace_back(k->name);
+    return out;
+}
+
+std::string kernel_target() { return kernels().name; }
+
+void use_kernel_target(const std::string& name) {
+    const Kernels* k = find_kernels(name);
+    if (k == nullptr) throw_unknown_target("use_kernel_target", name);
+    chosen.store(k, std::memory_order_release);
+}
+
 void fill_uniforms(const StreamAddress& at, std::uint64_t first, std::size_t n, double* out) {
-    for_each_chunk(at, first, n, [&](const double* u, std::size_t count) {
-        for (std::size_t k = 0; k < count; ++k) *out++ = u[k];
-    });
+    double buf[chunk + 2];
+    for (std::uint64_t next = first; next < first + n;) {
+        const std::size_t skip = static_cast<std::size_t>(next % 2);
+        const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, first + n - next));
+        std::uint32_t variable[chunk / 2 + 1], index[chunk / 2 + 1];
+        const std::size_t blocks = (count + skip + 1) / 2;
+        for (std::size_t b = 0; b < blocks; ++b) {
+            variable[b] = at.variable;
+            index[b] = static_cast<std::uint32_t>(next / 2 + b);
+        }
+        kernels().philox(at, variable, index, blocks, buf);
+        std::copy_n(buf + skip, count, out);
+        out += count;
+        next += count;
+    }
+}
+
+void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n,
+                    double* out) {
+    constexpr std::size_t batch = 64;
+    const std::uint32_t zeros[batch] = {};
+    double buf[2 * batch];
+    for (std::size_t start = 0; start < n; start += batch) {
+        const std::size_t count = std::min(batch, n - start);
+        kernels().philox({seed, trial, member, 0}, variables + start, zeros, count, buf);
+        for (std::size_t k = 0; k < count; ++k) out[start + k] = buf[2 * k];
+    }
 }
 
 double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::size_t n, double mu, double sigma) {
-    double total = 0.0;
-    double z[chunk];
-    for_each_chunk(at, first, n, [&](const double* u, std::size_t count) {
-        central_normals(u, z, count);
-        for (std::size_t k = 0; k < count; ++k)
-            if (std::fabs(u[k] - 0.5) > 0.425) z[k] = standard_normal_quantile(u[k]);
-        total += sum_exp_affine(z, count, mu, sigma);
-    });
-    return total;
+    if (n == 0) return 0.0;
+    LognormalSums one;
+    one.add(at.variable, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(n), mu, sigma);
+    one.compute(at.seed, at.trial, at.member);
+    return one.sum(0);
+}
+
+void LognormalSums::clear() { segments_.clear(); }
+
+std::size_t LognormalSums::add(std::uint32_t variable, std::uint32_t first, std::uint32_t count, double mu, double sigma) {
+    segments_.push_back({variable, first, count, mu, sigma, 0});
+    return segments_.size() - 1;
+}
+
+void LognormalSums::compute(std::uint64_t seed, std::uint32_t trial, std::uint32_t member) {
+    // Lay out every segment's Philox blocks (a segment starting at an odd draw skips the
+    // first uniform of its first block), with each draw's mu and sigma beside it.
+    std::size_t blocks = 0;
+    for (Segment& s : segments_) {
+        s.offset = 2 * blocks + s.first % 2;
+        blocks += (s.count + s.first % 2 + 1) / 2;
+    }
+    const std::size_t draws = 2 * blocks;
+    if (block_index_.size() < blocks) {
+        block_variable_.resize(blocks);
+        block_index_.resize(blocks);
+        uniform_.resize(draws);
+        severity_.resize(draws);
+        mu_.resize(draws);
+        sigma_.resize(draws);
+    }
+    for (const Segment& s : segments_) {
+        const std::size_t b0 = s.offset / 2, nb = (s.count + s.first % 2 + 1) / 2;
+        for (std::size_t b = 0; b < nb; ++b) {
+            block_variable_[b0 + b] = s.variable;
+            block_index_[b0 + b] = s.first / 2 + static_cast<std::uint32_t>(b);
+        }
+        std::fill_n(mu_.begin() + static_cast<std::ptrdiff_t>(2 * b0), 2 * nb, s.mu);
+        std::fill_n(sigma_.begin() + static_cast<std::ptrdiff_t>(2 * b0), 2 * nb, s.sigma);
+    }
+    kernels().philox({seed, trial, member, 0}, block_variable_.data(), block_index_.data(), blocks, uniform_.data());
+    normals(uniform_.data(), severity_.data(), draws, tail_, tail_scratch_);
+    kernels().exp_affine(severity_.data(), mu_.data(), sigma_.data(), draws);
+    sums_.resize(segments_.size());
+    for (std::size_t k = 0; k < segments_.size(); ++k) sums_[k] = chunked_sum(severity_.data() + segments_[k].offset, segments_[k].count);
 }
 
 }  // namespace apmsim::random

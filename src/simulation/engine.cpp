@@ -107,50 +107,14 @@ std::uint16_t next_tier(const double* cdf, std::size_t tiers, std::uint16_t from
     return next;
 }
 
-/// Per-thread scratch space, reused across trials (no allocation in the hot loop).
-struct Workspace {
-    std::vector<std::vector<std::uint16_t>> tier;   ///< [arm][member * years + year]
-    std::vector<std::vector<double>> member_total;  ///< [arm][member * years + year]
-    std::vector<std::vector<double>> member_category;  ///< [arm][(member * years + year) * C + c], for observers
-    std::vector<double> normals, uniforms;          ///< per category
-    std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
-    std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
-    std::vector<std::uint8_t> participant;          ///< [member]
-    std::vector<double> participant_heads;          ///< [year][tier] participants eligible in the year
-    std::vector<double> participant_cdf;            ///< [year][from][to] participants' cumulative transitions (rising risk)
-    // Who is enrolled when: fixed for the population's members, drawn each trial for entrants (churn).
-    std::vector<std::uint8_t> months;       ///< [member * years + year] enrolled months
-    std::vector<std::uint16_t> first_tier;  ///< [member] tier when it is first enrolled
-    std::vector<int> entry_month;           ///< [member] horizon month (0-based) it joins; -1: never
-    std::vector<double> risk_score;         ///< [member]
-
-    Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
-        : tier(arm_count, std::vector<std::uint16_t>(p.members * p.years)), member_total(arm_count, std::vector<double>(p.members * p.years)),
-          member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
-          normals(p.categories), uniforms(p.categories), effect(p.tiers * p.categories, 1.0),
-          year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
-          participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0),
-          participant_cdf(p.rising_risk() ? static_cast<std::size_t>(p.years) * p.tiers * p.tiers : 0),
-          months(p.model.population.months), first_tier(p.model.population.tier), entry_month(p.starters, 0),
-          risk_score(p.model.population.risk_score) {
-        months.resize(p.members * p.years, 0);
-        first_tier.resize(p.members, 0);
-        entry_month.resize(p.members, -1);
-        risk_score.resize(p.members, 1.0);
-    }
-};
-
-/// Sum of the severities of events first .. first + count - 1 of a member-year-category.
+/// Sum of the severities of events first .. first + count - 1 of a member-year-category
+/// whose severity is not lognormal (lognormal ones go through random::LognormalSums).
 /// Event k's severity depends only on k: samplers that use one uniform per draw take
-/// draw k of the stream (lognormal ones through the vectorised batch kernel, which
-/// returns what Lognormal::draw returns); rejection samplers (Gamma) give event k its
-/// own range of 256 Philox blocks starting at draw 512 k (events beyond 2^24 in one
-/// member-year-category would wrap the 32-bit block counter).
-double sum_severities(const Severity& severity, const random::StreamAddress& at, std::uint64_t first,
-                             std::uint32_t count) {
+/// draw k of the stream; rejection samplers (Gamma) give event k its own range of 256
+/// Philox blocks starting at draw 512 k (events beyond 2^24 in one member-year-category
+/// would wrap the 32-bit block counter).
+double sum_severities(const Severity& severity, const random::StreamAddress& at, std::uint64_t first, std::uint32_t count) {
     if (count == 0) return 0.0;
-    if (const auto* ln = std::get_if<Lognormal>(&severity))
-        return random::sum_lognormal_draws(at, first, count, ln->mu(), ln->sigma());
     return std::visit(
         [&](const auto& d) {
             double s = 0.0;
@@ -168,6 +132,59 @@ double sum_severities(const Severity& severity, const random::StreamAddress& at,
         },
         severity);
 }
+
+/// A sum of severities being gathered: a lognormal one is a segment of the member-year's
+/// LognormalSums batch (computed later in one pass), any other is summed at once.
+struct SeveritySum {
+    std::size_t segment = SIZE_MAX;  ///< in the batch, or SIZE_MAX: `value` holds the sum
+    double value = 0.0;
+
+    static SeveritySum of(const Severity& severity, const random::StreamAddress& at, std::uint32_t first, std::uint32_t count,
+                          random::LognormalSums& batch) {
+        if (count == 0) return {};
+        if (const auto* ln = std::get_if<Lognormal>(&severity)) return {batch.add(at.variable, first, count, ln->mu(), ln->sigma()), 0.0};
+        return {SIZE_MAX, sum_severities(severity, at, first, count)};
+    }
+    double get(const random::LognormalSums& batch) const { return segment == SIZE_MAX ? value : batch.sum(segment); }
+};
+
+/// Per-thread scratch space, reused across trials (no allocation in the hot loop).
+struct Workspace {
+    std::vector<std::vector<std::uint16_t>> tier;   ///< [arm][member * years + year]
+    std::vector<std::vector<double>> member_total;  ///< [arm][member * years + year]
+    std::vector<std::vector<double>> member_category;  ///< [arm][(member * years + year) * C + c], for observers
+    std::vector<double> normals, uniforms;          ///< per category: copula normals, count uniforms
+    std::vector<std::uint32_t> variables;           ///< per category: the count streams' variable words
+    std::vector<std::uint32_t> counts;              ///< [category][arm] the member-year's counts
+    std::vector<SeveritySum> parts;                 ///< [category][2] the member-year's sums of severities
+    random::LognormalSums batch;                    ///< the member-year's lognormal severities
+    std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
+    std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
+    std::vector<std::uint8_t> participant;          ///< [member]
+    std::vector<double> participant_heads;          ///< [year][tier] participants eligible in the year
+    std::vector<double> participant_cdf;            ///< [year][from][to] participants' cumulative transitions (rising risk)
+    // Who is enrolled when: fixed for the population's members, drawn each trial for entrants (churn).
+    std::vector<std::uint8_t> months;       ///< [member * years + year] enrolled months
+    std::vector<std::uint16_t> first_tier;  ///< [member] tier when it is first enrolled
+    std::vector<int> entry_month;           ///< [member] horizon month (0-based) it joins; -1: never
+    std::vector<double> risk_score;         ///< [member]
+
+    Workspace(const EnginePlan& p, std::size_t arm_count, bool keep_categories)
+        : tier(arm_count, std::vector<std::uint16_t>(p.members * p.years)), member_total(arm_count, std::vector<double>(p.members * p.years)),
+          member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
+          normals(p.categories), uniforms(p.categories), variables(p.categories), counts(2 * p.categories),
+          parts(2 * p.categories), effect(p.tiers * p.categories, 1.0),
+          year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
+          participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0),
+          participant_cdf(p.rising_risk() ? static_cast<std::size_t>(p.years) * p.tiers * p.tiers : 0),
+          months(p.model.population.months), first_tier(p.model.population.tier), entry_month(p.starters, 0),
+          risk_score(p.model.population.risk_score) {
+        months.resize(p.members * p.years, 0);
+        first_tier.resize(p.members, 0);
+        entry_month.resize(p.members, -1);
+        risk_score.resize(p.members, 1.0);
+    }
+};
 
 std::uint32_t draw_count(const Frequency& f, double scale, double u) {
     return std::visit([&](const auto& d) { return d.draw_scaled(scale, u); }, f);
@@ -328,37 +345,55 @@ struct MemberYear {
 /// count in both arms, and severities are indexed by event number, so the arms share their
 /// first min(N0, N1) events (common random numbers). When the arms' tiers differ (rising
 /// risk), each arm draws its own tier's count and severities from the same numbers.
-
+/// The counts of every category come first; then the severities of all categories are
+/// drawn in one batch; then the costs are added up category by category.
 void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t arm_count, Workspace& ws, SimulationResults& out,
                        double (&totals)[2]) {
     const CostModel& model = plan.model.cost_model;
     const std::size_t T = plan.tiers, C = plan.categories, my = m.member * plan.years + m.year;
     const std::uint64_t seed = plan.options.seed;
     const auto member = static_cast<std::uint32_t>(m.member);
+    const auto year = static_cast<std::uint32_t>(m.year);
     const bool same_tier = m.tier[0] == m.tier[1];
+    if (plan.copula_factor.size() == 0) {
+        for (std::size_t c = 0; c < C; ++c) ws.variables[c] = variable_id(StreamKind::count, year, static_cast<std::uint32_t>(c));
+        random::first_uniforms(seed, m.trial, member, ws.variables.data(), C, ws.uniforms.data());
+    }
+    ws.batch.clear();
     for (std::size_t c = 0; c < C; ++c) {
         const double scale = m.scale * (plan.exposure[c * 13 + m.end_month] - plan.exposure[c * 13 + m.first_month]);
-        const double u = plan.copula_factor.size() != 0
-                             ? ws.uniforms[c]
-                             : random::Stream(seed, m.trial, member, variable_id(StreamKind::count, m.year, static_cast<std::uint32_t>(c))).uniform();
+        const double u = ws.uniforms[c];
         const CategoryModel& cell0 = model.cell(m.tier[0], c);
         const CategoryModel& cell1 = model.cell(m.tier[1], c);
         const std::uint32_t n0 = draw_count(cell0.frequency, scale, u);
         const double effect = ws.year_effect[(static_cast<std::size_t>(m.year) * T + m.tier[1]) * C + c];
         const std::uint32_t n1 = m.treated ? draw_count(cell1.frequency, scale * effect, u) : same_tier ? n0 : draw_count(cell1.frequency, scale, u);
-        const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, m.year, static_cast<std::uint32_t>(c))};
+        const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, year, static_cast<std::uint32_t>(c))};
+        ws.counts[2 * c] = n0;
+        ws.counts[2 * c + 1] = n1;
+        if (same_tier) {  // parts: events [0, lo) and [lo, hi)
+            const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
+            ws.parts[2 * c] = SeveritySum::of(cell0.severity, sev, 0, lo, ws.batch);
+            ws.parts[2 * c + 1] = SeveritySum::of(cell0.severity, sev, lo, hi - lo, ws.batch);
+        } else {  // parts: each arm's events [0, n)
+            ws.parts[2 * c] = SeveritySum::of(cell0.severity, sev, 0, n0, ws.batch);
+            ws.parts[2 * c + 1] = SeveritySum::of(cell1.severity, sev, 0, n1, ws.batch);
+        }
+    }
+    ws.batch.compute(seed, m.trial, member);
+    for (std::size_t c = 0; c < C; ++c) {
+        const std::uint32_t n[2] = {ws.counts[2 * c], ws.counts[2 * c + 1]};
+        const double part0 = ws.parts[2 * c].get(ws.batch) * m.trend_factor;
         double cost[2];
         if (same_tier) {
-            const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
-            const double s_lo = sum_severities(cell0.severity, sev, 0, lo) * m.trend_factor;
-            const double s_hi = hi > lo ? s_lo + sum_severities(cell0.severity, sev, lo, hi - lo) * m.trend_factor : s_lo;
-            cost[0] = n0 == lo ? s_lo : s_hi;
-            cost[1] = n1 == lo ? s_lo : s_hi;
+            const std::uint32_t lo = std::min(n[0], n[1]), hi = std::max(n[0], n[1]);
+            const double s_hi = hi > lo ? part0 + ws.parts[2 * c + 1].get(ws.batch) * m.trend_factor : part0;
+            cost[0] = n[0] == lo ? part0 : s_hi;
+            cost[1] = n[1] == lo ? part0 : s_hi;
         } else {
-            cost[0] = sum_severities(cell0.severity, sev, 0, n0) * m.trend_factor;
-            cost[1] = sum_severities(cell1.severity, sev, 0, n1) * m.trend_factor;
+            cost[0] = part0;
+            cost[1] = ws.parts[2 * c + 1].get(ws.batch) * m.trend_factor;
         }
-        const std::uint32_t n[2] = {n0, n1};
         for (std::size_t a = 0; a < ws.member_category.size(); ++a) ws.member_category[a][my * C + c] = cost[a];
         for (std::size_t a = 0; a < arm_count; ++a) {
             const std::size_t idx = out.cell_index(m.slot, m.year, m.tier[a], c);

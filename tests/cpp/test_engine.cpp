@@ -13,6 +13,7 @@
 #include "apmsim/population/synthetic.hpp"
 #include "apmsim/outputs/simulation_summary.hpp"
 #include "apmsim/simulation/engine.hpp"
+#include "apmsim/random/batch.hpp"
 
 #include <gtest/gtest.h>
 
@@ -645,6 +646,23 @@ TEST(EngineReproducibility, BitIdenticalAcrossThreadCountsAndRuns) {
     EXPECT_NE(other.trend, r1.trend);
     EXPECT_NE(other.effect_factors, r1.effect_factors);
     EXPECT_NE(other.member_costs, r1.member_costs);
+}
+
+// The same seed gives the same bits on every instruction set the kernels are compiled
+// for (AVX-512, AVX2, baseline x86-64), whichever this processor picks.
+TEST(EngineReproducibility, BitIdenticalAcrossInstructionSets) {
+    const Scenario s = Scenario::default_cmc_program(150, 3);
+    const std::string before = apmsim::random::kernel_target();
+    const std::vector<std::string> targets = apmsim::random::kernel_targets();
+    apmsim::random::use_kernel_target("baseline");
+    const SimulationResults baseline = simulate(s, opts(12, 77, 2, true));
+    for (const std::string& target : targets) {
+        apmsim::random::use_kernel_target(target);
+        SCOPED_TRACE(target);
+        expect_bit_identical(baseline, simulate(s, opts(12, 77, 2, true)));
+    }
+    apmsim::random::use_kernel_target(before);
+    EXPECT_GE(targets.size(), 1u);
 }
 
 // A trial's outputs depend only on (seed, trial index): trials 0..4 of a 5-trial run

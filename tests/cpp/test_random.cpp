@@ -402,25 +402,67 @@ TEST(BatchKernels, FillUniformsEqualsStreamFromAnyStart) {
     }
 }
 
+/// What the batch kernels must return: Lognormal::draw over the stream's draws first ..
+/// first + n - 1, summed in chunks of 64 with four interleaved partial sums.
+double scalar_lognormal_sum(const apmsim::Lognormal& d, const apmsim::random::StreamAddress& at, std::uint64_t first, std::size_t n) {
+    Stream s(at.seed, at.trial, at.member, at.variable);
+    s.seek(first);
+    double total = 0.0;
+    for (std::size_t start = 0; start < n; start += 64) {
+        double acc[4] = {0.0, 0.0, 0.0, 0.0};
+        for (std::size_t k = 0; k < 64 && start + k < n; ++k) acc[k % 4] += d.draw(s);
+        total += (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+    return total;
+}
+
 TEST(BatchKernels, LognormalSumEqualsScalarDrawsBitForBit) {
-    // The kernel sums chunks of 64 draws with four interleaved partial sums; the same
-    // order applied to Lognormal::draw must give the same bits.
     const apmsim::Lognormal d = apmsim::Lognormal::from_mean_cv(26000.0, 2.5);
     const apmsim::random::StreamAddress at{99u, 3u, 8u, variable_id(StreamKind::severity, 0u, 0u)};
-    for (std::uint64_t first : {0ull, 1ull, 37ull}) {
-        for (std::size_t n : {std::size_t{1}, std::size_t{5}, std::size_t{64}, std::size_t{200}}) {
-            Stream s(at.seed, at.trial, at.member, at.variable);
-            s.seek(first);
-            double total = 0.0;
-            for (std::size_t start = 0; start < n; start += 64) {
-                double acc[4] = {0.0, 0.0, 0.0, 0.0};
-                for (std::size_t k = 0; k < 64 && start + k < n; ++k) acc[k % 4] += d.draw(s);
-                total += (acc[0] + acc[1]) + (acc[2] + acc[3]);
-            }
-            EXPECT_EQ(apmsim::random::sum_lognormal_draws(at, first, n, d.mu(), d.sigma()), total)
+    for (std::uint64_t first : {0ull, 1ull, 37ull})
+        for (std::size_t n : {std::size_t{1}, std::size_t{5}, std::size_t{64}, std::size_t{200}})
+            EXPECT_EQ(apmsim::random::sum_lognormal_draws(at, first, n, d.mu(), d.sigma()), scalar_lognormal_sum(d, at, first, n))
                 << "first " << first << " n " << n;
+}
+
+TEST(BatchKernels, OneBatchOfManySegmentsEqualsEachSegmentAlone) {
+    // The engine gathers a member-year's categories, and the two parts of each (events
+    // [0, lo) and [lo, hi)), into one batch: odd and even starts, segments sharing a
+    // Philox block, long and short ones, different mu and sigma side by side. Over many
+    // members a good share of draws fall in the normal's tails (vectorised separately).
+    apmsim::random::LognormalSums batch;
+    const std::uint64_t seed = 0xfeedbeefcafeull;
+    std::size_t tails = 0, draws = 0;
+    for (std::uint32_t member = 0; member < 200; ++member) {
+        struct Piece { std::uint32_t variable, first, count; apmsim::Lognormal d; };
+        std::vector<Piece> pieces;
+        for (std::uint32_t c = 0; c < 8; ++c) {
+            const std::uint32_t lo = (member * 7 + c * 13) % 70, extra = (member + c) % 5 == 0 ? 0 : (member * 3 + c) % 9;
+            const apmsim::Lognormal d = apmsim::Lognormal::from_mean_cv(100.0 * (c + 1), 0.5 + 0.4 * c);
+            if (lo > 0) pieces.push_back({variable_id(StreamKind::severity, 1u, c), 0, lo, d});
+            if (extra > 0) pieces.push_back({variable_id(StreamKind::severity, 1u, c), lo, extra, d});
+        }
+        batch.clear();
+        for (const Piece& p : pieces) batch.add(p.variable, p.first, p.count, p.d.mu(), p.d.sigma());
+        batch.compute(seed, 5u, member);
+        for (std::size_t k = 0; k < pieces.size(); ++k) {
+            const Piece& p = pieces[k];
+            ASSERT_EQ(batch.sum(k), scalar_lognormal_sum(p.d, {seed, 5u, member, p.variable}, p.first, p.count))
+                << "member " << member << " segment " << k;
+            Stream s(seed, 5u, member, p.variable);
+            s.seek(p.first);
+            for (std::uint32_t j = 0; j < p.count; ++j, ++draws) tails += std::fabs(s.uniform() - 0.5) > 0.425 ? 1 : 0;
         }
     }
+    EXPECT_GT(tails, draws / 10);  // the tails' path was exercised (15% of draws expected)
+}
+
+TEST(BatchKernels, FirstUniformsEqualStreamsFirstDraws) {
+    std::vector<std::uint32_t> variables;
+    for (std::uint32_t c = 0; c < 150; ++c) variables.push_back(variable_id(StreamKind::count, c % 7, c));
+    std::vector<double> out(variables.size());
+    apmsim::random::first_uniforms(77u, 9u, 1234u, variables.data(), variables.size(), out.data());
+    for (std::size_t k = 0; k < variables.size(); ++k) EXPECT_EQ(out[k], Stream(77u, 9u, 1234u, variables[k]).uniform()) << k;
 }
 
 TEST(BatchKernels, ExpKernelWithinThreeUlpOfLibm) {
@@ -435,4 +477,31 @@ TEST(BatchKernels, ExpKernelWithinThreeUlpOfLibm) {
     EXPECT_EQ(apmsim::random::exp_kernel(0.0), 1.0);
     EXPECT_GT(apmsim::random::exp_kernel(1000.0), 1e307);  // clamped, finite
     EXPECT_GT(apmsim::random::exp_kernel(-1000.0), 0.0);
+}
+
+TEST(BatchKernels, EveryInstructionSetGivesTheSameBits) {
+    // The kernels are compiled for AVX-512, AVX2 and baseline x86-64; each one this
+    // processor runs must give what the scalar samplers give, bit for bit.
+    const std::vector<std::string> targets = apmsim::random::kernel_targets();
+    ASSERT_FALSE(targets.empty());
+    EXPECT_EQ(targets.back(), "baseline");
+    const std::string before = apmsim::random::kernel_target();
+    const apmsim::Lognormal d = apmsim::Lognormal::from_mean_cv(700.0, 1.5);
+    std::vector<std::uint32_t> variables;
+    for (std::uint32_t c = 0; c < 40; ++c) variables.push_back(variable_id(StreamKind::count, 1u, c));
+    for (const std::string& target : targets) {
+        apmsim::random::use_kernel_target(target);
+        EXPECT_EQ(apmsim::random::kernel_target(), target);
+        for (std::uint32_t member = 0; member < 50; ++member) {
+            const apmsim::random::StreamAddress at{42u, 7u, member, variable_id(StreamKind::severity, 0u, member % 8)};
+            ASSERT_EQ(apmsim::random::sum_lognormal_draws(at, member % 3, 37 + member * 5, d.mu(), d.sigma()),
+                      scalar_lognormal_sum(d, at, member % 3, 37 + member * 5))
+                << target << " member " << member;
+        }
+        std::vector<double> first(variables.size());
+        apmsim::random::first_uniforms(42u, 7u, 3u, variables.data(), variables.size(), first.data());
+        for (std::size_t k = 0; k < variables.size(); ++k) ASSERT_EQ(first[k], Stream(42u, 7u, 3u, variables[k]).uniform()) << target;
+    }
+    EXPECT_THROW(apmsim::random::use_kernel_target("sse9"), apmsim::InvalidInput);
+    apmsim::random::use_kernel_target(before);
 }

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace apmsim::random {
 
@@ -15,12 +17,53 @@ struct StreamAddress {
     std::uint32_t trial, member, variable;
 };
 
+/// The instruction sets the kernels are compiled for that this processor runs, best
+/// first ("avx512", "avx2", "baseline"). Results are the same bits on every one.
+std::vector<std::string> kernel_targets();
+/// The one in use: the best, unless the environment variable APMSIM_SIMD names another.
+std::string kernel_target();
+/// Uses the kernels of `name` (one of kernel_targets()) from now on: for tests and for
+/// checking on one machine that another instruction set gives the same bits. Call it
+/// while no simulation runs.
+void use_kernel_target(const std::string& name);
+
 /// out[k] = draw (first + k) of the stream, k < n.
 void fill_uniforms(const StreamAddress& at, std::uint64_t first, std::size_t n, double* out);
+
+/// out[k] = draw 0 of stream (seed, trial, member, variables[k]), k < n: one Philox
+/// block per stream, the blocks of all streams in one vectorised pass.
+void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n,
+                    double* out);
 
 /// Sum of exp(mu + sigma Phi^-1(u)) over draws first .. first + n - 1 of the stream:
 /// n lognormal severities, each exactly Lognormal(mu, sigma).draw() of that draw.
 /// Summed in chunks of 64 with four interleaved partial sums (a fixed order).
 double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::size_t n, double mu, double sigma);
+
+/// Several sums of lognormal draws of one (seed, trial, member), each on its own stream
+/// (`variable`), computed in one long vectorised pass over all their draws: sum(k) is
+/// bit for bit sum_lognormal_draws of segment k. The engine gathers a member-year's
+/// categories into one batch, so its vectors are a hundred draws long, not a dozen.
+class LognormalSums {
+public:
+    void clear();
+    /// Adds the segment of draws first .. first + count - 1 of stream `variable`; returns its index.
+    std::size_t add(std::uint32_t variable, std::uint32_t first, std::uint32_t count, double mu, double sigma);
+    void compute(std::uint64_t seed, std::uint32_t trial, std::uint32_t member);
+    double sum(std::size_t k) const { return sums_[k]; }
+
+private:
+    struct Segment {
+        std::uint32_t variable, first, count;
+        double mu, sigma;
+        std::size_t offset;  ///< of its first draw in the buffers
+    };
+    std::vector<Segment> segments_;
+    std::vector<std::uint32_t> block_variable_, block_index_;  ///< [block]
+    std::vector<double> uniform_, mu_, sigma_, severity_;       ///< [2 x block]
+    std::vector<double> sums_;
+    std::vector<std::uint32_t> tail_;   ///< draws in the normal's tails
+    std::vector<double> tail_scratch_;  ///< their logs, uniforms and normals
+};
 
 }  // namespace apmsim::random
