@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def engine_rate(bench, threads):
-    out = subprocess.run([str(bench), f"--benchmark_filter=ReferenceWorkload/50/{threads}$", "--benchmark_format=json"],
+    out = subprocess.run([str(bench), f"--benchmark_filter=^ReferenceWorkload/50/{threads}/", "--benchmark_format=json"],
                          check=True, capture_output=True, text=True).stdout
     runs = json.loads(out)["benchmarks"]
     if not runs:
