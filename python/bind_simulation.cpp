@@ -143,7 +143,9 @@ void register_simulation(py::module_& m) {
         .def_readonly("tiers", &SimulationResults::tiers)
         .def_readonly("categories", &SimulationResults::categories)
         .def_readonly("program_cost_items", &SimulationResults::program_cost_items, "The intervention's program cost items")
-        .def_readonly("members", &SimulationResults::member_count)
+        .def_readonly("members", &SimulationResults::members_at_start, "The population's members (at the start, with churn)")
+        .def_readonly("member_slots", &SimulationResults::member_count,
+                      "Member slots: the members, then with churn the slots kept for entrants (member_costs' last axis)")
         .def_property_readonly("arms", [](const SimulationResults& r) {
             std::vector<std::string> a;
             for (const auto& x : r.arms) a.push_back(x.name);
@@ -245,7 +247,7 @@ void register_simulation(py::module_& m) {
         .def_readonly("trial_begin", &SimulationResults::trial_begin, "The first trial's number (0 but for a part of a larger run)")
         .def("__repr__", [](const SimulationResults& r) {
             return "Results(trials=" + std::to_string(r.trials) + (r.trial_begin ? ", trial_begin=" + std::to_string(r.trial_begin) : "") + ", years=" + std::to_string(r.years) +
-                   ", members=" + std::to_string(r.member_count) + ", arms=" + std::to_string(r.arms.size()) + ")";
+                   ", members=" + std::to_string(r.members_at_start) + ", arms=" + std::to_string(r.arms.size()) + ")";
         });
 
     m.def("_results_from_state", [](const py::bytes& state, const py::object& payments, const py::object& scenario) {

@@ -10,7 +10,7 @@
 namespace apmsim::python {
 namespace {
 
-constexpr std::uint32_t format_version = 6;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments, trial ranges
+constexpr std::uint32_t format_version = 7;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments, trial ranges; 7: members at the start
 
 class Writer {
 public:
@@ -97,6 +97,7 @@ std::string results_state(const SimulationResults& r) {
     w.put(r.tier_effect_factors);
     w.put(r.upward_transition_factors);
     w.put<std::uint64_t>(r.member_count);
+    w.put<std::uint64_t>(r.members_at_start);
     w.put(r.member_costs);
     return w.take();
 }
@@ -127,6 +128,8 @@ SimulationResults results_from_state(const std::string& state) {
     std::uint64_t members = 0;
     in.get(members);
     r.member_count = members;
+    in.get(members);
+    r.members_at_start = members;
     in.get(r.member_costs);
     in.done();
     return r;

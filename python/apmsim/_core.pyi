@@ -144,7 +144,8 @@ class Results:
     tiers: list[str]
     categories: list[str]
     program_cost_items: list[str]
-    members: int
+    members: int  # the population's members (at the start, with churn)
+    member_slots: int  # members, then with churn the entrants' slots (member_costs' last axis)
     measures: ClassVar[list[str]]
     payments: Optional[PaymentResults]  # settled payment models (None when the scenario has none)
     scenario: Optional[Scenario]  # the resolved scenario run (settings as run); None for results built otherwise

@@ -52,7 +52,8 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     if (r.trial_begin != 0) j["trial_begin"] = r.trial_begin;  // a part of a larger run only
     j["seed"] = r.seed;
     j["years"] = r.years;
-    j["members"] = r.member_count;
+    j["members"] = r.members_at_start;
+    if (r.member_count != r.members_at_start) j["member_slots"] = r.member_count;  // churn: entrants' slots too
     j["tiers"] = r.tiers;
     j["categories"] = r.categories;
     j["program_cost_items"] = r.program_cost_items;

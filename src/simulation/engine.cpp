@@ -551,6 +551,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     out.tiers = model.cost_model.tiers;
     out.categories = model.cost_model.categories;
     out.member_count = plan.members;
+    out.members_at_start = plan.starters;
     if (model.intervention) out.program_cost_items = model.intervention->cost_items();
     const std::size_t arm_count = model.intervention ? 2 : 1;
     // Sizes of the result arrays, checked for overflow before anything is allocated.

@@ -24,7 +24,7 @@ void check_same_run(const SimulationResults& first, const SimulationResults& par
     if (part.seed != first.seed) differ("seed");
     if (part.years != first.years || part.tiers != first.tiers || part.categories != first.categories) differ("years, tiers and categories");
     if (part.program_cost_items != first.program_cost_items || part.arms.size() != first.arms.size()) differ("program");
-    if (part.member_count != first.member_count) differ("member count");
+    if (part.member_count != first.member_count || part.members_at_start != first.members_at_start) differ("member count");
     if (part.member_costs.empty() != first.member_costs.empty()) differ("member_detail");
     if (part.upward_transition_factors.empty() != first.upward_transition_factors.empty()) differ("rising risk");
 }

@@ -118,9 +118,37 @@ def test_entrants_join_the_program_and_eligibility_is_the_same_in_both_arms():
     np.testing.assert_array_equal(r.participant_months(), r.samples("member_months", "intervention", tier="B"))
     np.testing.assert_array_equal(r.samples("program_cost", "intervention"), 100.0 * r.participant_months())
     costs = r.member_costs  # (arms, trials, years, member slots): the 1000 members, then entrants
-    assert costs.shape[3] > 1000
+    assert costs.shape[3] == r.member_slots > 1000
+    assert r.members == 1000  # the population at the start, not its slots
+    assert "members=1000," in repr(r)
     # Tier A members (the first 400) are not in the program: bit-identical between arms.
     np.testing.assert_array_equal(costs[0][:, :, :400], costs[1][:, :, :400])
+
+
+def test_results_file_counts_the_members_at_the_start_and_keeps_the_slots_apart(tmp_path):
+    import json
+    import os
+    import subprocess
+    doc = copy.deepcopy(scenario({"monthly_exit": Q}))
+    doc["settings"]["trials"] = 5
+    path, out = tmp_path / "churn.json", tmp_path / "results.json"
+    path.write_text(json.dumps(doc))
+    subprocess.run([os.environ["APMSIM_CLI"], "run", str(path), "--out", str(out), "--quiet"], check=True, capture_output=True)
+    results = json.loads(out.read_text())
+    assert results["members"] == N and results["member_slots"] > N and results["results_format"] == 3
+    assert apmsim.ResultsFile.load(out).members == N
+    # A results file of format 2 counted the slots as members: its replay is still "identical".
+    results["results_format"] = 2
+    results["members"] = results.pop("member_slots")
+    out.write_text(json.dumps(results))
+    replay = subprocess.run([os.environ["APMSIM_CLI"], "run", "--replay", str(out), "--quiet"], capture_output=True, text=True)
+    assert replay.returncode == 0 and "identical" in replay.stdout, replay.stdout + replay.stderr
+    # Without churn there are no slots beyond the members and nothing new in the file.
+    del doc["population"]["churn"]
+    path.write_text(json.dumps(doc))
+    subprocess.run([os.environ["APMSIM_CLI"], "run", str(path), "--out", str(out), "--quiet"], check=True, capture_output=True)
+    results = json.loads(out.read_text())
+    assert results["members"] == N and "member_slots" not in results
 
 
 def test_json_round_trip_of_both_forms():

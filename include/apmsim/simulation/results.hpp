@@ -41,7 +41,10 @@ public:
     std::vector<double> tier_effect_factors;  ///< [trial][tier][category] intervention count multipliers
     /// [trial] the factor on participants' chances of moving to a costlier tier (rising risk; empty without one)
     std::vector<double> upward_transition_factors;
+    /// Member slots: the population's members, then, with churn, the slots kept for entrants
+    /// (most stay empty); the last dimension of member_costs.
     std::size_t member_count = 0;
+    std::size_t members_at_start = 0;  ///< the population's members (what summaries call "members")
     std::vector<double> member_costs;     ///< [arm][trial][year][member] when member_detail
 
     /// Names of what `samples` returns.
