@@ -134,9 +134,9 @@ void normals(const double* u, double* z, std::size_t n, std::vector<std::uint32_
     for (std::size_t j = 0; j < m; ++j) z[tail[j]] = tail_z[j];
 }
 
-/// x[0] + ... + x[n - 1] in chunks of 64, each summed with four interleaved partial sums.
-double chunked_sum(const double* x, std::size_t n) {
-    double total = 0.0;
+/// total + x[0] + ... + x[n - 1], in chunks of 64 each summed with four interleaved partial
+/// sums, the chunks added to the running total in turn.
+double chunked_sum(const double* x, std::size_t n, double total) {
     for (std::size_t start = 0; start < n; start += chunk) {
         const std::size_t count = std::min(chunk, n - start);
         double acc[4] = {0.0, 0.0, 0.0, 0.0};
@@ -145,6 +145,12 @@ double chunked_sum(const double* x, std::size_t n) {
     }
     return total;
 }
+
+/// A pass holds at most this many Philox blocks (its buffers stay a few hundred KB however
+/// many events a member-year has); a segment is cut into pieces of at most max_piece draws,
+/// a multiple of the chunk, so its chunks and their order are those of one long sum.
+constexpr std::size_t max_pass_blocks = 4096;
+constexpr std::uint32_t max_piece = 64 * chunk;
 
 }  // namespace
 
@@ -204,41 +210,50 @@ double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::si
 void LognormalSums::clear() { segments_.clear(); }
 
 std::size_t LognormalSums::add(std::uint32_t variable, std::uint32_t first, std::uint32_t count, double mu, double sigma) {
-    segments_.push_back({variable, first, count, mu, sigma, 0});
+    segments_.push_back({variable, first, count, mu, sigma});
     return segments_.size() - 1;
 }
 
 void LognormalSums::compute(std::uint64_t seed, std::uint32_t trial, std::uint32_t member) {
-    // Lay out every segment's Philox blocks (a segment starting at an odd draw skips the
-    // first uniform of its first block), with each draw's mu and sigma beside it.
-    std::size_t blocks = 0;
-    for (Segment& s : segments_) {
-        s.offset = 2 * blocks + s.first % 2;
-        blocks += (s.count + s.first % 2 + 1) / 2;
-    }
-    const std::size_t draws = 2 * blocks;
-    if (block_index_.size() < blocks) {
-        block_variable_.resize(blocks);
-        block_index_.resize(blocks);
-        uniform_.resize(draws);
-        severity_.resize(draws);
-        mu_.resize(draws);
-        sigma_.resize(draws);
-    }
-    for (const Segment& s : segments_) {
-        const std::size_t b0 = s.offset / 2, nb = (s.count + s.first % 2 + 1) / 2;
-        for (std::size_t b = 0; b < nb; ++b) {
-            block_variable_[b0 + b] = s.variable;
-            block_index_[b0 + b] = s.first / 2 + static_cast<std::uint32_t>(b);
+    sums_.assign(segments_.size(), 0.0);
+    std::size_t next = 0;     // the segment whose draws come next
+    std::uint32_t done = 0;   // its draws already summed
+    while (next < segments_.size()) {
+        // Lay out pieces of segments (a piece starting at an odd draw skips the first uniform
+        // of its first block) until the pass is full, with each draw's mu and sigma beside it.
+        pieces_.clear();
+        std::size_t blocks = 0;
+        while (next < segments_.size()) {
+            const Segment& s = segments_[next];
+            const std::uint32_t first = s.first + done, count = std::min(s.count - done, max_piece);
+            const std::size_t piece_blocks = (count + first % 2 + 1) / 2;
+            if (blocks > 0 && blocks + piece_blocks > max_pass_blocks) break;
+            pieces_.push_back({next, first, count, 2 * blocks + first % 2});
+            fill_blocks(s, first, piece_blocks, blocks);
+            blocks += piece_blocks;
+            done += count;
+            if (done == s.count) ++next, done = 0;
         }
-        std::fill_n(mu_.begin() + static_cast<std::ptrdiff_t>(2 * b0), 2 * nb, s.mu);
-        std::fill_n(sigma_.begin() + static_cast<std::ptrdiff_t>(2 * b0), 2 * nb, s.sigma);
+        const std::size_t draws = 2 * blocks;
+        kernels().philox({seed, trial, member, 0}, block_variable_.data(), block_index_.data(), blocks, uniform_.data());
+        normals(uniform_.data(), severity_.data(), draws, tail_, tail_scratch_);
+        kernels().exp_affine(severity_.data(), mu_.data(), sigma_.data(), draws);
+        for (const Piece& p : pieces_) sums_[p.segment] = chunked_sum(severity_.data() + p.offset, p.count, sums_[p.segment]);
     }
-    kernels().philox({seed, trial, member, 0}, block_variable_.data(), block_index_.data(), blocks, uniform_.data());
-    normals(uniform_.data(), severity_.data(), draws, tail_, tail_scratch_);
-    kernels().exp_affine(severity_.data(), mu_.data(), sigma_.data(), draws);
-    sums_.resize(segments_.size());
-    for (std::size_t k = 0; k < segments_.size(); ++k) sums_[k] = chunked_sum(severity_.data() + segments_[k].offset, segments_[k].count);
+}
+
+/// Philox blocks of `s` from the one holding draw `first` on, at block `at` of the pass.
+void LognormalSums::fill_blocks(const Segment& s, std::uint32_t first, std::size_t blocks, std::size_t at) {
+    if (block_index_.size() < at + blocks) {
+        for (auto* v : {&block_variable_, &block_index_}) v->resize(max_pass_blocks + 1);
+        for (auto* v : {&uniform_, &severity_, &mu_, &sigma_}) v->resize(2 * (max_pass_blocks + 1));
+    }
+    for (std::size_t b = 0; b < blocks; ++b) {
+        block_variable_[at + b] = s.variable;
+        block_index_[at + b] = first / 2 + static_cast<std::uint32_t>(b);
+    }
+    std::fill_n(mu_.begin() + static_cast<std::ptrdiff_t>(2 * at), 2 * blocks, s.mu);
+    std::fill_n(sigma_.begin() + static_cast<std::ptrdiff_t>(2 * at), 2 * blocks, s.sigma);
 }
 
 }  // namespace apmsim::random

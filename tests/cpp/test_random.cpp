@@ -457,6 +457,20 @@ TEST(BatchKernels, OneBatchOfManySegmentsEqualsEachSegmentAlone) {
     EXPECT_GT(tails, draws / 10);  // the tails' path was exercised (15% of draws expected)
 }
 
+TEST(BatchKernels, SegmentsLongerThanAPassAreSummedInOneOrder) {
+    // A member-year may have many thousands of events: the batch cuts segments into pieces
+    // and passes of bounded size; the sums must not change.
+    apmsim::random::LognormalSums batch;
+    const apmsim::Lognormal d = apmsim::Lognormal::from_mean_cv(250.0, 0.8), e = apmsim::Lognormal::from_mean_cv(26000.0, 2.5);
+    const std::uint32_t counts[] = {9001, 3, 4096, 4095, 12000, 1, 8191};
+    batch.clear();
+    for (std::uint32_t k = 0; k < 7; ++k) batch.add(variable_id(StreamKind::severity, 0u, k), k % 2, counts[k], (k % 2 ? e : d).mu(), (k % 2 ? e : d).sigma());
+    batch.compute(3u, 1u, 2u);
+    for (std::uint32_t k = 0; k < 7; ++k)
+        EXPECT_EQ(batch.sum(k), scalar_lognormal_sum(k % 2 ? e : d, {3u, 1u, 2u, variable_id(StreamKind::severity, 0u, k)}, k % 2, counts[k]))
+            << "segment " << k;
+}
+
 TEST(BatchKernels, FirstUniformsEqualStreamsFirstDraws) {
     std::vector<std::uint32_t> variables;
     for (std::uint32_t c = 0; c < 150; ++c) variables.push_back(variable_id(StreamKind::count, c % 7, c));

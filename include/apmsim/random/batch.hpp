@@ -56,9 +56,15 @@ private:
     struct Segment {
         std::uint32_t variable, first, count;
         double mu, sigma;
-        std::size_t offset;  ///< of its first draw in the buffers
     };
+    struct Piece {  ///< draws of one segment in one pass
+        std::size_t segment;
+        std::uint32_t first, count;
+        std::size_t offset;  ///< of its first draw in the pass's buffers
+    };
+    void fill_blocks(const Segment& s, std::uint32_t first, std::size_t blocks, std::size_t at);
     std::vector<Segment> segments_;
+    std::vector<Piece> pieces_;
     std::vector<std::uint32_t> block_variable_, block_index_;  ///< [block]
     std::vector<double> uniform_, mu_, sigma_, severity_;       ///< [2 x block]
     std::vector<double> sums_;
