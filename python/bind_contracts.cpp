@@ -1,7 +1,7 @@
 // Payment models: component types (one registration per alternative of apmsim::Component,
 // automatic), PaymentModel, and the settled PaymentResults.
 #include "bindings.hpp"
-#include "results_state.hpp"
+#include "apmsim/outputs/results_state.hpp"
 #include "value_type.hpp"
 
 #include "apmsim/contracts/component.hpp"

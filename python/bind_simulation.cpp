@@ -2,7 +2,7 @@
 #include "argument_checks.hpp"
 #include "bindings.hpp"
 #include "interruptible.hpp"
-#include "results_state.hpp"
+#include "apmsim/outputs/results_state.hpp"
 
 #include "apmsim/core/files.hpp"
 #include "apmsim/results_document.hpp"

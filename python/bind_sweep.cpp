@@ -2,7 +2,7 @@
 // and Results.statistics(); the sweep database is read back in Python (apmsim._sweep).
 #include "bindings.hpp"
 #include "interruptible.hpp"
-#include "results_state.hpp"
+#include "apmsim/outputs/results_state.hpp"
 
 #include "apmsim/outputs/statistics_table.hpp"
 #include "apmsim/run.hpp"

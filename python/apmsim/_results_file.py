@@ -160,7 +160,9 @@ class ResultsFile:
             where = source + where[len("results"):] if where.startswith("results") else f"{source}: {where}"
             raise _invalid(where, getattr(e, "expected", _EXPECTED), getattr(e, "actual", str(e))) from None
         d = self.document
-        self.trials, self.seed, self.years, self.members = int(d["trials"]), int(d["seed"]), int(d["years"]), int(d["members"])
+        self.trials, self.seed, self.years = int(d["trials"]), int(d["seed"]), int(d["years"])
+        # Format 2 and before counted churn's member slots as members: the population is the scenario's.
+        self.members = int(d["members"]) if int(d.get("results_format", 1)) >= 3 else int(self.scenario.members)
         self.arms: list[str] = list(d["arms"])
         self.tiers: list[str] = list(d.get("tiers", []))
         self.categories: list[str] = list(d.get("categories", []))

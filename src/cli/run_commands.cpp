@@ -7,6 +7,7 @@
 #include "apmsim/results_document.hpp"
 #include "apmsim/core/json_file.hpp"
 #include "apmsim/run.hpp"
+#include "apmsim/run_part.hpp"
 #include "apmsim/validation.hpp"
 #include "apmsim/sweep/sweep.hpp"
 #include "apmsim/scenario_json.hpp"
@@ -80,12 +81,13 @@ void print_program_pmpm(const Intervention& iv, const std::vector<std::string>& 
 }
 
 
-void print_summary(const Scenario& sc, const SimulationResults& r, double seconds, unsigned threads) {
+/// The summary of a run's simulation; `how`: how it was computed ("2 thread(s), 6.04 s").
+void print_summary(const Scenario& sc, const SimulationResults& r, const std::string& how) {
     const double members = static_cast<double>(sc.population.size());  // at the start; entrants' slots follow (churn)
     const std::string part = r.trial_begin == 0 ? "" : " (trials " + std::to_string(r.trial_begin) + " to " + std::to_string(r.trial_begin + r.trials - 1) + ")";
-    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials%s, seed %llu, %u thread(s), %.2f s\n\n", version,
-                sc.name.c_str(), money(members).c_str(), sc.churn ? " at the start" : "", r.years, static_cast<unsigned long long>(r.trials),
-                part.c_str(), static_cast<unsigned long long>(r.seed), threads, seconds);
+    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials%s, seed %llu, %s\n\n", version, sc.name.c_str(),
+                money(members).c_str(), sc.churn ? " at the start" : "", r.years, static_cast<unsigned long long>(r.trials), part.c_str(),
+                static_cast<unsigned long long>(r.seed), how.c_str());
     const std::vector<int> w = {6, 12, 11, 12, 12, 14};
     for (const auto& arm : r.arms) {
         const SampleMatrix total = r.samples("total_cost", arm.name), mm = r.samples("member_months", arm.name);
@@ -185,7 +187,7 @@ void check_baseline_model(const Scenario& sc, const std::string& baseline) {
 
 /// The options of apmsim run, as given (checked when the command runs).
 struct RunArguments {
-    std::string scenario, replay, trials, trial_begin, seed, threads, calibration_trials, out, summary_csv, samples, compare_with;
+    std::string scenario, replay, trials, trial_begin, seed, threads, calibration_trials, out, summary_csv, samples, compare_with, part;
     bool quiet = false;
 };
 
@@ -248,32 +250,19 @@ void report_replay(const Json& recorded, const Json& replayed, const std::string
         throw std::runtime_error("the same apmsim version gave other numbers for the recorded scenario and seed");
 }
 
-void run_command(const RunArguments& a, const CLI::App& c) {
-    const RunInput input = run_input(a, c);
-    const Scenario& sc = input.scenario;
-    const SimulationOptions o = options_from(sc, a, c);
-    if (c.count("--compare-with")) check_baseline_model(sc, a.compare_with);
-    for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--out", &a.out}, {"--summary-csv", &a.summary_csv}, {"--samples", &a.samples}})
-        if (c.count(option)) check_output_path(option, *path);
-    const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(o.threads), o.trials));
-    if (o.threads > threads) std::fprintf(stderr, "apmsim: note: %u threads requested, %u used (at most one per trial)\n", o.threads, threads);
-    std::atomic<std::uint64_t> done{0};
-    const auto start = std::chrono::steady_clock::now();
-    RunResults run;
-    {
-        ProgressLine progress(!a.quiet, trial_progress(done, o.trials));
-        run = apmsim::run(sc, o, {&stop_flag(), &done});
-    }
+/// What apmsim run and apmsim merge print and write for a run's results: the summary,
+/// payments and comparison, warnings, and the outputs asked for (all complete before the
+/// first is written, each through a temporary file). Returns the results document.
+Json report_run(const Scenario& sc, const SimulationOptions& o, const RunResults& run, const std::string& how, const RunArguments& a,
+                const CLI::App& c) {
     const SimulationResults& r = run.simulation;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    print_summary(sc, r, seconds, threads);
+    print_summary(sc, r, how);
     if (!run.payments.models.empty()) print_payments(run.payments, r.years);
     if (c.count("--compare-with")) print_comparison(run.payments, a.compare_with);
     else if (const auto status_quo = sc.status_quo_model()) print_comparison(run.payments, *status_quo);
     const Json document = results_document(sc, o, r, run.payments);
     for (const Json& w : document.at("warnings"))
         std::fprintf(stderr, "apmsim: warning: %s: %s\n", w.at("where").get<std::string>().c_str(), w.at("message").get<std::string>().c_str());
-    // Every output is complete before the first is written, each through a temporary file.
     struct Output {
         const char* what;
         std::string path, text;
@@ -286,7 +275,52 @@ void run_command(const RunArguments& a, const CLI::App& c) {
         write_file_atomically(output.path, output.text);
         std::printf("%s written to %s\n", output.what, output.path.c_str());
     }
+    return document;
+}
+
+/// Checks the output paths of apmsim run and apmsim merge before any work.
+void check_output_paths(const RunArguments& a, const CLI::App& c) {
+    for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--out", &a.out}, {"--summary-csv", &a.summary_csv},
+                                       {"--samples", &a.samples}, {"--part", &a.part}})
+        if (const CLI::Option* given = c.get_option_no_throw(option); given != nullptr && given->count() > 0) check_output_path(option, *path);
+}
+
+void run_command(const RunArguments& a, const CLI::App& c) {
+    const RunInput input = run_input(a, c);
+    const Scenario& sc = input.scenario;
+    const SimulationOptions o = options_from(sc, a, c);
+    if (c.count("--compare-with")) check_baseline_model(sc, a.compare_with);
+    check_output_paths(a, c);
+    const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(o.threads), o.trials));
+    if (o.threads > threads) std::fprintf(stderr, "apmsim: note: %u threads requested, %u used (at most one per trial)\n", o.threads, threads);
+    std::atomic<std::uint64_t> done{0};
+    const auto start = std::chrono::steady_clock::now();
+    RunResults run;
+    {
+        ProgressLine progress(!a.quiet, trial_progress(done, o.trials));
+        run = apmsim::run(sc, o, {&stop_flag(), &done});
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (c.count("--part")) {
+        write_run_part(a.part, sc, o, run);
+        std::printf("part (trials %llu to %llu) written to %s\n", static_cast<unsigned long long>(o.trial_begin),
+                    static_cast<unsigned long long>(o.trial_begin + o.trials - 1), a.part.c_str());
+    }
+    char how[64];
+    std::snprintf(how, sizeof how, "%u thread(s), %.2f s", threads, seconds);
+    const Json document = report_run(sc, o, run, how, a, c);
     if (!input.replayed.is_null()) report_replay(input.replayed, document, a.replay);
+}
+
+/// apmsim merge: the part files of a run split by trial ranges, joined into the whole run's
+/// summary and outputs, bit for bit what one run of all the trials gives.
+void merge_command(const std::vector<std::string>& files, const RunArguments& a, const CLI::App& c) {
+    check_output_paths(a, c);
+    std::vector<RunPart> parts;
+    for (const std::string& file : files) parts.push_back(read_run_part(file));
+    const RunPart whole = merge_run_parts(parts, files);
+    if (c.count("--compare-with")) check_baseline_model(whole.scenario, a.compare_with);
+    report_run(whole.scenario, whole.scenario.settings, whole.results, "merged from " + std::to_string(parts.size()) + " part(s)", a, c);
 }
 
 struct DefaultScenarioArguments {
@@ -354,7 +388,7 @@ void add_run_commands(CLI::App& app) {
     run->add_option("--trials", args->trials, "number of trials, 1 to 4294967295 (default: the scenario's settings.trials)")->type_name("N");
     run->add_option("--trial-begin", args->trial_begin,
                     "the first trial's number: run trials B .. B + trials - 1 only, a part of a larger run that "
-                    "apmsim.merge_trial_ranges joins bit for bit in Python (default 0)")->type_name("B");
+                    "apmsim merge (with --part) or apmsim.merge_trial_ranges in Python joins bit for bit (default 0)")->type_name("B");
     run->add_option("--seed", args->seed, "random seed, a whole number (default: settings.seed)")->type_name("S");
     run->add_option("--threads", args->threads,
                     "worker threads, 0 = all cores, at most 1024 (default: settings.threads); never more than trials; results never depend on it")->type_name("T");
@@ -367,10 +401,25 @@ void add_run_commands(CLI::App& app) {
     run->add_option("--compare-with", args->compare_with,
                     "print each payment model's net result minus this model's (the status quo, e.g. fee_for_service) on the same trials")
         ->type_name("MODEL");
+    run->add_option("--part", args->part,
+                    "also write this run's exact results as a part file, for apmsim merge to join with the other trial ranges "
+                    "(--trial-begin, --trials) into the whole run (default: none)")->type_name("FILE");
     run->add_flag("--quiet", args->quiet, "no progress line (there is none either when stderr is not a terminal)");
     run->footer("Outputs are checked before the simulation starts and written through temporary files: a failed or\n"
                 "interrupted run (Ctrl-C, SIGTERM: exit 130) leaves none behind. --flag=value works too.");
     run->callback([args, run] { run_command(*args, *run); });
+
+    auto margs = std::make_shared<RunArguments>();
+    auto parts = std::make_shared<std::vector<std::string>>();
+    CLI::App* merge = app.add_subcommand("merge", "Join the part files of a run split by trial ranges (apmsim run --part) into the whole run's results.");
+    merge->add_option("parts", *parts, "part files, in any order: consecutive trial ranges of one scenario and seed")->required()->type_name("PART...");
+    merge->add_option("--out", margs->out, "results JSON to write (default: none); the same bytes one run of all the trials writes")->type_name("FILE");
+    merge->add_option("--summary-csv", margs->summary_csv, "every statistic as a long CSV table (as apmsim run)")->type_name("FILE");
+    merge->add_option("--samples", margs->samples, "per-trial values as a long CSV table (as apmsim run)")->type_name("FILE");
+    merge->add_option("--compare-with", margs->compare_with, "print each payment model's net result minus this model's")->type_name("MODEL");
+    merge->footer("Example: apmsim run S.json --trials 500 --trial-begin 0 --part a.part; ... --trial-begin 500 --part b.part;\n"
+                  "apmsim merge a.part b.part --out results.json gives the results of apmsim run S.json --trials 1000 --out results.json.");
+    merge->callback([margs, parts, merge] { merge_command(*parts, *margs, *merge); });
 
     auto files = std::make_shared<std::vector<std::string>>();
     CLI::App* v = app.add_subcommand("validate", "Check scenario and sweep files without running them: every problem at once, and warnings.");

@@ -1,5 +1,6 @@
 // Reading untrusted JSON (core/json_file.hpp).
 #include "apmsim/core/json_file.hpp"
+#include "apmsim/core/files.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -123,20 +124,7 @@ Json parse_json_text(const std::string& text, const std::string& source) {
 }
 
 Json read_json_file(const std::string& file, const std::string& what) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::file_status status = fs::status(file, ec);
-    if (ec || !fs::exists(status)) throw InvalidInput(file, what, "no such file");
-    if (!fs::is_regular_file(status))
-        throw InvalidInput(file, what, fs::is_directory(status) ? "a folder" : "not a regular file (a device, pipe or socket)");
-    const auto size = fs::file_size(file, ec);
-    if (ec) throw InvalidInput(file, what, "a file whose size cannot be read");
-    if (size > max_json_file_bytes)
-        throw InvalidInput(file, what + " of at most " + std::to_string(max_json_file_bytes >> 20) + " MiB", std::to_string(size >> 20) + " MiB");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw InvalidInput(file, what, "a file that cannot be opened");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return parse_json_text(text, file);
+    return parse_json_text(read_file(file, what, max_json_file_bytes), file);
 }
 
 }  // namespace apmsim

@@ -202,14 +202,14 @@ void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t membe
 double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::size_t n, double mu, double sigma) {
     if (n == 0) return 0.0;
     LognormalSums one;
-    one.add(at.variable, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(n), mu, sigma);
+    one.add(at.variable, first, n, mu, sigma);
     one.compute(at.seed, at.trial, at.member);
     return one.sum(0);
 }
 
 void LognormalSums::clear() { segments_.clear(); }
 
-std::size_t LognormalSums::add(std::uint32_t variable, std::uint32_t first, std::uint32_t count, double mu, double sigma) {
+std::size_t LognormalSums::add(std::uint32_t variable, std::uint64_t first, std::uint64_t count, double mu, double sigma) {
     segments_.push_back({variable, first, count, mu, sigma});
     return segments_.size() - 1;
 }
@@ -217,7 +217,7 @@ std::size_t LognormalSums::add(std::uint32_t variable, std::uint32_t first, std:
 void LognormalSums::compute(std::uint64_t seed, std::uint32_t trial, std::uint32_t member) {
     sums_.assign(segments_.size(), 0.0);
     std::size_t next = 0;     // the segment whose draws come next
-    std::uint32_t done = 0;   // its draws already summed
+    std::uint64_t done = 0;   // its draws already summed
     while (next < segments_.size()) {
         // Lay out pieces of segments (a piece starting at an odd draw skips the first uniform
         // of its first block) until the pass is full, with each draw's mu and sigma beside it.
@@ -225,7 +225,8 @@ void LognormalSums::compute(std::uint64_t seed, std::uint32_t trial, std::uint32
         std::size_t blocks = 0;
         while (next < segments_.size()) {
             const Segment& s = segments_[next];
-            const std::uint32_t first = s.first + done, count = std::min(s.count - done, max_piece);
+            const std::uint64_t first = s.first + done;
+            const auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.count - done, max_piece));
             const std::size_t piece_blocks = (count + first % 2 + 1) / 2;
             if (blocks > 0 && blocks + piece_blocks > max_pass_blocks) break;
             pieces_.push_back({next, first, count, 2 * blocks + first % 2});
@@ -243,14 +244,14 @@ void LognormalSums::compute(std::uint64_t seed, std::uint32_t trial, std::uint32
 }
 
 /// Philox blocks of `s` from the one holding draw `first` on, at block `at` of the pass.
-void LognormalSums::fill_blocks(const Segment& s, std::uint32_t first, std::size_t blocks, std::size_t at) {
+void LognormalSums::fill_blocks(const Segment& s, std::uint64_t first, std::size_t blocks, std::size_t at) {
     if (block_index_.size() < at + blocks) {
         for (auto* v : {&block_variable_, &block_index_}) v->resize(max_pass_blocks + 1);
         for (auto* v : {&uniform_, &severity_, &mu_, &sigma_}) v->resize(2 * (max_pass_blocks + 1));
     }
     for (std::size_t b = 0; b < blocks; ++b) {
         block_variable_[at + b] = s.variable;
-        block_index_[at + b] = first / 2 + static_cast<std::uint32_t>(b);
+        block_index_[at + b] = static_cast<std::uint32_t>(first / 2 + b);  // the 32-bit block counter, as Stream::seek
     }
     std::fill_n(mu_.begin() + static_cast<std::ptrdiff_t>(2 * at), 2 * blocks, s.mu);
     std::fill_n(sigma_.begin() + static_cast<std::ptrdiff_t>(2 * at), 2 * blocks, s.sigma);

@@ -541,6 +541,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
                            const RunControl& control) {
     model.validate();
     options.validate();
+    (void)random::kernel_target();  // a bad APMSIM_SIMD is reported now, before any work
     const EnginePlan plan(model, options);
 
     SimulationResults out;

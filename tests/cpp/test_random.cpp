@@ -457,6 +457,14 @@ TEST(BatchKernels, OneBatchOfManySegmentsEqualsEachSegmentAlone) {
     EXPECT_GT(tails, draws / 10);  // the tails' path was exercised (15% of draws expected)
 }
 
+TEST(BatchKernels, DrawNumbersBeyond32BitsAreTheStreamsOwn) {
+    // Draw indices are 64-bit (the Philox block counter holds index / 2, as Stream::seek).
+    const apmsim::Lognormal d = apmsim::Lognormal::from_mean_cv(700.0, 1.5);
+    const apmsim::random::StreamAddress at{5u, 6u, 7u, variable_id(StreamKind::severity, 0u, 1u)};
+    for (std::uint64_t first : {(1ull << 32) + 1, (1ull << 33) - 5})
+        EXPECT_EQ(apmsim::random::sum_lognormal_draws(at, first, 3, d.mu(), d.sigma()), scalar_lognormal_sum(d, at, first, 3)) << first;
+}
+
 TEST(BatchKernels, SegmentsLongerThanAPassAreSummedInOneOrder) {
     // A member-year may have many thousands of events: the batch cuts segments into pieces
     // and passes of bounded size; the sums must not change.

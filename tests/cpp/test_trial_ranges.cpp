@@ -2,7 +2,10 @@
 // (merge_trial_ranges) holds the numbers of the whole run, bit for bit: every per-trial
 // array of the simulation and of the settled payment models, whatever the split and the
 // threads; parts that are not consecutive, or not of one run, are refused naming the part.
+#include "apmsim/core/files.hpp"
+#include "apmsim/outputs/results_state.hpp"
 #include "apmsim/run.hpp"
+#include "apmsim/run_part.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/simulation/engine.hpp"
 #include "test_helpers.hpp"
@@ -107,4 +110,56 @@ TEST(TrialRanges, TheLastTrialNumberIsChecked) {
     const SimulationResults r = simulate(s, o);  // the last two trial numbers there are
     EXPECT_EQ(r.trial_begin, 0xFFFF'FFFEull);
     EXPECT_EQ(r.trend.size(), 2u);
+}
+
+// Part files (run_part.hpp): written by one machine, read by another, joined into the whole
+// run; anything damaged or of another run is refused naming the file.
+TEST(RunParts, FilesJoinIntoTheWholeRunAndDamageIsRefused) {
+    const Scenario s = busy_program();
+    const RunResults whole = run_range(s, 0, 9, 2);
+    const std::string dir = ::testing::TempDir();
+    const std::vector<std::string> files = {dir + "late.part", dir + "early.part"};
+    SimulationOptions late = s.settings, early = s.settings;
+    late.trial_begin = 4, late.trials = 5, early.trials = 4;
+    write_run_part(files[0], s, late, run_range(s, 4, 5, 1));
+    write_run_part(files[1], s, early, run_range(s, 0, 4, 2));
+    const std::vector<RunPart> parts = {read_run_part(files[0]), read_run_part(files[1])};  // in any order
+    const RunPart joined = merge_run_parts(parts, files);
+    expect_same(whole, joined.results);
+    EXPECT_EQ(joined.scenario.settings.trials, 9u);
+    EXPECT_EQ(joined.scenario.settings.trial_begin, 0u);
+
+    // A gap names the file after it; a damaged copy is refused by its checksum.
+    SimulationOptions gap = s.settings;
+    gap.trial_begin = 5, gap.trials = 2;
+    write_run_part(dir + "gap.part", s, gap, run_range(s, 5, 2, 1));
+    expect_invalid([&] { (void)merge_run_parts(std::vector<RunPart>{read_run_part(dir + "gap.part"), parts[1]},
+                                                std::vector<std::string>{dir + "gap.part", files[1]}); },
+                   dir + "gap.part.trial_begin");
+    std::string bytes = read_file(files[0], "part", 1u << 30);
+    bytes[bytes.size() / 2] ^= 0x20;
+    write_file_atomically(dir + "damaged.part", bytes);
+    expect_invalid([&] { (void)read_run_part(dir + "damaged.part"); }, dir + "damaged.part");
+    write_file_atomically(dir + "short.part", bytes.substr(0, 40));
+    expect_invalid([&] { (void)read_run_part(dir + "short.part"); }, dir + "short.part");
+    expect_invalid([&] { (void)read_run_part(dir + "missing.part"); }, dir + "missing.part");
+}
+
+// Results states are read back with every array's size checked against the counts they
+// record: a state whose counts were altered is refused, never indexed out of bounds.
+TEST(RunParts, StatesWithSizesThatDisagreeAreRefused) {
+    const Scenario s = Scenario::default_cmc_program(20, 2, false);
+    SimulationOptions o = s.settings;
+    o.trials = 3;
+    SimulationResults r = simulate(s, o);
+    EXPECT_EQ(results_state(results_from_state(results_state(r))), results_state(r));
+    SimulationResults more = r;
+    more.trials = 4;  // the arrays hold 3 trials
+    expect_invalid([&] { (void)results_from_state(results_state(more)); }, "state: cost");
+    SimulationResults fewer = r;
+    fewer.arms[0].members.pop_back();
+    expect_invalid([&] { (void)results_from_state(results_state(fewer)); }, "state: members");
+    SimulationResults slots = r;
+    slots.members_at_start = slots.member_count + 1;
+    expect_invalid([&] { (void)results_from_state(results_state(slots)); }, "state: members");
 }

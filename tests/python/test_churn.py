@@ -143,6 +143,7 @@ def test_results_file_counts_the_members_at_the_start_and_keeps_the_slots_apart(
     out.write_text(json.dumps(results))
     replay = subprocess.run([os.environ["APMSIM_CLI"], "run", "--replay", str(out), "--quiet"], capture_output=True, text=True)
     assert replay.returncode == 0 and "identical" in replay.stdout, replay.stdout + replay.stderr
+    assert apmsim.ResultsFile.load(out).members == N  # the population, read from its scenario
     # Without churn there are no slots beyond the members and nothing new in the file.
     del doc["population"]["churn"]
     path.write_text(json.dumps(doc))

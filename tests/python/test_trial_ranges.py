@@ -98,3 +98,47 @@ def test_the_command_line_runs_a_part(scenario, whole, cli, tmp_path):
     assert "replay: identical" in replayed.stdout, replayed.stdout + replayed.stderr
     bad = cli("run", path, "--trial-begin", "-1")
     assert bad.returncode == 2 and "--trial-begin" in bad.stderr
+
+
+def test_the_command_line_splits_a_run_into_part_files_and_merges_them(scenario, cli, tmp_path):
+    """apmsim run --part on each range, apmsim merge: the results file and samples of the
+    whole run, byte for byte, whatever the order the parts are named in."""
+    path = tmp_path / "s.json"
+    scenario.save(path)
+    whole = cli("run", path, "--quiet", "--out", tmp_path / "whole.json", "--samples", tmp_path / "whole.csv")
+    assert whole.returncode == 0, whole.stderr
+    for name, begin, trials in [("a", 0, 5), ("b", 5, 4), ("c", 9, 3)]:
+        done = cli("run", path, "--trial-begin", begin, "--trials", trials, "--quiet", "--part", tmp_path / f"{name}.part")
+        assert done.returncode == 0 and f"{name}.part" in done.stdout, done.stderr
+    merged = cli("merge", tmp_path / "c.part", tmp_path / "a.part", tmp_path / "b.part",
+                 "--out", tmp_path / "merged.json", "--samples", tmp_path / "merged.csv")
+    assert merged.returncode == 0, merged.stderr
+    assert "12 trials" in merged.stdout and "merged from 3 part(s)" in merged.stdout
+    assert (tmp_path / "merged.json").read_bytes() == (tmp_path / "whole.json").read_bytes()
+    assert (tmp_path / "merged.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    replayed = cli("run", "--replay", tmp_path / "merged.json", "--quiet")
+    assert "replay: identical" in replayed.stdout, replayed.stdout + replayed.stderr
+
+
+def test_the_command_line_refuses_parts_that_do_not_make_one_run(scenario, cli, tmp_path):
+    path = tmp_path / "s.json"
+    scenario.save(path)
+    for name, extra in [("a", ["--trials", 5]), ("c", ["--trial-begin", 6, "--trials", 2]),
+                        ("seed", ["--trial-begin", 5, "--trials", 2, "--seed", 99])]:
+        assert cli("run", path, "--quiet", "--part", tmp_path / f"{name}.part", *extra).returncode == 0
+    damaged = bytearray((tmp_path / "a.part").read_bytes())
+    damaged[len(damaged) // 2] ^= 1
+    (tmp_path / "damaged.part").write_bytes(bytes(damaged))
+    (tmp_path / "empty.part").write_bytes(b"")
+    cases = [
+        (["c.part", "a.part"], "c.part.trial_begin"),  # a gap: trial 5 is missing
+        (["a.part", "seed.part"], "seed.part: expected a part of the same scenario and settings as"),
+        (["damaged.part"], "damaged.part: expected an intact part file"),
+        (["empty.part"], "empty.part: expected a part file written by apmsim run --part"),
+        (["s.json"], "s.json: expected a part file written by apmsim run --part"),
+        (["none.part"], "none.part: expected a part file (apmsim run --part), got no such file"),
+    ]
+    for files, words in cases:
+        done = cli("merge", *[tmp_path / f for f in files], "--out", tmp_path / "out.json")
+        assert done.returncode == 2 and words in done.stderr, (files, done.stderr)
+        assert not (tmp_path / "out.json").exists()

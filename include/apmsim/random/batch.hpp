@@ -1,7 +1,7 @@
 #pragma once
 /// \file batch.hpp
 /// \brief Vectorised kernels for the engine's hot loop (compiled once in the library,
-/// with AVX2 and baseline versions chosen at run time). They return exactly what the
+/// with AVX-512, AVX2 and baseline versions chosen at run time). They return exactly what the
 /// scalar Stream and samplers return for the same (seed, trial, member, variable, index).
 
 #include <cstddef>
@@ -48,21 +48,23 @@ class LognormalSums {
 public:
     void clear();
     /// Adds the segment of draws first .. first + count - 1 of stream `variable`; returns its index.
-    std::size_t add(std::uint32_t variable, std::uint32_t first, std::uint32_t count, double mu, double sigma);
+    std::size_t add(std::uint32_t variable, std::uint64_t first, std::uint64_t count, double mu, double sigma);
     void compute(std::uint64_t seed, std::uint32_t trial, std::uint32_t member);
     double sum(std::size_t k) const { return sums_[k]; }
 
 private:
     struct Segment {
-        std::uint32_t variable, first, count;
+        std::uint32_t variable;
+        std::uint64_t first, count;
         double mu, sigma;
     };
     struct Piece {  ///< draws of one segment in one pass
         std::size_t segment;
-        std::uint32_t first, count;
+        std::uint64_t first;
+        std::uint32_t count;
         std::size_t offset;  ///< of its first draw in the pass's buffers
     };
-    void fill_blocks(const Segment& s, std::uint32_t first, std::size_t blocks, std::size_t at);
+    void fill_blocks(const Segment& s, std::uint64_t first, std::size_t blocks, std::size_t at);
     std::vector<Segment> segments_;
     std::vector<Piece> pieces_;
     std::vector<std::uint32_t> block_variable_, block_index_;  ///< [block]

@@ -1,5 +1,5 @@
 // Results to and from bytes (results_state.hpp): fields in a fixed order, doubles bit for bit.
-#include "results_state.hpp"
+#include "apmsim/outputs/results_state.hpp"
 
 #include "apmsim/core/errors.hpp"
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <type_traits>
 
-namespace apmsim::python {
+namespace apmsim {
 namespace {
 
 constexpr std::uint32_t format_version = 7;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments, trial ranges; 7: members at the start
@@ -68,6 +68,44 @@ private:
     const std::string& s_;
     std::size_t at_ = 0;
 };
+
+/// The product of sizes, or UINT64_MAX when it overflows (then no array can match it).
+std::uint64_t size_of(std::initializer_list<std::uint64_t> factors) {
+    std::uint64_t n = 1;
+    for (std::uint64_t f : factors)
+        if (__builtin_mul_overflow(n, f, &n)) return UINT64_MAX;
+    return n;
+}
+
+/// A state whose arrays do not have the sizes its counts give is corrupt: refused here,
+/// before any reader indexes them.
+void check_size(const char* what, std::size_t actual, std::uint64_t expected) {
+    if (actual != expected)
+        throw InvalidInput(std::string("state: ") + what, std::to_string(expected) + " values (from the state's counts)", std::to_string(actual));
+}
+
+void check_shapes(const SimulationResults& r) {
+    if (r.years < 1 || r.years > 1000) throw InvalidInput("state: years", "1 to 1000", std::to_string(r.years));
+    const std::uint64_t T = r.tiers.size(), C = r.categories.size(), Y = static_cast<std::uint64_t>(r.years);
+    const std::uint64_t cells = size_of({r.trials, Y, T, C}), tier_cells = size_of({r.trials, Y, T});
+    for (std::size_t a = 0; a < r.arms.size(); ++a) {
+        const ArmResults& arm = r.arms[a];
+        check_size("cost", arm.cost.size(), cells);
+        check_size("events", arm.events.size(), cells);
+        check_size("member_months", arm.member_months.size(), tier_cells);
+        check_size("members", arm.members.size(), tier_cells);
+        check_size("member_cost_sumsq", arm.member_cost_sumsq.size(), tier_cells);
+        check_size("program_cost", arm.program_cost.size(), size_of({r.trials, Y, r.program_cost_items.size()}));
+        check_size("participant_months", arm.participant_months.size(), a == 1 ? tier_cells : 0);
+    }
+    const bool program = r.arms.size() > 1;
+    check_size("trend", r.trend.size(), r.trials);
+    check_size("effect_factors", r.effect_factors.size(), program ? size_of({r.trials, C}) : 0);
+    check_size("tier_effect_factors", r.tier_effect_factors.size(), program ? size_of({r.trials, T, C}) : 0);
+    if (!r.upward_transition_factors.empty()) check_size("upward_transition_factors", r.upward_transition_factors.size(), r.trials);
+    if (!r.member_costs.empty()) check_size("member_costs", r.member_costs.size(), size_of({r.arms.size(), r.trials, Y, r.member_count}));
+    if (r.members_at_start > r.member_count) throw InvalidInput("state: members", "at most the member slots", std::to_string(r.members_at_start));
+}
 
 void check_version(Reader& in) {
     std::uint32_t v = 0;
@@ -132,6 +170,8 @@ SimulationResults results_from_state(const std::string& state) {
     r.members_at_start = members;
     in.get(r.member_costs);
     in.done();
+    if (r.arms.empty()) throw InvalidInput("state: arms", "1 or 2 arms", "none");
+    check_shapes(r);
     return r;
 }
 
@@ -206,6 +246,10 @@ PaymentResults payments_from_state(const std::string& state) {
     in.done();
     if (p.values.size() != p.models.size() * p.arms.size() * p.trials * static_cast<std::size_t>(p.years) * p.stride())
         throw InvalidInput("state", "values for every model, arm, trial and year", std::to_string(p.values.size()) + " values");
+    check_size("real_savings", p.real_savings.size(), p.arms.size() > 1 ? size_of({p.models.size(), p.trials, static_cast<std::uint64_t>(p.years)}) : 0);
+    check_size("pays_on_performance", p.pays_on_performance.size(), p.models.size());
+    check_size("comparisons", p.comparisons.size(),
+               size_of({p.comparison_slots(), p.arms.size(), p.trials, static_cast<std::uint64_t>(p.years), comparison_names.size()}));
     if (p.federal.size() != (p.split_payer ? p.values.size() / p.stride() * 3 : 0))
         throw InvalidInput("state", "the federal part of the payer's results for every period (or none)", std::to_string(p.federal.size()) + " values");
     return p;
@@ -239,4 +283,4 @@ std::vector<StatisticRow> rows_from_state(const std::string& state) {
     return rows;
 }
 
-}  // namespace apmsim::python
+}  // namespace apmsim

@@ -1,13 +1,15 @@
 #pragma once
-// The exact state of simulation and payment results as bytes, for pickling (Dask workers)
-// and equality. Binding-only: not part of the C++ core.
+/// \file results_state.hpp
+/// \brief The exact state of simulation and payment results as bytes (doubles bit for bit):
+/// Python's pickling (Dask workers), equality, and the part files of a run split by trial
+/// ranges (run_part.hpp). Reading checks every array's size against the counts it records.
 #include "apmsim/outputs/payment_results.hpp"
 #include "apmsim/outputs/statistics_table.hpp"
 #include "apmsim/simulation/results.hpp"
 
 #include <string>
 
-namespace apmsim::python {
+namespace apmsim {
 
 std::string results_state(const SimulationResults& r);
 SimulationResults results_from_state(const std::string& state);
@@ -17,4 +19,4 @@ PaymentResults payments_from_state(const std::string& state);
 std::string rows_state(const std::vector<StatisticRow>& rows);
 std::vector<StatisticRow> rows_from_state(const std::string& state);
 
-}  // namespace apmsim::python
+}  // namespace apmsim
