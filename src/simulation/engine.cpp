@@ -367,7 +367,9 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
         const CategoryModel& cell1 = model.cell(m.tier[1], c);
         const std::uint32_t n0 = draw_count(cell0.frequency, scale, u);
         const double effect = ws.year_effect[(static_cast<std::size_t>(m.year) * T + m.tier[1]) * C + c];
-        const std::uint32_t n1 = m.treated ? draw_count(cell1.frequency, scale * effect, u) : same_tier ? n0 : draw_count(cell1.frequency, scale, u);
+        // The same cell at the same scale (no program effect on it: scale x 1 is scale exactly) gives the same count.
+        const bool same_count = same_tier && (!m.treated || effect == 1.0);
+        const std::uint32_t n1 = same_count ? n0 : draw_count(cell1.frequency, m.treated ? scale * effect : scale, u);
         const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, year, static_cast<std::uint32_t>(c))};
         ws.counts[2 * c] = n0;
         ws.counts[2 * c + 1] = n1;
