@@ -11,6 +11,7 @@
 #include "apmsim/credibility/risk_adjustment.hpp"
 #include "apmsim/credibility/risk_design.hpp"
 #include "apmsim/scenario.hpp"
+#include "apmsim/stats/chain_ladder.hpp"
 
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
@@ -345,10 +346,80 @@ void register_credibility(py::module_& c) {
         "WLS risk weights from a scenario's population (tier, age band, sex, months of `year`) and member costs");
 }
 
+/// A development triangle's rows, from a list of rows (ragged) or a 2-D array or DataFrame
+/// whose unknown cells are NaN; each row's trailing NaN are dropped (a NaN before a known
+/// amount stays, and chain_ladder names the cell).
+std::vector<std::vector<double>> triangle_rows(const py::object& triangle) {
+    std::vector<std::vector<double>> rows;
+    bool ragged = false;
+    if (py::isinstance<py::list>(triangle) || py::isinstance<py::tuple>(triangle)) {
+        try {
+            rows = triangle.cast<std::vector<std::vector<double>>>();
+            ragged = true;
+        } catch (const py::cast_error&) {
+        }
+    }
+    if (!ragged) {
+        const Eigen::MatrixXd m = matrix_argument("triangle", triangle, "incurred periods x development periods", NonFinite::allowed);
+        for (Eigen::Index i = 0; i < m.rows(); ++i) {
+            rows.emplace_back(static_cast<std::size_t>(m.cols()));
+            for (Eigen::Index j = 0; j < m.cols(); ++j) rows.back()[static_cast<std::size_t>(j)] = m(i, j);
+        }
+    }
+    for (auto& row : rows)
+        while (!row.empty() && std::isnan(row.back())) row.pop_back();
+    return rows;
+}
+
+void register_reserving(py::module_& m) {
+    using stats::ChainLadder;
+    py::class_<ChainLadder>(m, "ChainLadder", "Chain-ladder development of a cumulative triangle: factors, completion, ultimate, unpaid")
+        .def(py::pickle(
+            [](const ChainLadder& c) {
+                return py::make_tuple(c.age_to_age, c.tail, c.to_ultimate, c.completion, c.latest, c.ultimate, c.unpaid);
+            },
+            [](const py::tuple& t) {
+                if (t.size() != 7) throw InvalidInput("state", "a ChainLadder state of 7 fields", std::to_string(t.size()) + " fields");
+                using V = std::vector<double>;
+                return ChainLadder{t[0].cast<V>(), t[1].cast<double>(), t[2].cast<V>(), t[3].cast<V>(), t[4].cast<V>(), t[5].cast<V>(), t[6].cast<V>()};
+            }))
+        .def_property_readonly("age_to_age", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.age_to_age.data(), c.age_to_age.size()).eval(); },
+                               "f_j: volume-weighted factor from development period j to j + 1")
+        .def_readonly("tail", &ChainLadder::tail, "development beyond the triangle's last period")
+        .def_property_readonly("to_ultimate", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.to_ultimate.data(), c.to_ultimate.size()).eval(); },
+                               "CDF_j: ultimate / paid to date at development period j")
+        .def_property_readonly("completion", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.completion.data(), c.completion.size()).eval(); },
+                               "1 / CDF_j: the share of ultimate paid by development period j")
+        .def_property_readonly("latest", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.latest.data(), c.latest.size()).eval(); },
+                               "each incurred period's amount paid to date")
+        .def_property_readonly("ultimate", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.ultimate.data(), c.ultimate.size()).eval(); },
+                               "each incurred period's ultimate: latest x CDF at its development")
+        .def_property_readonly("unpaid", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.unpaid.data(), c.unpaid.size()).eval(); },
+                               "each incurred period's ultimate - latest")
+        .def("__eq__", [](const ChainLadder& a, const py::object& b) {
+            if (!py::isinstance<ChainLadder>(b)) return false;
+            const ChainLadder& c = b.cast<const ChainLadder&>();
+            return a.age_to_age == c.age_to_age && a.tail == c.tail && a.to_ultimate == c.to_ultimate && a.completion == c.completion &&
+                   a.latest == c.latest && a.ultimate == c.ultimate && a.unpaid == c.unpaid;
+        })
+        .def("__repr__", [](const ChainLadder& c) {
+            double unpaid = 0.0;
+            for (double u : c.unpaid) unpaid += u;
+            return "ChainLadder(periods=" + std::to_string(c.latest.size()) + ", development=" + std::to_string(c.to_ultimate.size()) +
+                   ", tail=" + fixed(c.tail) + ", unpaid=" + fixed(unpaid, 10) + ")";
+        });
+    m.def(
+        "chain_ladder", [](const py::object& triangle, double tail) { return stats::chain_ladder(triangle_rows(triangle), tail); },
+        py::arg("triangle"), py::arg("tail") = 1.0,
+        "Chain ladder of a cumulative paid triangle (rows: incurred periods; columns: development periods, unknown cells NaN "
+        "or left out): volume-weighted age-to-age factors, completion factors, ultimate and unpaid by row (stats/chain_ladder.hpp)");
+}
+
 }  // namespace
 
 void register_analytics(py::module_& m) {
     register_size_analytics(m);
+    register_reserving(m);
     py::module_ c = m.def_submodule("credibility", "Limited-fluctuation and Buhlmann(-Straub) credibility, blended rates, risk adjustment");
     register_credibility(c);
 }

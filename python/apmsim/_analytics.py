@@ -14,7 +14,9 @@ import numpy as np
 
 from . import credibility
 from ._core import (
+    ChainLadder,
     ExpectedPayout,
+    chain_ladder,
     expected_payout,
     false_penalty_probability,
     false_reward_probability,
@@ -31,6 +33,8 @@ from ._core import (
 from .credibility import RiskWeightFit, _invalid, fit_risk_weights, fit_risk_weights_design
 
 __all__ = [
+    "ChainLadder",
+    "chain_ladder",
     "ExpectedPayout",
     "RiskWeightFit",
     "credibility",

@@ -300,6 +300,18 @@ class _SweepStore:
 def _results_from_state(state: bytes, payments: Optional[PaymentResults], scenario: Optional[Scenario]) -> Results: ...
 
 # ---- small-population analytics, credibility, risk adjustment (python/bind_analytics.cpp)
+class ChainLadder:
+    """Chain-ladder development of a cumulative triangle (stats/chain_ladder.hpp)."""
+    age_to_age: npt.NDArray[np.float64]
+    tail: float
+    to_ultimate: npt.NDArray[np.float64]
+    completion: npt.NDArray[np.float64]
+    latest: npt.NDArray[np.float64]
+    ultimate: npt.NDArray[np.float64]
+    unpaid: npt.NDArray[np.float64]
+
+def chain_ladder(triangle: Any, tail: float = 1.0) -> ChainLadder: ...
+
 class ExpectedPayout:
     p_reward: float; p_penalty: float; expected_reward: float
     expected_penalty: float; expected_payout: float; savings_rate_sd: float
