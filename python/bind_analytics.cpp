@@ -12,6 +12,7 @@
 #include "apmsim/credibility/risk_design.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/stats/chain_ladder.hpp"
+#include "apmsim/stats/trend_fit.hpp"
 
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
@@ -415,11 +416,72 @@ void register_reserving(py::module_& m) {
         "or left out): volume-weighted age-to-age factors, completion factors, ultimate and unpaid by row (stats/chain_ladder.hpp)");
 }
 
+void register_trend_fit(py::module_& m) {
+    using stats::TrendFit;
+    py::class_<TrendFit>(m, "TrendFit", "Annual trend (with its standard error) and monthly seasonality of a PMPM history")
+        .def(py::pickle(
+            [](const TrendFit& f) {
+                return py::make_tuple(f.annual_trend, f.annual_trend_se, f.monthly_log_slope, f.monthly_log_slope_se,
+                                      std::vector<double>(f.seasonality.begin(), f.seasonality.end()), f.seasonal, f.residual_sd, f.months,
+                                      f.degrees_of_freedom);
+            },
+            [](const py::tuple& t) {
+                if (t.size() != 9) throw InvalidInput("state", "a TrendFit state of 9 fields", std::to_string(t.size()) + " fields");
+                TrendFit f;
+                f.annual_trend = t[0].cast<double>(), f.annual_trend_se = t[1].cast<double>();
+                f.monthly_log_slope = t[2].cast<double>(), f.monthly_log_slope_se = t[3].cast<double>();
+                const auto s = t[4].cast<std::vector<double>>();
+                if (s.size() != 12) throw InvalidInput("state", "12 seasonality factors", std::to_string(s.size()));
+                std::copy(s.begin(), s.end(), f.seasonality.begin());
+                f.seasonal = t[5].cast<bool>(), f.residual_sd = t[6].cast<double>(), f.months = t[7].cast<std::size_t>();
+                f.degrees_of_freedom = t[8].cast<int>();
+                return f;
+            }))
+        .def_readonly("annual_trend", &TrendFit::annual_trend, "g = e^(12 b) - 1")
+        .def_readonly("annual_trend_se", &TrendFit::annual_trend_se, "its standard error (delta method)")
+        .def_readonly("monthly_log_slope", &TrendFit::monthly_log_slope)
+        .def_readonly("monthly_log_slope_se", &TrendFit::monthly_log_slope_se)
+        .def_property_readonly("seasonality", [](const TrendFit& f) { return Eigen::VectorXd::Map(f.seasonality.data(), 12).eval(); },
+                               "12 factors by calendar month (January first), averaging 1")
+        .def_readonly("seasonal", &TrendFit::seasonal)
+        .def_readonly("residual_sd", &TrendFit::residual_sd)
+        .def_readonly("months", &TrendFit::months)
+        .def_readonly("degrees_of_freedom", &TrendFit::degrees_of_freedom)
+        .def_property_readonly("scenario_trend", [](const TrendFit& f) {
+            py::dict d;
+            d["mean"] = f.annual_trend;
+            d["sd"] = f.annual_trend_se;
+            return d;
+        }, "{'mean': annual_trend, 'sd': annual_trend_se}: a scenario's cost_model.trend, its sd the trend's parameter uncertainty")
+        .def("__eq__", [](const TrendFit& a, const py::object& b) {
+            if (!py::isinstance<TrendFit>(b)) return false;
+            const TrendFit& c = b.cast<const TrendFit&>();
+            return a.annual_trend == c.annual_trend && a.annual_trend_se == c.annual_trend_se && a.monthly_log_slope == c.monthly_log_slope &&
+                   a.monthly_log_slope_se == c.monthly_log_slope_se && a.seasonality == c.seasonality && a.seasonal == c.seasonal &&
+                   a.residual_sd == c.residual_sd && a.months == c.months && a.degrees_of_freedom == c.degrees_of_freedom;
+        })
+        .def("__repr__", [](const TrendFit& f) {
+            return "TrendFit(annual_trend=" + fixed(f.annual_trend) + ", annual_trend_se=" + fixed(f.annual_trend_se) +
+                   ", months=" + std::to_string(f.months) + (f.seasonal ? ", seasonal" : "") + ")";
+        });
+    m.def(
+        "fit_trend",
+        [](const py::object& pmpm, const py::object& member_months, int first_month, bool seasonality) {
+            const std::vector<double> y = vector_argument("pmpm", pmpm, "one PMPM per month");
+            const std::vector<double> w = vector_argument("member_months", member_months, "one exposure per month");
+            return stats::fit_trend(y, w, first_month, seasonality);
+        },
+        py::arg("pmpm"), py::arg("member_months"), py::arg("first_month") = 1, py::arg("seasonality") = true,
+        "Annual trend and monthly seasonality of a monthly PMPM history by exposure-weighted log-linear least squares "
+        "(stats/trend_fit.hpp): the trend's standard error is its parameter uncertainty (scenario_trend)");
+}
+
 }  // namespace
 
 void register_analytics(py::module_& m) {
     register_size_analytics(m);
     register_reserving(m);
+    register_trend_fit(m);
     py::module_ c = m.def_submodule("credibility", "Limited-fluctuation and Buhlmann(-Straub) credibility, blended rates, risk adjustment");
     register_credibility(c);
 }

@@ -312,6 +312,22 @@ class ChainLadder:
 
 def chain_ladder(triangle: Any, tail: float = 1.0) -> ChainLadder: ...
 
+class TrendFit:
+    """Annual trend and monthly seasonality of a PMPM history (stats/trend_fit.hpp)."""
+    annual_trend: float
+    annual_trend_se: float
+    monthly_log_slope: float
+    monthly_log_slope_se: float
+    seasonality: npt.NDArray[np.float64]
+    seasonal: bool
+    residual_sd: float
+    months: int
+    degrees_of_freedom: int
+    @property
+    def scenario_trend(self) -> dict: ...
+
+def fit_trend(pmpm: ArrayLike, member_months: ArrayLike, first_month: int = 1, seasonality: bool = True) -> TrendFit: ...
+
 class ExpectedPayout:
     p_reward: float; p_penalty: float; expected_reward: float
     expected_penalty: float; expected_payout: float; savings_rate_sd: float
