@@ -12,6 +12,7 @@
 #include "apmsim/credibility/risk_design.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/stats/chain_ladder.hpp"
+#include "apmsim/stats/claim_fits.hpp"
 #include "apmsim/stats/trend_fit.hpp"
 
 #include <pybind11/eigen.h>
@@ -476,12 +477,93 @@ void register_trend_fit(py::module_& m) {
         "(stats/trend_fit.hpp): the trend's standard error is its parameter uncertainty (scenario_trend)");
 }
 
+/// Pickling and equality of a plain struct through a tuple of its fields.
+template <class T, class... Fields>
+void add_field_behaviour(py::class_<T>& cls, const char* name, Fields T::*... fields) {
+    cls.def(py::pickle([fields...](const T& v) { return py::make_tuple(v.*fields...); },
+                       [name, fields...](const py::tuple& t) {
+                           if (t.size() != sizeof...(Fields))
+                               throw InvalidInput("state", std::string("a ") + name + " state of " + std::to_string(sizeof...(Fields)) + " fields",
+                                                  std::to_string(t.size()) + " fields");
+                           T v;
+                           std::size_t k = 0;
+                           ((v.*fields = t[k++].template cast<std::remove_reference_t<decltype(v.*fields)>>()), ...);
+                           return v;
+                       }))
+        .def("__eq__", [fields...](const T& a, const py::object& b) {
+            if (!py::isinstance<T>(b)) return false;
+            const T& c = b.cast<const T&>();
+            return ((a.*fields == c.*fields) && ...);
+        });
+}
+
+void register_claim_fits(py::module_& m) {
+    using stats::FrequencyFit;
+    using stats::SeverityFit;
+    py::class_<FrequencyFit> f(m, "FrequencyFit", "Poisson and negative-binomial fits of counts with exposure, and the overdispersion test");
+    add_field_behaviour(f, "FrequencyFit", &FrequencyFit::rate, &FrequencyFit::rate_se, &FrequencyFit::dispersion, &FrequencyFit::dispersion_se,
+                        &FrequencyFit::poisson_log_likelihood, &FrequencyFit::negative_binomial_log_likelihood,
+                        &FrequencyFit::overdispersion_statistic, &FrequencyFit::overdispersion_p_value, &FrequencyFit::selected,
+                        &FrequencyFit::exposure, &FrequencyFit::events, &FrequencyFit::members);
+    f.def_readonly("rate", &FrequencyFit::rate, "events per unit of exposure (of the selected family)")
+        .def_readonly("rate_se", &FrequencyFit::rate_se)
+        .def_readonly("dispersion", &FrequencyFit::dispersion, "r of the negative binomial's fit (inf: no overdispersion found)")
+        .def_readonly("dispersion_se", &FrequencyFit::dispersion_se)
+        .def_readonly("poisson_log_likelihood", &FrequencyFit::poisson_log_likelihood)
+        .def_readonly("negative_binomial_log_likelihood", &FrequencyFit::negative_binomial_log_likelihood)
+        .def_readonly("overdispersion_statistic", &FrequencyFit::overdispersion_statistic)
+        .def_readonly("overdispersion_p_value", &FrequencyFit::overdispersion_p_value)
+        .def_readonly("selected", &FrequencyFit::selected, "\"negative_binomial\" when the test rejects a Poisson at 5%, else \"poisson\"")
+        .def_readonly("exposure", &FrequencyFit::exposure)
+        .def_readonly("events", &FrequencyFit::events)
+        .def_readonly("members", &FrequencyFit::members)
+        .def("frequency", &FrequencyFit::frequency, "The selected distribution per unit of exposure: a cell's frequency")
+        .def("__repr__", [](const FrequencyFit& v) {
+            return "FrequencyFit(" + v.selected + ", rate=" + fixed(v.rate) + ", rate_se=" + fixed(v.rate_se) + ", dispersion=" + fixed(v.dispersion) +
+                   ", members=" + std::to_string(v.members) + ")";
+        });
+    py::class_<SeverityFit> s(m, "SeverityFit", "Lognormal and gamma maximum-likelihood fits of claim amounts");
+    add_field_behaviour(s, "SeverityFit", &SeverityFit::lognormal_mu, &SeverityFit::lognormal_mu_se, &SeverityFit::lognormal_sigma,
+                        &SeverityFit::lognormal_sigma_se, &SeverityFit::gamma_shape, &SeverityFit::gamma_shape_se, &SeverityFit::gamma_scale,
+                        &SeverityFit::lognormal_log_likelihood, &SeverityFit::gamma_log_likelihood, &SeverityFit::selected, &SeverityFit::mean,
+                        &SeverityFit::claims);
+    s.def_readonly("lognormal_mu", &SeverityFit::lognormal_mu)
+        .def_readonly("lognormal_mu_se", &SeverityFit::lognormal_mu_se)
+        .def_readonly("lognormal_sigma", &SeverityFit::lognormal_sigma)
+        .def_readonly("lognormal_sigma_se", &SeverityFit::lognormal_sigma_se)
+        .def_readonly("gamma_shape", &SeverityFit::gamma_shape)
+        .def_readonly("gamma_shape_se", &SeverityFit::gamma_shape_se)
+        .def_readonly("gamma_scale", &SeverityFit::gamma_scale)
+        .def_readonly("lognormal_log_likelihood", &SeverityFit::lognormal_log_likelihood)
+        .def_readonly("gamma_log_likelihood", &SeverityFit::gamma_log_likelihood)
+        .def_readonly("selected", &SeverityFit::selected, "\"lognormal\" or \"gamma\": the larger likelihood")
+        .def_readonly("mean", &SeverityFit::mean)
+        .def_readonly("claims", &SeverityFit::claims)
+        .def("severity", &SeverityFit::severity, "The selected distribution: a cell's severity")
+        .def("__repr__", [](const SeverityFit& v) {
+            return "SeverityFit(" + v.selected + ", mean=" + fixed(v.mean) + ", claims=" + std::to_string(v.claims) + ")";
+        });
+    m.def(
+        "fit_frequency",
+        [](const py::object& events, const py::object& exposure) {
+            return stats::fit_frequency(vector_argument("events", events, "one count per member"),
+                                        vector_argument("exposure", exposure, "one exposure (years) per member"));
+        },
+        py::arg("events"), py::arg("exposure"),
+        "Poisson and negative-binomial maximum-likelihood fits of counts with exposure (years), the overdispersion test and "
+        "the selected frequency (stats/claim_fits.hpp)");
+    m.def(
+        "fit_severity", [](const py::object& amounts) { return stats::fit_severity(vector_argument("amounts", amounts, "one amount per claim")); },
+        py::arg("amounts"), "Lognormal and gamma maximum-likelihood fits of claim amounts and the selected severity (stats/claim_fits.hpp)");
+}
+
 }  // namespace
 
 void register_analytics(py::module_& m) {
     register_size_analytics(m);
     register_reserving(m);
     register_trend_fit(m);
+    register_claim_fits(m);
     py::module_ c = m.def_submodule("credibility", "Limited-fluctuation and Buhlmann(-Straub) credibility, blended rates, risk adjustment");
     register_credibility(c);
 }

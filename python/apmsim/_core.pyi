@@ -328,6 +328,41 @@ class TrendFit:
 
 def fit_trend(pmpm: ArrayLike, member_months: ArrayLike, first_month: int = 1, seasonality: bool = True) -> TrendFit: ...
 
+class FrequencyFit:
+    """Poisson and negative-binomial fits of counts with exposure (stats/claim_fits.hpp)."""
+    rate: float
+    rate_se: float
+    dispersion: float
+    dispersion_se: float
+    poisson_log_likelihood: float
+    negative_binomial_log_likelihood: float
+    overdispersion_statistic: float
+    overdispersion_p_value: float
+    selected: str
+    exposure: float
+    events: float
+    members: int
+    def frequency(self) -> Union[Poisson, NegativeBinomial]: ...
+
+class SeverityFit:
+    """Lognormal and gamma fits of claim amounts (stats/claim_fits.hpp)."""
+    lognormal_mu: float
+    lognormal_mu_se: float
+    lognormal_sigma: float
+    lognormal_sigma_se: float
+    gamma_shape: float
+    gamma_shape_se: float
+    gamma_scale: float
+    lognormal_log_likelihood: float
+    gamma_log_likelihood: float
+    selected: str
+    mean: float
+    claims: int
+    def severity(self) -> Union[Lognormal, Gamma]: ...
+
+def fit_frequency(events: ArrayLike, exposure: ArrayLike) -> FrequencyFit: ...
+def fit_severity(amounts: ArrayLike) -> SeverityFit: ...
+
 class ExpectedPayout:
     p_reward: float; p_penalty: float; expected_reward: float
     expected_penalty: float; expected_payout: float; savings_rate_sd: float
