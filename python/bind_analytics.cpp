@@ -348,6 +348,26 @@ void register_credibility(py::module_& c) {
         "WLS risk weights from a scenario's population (tier, age band, sex, months of `year`) and member costs");
 }
 
+/// Pickling and equality of a plain struct through a tuple of its fields.
+template <class T, class... Fields>
+void add_field_behaviour(py::class_<T>& cls, const char* name, Fields T::*... fields) {
+    cls.def(py::pickle([fields...](const T& v) { return py::make_tuple(v.*fields...); },
+                       [name, fields...](const py::tuple& t) {
+                           if (t.size() != sizeof...(Fields))
+                               throw InvalidInput("state", std::string("a ") + name + " state of " + std::to_string(sizeof...(Fields)) + " fields",
+                                                  std::to_string(t.size()) + " fields");
+                           T v;
+                           std::size_t k = 0;
+                           ((v.*fields = t[k++].template cast<std::remove_reference_t<decltype(v.*fields)>>()), ...);
+                           return v;
+                       }))
+        .def("__eq__", [fields...](const T& a, const py::object& b) {
+            if (!py::isinstance<T>(b)) return false;
+            const T& c = b.cast<const T&>();
+            return ((a.*fields == c.*fields) && ...);
+        });
+}
+
 /// A development triangle's rows, from a list of rows (ragged) or a 2-D array or DataFrame
 /// whose unknown cells are NaN; each row's trailing NaN are dropped (a NaN before a known
 /// amount stays, and chain_ladder names the cell).
@@ -375,17 +395,10 @@ std::vector<std::vector<double>> triangle_rows(const py::object& triangle) {
 
 void register_reserving(py::module_& m) {
     using stats::ChainLadder;
-    py::class_<ChainLadder>(m, "ChainLadder", "Chain-ladder development of a cumulative triangle: factors, completion, ultimate, unpaid")
-        .def(py::pickle(
-            [](const ChainLadder& c) {
-                return py::make_tuple(c.age_to_age, c.tail, c.to_ultimate, c.completion, c.latest, c.ultimate, c.unpaid);
-            },
-            [](const py::tuple& t) {
-                if (t.size() != 7) throw InvalidInput("state", "a ChainLadder state of 7 fields", std::to_string(t.size()) + " fields");
-                using V = std::vector<double>;
-                return ChainLadder{t[0].cast<V>(), t[1].cast<double>(), t[2].cast<V>(), t[3].cast<V>(), t[4].cast<V>(), t[5].cast<V>(), t[6].cast<V>()};
-            }))
-        .def_property_readonly("age_to_age", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.age_to_age.data(), c.age_to_age.size()).eval(); },
+    py::class_<ChainLadder> cls(m, "ChainLadder", "Chain-ladder development of a cumulative triangle: factors, completion, ultimate, unpaid");
+    add_field_behaviour(cls, "ChainLadder", &ChainLadder::age_to_age, &ChainLadder::tail, &ChainLadder::to_ultimate, &ChainLadder::completion,
+                        &ChainLadder::latest, &ChainLadder::ultimate, &ChainLadder::unpaid);
+    cls        .def_property_readonly("age_to_age", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.age_to_age.data(), c.age_to_age.size()).eval(); },
                                "f_j: volume-weighted factor from development period j to j + 1")
         .def_readonly("tail", &ChainLadder::tail, "development beyond the triangle's last period")
         .def_property_readonly("to_ultimate", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.to_ultimate.data(), c.to_ultimate.size()).eval(); },
@@ -398,12 +411,6 @@ void register_reserving(py::module_& m) {
                                "each incurred period's ultimate: latest x CDF at its development")
         .def_property_readonly("unpaid", [](const ChainLadder& c) { return Eigen::VectorXd::Map(c.unpaid.data(), c.unpaid.size()).eval(); },
                                "each incurred period's ultimate - latest")
-        .def("__eq__", [](const ChainLadder& a, const py::object& b) {
-            if (!py::isinstance<ChainLadder>(b)) return false;
-            const ChainLadder& c = b.cast<const ChainLadder&>();
-            return a.age_to_age == c.age_to_age && a.tail == c.tail && a.to_ultimate == c.to_ultimate && a.completion == c.completion &&
-                   a.latest == c.latest && a.ultimate == c.ultimate && a.unpaid == c.unpaid;
-        })
         .def("__repr__", [](const ChainLadder& c) {
             double unpaid = 0.0;
             for (double u : c.unpaid) unpaid += u;
@@ -419,26 +426,11 @@ void register_reserving(py::module_& m) {
 
 void register_trend_fit(py::module_& m) {
     using stats::TrendFit;
-    py::class_<TrendFit>(m, "TrendFit", "Annual trend (with its standard error) and monthly seasonality of a PMPM history")
-        .def(py::pickle(
-            [](const TrendFit& f) {
-                return py::make_tuple(f.annual_trend, f.annual_trend_se, f.monthly_log_slope, f.monthly_log_slope_se,
-                                      std::vector<double>(f.seasonality.begin(), f.seasonality.end()), f.seasonal, f.residual_sd, f.months,
-                                      f.degrees_of_freedom);
-            },
-            [](const py::tuple& t) {
-                if (t.size() != 9) throw InvalidInput("state", "a TrendFit state of 9 fields", std::to_string(t.size()) + " fields");
-                TrendFit f;
-                f.annual_trend = t[0].cast<double>(), f.annual_trend_se = t[1].cast<double>();
-                f.monthly_log_slope = t[2].cast<double>(), f.monthly_log_slope_se = t[3].cast<double>();
-                const auto s = t[4].cast<std::vector<double>>();
-                if (s.size() != 12) throw InvalidInput("state", "12 seasonality factors", std::to_string(s.size()));
-                std::copy(s.begin(), s.end(), f.seasonality.begin());
-                f.seasonal = t[5].cast<bool>(), f.residual_sd = t[6].cast<double>(), f.months = t[7].cast<std::size_t>();
-                f.degrees_of_freedom = t[8].cast<int>();
-                return f;
-            }))
-        .def_readonly("annual_trend", &TrendFit::annual_trend, "g = e^(12 b) - 1")
+    py::class_<TrendFit> cls(m, "TrendFit", "Annual trend (with its standard error) and monthly seasonality of a PMPM history");
+    add_field_behaviour(cls, "TrendFit", &TrendFit::annual_trend, &TrendFit::annual_trend_se, &TrendFit::monthly_log_slope,
+                        &TrendFit::monthly_log_slope_se, &TrendFit::seasonality, &TrendFit::seasonal, &TrendFit::residual_sd, &TrendFit::months,
+                        &TrendFit::degrees_of_freedom);
+    cls        .def_readonly("annual_trend", &TrendFit::annual_trend, "g = e^(12 b) - 1")
         .def_readonly("annual_trend_se", &TrendFit::annual_trend_se, "its standard error (delta method)")
         .def_readonly("monthly_log_slope", &TrendFit::monthly_log_slope)
         .def_readonly("monthly_log_slope_se", &TrendFit::monthly_log_slope_se)
@@ -454,13 +446,6 @@ void register_trend_fit(py::module_& m) {
             d["sd"] = f.annual_trend_se;
             return d;
         }, "{'mean': annual_trend, 'sd': annual_trend_se}: a scenario's cost_model.trend, its sd the trend's parameter uncertainty")
-        .def("__eq__", [](const TrendFit& a, const py::object& b) {
-            if (!py::isinstance<TrendFit>(b)) return false;
-            const TrendFit& c = b.cast<const TrendFit&>();
-            return a.annual_trend == c.annual_trend && a.annual_trend_se == c.annual_trend_se && a.monthly_log_slope == c.monthly_log_slope &&
-                   a.monthly_log_slope_se == c.monthly_log_slope_se && a.seasonality == c.seasonality && a.seasonal == c.seasonal &&
-                   a.residual_sd == c.residual_sd && a.months == c.months && a.degrees_of_freedom == c.degrees_of_freedom;
-        })
         .def("__repr__", [](const TrendFit& f) {
             return "TrendFit(annual_trend=" + fixed(f.annual_trend) + ", annual_trend_se=" + fixed(f.annual_trend_se) +
                    ", months=" + std::to_string(f.months) + (f.seasonal ? ", seasonal" : "") + ")";
@@ -475,26 +460,6 @@ void register_trend_fit(py::module_& m) {
         py::arg("pmpm"), py::arg("member_months"), py::arg("first_month") = 1, py::arg("seasonality") = true,
         "Annual trend and monthly seasonality of a monthly PMPM history by exposure-weighted log-linear least squares "
         "(stats/trend_fit.hpp): the trend's standard error is its parameter uncertainty (scenario_trend)");
-}
-
-/// Pickling and equality of a plain struct through a tuple of its fields.
-template <class T, class... Fields>
-void add_field_behaviour(py::class_<T>& cls, const char* name, Fields T::*... fields) {
-    cls.def(py::pickle([fields...](const T& v) { return py::make_tuple(v.*fields...); },
-                       [name, fields...](const py::tuple& t) {
-                           if (t.size() != sizeof...(Fields))
-                               throw InvalidInput("state", std::string("a ") + name + " state of " + std::to_string(sizeof...(Fields)) + " fields",
-                                                  std::to_string(t.size()) + " fields");
-                           T v;
-                           std::size_t k = 0;
-                           ((v.*fields = t[k++].template cast<std::remove_reference_t<decltype(v.*fields)>>()), ...);
-                           return v;
-                       }))
-        .def("__eq__", [fields...](const T& a, const py::object& b) {
-            if (!py::isinstance<T>(b)) return false;
-            const T& c = b.cast<const T&>();
-            return ((a.*fields == c.*fields) && ...);
-        });
 }
 
 void register_claim_fits(py::module_& m) {
