@@ -13,6 +13,7 @@
 #include "apmsim/scenario.hpp"
 #include "apmsim/stats/chain_ladder.hpp"
 #include "apmsim/stats/claim_fits.hpp"
+#include "apmsim/stats/exposure.hpp"
 #include "apmsim/stats/trend_fit.hpp"
 
 #include <pybind11/eigen.h>
@@ -517,6 +518,24 @@ void register_claim_fits(py::module_& m) {
         py::arg("events"), py::arg("exposure"),
         "Poisson and negative-binomial maximum-likelihood fits of counts with exposure (years), the overdispersion test and "
         "the selected frequency (stats/claim_fits.hpp)");
+    m.def(
+        "_member_months",
+        [](const std::vector<std::string>& member, const std::vector<std::string>& start, const std::vector<std::string>& end,
+           const std::string& first, const std::string& last) {
+            const stats::Exposure e = stats::member_months(member, start, end, first, last);
+            std::vector<std::string> months;
+            for (std::size_t k = 0; k < e.months; ++k) {
+                const std::chrono::year_month ym = e.first + std::chrono::months{static_cast<int>(k)};
+                char text[16];
+                std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
+                months.emplace_back(text);
+            }
+            Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> table =
+                Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+                    e.member_months.data(), static_cast<Eigen::Index>(e.members.size()), static_cast<Eigen::Index>(e.months));
+            return py::make_tuple(e.members, months, table);
+        },
+        py::arg("member"), py::arg("start"), py::arg("end"), py::arg("first"), py::arg("last"));
     m.def(
         "fit_severity", [](const py::object& amounts) { return stats::fit_severity(vector_argument("amounts", amounts, "one amount per claim")); },
         py::arg("amounts"), "Lognormal and gamma maximum-likelihood fits of claim amounts and the selected severity (stats/claim_fits.hpp)");

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import credibility
+from . import _core, credibility
 from ._core import (
     ChainLadder,
     ExpectedPayout,
@@ -39,6 +39,7 @@ from ._core import (
 from .credibility import RiskWeightFit, _invalid, fit_risk_weights, fit_risk_weights_design
 
 __all__ = [
+    "member_months",
     "ChainLadder",
     "chain_ladder",
     "ExpectedPayout",
@@ -129,3 +130,25 @@ def msr_table(
     if saving is not None:
         out["p_reward_at_ci_msr"] = reward_probability(n, cv, ci, saving)
     return out
+
+
+def _iso_dates(values: Any) -> list[str]:
+    """Dates as ISO strings: strings pass through; datetimes, pandas Timestamps and numpy datetime64 are formatted."""
+    import pandas as pd
+
+    series = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(series) or series.map(lambda v: hasattr(v, "strftime")).all():
+        return list(pd.to_datetime(series).dt.strftime("%Y-%m-%d"))
+    return [str(v) for v in series]
+
+
+def member_months(member: Any, start: Any, end: Any, first: str, last: str) -> Any:
+    """Member-months by calendar month from enrolment spans (C++ ``stats::member_months``):
+    each member's spans merged where they overlap or touch, partial months prorated by days,
+    end dates inclusive. Returns a DataFrame, one row per member (in order of first
+    appearance), one column per month ``first`` .. ``last`` ("YYYY-MM")."""
+    import pandas as pd
+
+    members, months, table = _core._member_months([str(m) for m in pd.Series(member)], _iso_dates(start), _iso_dates(end), first, last)
+    return pd.DataFrame(table, index=pd.Index(members, name="member"), columns=months)
+

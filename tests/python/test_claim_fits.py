@@ -65,3 +65,22 @@ def test_bad_data_name_the_value(call, where):
     with pytest.raises(apmsim.InvalidInput) as e:
         call()
     assert e.value.where == where, str(e.value)
+
+
+def test_member_months_from_spans_in_a_dataframe():
+    import pandas as pd
+    spans = pd.DataFrame({
+        "member": ["A", "B", "B", "C"],
+        "start": pd.to_datetime(["2024-01-15", "2024-01-01", "2024-01-10", "2023-12-01"]),
+        "end": pd.to_datetime(["2024-03-10", "2024-01-20", "2024-02-05", "2024-01-31"]),
+    })
+    table = apmsim.member_months(spans.member, spans.start, spans.end, "2024-01", "2024-03")
+    assert list(table.columns) == ["2024-01", "2024-02", "2024-03"] and list(table.index) == ["A", "B", "C"]
+    assert table.loc["A", "2024-01"] == pytest.approx(17 / 31) and table.loc["A", "2024-02"] == 1.0
+    assert table.loc["B", "2024-01"] == 1.0 and table.loc["B", "2024-02"] == pytest.approx(5 / 29)  # overlap once
+    assert table.loc["C"].tolist() == [1.0, 0.0, 0.0]  # clipped to the window
+    same = apmsim.member_months(["A"], ["2024-01-15"], ["2024-03-10"], "2024-01", "2024-03")  # ISO strings too
+    assert same.loc["A"].tolist() == table.loc["A"].tolist()
+    with pytest.raises(apmsim.InvalidInput) as e:
+        apmsim.member_months(["A"], ["2023-02-29"], ["2023-03-01"], "2023-01", "2023-12")
+    assert e.value.where == "start[0]"
