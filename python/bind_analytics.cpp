@@ -14,6 +14,7 @@
 #include "apmsim/stats/chain_ladder.hpp"
 #include "apmsim/stats/claim_fits.hpp"
 #include "apmsim/stats/exposure.hpp"
+#include "apmsim/stats/run_out.hpp"
 #include "apmsim/stats/trend_fit.hpp"
 
 #include <pybind11/eigen.h>
@@ -536,6 +537,19 @@ void register_claim_fits(py::module_& m) {
             return py::make_tuple(e.members, months, table);
         },
         py::arg("member"), py::arg("start"), py::arg("end"), py::arg("first"), py::arg("last"));
+    m.def(
+        "_paid_triangle",
+        [](const std::vector<std::string>& service, const std::vector<std::string>& paid, const py::object& amount, const std::string& first,
+           const std::string& valuation) {
+            const std::vector<double> a = vector_argument("amount", amount, "one amount per line");
+            const stats::PaidTriangle t = stats::paid_triangle(service, paid, a, first, valuation);
+            py::dict counts;
+            counts["lines_used"] = t.lines_used, counts["amount_used"] = t.amount_used;
+            counts["lines_paid_after_valuation"] = t.lines_paid_after_valuation, counts["amount_paid_after_valuation"] = t.amount_paid_after_valuation;
+            counts["lines_outside"] = t.lines_outside, counts["amount_outside"] = t.amount_outside;
+            return py::make_tuple(t.cumulative, counts);
+        },
+        py::arg("service_date"), py::arg("paid_date"), py::arg("amount"), py::arg("first"), py::arg("valuation"));
     m.def(
         "fit_severity", [](const py::object& amounts) { return stats::fit_severity(vector_argument("amounts", amounts, "one amount per claim")); },
         py::arg("amounts"), "Lognormal and gamma maximum-likelihood fits of claim amounts and the selected severity (stats/claim_fits.hpp)");

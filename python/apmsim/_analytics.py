@@ -39,7 +39,9 @@ from ._core import (
 from .credibility import RiskWeightFit, _invalid, fit_risk_weights, fit_risk_weights_design
 
 __all__ = [
+    "completion_factors",
     "member_months",
+    "paid_triangle",
     "ChainLadder",
     "chain_ladder",
     "ExpectedPayout",
@@ -151,4 +153,42 @@ def member_months(member: Any, start: Any, end: Any, first: str, last: str) -> A
 
     members, months, table = _core._member_months([str(m) for m in pd.Series(member)], _iso_dates(start), _iso_dates(end), first, last)
     return pd.DataFrame(table, index=pd.Index(members, name="member"), columns=months)
+
+
+def _months(first: str, count: int) -> list[str]:
+    import pandas as pd
+
+    return [str(p) for p in pd.period_range(first, periods=count, freq="M")]
+
+
+def paid_triangle(service_date: Any, paid_date: Any, amount: Any, first: str, valuation: str) -> Any:
+    """The cumulative paid triangle of claims lines (C++ ``stats::paid_triangle``): one row per
+    incurred month ``first`` .. ``valuation`` ("YYYY-MM"), one column per development month
+    (lag), NaN where not yet known. ``attrs`` counts the lines and dollars used, paid after the
+    valuation month, and incurred outside the months, so that every line is accounted for."""
+    import pandas as pd
+
+    rows, counts = _core._paid_triangle(_iso_dates(service_date), _iso_dates(paid_date), np.asarray(amount, dtype=float), first, valuation)
+    table = pd.DataFrame([row + [np.nan] * (len(rows) - len(row)) for row in rows], index=pd.Index(_months(first, len(rows)), name="incurred"))
+    table.columns.name = "development_month"
+    table.attrs.update(counts)
+    return table
+
+
+def completion_factors(service_date: Any, paid_date: Any, amount: Any, first: str, valuation: str, tail: float = 1.0) -> Any:
+    """Completion factors by incurred month from claims lines: the paid triangle
+    (:func:`paid_triangle`) developed by the chain ladder (:func:`chain_ladder`). Returns a
+    DataFrame indexed by incurred month with paid (to the valuation month),
+    development_months, completion (the share of ultimate paid), ultimate and unpaid;
+    ``attrs["chain_ladder"]`` holds the ChainLadder (its age-to-age factors)."""
+    import pandas as pd
+
+    triangle = paid_triangle(service_date, paid_date, amount, first, valuation)
+    cl = chain_ladder(triangle)
+    development = triangle.notna().sum(axis=1).to_numpy() - 1
+    out = pd.DataFrame({"paid": cl.latest, "development_months": development, "completion": cl.completion[development],
+                        "ultimate": cl.ultimate, "unpaid": cl.unpaid}, index=triangle.index)
+    out.attrs.update(triangle.attrs)
+    out.attrs["chain_ladder"] = cl
+    return out
 

@@ -1,0 +1,62 @@
+#pragma once
+/// \file run_out.hpp
+/// \brief The paid-claims development (lag) triangle of claims lines, for completion factors
+/// (chain_ladder.hpp): row k is incurred (service) month first + k, entry j the amount paid
+/// by the end of development month j (paid month - incurred month), as known at the
+/// valuation month: row k has valuation - (first + k) + 1 known entries. Lines paid after
+/// the valuation month, or incurred before `first` or after the valuation, are not in the
+/// triangle and are counted, so nothing is dropped unseen.
+
+#include "apmsim/stats/exposure.hpp"
+
+#include <vector>
+
+namespace apmsim::stats {
+
+struct PaidTriangle {
+    std::chrono::year_month first;
+    std::vector<std::vector<double>> cumulative;  ///< [incurred month][development month]
+    std::size_t lines_used = 0, lines_paid_after_valuation = 0, lines_outside = 0;
+    double amount_used = 0.0, amount_paid_after_valuation = 0.0, amount_outside = 0.0;
+};
+
+/// The triangle of lines (service_date[k], paid_date[k], amount[k]) for incurred months
+/// `first` .. `valuation` ("YYYY-MM"). InvalidInput names the line for a bad date or a
+/// payment before the service, and the amount for a non-finite one.
+inline PaidTriangle paid_triangle(std::span<const std::string> service_date, std::span<const std::string> paid_date,
+                                  std::span<const double> amount, const std::string& first, const std::string& valuation) {
+    using namespace std::chrono;
+    if (paid_date.size() != service_date.size() || amount.size() != service_date.size())
+        throw InvalidInput(paid_date.size() != service_date.size() ? "paid_date" : "amount",
+                           std::to_string(service_date.size()) + " values (one per line)",
+                           std::to_string(paid_date.size() != service_date.size() ? paid_date.size() : amount.size()));
+    PaidTriangle t;
+    t.first = parse_month(first, "first");
+    const year_month last = parse_month(valuation, "valuation");
+    if (last < t.first) throw InvalidInput("valuation", "a month from first (" + first + ") on", "\"" + valuation + "\"");
+    const auto rows = static_cast<std::size_t>((last - t.first).count()) + 1;
+    std::vector<std::vector<double>> incremental(rows);
+    for (std::size_t k = 0; k < rows; ++k) incremental[k].assign(rows - k, 0.0);
+    for (std::size_t k = 0; k < service_date.size(); ++k) {
+        const std::string at = "[" + std::to_string(k) + "]";
+        const year_month_day service{parse_date(service_date[k], "service_date" + at)}, paid{parse_date(paid_date[k], "paid_date" + at)};
+        if (!std::isfinite(amount[k])) throw InvalidInput("amount" + at, "a finite amount", show(amount[k]));
+        if (sys_days{paid} < sys_days{service})
+            throw InvalidInput("paid_date" + at, "a payment on or after the service date (" + service_date[k] + ")", "\"" + paid_date[k] + "\"");
+        const year_month incurred = service.year() / service.month(), paid_month = paid.year() / paid.month();
+        if (incurred < t.first || incurred > last) {
+            ++t.lines_outside, t.amount_outside += amount[k];
+        } else if (paid_month > last) {
+            ++t.lines_paid_after_valuation, t.amount_paid_after_valuation += amount[k];
+        } else {
+            incremental[static_cast<std::size_t>((incurred - t.first).count())][static_cast<std::size_t>((paid_month - incurred).count())] += amount[k];
+            ++t.lines_used, t.amount_used += amount[k];
+        }
+    }
+    t.cumulative = std::move(incremental);
+    for (auto& row : t.cumulative)
+        for (std::size_t j = 1; j < row.size(); ++j) row[j] += row[j - 1];
+    return t;
+}
+
+}  // namespace apmsim::stats
