@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 #include "interruptible.hpp"
 #include "apmsim/outputs/results_state.hpp"
+#include "apmsim/run_part.hpp"
 
 #include "apmsim/core/files.hpp"
 #include "apmsim/results_document.hpp"
@@ -70,9 +71,10 @@ Json full_json(const py::object& self, const std::optional<std::string>& name) {
 /// with the union's trials; None when the parts record none.
 py::object merged_scenario(const std::vector<py::object>& parts, const SimulationResults& merged) {
     const py::object first = attribute_or_none(parts[0], "scenario");
-    auto ranged_out = [](Scenario s) {
+    auto ranged_out = [](Scenario s) {  // and the threads, which never change a number
         s.settings.trials = 1;
         s.settings.trial_begin = 0;
+        s.settings.threads = 0;
         return scenario_to_json(s);
     };
     for (std::size_t k = 1; k < parts.size(); ++k) {
@@ -250,6 +252,17 @@ void register_simulation(py::module_& m) {
                    ", members=" + std::to_string(r.members_at_start) + ", arms=" + std::to_string(r.arms.size()) + ")";
         });
 
+    m.def(
+        "read_run_part",
+        [](const py::object& path) {
+            RunPart part = read_run_part(py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>());
+            const bool settled = !part.results.payments.models.empty();
+            return results_object(std::move(part.results.simulation), settled ? py::cast(std::move(part.results.payments)) : py::none(),
+                                  py::cast(std::move(part.scenario)));
+        },
+        py::arg("path"),
+        "The results of a part file written by apmsim run --part (with its scenario as run): apmsim.merge_trial_ranges joins "
+        "them like the results of apmsim.run(trial_begin=...)");
     m.def("_results_from_state", [](const py::bytes& state, const py::object& payments, const py::object& scenario) {
         return results_object(results_from_state(std::string(state)), payments, scenario);
     });

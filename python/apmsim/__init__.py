@@ -31,7 +31,7 @@ from ._frozen import thaw
 from ._schema import scenario_schema
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
 from . import _analytics, _contracts, _exact, _run, _sweep, _tables
-from ._run import merge_trial_ranges, run, run_split
+from ._run import merge_trial_ranges, read_run_part, run, run_split
 from ._analytics import *  # noqa: F401,F403
 from ._contracts import *  # noqa: F401,F403
 from ._exact import *  # noqa: F401,F403
@@ -64,6 +64,7 @@ __all__ = [
     "report",
     "ResultsFile",
     "merge_trial_ranges",
+    "read_run_part",
     "run",
     "run_split",
     "scenario_schema",

@@ -6,9 +6,10 @@ from typing import Any, Optional
 from . import _core
 from ._progress import progress_bar
 
-__all__ = ["merge_trial_ranges", "run", "run_split"]
+__all__ = ["merge_trial_ranges", "read_run_part", "run", "run_split"]
 
 merge_trial_ranges = _core.merge_trial_ranges
+read_run_part = _core.read_run_part
 
 
 def run(scenario: "_core.Scenario", trials: Optional[int] = None, seed: Optional[int] = None, threads: Optional[int] = None,

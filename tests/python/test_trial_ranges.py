@@ -100,13 +100,13 @@ def test_the_command_line_runs_a_part(scenario, whole, cli, tmp_path):
     assert bad.returncode == 2 and "--trial-begin" in bad.stderr
 
 
-def test_the_command_line_splits_a_run_into_part_files_and_merges_them(scenario, cli, tmp_path):
+def test_the_command_line_splits_a_run_into_part_files_and_merges_them(scenario, whole, cli, tmp_path):
     """apmsim run --part on each range, apmsim merge: the results file and samples of the
     whole run, byte for byte, whatever the order the parts are named in."""
     path = tmp_path / "s.json"
     scenario.save(path)
-    whole = cli("run", path, "--quiet", "--out", tmp_path / "whole.json", "--samples", tmp_path / "whole.csv")
-    assert whole.returncode == 0, whole.stderr
+    done = cli("run", path, "--quiet", "--out", tmp_path / "whole.json", "--samples", tmp_path / "whole.csv")
+    assert done.returncode == 0, done.stderr
     for name, begin, trials in [("a", 0, 5), ("b", 5, 4), ("c", 9, 3)]:
         done = cli("run", path, "--trial-begin", begin, "--trials", trials, "--quiet", "--part", tmp_path / f"{name}.part")
         assert done.returncode == 0 and f"{name}.part" in done.stdout, done.stderr
@@ -118,6 +118,12 @@ def test_the_command_line_splits_a_run_into_part_files_and_merges_them(scenario,
     assert (tmp_path / "merged.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     replayed = cli("run", "--replay", tmp_path / "merged.json", "--quiet")
     assert "replay: identical" in replayed.stdout, replayed.stdout + replayed.stderr
+    # Python reads the part files too; joined, they are the whole run.
+    parts = [apmsim.read_run_part(tmp_path / f"{name}.part") for name in ("a", "b", "c")]
+    assert [p.trial_begin for p in parts] == [0, 5, 9] and parts[1].scenario.to_dict()["settings"]["trial_begin"] == 5
+    assert apmsim.merge_trial_ranges(parts) == whole
+    with pytest.raises(apmsim.InvalidInput, match="s.json"):
+        apmsim.read_run_part(path)
 
 
 def test_the_command_line_refuses_parts_that_do_not_make_one_run(scenario, cli, tmp_path):
