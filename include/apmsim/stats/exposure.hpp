@@ -33,8 +33,11 @@ inline std::chrono::sys_days parse_date(const std::string& text, const std::stri
 
 /// A calendar month from "YYYY-MM".
 inline std::chrono::year_month parse_month(const std::string& text, const std::string& where) {
-    const std::chrono::year_month_day day{parse_date(text.size() == 7 ? text + "-01" : text + "!", where)};
-    return day.year() / day.month();
+    int y = 0;
+    unsigned m = 0;
+    if (text.size() != 7 || text[4] != '-' || std::sscanf(text.c_str(), "%4d-%2u", &y, &m) != 2 || m < 1 || m > 12)
+        throw InvalidInput(where, "a month YYYY-MM", "\"" + text + "\"");
+    return std::chrono::year{y} / std::chrono::month{m};
 }
 
 struct Exposure {
