@@ -112,13 +112,16 @@ RunPart merge_run_parts(std::span<const RunPart> parts, std::span<const std::str
     try {
         whole.results = merge_trial_ranges(results);
     } catch (const InvalidInput& e) {  // "parts[i]" counts in trial order: name the file
-        std::string where = e.where(), expected = e.expected();
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            const std::string index = "parts[" + std::to_string(i) + "]";
-            if (where.rfind(index, 0) == 0) where = name(order[i]) + where.substr(index.size());
-            if (const auto at = expected.find(index); at != std::string::npos) expected.replace(at, index.size(), name(order[i]));
-        }
-        throw InvalidInput(where, expected, e.actual());
+        // Each text is rewritten once: a part's name may itself read "parts[k]" (no file names given).
+        auto renamed = [&](std::string text, bool at_start) {
+            for (std::size_t i = 0; i < order.size(); ++i) {
+                const std::string index = "parts[" + std::to_string(i) + "]";
+                const auto at = text.find(index);
+                if (at != std::string::npos && (!at_start || at == 0)) return text.replace(at, index.size(), name(order[i]));
+            }
+            return text;
+        };
+        throw InvalidInput(renamed(e.where(), true), renamed(e.expected(), false), e.actual());
     }
     whole.scenario = parts[order[0]].scenario;
     whole.scenario.settings.trials = whole.results.simulation.trials;

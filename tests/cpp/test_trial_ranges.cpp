@@ -136,6 +136,18 @@ TEST(RunParts, FilesJoinIntoTheWholeRunAndDamageIsRefused) {
     expect_invalid([&] { (void)merge_run_parts(std::vector<RunPart>{read_run_part(dir + "gap.part"), parts[1]},
                                                 std::vector<std::string>{dir + "gap.part", files[1]}); },
                    dir + "gap.part.trial_begin");
+    // Without file names, the part is named by its place in the list given (not in trial order).
+    expect_invalid([&] { (void)merge_run_parts(std::vector<RunPart>{read_run_part(dir + "gap.part"), parts[1]}, {}); },
+                   "parts[0].trial_begin");
+    std::vector<RunPart> altered = {parts[0], parts[1]};  // late, then early with other results than its scenario says
+    altered[1].results.simulation.seed += 1;
+    try {
+        (void)merge_run_parts(altered, {});
+        ADD_FAILURE() << "a part of another run was merged";
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.where(), "parts[0]");  // the late part, checked against the early one, parts[1] of the list
+        EXPECT_NE(e.expected().find("as parts[1]"), std::string::npos) << e.what();
+    }
     std::string bytes = read_file(files[0], "part", 1u << 30);
     bytes[bytes.size() / 2] ^= 0x20;
     write_file_atomically(dir + "damaged.part", bytes);
