@@ -21,6 +21,7 @@ void register_contracts(py::module_& m);    // bind_contracts.cpp
 void register_exact(py::module_& m);        // bind_exact.cpp: discretize, aggregate
 void register_analytics(py::module_& m);    // bind_analytics.cpp: size analytics, credibility, risk adjustment
 void register_sweep(py::module_& m);        // bind_sweep.cpp: sweeps and goal seek
+void register_claims(py::module_& m);       // bind_claims.cpp: calibration from claims, synthetic extracts
 
 /// Python dict/list <-> apmsim::Json through the json module (exact for doubles).
 Json to_cpp_json(const py::object& o);

@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
     apmsim::python::register_exact(m);
     apmsim::python::register_analytics(m);
     apmsim::python::register_sweep(m);
+    apmsim::python::register_claims(m);
 }

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -456,13 +457,85 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
     return out;
 }
 
+Json cost_model_document(const CostModel& m) {
+    Json j = cost_model_to_json(m);
+    j["tiers"] = m.tiers;
+    j["categories"] = m.categories;
+    return j;
+}
+
+CostModel cost_model_document_from_json(const Json& j, const std::string& path) {
+    JsonObject o(j, path);
+    const auto tiers = names_from_json(o, "tiers");
+    const auto categories = names_from_json(o, "categories");
+    CostModel m = cost_model_from_json(o, tiers, categories);
+    m.validate(path);
+    return m;
+}
+
+CostModel load_cost_model(const std::string& file) {
+    const Json j = read_json_file(file, "a cost model file (JSON)");
+    try {
+        return cost_model_document_from_json(j, "");
+    } catch (const InvalidInput& e) {
+        throw InvalidInput(file + ": " + e.where(), e.expected(), e.actual());
+    }
+}
+
+namespace {
+/// A scenario's "cost_model" given as a path (relative to the scenario's folder): the
+/// document's cost model in its place, after checking its tiers and categories are the scenario's.
+Json with_cost_model_file(Json j, const std::string& scenario_file) {
+    if (!j.is_object() || !j.contains("cost_model") || !j["cost_model"].is_string()) return j;
+    std::filesystem::path path(j["cost_model"].get<std::string>());
+    if (path.is_relative()) path = std::filesystem::path(scenario_file).parent_path() / path;
+    Json doc = read_json_file(path.string(), "a cost model file (JSON) named by cost_model");
+    for (const char* key : {"tiers", "categories"})
+        if (doc.is_object() && j.contains(key) && doc.value(key, Json()) != j[key])
+            throw InvalidInput(path.string() + ": " + key, std::string("the scenario's ") + key + " " + j[key].dump(),
+                               doc.value(key, Json()).dump());
+    if (doc.is_object()) doc.erase("tiers"), doc.erase("categories");
+    j["cost_model"] = std::move(doc);
+    return j;
+}
+}  // namespace
+
 Scenario load_scenario(const std::string& file) {
-    const Json j = read_json_file(file, "a scenario file (JSON)");
+    const Json j = with_cost_model_file(read_json_file(file, "a scenario file (JSON)"), file);
     try {
         return scenario_from_json(j);
     } catch (const InvalidInput& e) {
         throw InvalidInput(file + ": " + e.where(), e.expected(), e.actual());
     }
+}
+
+Json cost_model_to_json(const CostModel& m) {
+    Json cm;
+    cm["frailty_cv"] = m.frailty_cv;
+    cm["trend"] = {{"mean", m.trend.mean}, {"sd", m.trend.sd}};
+    Json cells = Json::object();
+    for (std::size_t c = 0; c < m.categories.size(); ++c)
+        for (std::size_t t = 0; t < m.tiers.size(); ++t)
+            cells[m.categories[c]][m.tiers[t]] = {{"frequency", to_json(m.cell(t, c).frequency)},
+                                                   {"severity", to_json(m.cell(t, c).severity)}};
+    cm["cells"] = cells;
+    if (!m.seasonality.empty()) {
+        for (std::size_t c = 0; c < m.categories.size(); ++c)
+            cm["seasonality"][m.categories[c]] = std::vector<double>(m.seasonality[c].begin(), m.seasonality[c].end());
+    }
+    if (m.copula_correlation.size() != 0) {
+        Json rows = Json::array();
+        for (Eigen::Index i = 0; i < m.copula_correlation.rows(); ++i) {
+            Json r = Json::array();
+            for (Eigen::Index k = 0; k < m.copula_correlation.cols(); ++k) r.push_back(m.copula_correlation(i, k));
+            rows.push_back(r);
+        }
+        cm["copula"] = {{"correlation", rows}};
+    }
+    if (m.tier_transition.size() != 0)
+        for (std::size_t i = 0; i < m.tiers.size(); ++i)
+            for (std::size_t k = 0; k < m.tiers.size(); ++k) cm["tier_transitions"][m.tiers[i]][m.tiers[k]] = m.tier_transition(i, k);
+    return cm;
 }
 
 Json scenario_to_json(const Scenario& s) {
@@ -490,32 +563,7 @@ Json scenario_to_json(const Scenario& s) {
     }
     if (s.churn) j["population"]["churn"] = churn_to_json(*s.churn, m.tiers);
     for (const Segment& seg : s.segments) j["population"]["segments"][seg.name] = seg.tiers;
-    Json cm;
-    cm["frailty_cv"] = m.frailty_cv;
-    cm["trend"] = {{"mean", m.trend.mean}, {"sd", m.trend.sd}};
-    Json cells = Json::object();
-    for (std::size_t c = 0; c < m.categories.size(); ++c)
-        for (std::size_t t = 0; t < m.tiers.size(); ++t)
-            cells[m.categories[c]][m.tiers[t]] = {{"frequency", to_json(m.cell(t, c).frequency)},
-                                                   {"severity", to_json(m.cell(t, c).severity)}};
-    cm["cells"] = cells;
-    if (!m.seasonality.empty()) {
-        for (std::size_t c = 0; c < m.categories.size(); ++c)
-            cm["seasonality"][m.categories[c]] = std::vector<double>(m.seasonality[c].begin(), m.seasonality[c].end());
-    }
-    if (m.copula_correlation.size() != 0) {
-        Json rows = Json::array();
-        for (Eigen::Index i = 0; i < m.copula_correlation.rows(); ++i) {
-            Json r = Json::array();
-            for (Eigen::Index k = 0; k < m.copula_correlation.cols(); ++k) r.push_back(m.copula_correlation(i, k));
-            rows.push_back(r);
-        }
-        cm["copula"] = {{"correlation", rows}};
-    }
-    if (m.tier_transition.size() != 0)
-        for (std::size_t i = 0; i < m.tiers.size(); ++i)
-            for (std::size_t k = 0; k < m.tiers.size(); ++k) cm["tier_transitions"][m.tiers[i]][m.tiers[k]] = m.tier_transition(i, k);
-    j["cost_model"] = cm;
+    j["cost_model"] = cost_model_to_json(m);
     if (s.intervention) j["intervention"] = intervention_to_json(*s.intervention);
     j["settings"] = to_json(s.settings);
     if (!(s.delivery == DeliveryBasis{})) j["delivery"] = to_json(s.delivery);

@@ -20,7 +20,17 @@ Scenario scenario_from_json(const Json& j);
 /// names, the checks across sections).
 std::vector<InvalidInput> scenario_problems(const Json& j);
 /// Reads a file; syntax errors name the file, line and column, others the file and JSON path.
+/// Its "cost_model" may be a path (relative to the scenario's folder) to a cost model
+/// document (cost_model_document) with the scenario's tiers and categories.
 Scenario load_scenario(const std::string& file);
+
+/// The scenario format's "cost_model" object of `m`.
+Json cost_model_to_json(const CostModel& m);
+/// A cost model on its own: the "cost_model" object plus its "tiers" and "categories"
+/// (what `apmsim calibrate` writes and a scenario's "cost_model" may name by path).
+Json cost_model_document(const CostModel& m);
+CostModel cost_model_document_from_json(const Json& j, const std::string& path = "");
+CostModel load_cost_model(const std::string& file);
 /// The scenario as a JSON document: a generated population in its "generate" form,
 /// any other as member columns. scenario_from_json(scenario_to_json(s)) reproduces s.
 Json scenario_to_json(const Scenario& s);

@@ -30,9 +30,10 @@ from ._core import (
 from ._frozen import thaw
 from ._schema import scenario_schema
 # Each family's Pythonic layer lives in its own module and lists its names in __all__.
-from . import _analytics, _contracts, _exact, _run, _sweep, _tables
+from . import _analytics, _claims, _contracts, _exact, _run, _sweep, _tables
 from ._run import merge_trial_ranges, read_run_part, run, run_split
 from ._analytics import *  # noqa: F401,F403
+from ._claims import *  # noqa: F401,F403
 from ._contracts import *  # noqa: F401,F403
 from ._exact import *  # noqa: F401,F403
 from ._sweep import *  # noqa: F401,F403
@@ -73,6 +74,7 @@ __all__ = [
     "validate",
     "variance_decomposition",
     *_analytics.__all__,
+    *_claims.__all__,
     *_contracts.__all__,
     *_exact.__all__,
     *_sweep.__all__,

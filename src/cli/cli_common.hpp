@@ -127,5 +127,7 @@ void add_solve_command(CLI::App& app);
 void add_msr_command(CLI::App& app);
 void add_aggregate_command(CLI::App& app);
 void add_decompose_command(CLI::App& app);
+void add_synth_command(CLI::App& app);  // synth: synthetic claims extracts
+void add_calibrate_command(CLI::App& app);  // calibrate: a cost model from claims extracts
 
 }  // namespace apmsim::cli

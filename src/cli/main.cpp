@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     add_msr_command(app);
     add_aggregate_command(app);
     add_decompose_command(app);
+    add_synth_command(app);
+    add_calibrate_command(app);
     install_interrupt_handlers();
     try {
         if (argc > 1 && argv[1][0] != '-') {  // a command CLI11 would call a missing one

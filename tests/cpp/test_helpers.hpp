@@ -31,3 +31,15 @@ inline std::string where_of(const std::function<void()>& f) {
     }
     return "(no error)";
 }
+
+/// The InvalidInput `f()` throws (a test failure, and an empty error, when it throws none).
+template <class F>
+apmsim::InvalidInput error_of(F f) {
+    try {
+        f();
+    } catch (const apmsim::InvalidInput& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no InvalidInput thrown";
+    return apmsim::InvalidInput("", "", "");
+}

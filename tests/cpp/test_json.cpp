@@ -21,18 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The InvalidInput thrown by f(), or a test failure.
-template <class F>
-InvalidInput error_of(F f) {
-    try {
-        f();
-    } catch (const InvalidInput& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no InvalidInput thrown";
-    return InvalidInput("", "", "");
-}
-
 Json small_scenario() {
     return Json::parse(R"({
       "name": "small", "years": 2, "tiers": ["A", "B"], "categories": ["inpatient", "pharmacy"],

@@ -34,6 +34,7 @@ enum class StreamKind : std::uint32_t {
     participation = 12,  ///< member-level: whether a targeted member takes part
     rising_risk = 13,    ///< trial-level change in participants' chance of moving to a costlier tier
     churn = 14,          ///< trial level: how many members join; member level: when it joins, its tier, when it leaves
+    synth = 15,          ///< synthetic claims extracts (synth.hpp): lags, lines, dates and mess
 };
 
 /// The member slot used for trial-level draws (trend, intervention effects).

@@ -52,6 +52,40 @@ struct Exposure {
     }
 };
 
+using DaySpan = std::pair<std::chrono::sys_days, std::chrono::sys_days>;  ///< first and last day enrolled
+
+/// Sorts `spans` and joins those that overlap or touch (an extract often repeats or splits them).
+inline std::vector<DaySpan> merge_spans(std::vector<DaySpan> spans) {
+    std::sort(spans.begin(), spans.end());
+    std::vector<DaySpan> merged;
+    for (const auto& span : spans)
+        if (!merged.empty() && span.first <= merged.back().second + std::chrono::days{1})
+            merged.back().second = std::max(merged.back().second, span.second);
+        else
+            merged.push_back(span);
+    return merged;
+}
+
+/// Adds the member-months of merged `spans` within months first .. first + months - 1 to
+/// `row` (one value per month): each month's days enrolled over its days.
+inline void add_member_months(const std::vector<DaySpan>& spans, std::chrono::year_month first, std::size_t months, double* row) {
+    using namespace std::chrono;
+    const year_month stop = first + std::chrono::months{static_cast<int>(months) - 1};
+    const sys_days window_begin{first / day{1}}, window_end{stop / std::chrono::last};
+    for (auto [a, b] : spans) {
+        a = std::max(a, window_begin), b = std::min(b, window_end);
+        for (sys_days d = a; d <= b;) {  // month by month
+            const year_month_day ymd{d};
+            const year_month ym = ymd.year() / ymd.month();
+            const sys_days month_end{ym / std::chrono::last};
+            const sys_days upto = std::min(b, month_end);
+            const double in_month = static_cast<double>((month_end - sys_days{ym / day{1}}).count() + 1);
+            row[static_cast<std::size_t>((ym - first).count())] += static_cast<double>((upto - d).count() + 1) / in_month;
+            d = upto + days{1};
+        }
+    }
+}
+
 /// Member-months of the spans (member[k], start[k] .. end[k]) from month `first` to `last`
 /// (inclusive, "YYYY-MM"). InvalidInput names start[k] / end[k] for a bad date or an end
 /// before its start, and `last` for a window that ends before it starts.
@@ -66,9 +100,8 @@ inline Exposure member_months(std::span<const std::string> member, std::span<con
     const year_month stop = parse_month(last_month, "last");
     if (stop < out.first) throw InvalidInput("last", "a month from first (" + first + ") on", "\"" + last_month + "\"");
     out.months = static_cast<std::size_t>((stop - out.first).count()) + 1;
-    const sys_days window_begin{out.first / day{1}}, window_end{stop / std::chrono::last};
     std::map<std::string, std::size_t> index;
-    std::vector<std::vector<std::pair<sys_days, sys_days>>> spans;
+    std::vector<std::vector<DaySpan>> spans;
     for (std::size_t k = 0; k < member.size(); ++k) {
         const std::string at = "[" + std::to_string(k) + "]";
         const sys_days a = parse_date(start[k], "start" + at), b = parse_date(end[k], "end" + at);
@@ -78,27 +111,8 @@ inline Exposure member_months(std::span<const std::string> member, std::span<con
         spans[it->second].emplace_back(a, b);
     }
     out.member_months.assign(out.members.size() * out.months, 0.0);
-    for (std::size_t i = 0; i < spans.size(); ++i) {
-        auto& s = spans[i];
-        std::sort(s.begin(), s.end());
-        std::vector<std::pair<sys_days, sys_days>> merged;  // overlapping or touching spans joined
-        for (const auto& span : s)
-            if (!merged.empty() && span.first <= merged.back().second + days{1}) merged.back().second = std::max(merged.back().second, span.second);
-            else merged.push_back(span);
-        for (auto [a, b] : merged) {
-            a = std::max(a, window_begin), b = std::min(b, window_end);
-            for (sys_days d = a; d <= b;) {  // month by month
-                const year_month_day ymd{d};
-                const year_month ym = ymd.year() / ymd.month();
-                const sys_days month_end{ym / std::chrono::last};
-                const sys_days upto = std::min(b, month_end);
-                const double in_month = static_cast<double>((month_end - sys_days{ym / day{1}}).count() + 1);
-                out.member_months[i * out.months + static_cast<std::size_t>((ym - out.first).count())] +=
-                    static_cast<double>((upto - d).count() + 1) / in_month;
-                d = upto + days{1};
-            }
-        }
-    }
+    for (std::size_t i = 0; i < spans.size(); ++i)
+        add_member_months(merge_spans(std::move(spans[i])), out.first, out.months, &out.member_months[i * out.months]);
     return out;
 }
 

@@ -20,6 +20,34 @@ struct PaidTriangle {
     double amount_used = 0.0, amount_paid_after_valuation = 0.0, amount_outside = 0.0;
 };
 
+/// The triangle of lines (service[k], paid[k], amount[k]) for incurred months `first` ..
+/// `valuation`; a payment is on or after its service (the callers check it).
+inline PaidTriangle paid_triangle(std::span<const std::chrono::sys_days> service, std::span<const std::chrono::sys_days> paid,
+                                  std::span<const double> amount, std::chrono::year_month first, std::chrono::year_month last) {
+    using namespace std::chrono;
+    PaidTriangle t;
+    t.first = first;
+    const auto rows = static_cast<std::size_t>((last - first).count()) + 1;
+    std::vector<std::vector<double>> incremental(rows);
+    for (std::size_t k = 0; k < rows; ++k) incremental[k].assign(rows - k, 0.0);
+    for (std::size_t k = 0; k < service.size(); ++k) {
+        const year_month_day s{service[k]}, p{paid[k]};
+        const year_month incurred = s.year() / s.month(), paid_month = p.year() / p.month();
+        if (incurred < first || incurred > last) {
+            ++t.lines_outside, t.amount_outside += amount[k];
+        } else if (paid_month > last) {
+            ++t.lines_paid_after_valuation, t.amount_paid_after_valuation += amount[k];
+        } else {
+            incremental[static_cast<std::size_t>((incurred - first).count())][static_cast<std::size_t>((paid_month - incurred).count())] += amount[k];
+            ++t.lines_used, t.amount_used += amount[k];
+        }
+    }
+    t.cumulative = std::move(incremental);
+    for (auto& row : t.cumulative)
+        for (std::size_t j = 1; j < row.size(); ++j) row[j] += row[j - 1];
+    return t;
+}
+
 /// The triangle of lines (service_date[k], paid_date[k], amount[k]) for incurred months
 /// `first` .. `valuation` ("YYYY-MM"). InvalidInput names the line for a bad date or a
 /// payment before the service, and the amount for a non-finite one.
@@ -30,33 +58,17 @@ inline PaidTriangle paid_triangle(std::span<const std::string> service_date, std
         throw InvalidInput(paid_date.size() != service_date.size() ? "paid_date" : "amount",
                            std::to_string(service_date.size()) + " values (one per line)",
                            std::to_string(paid_date.size() != service_date.size() ? paid_date.size() : amount.size()));
-    PaidTriangle t;
-    t.first = parse_month(first, "first");
-    const year_month last = parse_month(valuation, "valuation");
-    if (last < t.first) throw InvalidInput("valuation", "a month from first (" + first + ") on", "\"" + valuation + "\"");
-    const auto rows = static_cast<std::size_t>((last - t.first).count()) + 1;
-    std::vector<std::vector<double>> incremental(rows);
-    for (std::size_t k = 0; k < rows; ++k) incremental[k].assign(rows - k, 0.0);
+    const year_month begin = parse_month(first, "first"), last = parse_month(valuation, "valuation");
+    if (last < begin) throw InvalidInput("valuation", "a month from first (" + first + ") on", "\"" + valuation + "\"");
+    std::vector<sys_days> service(service_date.size()), paid(service_date.size());
     for (std::size_t k = 0; k < service_date.size(); ++k) {
         const std::string at = "[" + std::to_string(k) + "]";
-        const year_month_day service{parse_date(service_date[k], "service_date" + at)}, paid{parse_date(paid_date[k], "paid_date" + at)};
+        service[k] = parse_date(service_date[k], "service_date" + at), paid[k] = parse_date(paid_date[k], "paid_date" + at);
         if (!std::isfinite(amount[k])) throw InvalidInput("amount" + at, "a finite amount", show(amount[k]));
-        if (sys_days{paid} < sys_days{service})
+        if (paid[k] < service[k])
             throw InvalidInput("paid_date" + at, "a payment on or after the service date (" + service_date[k] + ")", "\"" + paid_date[k] + "\"");
-        const year_month incurred = service.year() / service.month(), paid_month = paid.year() / paid.month();
-        if (incurred < t.first || incurred > last) {
-            ++t.lines_outside, t.amount_outside += amount[k];
-        } else if (paid_month > last) {
-            ++t.lines_paid_after_valuation, t.amount_paid_after_valuation += amount[k];
-        } else {
-            incremental[static_cast<std::size_t>((incurred - t.first).count())][static_cast<std::size_t>((paid_month - incurred).count())] += amount[k];
-            ++t.lines_used, t.amount_used += amount[k];
-        }
     }
-    t.cumulative = std::move(incremental);
-    for (auto& row : t.cumulative)
-        for (std::size_t j = 1; j < row.size(); ++j) row[j] += row[j - 1];
-    return t;
+    return paid_triangle(service, paid, amount, begin, last);
 }
 
 }  // namespace apmsim::stats

@@ -1,0 +1,88 @@
+#pragma once
+/// \file calibrate.hpp
+/// \brief A cost model from clean claims experience (standardise.hpp), with the fit of
+/// every cell and the evidence a payer's actuary asks for.
+///
+/// 1. Run-out: the chain ladder of the paid-lag triangle gives each incurred month's
+///    completeness c_t (the share of its ultimate paid by the valuation month).
+/// 2. Trend and seasonality: the completed PMPM of each month (allowed / c_t / member-
+///    months) fitted by stats::fit_trend; its standard error becomes trend.sd (parameter
+///    uncertainty). Seasonality needs 24 months (by default it is fitted when there are).
+/// 3. Amounts are brought to the base year, the last 12 months of the window, by the
+///    fitted monthly slope; the scenario's year 1 is the year after it (the engine trends
+///    year y by (1 + g)^(y + 1)).
+/// 4. Each member-year k (12-month blocks from the first month) has exposure
+///    e = sum over its months of member-months x seasonality x completeness / 12, so a
+///    cell's expected count is lambda x frailty x e, as the engine draws it.
+/// 5. Frequency per tier x category: stats::fit_frequency over the member-years.
+///    Severity: stats::fit_severity of the base-year amounts.
+/// 6. Frailty: shared by a member-year's categories, it makes counts of different
+///    categories covary: E[N_c N_d] = lambda_c lambda_d e^2 (1 + v) for c != d, so
+///    v = sum N_c N_d / sum lambda_c lambda_d e^2 - 1 (a ratio estimator, its standard
+///    error from member clusters); frailty_cv = sqrt(v). A cell's negative binomial fit
+///    holds the frailty's overdispersion too: 1 / r_fit = (1 + v) / r + v, so the cell
+///    keeps 1 / r = (1 / r_fit - v) / (1 + v) (Poisson when that is <= 0).
+/// 7. With a manual cost model, every cell is blended with it by limited-fluctuation
+///    credibility (credibility/limited_fluctuation.hpp): Z_frequency = sqrt(events /
+///    n_full), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
+///    1/r and the severity cv are blended (Z x experience + (1 - Z) x manual), the family
+///    the experience's. Without one, a cell with no claims is an error naming it.
+
+#include "apmsim/claims/standardise.hpp"
+#include "apmsim/population/cost_model.hpp"
+#include "apmsim/stats/claim_fits.hpp"
+#include "apmsim/stats/trend_fit.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace apmsim::claims {
+
+struct CalibrationOptions {
+    std::optional<CostModel> manual;  ///< blended into every cell by credibility
+    double credibility_probability = 0.90, credibility_tolerance = 0.05;  ///< n_full = (z_p / k)^2
+    double tail_factor = 1.0;  ///< run-out beyond the triangle's last lag
+    /// Fit monthly seasonality: "auto" (when there are 24 months or more), "yes" or "no".
+    std::string seasonality = "auto";
+    void validate() const;
+};
+
+/// One tier x category cell: the experience, the fits, the credibility, observed vs fitted.
+struct CellCalibration {
+    std::string tier, category;
+    std::size_t member_years = 0, events = 0;
+    double exposure_years = 0.0;
+    std::optional<stats::FrequencyFit> frequency_fit;  ///< none: no claims in the cell
+    std::optional<stats::SeverityFit> severity_fit;    ///< none: fewer than 2 distinct amounts
+    double frequency_credibility = 1.0, severity_credibility = 1.0;  ///< 1: experience alone; 0: manual alone
+    double observed_frequency = 0.0, fitted_frequency = 0.0;  ///< events per exposure-year
+    double observed_severity_mean = 0.0, fitted_severity_mean = 0.0;
+    /// The standard error of the experience's fitted severity mean (before any blending):
+    /// sampling and the trend's uncertainty, which moved the amounts to the base year.
+    double severity_mean_se = 0.0;
+    double observed_severity_cv = 0.0, fitted_severity_cv = 0.0;
+    static constexpr std::array<double, 3> quantile_levels{0.5, 0.9, 0.99};
+    std::array<double, 3> observed_severity_quantiles{}, fitted_severity_quantiles{};
+};
+
+struct Calibration {
+    CostModel cost_model;
+    std::vector<CellCalibration> cells;  ///< [tier * categories + category]
+    stats::ChainLadder run_out;
+    std::vector<double> completeness;  ///< per month of the window
+    std::vector<double> monthly_allowed, monthly_member_months, monthly_pmpm;  ///< pmpm completed
+    std::chrono::year_month first;
+    stats::TrendFit trend;
+    std::chrono::year_month base_first, base_last;  ///< the base year's months
+    double frailty_variance = 0.0, frailty_variance_se = 0.0, frailty_cv = 0.0, frailty_cv_se = 0.0;
+    bool blended = false;  ///< a manual cost model was blended in
+};
+
+/// The calibration of the file comment. InvalidInput for a window shorter than 3 months, a
+/// month with no member-months or no claims, a cell with no claims and no manual model,
+/// or a manual model whose tiers and categories differ from the experience's.
+Calibration calibrate(const CleanClaims& claims, const CalibrationOptions& options = {});
+
+}  // namespace apmsim::claims

@@ -1,0 +1,115 @@
+// Claims files to a cost model and its report (include/apmsim/calibration_report.hpp).
+#include "apmsim/calibration_report.hpp"
+
+#include "apmsim/core/json_file.hpp"
+#include "apmsim/scenario_json.hpp"
+
+#include <cstdio>
+
+namespace apmsim {
+
+namespace {
+
+std::string month_text(std::chrono::year_month ym) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
+    return buf;
+}
+
+Json finding_to_json(const claims::Finding& f) {
+    return {{"rule", f.rule}, {"source", f.source}, {"file", f.file}, {"removes", f.removes}, {"rows", f.rows}, {"allowed", f.allowed},
+            {"examples", f.examples}};
+}
+
+Json frequency_fit_to_json(const stats::FrequencyFit& f) {
+    return {{"rate", f.rate}, {"rate_se", f.rate_se}, {"selected", f.selected},
+            {"dispersion", std::isfinite(f.dispersion) ? Json(f.dispersion) : Json(nullptr)},
+            {"overdispersion_p_value", f.overdispersion_p_value}, {"events", f.events}, {"exposure", f.exposure}};
+}
+
+Json severity_fit_to_json(const stats::SeverityFit& s) {
+    return {{"selected", s.selected}, {"lognormal_mu", s.lognormal_mu}, {"lognormal_mu_se", s.lognormal_mu_se},
+            {"lognormal_sigma", s.lognormal_sigma}, {"lognormal_sigma_se", s.lognormal_sigma_se}, {"gamma_shape", s.gamma_shape},
+            {"gamma_shape_se", s.gamma_shape_se}, {"gamma_scale", s.gamma_scale}, {"claims", s.claims}, {"mean", s.mean}};
+}
+
+Json cell_to_json(const claims::CellCalibration& c) {
+    Json j{{"tier", c.tier}, {"category", c.category}, {"member_years", c.member_years}, {"events", c.events},
+           {"exposure_years", c.exposure_years}, {"frequency_credibility", c.frequency_credibility},
+           {"severity_credibility", c.severity_credibility}, {"observed_frequency", c.observed_frequency},
+           {"fitted_frequency", c.fitted_frequency}, {"observed_severity_mean", c.observed_severity_mean},
+           {"fitted_severity_mean", c.fitted_severity_mean}, {"severity_mean_se", c.severity_mean_se},
+           {"observed_severity_cv", c.observed_severity_cv},
+           {"fitted_severity_cv", c.fitted_severity_cv}};
+    for (std::size_t q = 0; q < c.quantile_levels.size(); ++q) {
+        const std::string p = "p" + std::to_string(static_cast<int>(std::lround(c.quantile_levels[q] * 100)));
+        j["observed_severity_" + p] = c.observed_severity_quantiles[q];
+        j["fitted_severity_" + p] = c.fitted_severity_quantiles[q];
+    }
+    j["frequency_fit"] = c.frequency_fit ? frequency_fit_to_json(*c.frequency_fit) : Json(nullptr);
+    j["severity_fit"] = c.severity_fit ? severity_fit_to_json(*c.severity_fit) : Json(nullptr);
+    return j;
+}
+
+}  // namespace
+
+CalibrationRun calibrate_claims(csv::Reader& members, csv::Reader& claims, const claims::ColumnMap& map,
+                                claims::StandardiseOptions standardise, const claims::CalibrationOptions& calibration) {
+    if (calibration.manual) {
+        standardise.tiers = calibration.manual->tiers;
+        standardise.categories = calibration.manual->categories;
+    }
+    CalibrationRun run;
+    run.clean = claims::standardise(members, claims, map, standardise);
+    run.calibration = claims::calibrate(run.clean, calibration);
+    return run;
+}
+
+claims::ColumnMap load_column_map(const std::string& file) {
+    const Json j = read_json_file(file, "a column map file (JSON)");
+    try {
+        return claims::ColumnMap::from_json(j);
+    } catch (const InvalidInput& e) {
+        throw InvalidInput(file + ": " + e.where(), e.expected(), e.actual());
+    }
+}
+
+Json standardise_report_to_json(const claims::CleanClaims& c) {
+    const claims::StandardiseReport& r = c.report;
+    Json findings = Json::array();
+    for (const auto& f : r.findings) findings.push_back(finding_to_json(f));
+    const stats::PaidTriangle& t = c.triangle;
+    return {{"members_file", r.members_file}, {"claims_file", r.claims_file}, {"first_month", month_text(c.first)},
+            {"valuation_month", month_text(c.valuation)}, {"member_rows_in", r.member_rows_in}, {"member_rows_kept", r.member_rows_kept},
+            {"members", c.members.size()}, {"rows_in", r.rows_in}, {"rows_kept", r.rows_kept}, {"allowed_in", r.allowed_in},
+            {"allowed_kept", r.allowed_kept}, {"reversal_rows", r.reversal_rows}, {"events", c.events.size()},
+            {"reconciles", r.reconciles()}, {"findings", findings}, {"tiers", c.tiers}, {"categories", c.categories},
+            {"run_out_triangle", t.cumulative}};
+}
+
+Json calibration_to_json(const claims::Calibration& cal) {
+    Json cells = Json::array();
+    for (const auto& c : cal.cells) cells.push_back(cell_to_json(c));
+    Json months = Json::array();
+    for (std::size_t t = 0; t < cal.monthly_pmpm.size(); ++t)
+        months.push_back({{"month", month_text(cal.first + std::chrono::months{static_cast<int>(t)})},
+                          {"allowed", cal.monthly_allowed[t]}, {"member_months", cal.monthly_member_months[t]},
+                          {"completeness", cal.completeness[t]}, {"completed_pmpm", cal.monthly_pmpm[t]}});
+    const stats::TrendFit& tr = cal.trend;
+    return {{"cells", cells},
+            {"months", months},
+            {"run_out", {{"age_to_age", cal.run_out.age_to_age}, {"tail", cal.run_out.tail}, {"completion", cal.run_out.completion}}},
+            {"trend", {{"annual_trend", tr.annual_trend}, {"annual_trend_se", tr.annual_trend_se}, {"seasonal", tr.seasonal},
+                       {"seasonality", tr.seasonality}, {"residual_sd", tr.residual_sd}, {"months", tr.months}}},
+            {"base_year", {month_text(cal.base_first), month_text(cal.base_last)}},
+            {"frailty", {{"variance", cal.frailty_variance}, {"variance_se", cal.frailty_variance_se}, {"cv", cal.frailty_cv},
+                         {"cv_se", cal.frailty_cv_se}}},
+            {"blended_with_manual", cal.blended},
+            {"cost_model", cost_model_document(cal.cost_model)}};
+}
+
+Json calibration_report(const CalibrationRun& run) {
+    return {{"standardisation", standardise_report_to_json(run.clean)}, {"calibration", calibration_to_json(run.calibration)}};
+}
+
+}  // namespace apmsim

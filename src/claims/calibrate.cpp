@@ -1,0 +1,283 @@
+// Calibration of a cost model from clean claims experience (include/apmsim/claims/calibrate.hpp).
+#include "apmsim/claims/calibrate.hpp"
+
+#include "apmsim/credibility/limited_fluctuation.hpp"
+#include "apmsim/distributions/gamma.hpp"
+#include "apmsim/distributions/lognormal.hpp"
+#include "apmsim/distributions/negative_binomial.hpp"
+#include "apmsim/distributions/poisson.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace apmsim::claims {
+
+using std::chrono::year_month;
+
+namespace {
+
+std::string month_text(year_month ym) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
+    return buf;
+}
+std::size_t month_index(const CleanClaims& c, std::chrono::sys_days day) {
+    const std::chrono::year_month_day ymd{day};
+    return static_cast<std::size_t>(((ymd.year() / ymd.month()) - c.first).count());
+}
+
+/// The experience arranged by member-year: exposures, counts by category, base-year amounts by cell.
+struct MemberYears {
+    std::size_t years = 0;
+    std::vector<double> exposure;                ///< [member * years + year], in years
+    std::vector<double> counts;                  ///< [(member * years + year) * categories + category]
+    std::vector<std::vector<double>> amounts;    ///< [tier * categories + category]
+    std::vector<double> lever;                   ///< [cell] dollar-weighted mean months from a claim to the base year
+};
+
+MemberYears arrange(const CleanClaims& c, const Calibration& cal) {
+    const std::size_t M = c.members.size(), C = c.categories.size(), T = c.tiers.size(), n = c.months();
+    MemberYears my;
+    my.years = (n + 11) / 12;
+    my.exposure.assign(M * my.years, 0.0);
+    my.counts.assign(M * my.years * C, 0.0);
+    my.amounts.resize(T * C);
+    my.lever.assign(T * C, 0.0);
+    std::vector<double> dollars(T * C, 0.0);
+    const auto calendar0 = static_cast<unsigned>(c.first.month()) - 1;
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t t = 0; t < n; ++t)
+            my.exposure[i * my.years + t / 12] += c.exposure.member_months[i * n + t] *
+                                                  cal.trend.seasonality[(calendar0 + t) % 12] * cal.completeness[t] / 12.0;
+    // Amounts to the base year: the middle of the last 12 months (or of the window, if shorter).
+    const double base_middle = static_cast<double>(n) - (static_cast<double>(std::min<std::size_t>(n, 12)) + 1.0) / 2.0;
+    for (const Event& e : c.events) {
+        const std::size_t t = month_index(c, e.service);
+        my.counts[(e.member * my.years + t / 12) * C + e.category] += 1.0;
+        const double months_to_base = base_middle - static_cast<double>(t);
+        const std::size_t cell = c.members[e.member].tier * C + e.category;
+        const double amount = e.allowed * std::exp(cal.trend.monthly_log_slope * months_to_base);
+        my.amounts[cell].push_back(amount);
+        my.lever[cell] += amount * months_to_base, dollars[cell] += amount;
+    }
+    for (std::size_t k = 0; k < T * C; ++k)
+        if (dollars[k] > 0.0) my.lever[k] /= dollars[k];
+    return my;
+}
+
+/// Run-out completeness by month and the completed monthly PMPM with its trend fit.
+void fit_run_out_and_trend(const CleanClaims& c, const CalibrationOptions& o, Calibration& cal) {
+    const std::size_t n = c.months();
+    if (n < 3) throw InvalidInput("window", "at least 3 months of experience (the trend's fit)", std::to_string(n) + " months");
+    cal.first = c.first;
+    cal.run_out = stats::chain_ladder(c.triangle.cumulative, o.tail_factor, "run_out_triangle");
+    cal.completeness.resize(n);
+    for (std::size_t t = 0; t < n; ++t) cal.completeness[t] = cal.run_out.completion[n - 1 - t];
+    cal.monthly_allowed.assign(n, 0.0);
+    for (const Event& e : c.events) cal.monthly_allowed[month_index(c, e.service)] += e.allowed;
+    for (std::size_t t = 0; t < n; ++t) {
+        const double mm = c.exposure.month_total(t);
+        const std::string month = month_text(c.first + std::chrono::months{static_cast<int>(t)});
+        if (!(mm > 0.0)) throw InvalidInput("member_months[" + month + "]", "members enrolled in every month of the window", "none");
+        if (!(cal.monthly_allowed[t] > 0.0)) throw InvalidInput("claims[" + month + "]", "claims in every month of the window", "none");
+        cal.monthly_member_months.push_back(mm);
+        cal.monthly_pmpm.push_back(cal.monthly_allowed[t] / cal.completeness[t] / mm);
+    }
+    const bool seasonal = o.seasonality == "yes" || (o.seasonality == "auto" && n >= 24);
+    cal.trend = stats::fit_trend(cal.monthly_pmpm, cal.monthly_member_months, static_cast<int>(static_cast<unsigned>(c.first.month())), seasonal);
+    cal.base_last = c.first + std::chrono::months{static_cast<int>(n) - 1};
+    cal.base_first = cal.base_last - std::chrono::months{static_cast<int>(std::min<std::size_t>(n, 12)) - 1};
+}
+
+/// Frailty variance from the covariance of a member-year's counts across categories (file comment, step 6).
+void fit_frailty(const CleanClaims& c, const MemberYears& my, const std::vector<double>& rate, Calibration& cal) {
+    const std::size_t C = c.categories.size();
+    if (C < 2) return;  // one category: frailty and the cell's dispersion cannot be told apart
+    std::vector<double> x(c.members.size(), 0.0), y(c.members.size(), 0.0);
+    double sx = 0.0, sy = 0.0;
+    for (std::size_t i = 0; i < c.members.size(); ++i) {
+        const std::size_t tier = c.members[i].tier;
+        for (std::size_t k = 0; k < my.years; ++k) {
+            const double e = my.exposure[i * my.years + k];
+            const double* n = &my.counts[(i * my.years + k) * C];
+            double sum_n = 0.0, sum_n2 = 0.0, sum_l = 0.0, sum_l2 = 0.0;
+            for (std::size_t d = 0; d < C; ++d) {
+                const double l = rate[tier * C + d] * e;
+                sum_n += n[d], sum_n2 += n[d] * n[d], sum_l += l, sum_l2 += l * l;
+            }
+            x[i] += sum_n * sum_n - sum_n2;  // sum over c != d of N_c N_d
+            y[i] += sum_l * sum_l - sum_l2;
+        }
+        sx += x[i], sy += y[i];
+    }
+    if (!(sy > 0.0)) return;
+    const double ratio = sx / sy;
+    double s2 = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) s2 += (x[i] - ratio * y[i]) * (x[i] - ratio * y[i]);
+    cal.frailty_variance = ratio - 1.0;
+    cal.frailty_variance_se = std::sqrt(s2) / sy;
+    cal.frailty_cv = std::sqrt(std::max(0.0, cal.frailty_variance));
+    cal.frailty_cv_se = cal.frailty_cv > 0.0 ? cal.frailty_variance_se / (2.0 * cal.frailty_cv) : 0.0;
+}
+
+/// 1 / r of a frequency: (variance - mean) / mean^2, 0 for Poisson or less.
+double inverse_dispersion(const Frequency& f) {
+    const double m = mean(f);
+    return m > 0.0 ? std::max(0.0, (variance(f) - m) / (m * m)) : 0.0;
+}
+
+Frequency frequency_of(double rate, double inv_r) {
+    if (inv_r > 0.0) return NegativeBinomial(rate, 1.0 / inv_r);
+    return Poisson(rate);
+}
+
+Severity severity_of(const std::string& family, double mean_value, double cv) {
+    if (family == "gamma") return Gamma::from_mean_cv(mean_value, cv);
+    return Lognormal::from_mean_cv(mean_value, cv);
+}
+
+void observed_severity(std::vector<double> amounts, CellCalibration& cell) {
+    if (amounts.empty()) return;
+    double s = 0.0, s2 = 0.0;
+    for (double a : amounts) s += a, s2 += a * a;
+    const double n = static_cast<double>(amounts.size()), m = s / n;
+    cell.observed_severity_mean = m;
+    cell.observed_severity_cv = n > 1 ? std::sqrt(std::max(0.0, (s2 - n * m * m) / (n - 1))) / m : 0.0;
+    std::sort(amounts.begin(), amounts.end());
+    for (std::size_t q = 0; q < cell.quantile_levels.size(); ++q) {  // the empirical quantile (inverse of the step cdf)
+        const auto k = static_cast<std::size_t>(std::ceil(cell.quantile_levels[q] * n));
+        cell.observed_severity_quantiles[q] = amounts[std::min(amounts.size(), std::max<std::size_t>(k, 1)) - 1];
+    }
+}
+
+/// The standard error of the fitted severity's mean: its sampling error (lognormal: the
+/// delta method on exp(mu + sigma^2 / 2); gamma: the mean's MLE is the sample mean, se =
+/// mean / sqrt(shape n)) and the trend's, which moved each amount by exp(b x months to the
+/// base year): d log(mean) / d b = the dollar-weighted mean of those months.
+double severity_mean_se(const stats::SeverityFit& s, double lever, double slope_se) {
+    const double m = mean(s.severity());
+    const double sampling = s.selected == "gamma" ? m / std::sqrt(s.gamma_shape * static_cast<double>(s.claims))
+                                                  : m * std::hypot(s.lognormal_mu_se, s.lognormal_sigma * s.lognormal_sigma_se);
+    return std::hypot(sampling, m * lever * slope_se);
+}
+
+/// The experience fits of one cell (step 5).
+void fit_cell(const CleanClaims& c, const MemberYears& my, std::size_t t, std::size_t k, double trend_slope_se, CellCalibration& cell) {
+    const std::size_t C = c.categories.size();
+    std::vector<double> counts, exposure;
+    for (std::size_t i = 0; i < c.members.size(); ++i) {
+        if (c.members[i].tier != t) continue;
+        for (std::size_t y = 0; y < my.years; ++y)
+            if (my.exposure[i * my.years + y] > 0.0)
+                counts.push_back(my.counts[(i * my.years + y) * C + k]), exposure.push_back(my.exposure[i * my.years + y]);
+    }
+    cell.member_years = counts.size();
+    for (std::size_t j = 0; j < counts.size(); ++j) cell.events += static_cast<std::size_t>(counts[j]), cell.exposure_years += exposure[j];
+    if (cell.events > 0) {
+        cell.frequency_fit = stats::fit_frequency(counts, exposure);
+        cell.observed_frequency = static_cast<double>(cell.events) / cell.exposure_years;
+    }
+    const std::vector<double>& amounts = my.amounts[t * C + k];
+    observed_severity(amounts, cell);
+    if (amounts.size() >= 2 && std::adjacent_find(amounts.begin(), amounts.end(), std::not_equal_to<>()) != amounts.end()) {
+        cell.severity_fit = stats::fit_severity(amounts);
+        cell.severity_mean_se = severity_mean_se(*cell.severity_fit, my.lever[t * C + k], trend_slope_se);
+    }
+}
+
+/// The cell of the cost model: the experience (dispersion net of frailty), blended with the manual cell.
+CategoryModel cell_model(const CellCalibration& cell, const CategoryModel* manual, double frailty_variance) {
+    const std::string where = "cell " + cell.category + "." + cell.tier;
+    if (!cell.frequency_fit || !cell.severity_fit) {
+        if (!manual)
+            throw InvalidInput(where, "claims enough to fit it (2 or more distinct amounts), or a manual cost model to fill it",
+                               std::to_string(cell.events) + " claims");
+        return *manual;
+    }
+    const stats::FrequencyFit& f = *cell.frequency_fit;
+    const stats::SeverityFit& s = *cell.severity_fit;
+    const double v = std::max(0.0, frailty_variance);
+    double inv_r = f.selected == "negative_binomial" ? std::max(0.0, (1.0 / f.dispersion - v) / (1.0 + v)) : 0.0;
+    double rate = f.rate;
+    const Severity fitted = s.severity();
+    double sev_mean = mean(fitted), sev_cv = std::sqrt(variance(fitted)) / sev_mean;
+    if (manual) {
+        const double z_f = cell.frequency_credibility, z_s = cell.severity_credibility;
+        rate = credibility_weighted(z_f, rate, mean(manual->frequency));
+        inv_r = credibility_weighted(z_f, inv_r, inverse_dispersion(manual->frequency));
+        const double manual_mean = mean(manual->severity);
+        sev_mean = credibility_weighted(z_s, sev_mean, manual_mean);
+        sev_cv = credibility_weighted(z_s, sev_cv, std::sqrt(variance(manual->severity)) / manual_mean);
+    }
+    return {frequency_of(rate, inv_r), severity_of(s.selected, sev_mean, sev_cv)};
+}
+
+void compare_fitted(const CategoryModel& model, CellCalibration& cell) {
+    cell.fitted_frequency = mean(model.frequency);
+    cell.fitted_severity_mean = mean(model.severity);
+    cell.fitted_severity_cv = std::sqrt(variance(model.severity)) / cell.fitted_severity_mean;
+    for (std::size_t q = 0; q < cell.quantile_levels.size(); ++q) cell.fitted_severity_quantiles[q] = quantile(model.severity, cell.quantile_levels[q]);
+}
+
+void check_manual(const CleanClaims& c, const CostModel& manual) {
+    if (manual.tiers != c.tiers)
+        throw InvalidInput("manual.tiers", "the experience's tiers (" + std::to_string(c.tiers.size()) + ")",
+                           std::to_string(manual.tiers.size()) + " tiers that differ");
+    if (manual.categories != c.categories)
+        throw InvalidInput("manual.categories", "the experience's categories (" + std::to_string(c.categories.size()) + ")",
+                           std::to_string(manual.categories.size()) + " categories that differ");
+}
+
+}  // namespace
+
+void CalibrationOptions::validate() const {
+    check::in_open("credibility_probability", credibility_probability, 0.0, 1.0);
+    check::in_open("credibility_tolerance", credibility_tolerance, 0.0, 1.0);
+    if (!(tail_factor >= 1.0) || !std::isfinite(tail_factor)) throw InvalidInput("tail_factor", "a factor >= 1", show(tail_factor));
+    if (seasonality != "auto" && seasonality != "yes" && seasonality != "no")
+        throw InvalidInput("seasonality", "\"auto\", \"yes\" or \"no\"", "\"" + seasonality + "\"");
+    if (manual) manual->validate("manual");
+}
+
+Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
+    o.validate();
+    if (o.manual) check_manual(c, *o.manual);
+    Calibration cal;
+    cal.blended = o.manual.has_value();
+    fit_run_out_and_trend(c, o, cal);
+    const MemberYears my = arrange(c, cal);
+    const std::size_t T = c.tiers.size(), C = c.categories.size();
+    cal.cells.resize(T * C);
+    std::vector<double> rate(T * C, 0.0);
+    for (std::size_t t = 0; t < T; ++t)
+        for (std::size_t k = 0; k < C; ++k) {
+            CellCalibration& cell = cal.cells[t * C + k];
+            cell.tier = c.tiers[t], cell.category = c.categories[k];
+            fit_cell(c, my, t, k, cal.trend.monthly_log_slope_se, cell);
+            if (cell.frequency_fit) rate[t * C + k] = cell.frequency_fit->rate;
+        }
+    fit_frailty(c, my, rate, cal);
+    const double n_full = full_credibility_claims(o.credibility_probability, o.credibility_tolerance);
+    CostModel& m = cal.cost_model;
+    m.tiers = c.tiers, m.categories = c.categories;
+    m.frailty_cv = cal.frailty_cv;
+    m.trend = {cal.trend.annual_trend, cal.trend.annual_trend_se};
+    if (cal.trend.seasonal) m.seasonality.assign(C, cal.trend.seasonality);
+    for (CellCalibration& cell : cal.cells) {
+        const std::size_t index = static_cast<std::size_t>(&cell - cal.cells.data());
+        const CategoryModel* manual = o.manual ? &o.manual->cells[index] : nullptr;
+        if (manual) {
+            const auto events = static_cast<double>(cell.events);
+            cell.frequency_credibility = partial_credibility(events, n_full);
+            const double cv = cell.severity_fit ? std::sqrt(variance(cell.severity_fit->severity())) / mean(cell.severity_fit->severity()) : 1.0;
+            cell.severity_credibility = partial_credibility(events, n_full * std::max(cv * cv, 1e-12));
+        }
+        if (!cell.frequency_fit || !cell.severity_fit) cell.frequency_credibility = cell.severity_credibility = 0.0;
+        m.cells.push_back(cell_model(cell, manual, cal.frailty_variance));
+        compare_fitted(m.cells.back(), cell);
+    }
+    m.validate("calibrated cost model");
+    return cal;
+}
+
+}  // namespace apmsim::claims

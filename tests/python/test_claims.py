@@ -1,0 +1,141 @@
+"""From claims extracts to a cost model, from Python and the command line: synthetic
+extracts, calibration from paths and DataFrames, column maps, the strict mode, malformed
+files, and a scenario that names the calibrated cost model by path."""
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+import apmsim
+from apmsim import _core
+
+
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("extracts")
+    truth = apmsim.synthesize(out, members=400, years=2, seed=21)
+    return out, truth
+
+
+def test_calibration_reconciles_and_recovers_the_frequencies(extracts):
+    out, truth = extracts
+    cal = apmsim.calibrate(out / "members.csv", out / "claims.csv", manual="default", first="2024-01")
+    assert cal.reconciles
+    assert cal.report["standardisation"]["rows_kept"] == truth["files"]["claims.csv"]["true_lines"]
+    default = _core._cost_model_document(apmsim.Scenario.default_cmc_program())
+    assert cal.cost_model["tiers"] == default["tiers"] and cal.cost_model["categories"] == default["categories"]
+    for cell in cal.report["calibration"]["cells"]:
+        fit = cell["frequency_fit"]
+        truth_mean = default["cells"][cell["category"]][cell["tier"]]["frequency"]["mean"]
+        assert abs(fit["rate"] - truth_mean) < 4 * fit["rate_se"], cell
+    cells = cal.cells
+    assert cells.shape[0] == 24 and {"observed_frequency", "fitted_frequency", "frequency_credibility"} <= set(cells.columns)
+    assert cal.months["completeness"].iloc[-1] < 0.8  # the last month's claims are not all paid
+    assert cal.run_out_triangle.shape[0] == 24
+
+
+def test_dataframes_give_the_same_calibration_as_files(extracts):
+    out, _ = extracts
+    by_path = apmsim.calibrate(out / "members.csv", out / "claims.csv", first="2024-01")
+    members = pd.read_csv(out / "members.csv", dtype=str, keep_default_na=False)
+    claims = pd.read_csv(out / "claims.csv", dtype=str, keep_default_na=False)
+    by_frame = apmsim.calibrate(members, claims, first="2024-01")
+    assert by_frame.cost_model == by_path.cost_model
+    assert by_frame.report["standardisation"]["findings"][0]["file"] == "<claims DataFrame>"
+
+
+def test_a_column_map_renames_columns_and_maps_codes(tmp_path):
+    (tmp_path / "m.csv").write_text("MBR,ACUITY,FROM,THRU\nM1,1,2024-01-01,2024-12-31\nM2,2,2024-01-01,2024-12-31\n")
+    rows = ["CLM,MBR,DOS,PD,REV,AMT"]
+    for month in range(1, 13):
+        for k, (member, code, amount) in enumerate([("M1", "0450", 1000 + 37 * month), ("M2", "0100", 9000 + 11 * month),
+                                                    ("M1", "0100", 7000 + 53 * month), ("M2", "0450", 800 + 29 * month)]):
+            rows.append(f"C{month}-{k},{member},2024-{month:02d}-10,2024-{month:02d}-20,{code},{amount}")
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n")
+    mapping = {"members": {"member_id": "MBR", "tier": "ACUITY", "enrolment_start": "FROM", "enrolment_end": "THRU"},
+               "claims": {"claim_id": "CLM", "member_id": "MBR", "service_date": "DOS", "paid_date": "PD", "category": "REV",
+                          "allowed": "AMT"},
+               "tiers": {"1": "A", "2": "B"}, "categories": {"0450": "emergency", "0100": "inpatient"}}
+    cal = apmsim.calibrate(tmp_path / "m.csv", tmp_path / "c.csv", map=mapping, seasonality="no")
+    assert cal.cost_model["tiers"] == ["A", "B"]
+    assert cal.cost_model["categories"] == ["emergency", "inpatient"]
+    assert cal.report["standardisation"]["rows_kept"] == 48
+    cell = cal.cells.loc[("A", "emergency")]
+    assert cell["events"] == 12
+    assert cell["observed_frequency"] == pytest.approx(12.0)
+
+
+def test_strict_mode_and_malformed_files_name_the_file_and_line(extracts, tmp_path):
+    out, _ = extracts
+    with pytest.raises(ValueError, match=r"claims\.csv, line \d+: expected no \w+ finding \(strict mode\)"):
+        apmsim.calibrate(out / "members.csv", out / "claims.csv", strict=True)
+    members = out / "members.csv"
+    header = "claim_id,line,member_id,service_date,paid_date,category,allowed\n"
+    cases = {
+        "quote.csv": (header + 'C1,1,M000001,2024-01-01,2024-01-05,"inpatient,100\n', r"quote\.csv, line 2"),
+        "columns.csv": (header + "C1,1,M000001,2024-01-01,2024-01-05,inpatient\n", r"columns\.csv, line 2"),
+        "missing.csv": ("claim_id,member_id\nC1,M1\n", r"missing\.csv.*service_date"),
+        "empty.csv": ("", r"empty\.csv"),
+    }
+    for name, (text, pattern) in cases.items():
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValueError, match=pattern):
+            apmsim.calibrate(members, tmp_path / name)
+    (tmp_path / "binary.csv").write_bytes(header.encode() + b"\x00\x01\x02\xff\xfe\n")
+    with pytest.raises(ValueError, match=r"binary\.csv, line 2"):
+        apmsim.calibrate(members, tmp_path / "binary.csv")
+
+
+def test_cli_synth_is_reproducible_and_calibrate_writes_a_cost_model_a_scenario_can_name(cli, tmp_path, bundled_scenario_path):
+    for name in ("a", "b"):
+        r = cli("synth", "--members", 300, "--years", 2, "--seed", 9, "--out", tmp_path / name)
+        assert r.returncode == 0, r.stderr
+    for f in ("members.csv", "claims.csv", "truth.json"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+    r = cli("calibrate", "--members", tmp_path / "a" / "members.csv", "--claims", tmp_path / "a" / "claims.csv", "--manual", "default",
+            "--first", "2024-01", "--out", tmp_path / "cost_model.json", "--report", tmp_path / "report.json")
+    assert r.returncode == 0, r.stderr
+    assert "reconciles: yes" in r.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["standardisation"]["reconciles"]
+    scenario = json.loads(bundled_scenario_path.read_text())
+    scenario["cost_model"] = "cost_model.json"
+    (tmp_path / "scenario.json").write_text(json.dumps(scenario))
+    loaded = apmsim.Scenario.load(tmp_path / "scenario.json")
+    document = json.loads((tmp_path / "cost_model.json").read_text())
+    assert _core._cost_model_document(loaded) == document
+    r = cli("run", tmp_path / "scenario.json", "--trials", 20, "--out", tmp_path / "results.json", "--quiet")
+    assert r.returncode == 0, r.stderr
+
+
+def test_cli_errors_exit_2_and_leave_no_output(cli, tmp_path, extracts):
+    out, _ = extracts
+    r = cli("synth", "--members", 10, "--duplicate", 1.5, "--out", tmp_path / "x")
+    assert r.returncode == 2 and "command line --duplicate" in r.stderr
+    (tmp_path / "bad.csv").write_text('claim_id,member_id,service_date,paid_date,category,allowed\nC1,"M1,2024-01-01\n')
+    r = cli("calibrate", "--members", out / "members.csv", "--claims", tmp_path / "bad.csv", "--out", tmp_path / "cm.json")
+    assert r.returncode == 2 and "bad.csv, line 2" in r.stderr, r.stderr
+    assert not (tmp_path / "cm.json").exists()
+    r = cli("calibrate", "--members", out / "members.csv", "--claims", out / "claims.csv", "--out", tmp_path / "cm.json", "--strict")
+    assert r.returncode == 2 and "strict mode" in r.stderr
+    assert not (tmp_path / "cm.json").exists()
+
+
+def test_a_scenario_refuses_a_cost_model_file_of_other_tiers(tmp_path, bundled_scenario_path):
+    document = _core._cost_model_document(apmsim.Scenario.default_cmc_program())
+    document["tiers"] = ["X", "Y", "Z"]
+    (tmp_path / "cm.json").write_text(json.dumps(document))
+    scenario = json.loads(bundled_scenario_path.read_text())
+    scenario["cost_model"] = "cm.json"
+    (tmp_path / "scenario.json").write_text(json.dumps(scenario))
+    with pytest.raises(ValueError, match=r"cm\.json: tiers: expected the scenario's tiers"):
+        apmsim.Scenario.load(tmp_path / "scenario.json")
+
+
+def test_synthesize_rejects_an_unknown_mess_rule(tmp_path):
+    with pytest.raises(ValueError, match="mess.typo"):
+        apmsim.synthesize(tmp_path, members=10, typo=0.1)
+    assert math.isfinite(apmsim.synthesize(tmp_path, members=10, years=1, clean=True)["seed"])
