@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 
 #include "apmsim/calibration_report.hpp"
+#include "apmsim/monitor.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/synth.hpp"
@@ -50,6 +51,22 @@ Json synthesize_extracts(const Scenario& scenario, const std::string& out_dir, s
     return synthesize(scenario, o, out_dir).to_json();
 }
 
+/// The options of apmsim.monitor, as a dict (the Python layer fills every key).
+Json monitor_extracts(const Scenario& scenario, const std::string& members, bool members_text, const std::string& claims, bool claims_text,
+                      const py::object& column_map, const py::dict& o) {
+    const claims::ColumnMap map = column_map.is_none() ? claims::ColumnMap{} : claims::ColumnMap::from_json(to_cpp_json(column_map), "map");
+    claims::StandardiseOptions so;
+    so.strict = o["strict"].cast<bool>(), so.first = o["first"].cast<std::string>(), so.valuation = o["through"].cast<std::string>();
+    so.extreme_threshold = o["extreme_threshold"].cast<double>();
+    MonitorOptions mo;
+    mo.start = o["start"].cast<std::string>(), mo.trials = o["trials"].cast<std::uint64_t>(), mo.threads = o["threads"].cast<unsigned>();
+    mo.seed = o["seed"].is_none() ? scenario.settings.seed : o["seed"].cast<std::uint64_t>();
+    mo.band = o["band"].cast<double>(), mo.tail_factor = o["tail_factor"].cast<double>();
+    py::gil_scoped_release release;
+    csv::Reader m = reader(members, members_text, "<members DataFrame>"), c = reader(claims, claims_text, "<claims DataFrame>");
+    return monitor_report_to_json(monitor_claims(scenario, m, c, map, so, mo));
+}
+
 }  // namespace
 
 void register_claims(py::module_& m) {
@@ -70,6 +87,16 @@ void register_claims(py::module_& m) {
             return to_python_json(synthesize_extracts(scenario, out_dir, seed, members, years, start, valuation, lag_days, rates));
         },
         "The truth of apmsim.synthesize (use that).");
+    m.def(
+        "_monitor_extracts",
+        [](const Scenario& scenario, const std::string& members, bool members_text, const std::string& claims, bool claims_text,
+           const py::object& column_map, const py::dict& options) {
+            return to_python_json(monitor_extracts(scenario, members, members_text, claims, claims_text, column_map, options));
+        },
+        "The report of apmsim.monitor (use that: it takes paths or DataFrames and gives DataFrames and a fan chart).");
+    py::list mess_rules;
+    for (const char* name : MessRates::names) mess_rules.append(name);
+    m.attr("_mess_rules") = mess_rules;
     m.def(
         "_cost_model_document", [](const Scenario& s) { return to_python_json(cost_model_document(s.cost_model)); },
         "A scenario's cost model as a document with its tiers and categories.");

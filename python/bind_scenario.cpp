@@ -41,6 +41,9 @@ void replace_part(Scenario& s, const char* key, const py::object& value) {
     Json doc = scenario_to_json(s);
     if (value.is_none()) doc.erase(key);
     else doc[key] = to_cpp_json(value);
+    // A cost model document (apmsim.calibrate's, with its tiers and categories): checked against the scenario's.
+    if (std::string_view(key) == "cost_model" && doc[key].is_object() && (doc[key].contains("tiers") || doc[key].contains("categories")))
+        doc[key] = cost_model_part(doc, doc[key], "cost_model.");
     s = scenario_from_json(doc);
 }
 
@@ -127,7 +130,8 @@ void register_scenario(py::module_& m) {
             "cost_model", [](const Scenario& s) { return part(s, "cost_model", "Scenario.cost_model"); },
             [](Scenario& s, const py::object& v) { replace_part(s, "cost_model", v); },
             "Frequency and severity by category and tier, frailty_cv, trend (annual mean and sd), seasonality, copula, "
-            "tier_transitions. A read-only view: assign a whole dict to change, which validates")
+            "tier_transitions. A read-only view: assign a whole dict to change, which validates; a cost model document with "
+            "its tiers and categories (apmsim.calibrate's Calibration.cost_model) is accepted when they are the scenario's")
         .def_property(
             "population", [](const Scenario& s) { return part(s, "population", "Scenario.population"); },
             [](Scenario& s, const py::object& v) { replace_part(s, "population", v); },

@@ -10,11 +10,7 @@ namespace apmsim {
 
 namespace {
 
-std::string month_text(std::chrono::year_month ym) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
-    return buf;
-}
+using stats::month_text;
 
 Json finding_to_json(const claims::Finding& f) {
     return {{"rule", f.rule}, {"source", f.source}, {"file", f.file}, {"removes", f.removes}, {"rows", f.rows}, {"allowed", f.allowed},
@@ -74,17 +70,19 @@ claims::ColumnMap load_column_map(const std::string& file) {
     }
 }
 
-Json standardise_report_to_json(const claims::CleanClaims& c) {
-    const claims::StandardiseReport& r = c.report;
+Json standardise_report_to_json(const claims::StandardiseReport& r) {
     Json findings = Json::array();
     for (const auto& f : r.findings) findings.push_back(finding_to_json(f));
-    const stats::PaidTriangle& t = c.triangle;
-    return {{"members_file", r.members_file}, {"claims_file", r.claims_file}, {"first_month", month_text(c.first)},
-            {"valuation_month", month_text(c.valuation)}, {"member_rows_in", r.member_rows_in}, {"member_rows_kept", r.member_rows_kept},
-            {"members", c.members.size()}, {"rows_in", r.rows_in}, {"rows_kept", r.rows_kept}, {"allowed_in", r.allowed_in},
-            {"allowed_kept", r.allowed_kept}, {"reversal_rows", r.reversal_rows}, {"events", c.events.size()},
-            {"reconciles", r.reconciles()}, {"findings", findings}, {"tiers", c.tiers}, {"categories", c.categories},
-            {"run_out_triangle", t.cumulative}};
+    return {{"members_file", r.members_file}, {"claims_file", r.claims_file}, {"member_rows_in", r.member_rows_in},
+            {"member_rows_kept", r.member_rows_kept}, {"rows_in", r.rows_in}, {"rows_kept", r.rows_kept}, {"allowed_in", r.allowed_in},
+            {"allowed_kept", r.allowed_kept}, {"reversal_rows", r.reversal_rows}, {"reconciles", r.reconciles()}, {"findings", findings}};
+}
+
+Json standardise_report_to_json(const claims::CleanClaims& c) {
+    Json out = standardise_report_to_json(c.report);
+    out.update({{"first_month", month_text(c.first)}, {"valuation_month", month_text(c.valuation)}, {"members", c.members.size()},
+                {"events", c.events.size()}, {"tiers", c.tiers}, {"categories", c.categories}, {"run_out_triangle", c.triangle.cumulative}});
+    return out;
 }
 
 Json calibration_to_json(const claims::Calibration& cal) {
@@ -100,7 +98,9 @@ Json calibration_to_json(const claims::Calibration& cal) {
             {"months", months},
             {"run_out", {{"age_to_age", cal.run_out.age_to_age}, {"tail", cal.run_out.tail}, {"completion", cal.run_out.completion}}},
             {"trend", {{"annual_trend", tr.annual_trend}, {"annual_trend_se", tr.annual_trend_se}, {"seasonal", tr.seasonal},
-                       {"seasonality", tr.seasonality}, {"residual_sd", tr.residual_sd}, {"months", tr.months}}},
+                       {"seasonality", tr.seasonality}, {"residual_sd", tr.residual_sd}, {"months", tr.months},
+                       {"credibility", cal.trend_credibility}, {"cost_model_mean", cal.cost_model.trend.mean},
+                       {"cost_model_sd", cal.cost_model.trend.sd}}},
             {"base_year", {month_text(cal.base_first), month_text(cal.base_last)}},
             {"frailty", {{"variance", cal.frailty_variance}, {"variance_se", cal.frailty_variance_se}, {"cv", cal.frailty_cv},
                          {"cv_se", cal.frailty_cv_se}}},

@@ -351,7 +351,8 @@ void add_real_savings(const ExperienceTable& table, std::vector<double>& out) {
 /// All sets must need the same simulated base period (or none). Returns the simulation.
 SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& options, const SettlementSetup& setup,
                            const std::vector<const std::vector<PaymentModel>*>& sets, const RunControl& control,
-                           const std::function<void(std::size_t, const SimulationResults&, PaymentResults&&)>& done) {
+                           const std::function<void(std::size_t, const SimulationResults&, PaymentResults&&)>& done,
+                           const Simulator& simulator = simulate) {
     std::vector<PaymentModel> merged;
     std::vector<std::size_t> first{0};
     for (const auto* set : sets) {
@@ -366,7 +367,7 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
         settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, segments, control) : std::vector<ExperienceTable>{};
     const std::size_t arms = scenario.intervention ? 2 : 1;
     SegmentTables main(scenario, segments, settlement.reductions(), options.trials, arms, scenario.years(), control);
-    const SimulationResults sim = simulate(scenario, options, main.watching(), control);
+    const SimulationResults sim = simulator(scenario, options, main.watching(), control);
     calibrate(scenario, options, segments, control, settlement);
     std::vector<BenchmarkBasis> bases;
     for (std::size_t k = 0; k < segments.size(); ++k) bases.push_back(benchmark_basis(scenario, base.empty() ? nullptr : &base[k], segments.masks[k]));
@@ -403,17 +404,22 @@ std::string simulation_key(const Scenario& s) {
 
 }  // namespace
 
-RunResults run(const Scenario& scenario, const SimulationOptions& options, const RunControl& control) {
+RunResults run_with(const Scenario& scenario, const SimulationOptions& options, const Simulator& simulator, const RunControl& control) {
     scenario.validate();
     options.validate();
     RunResults out;
     if (scenario.payment_models.empty()) {
-        out.simulation = simulate(scenario, options, {}, control);
+        out.simulation = simulator(scenario, options, {}, control);
         return out;
     }
-    out.simulation = run_sets(scenario, options, make_setup(scenario, options, control), {&scenario.payment_models}, control,
-                              [&](std::size_t, const SimulationResults&, PaymentResults&& pay) { out.payments = std::move(pay); });
+    out.simulation = run_sets(
+        scenario, options, make_setup(scenario, options, control), {&scenario.payment_models}, control,
+        [&](std::size_t, const SimulationResults&, PaymentResults&& pay) { out.payments = std::move(pay); }, simulator);
     return out;
+}
+
+RunResults run(const Scenario& scenario, const SimulationOptions& options, const RunControl& control) {
+    return run_with(scenario, options, simulate, control);
 }
 
 RunResults merge_trial_ranges(std::span<const RunResults> parts) {

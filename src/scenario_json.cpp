@@ -482,6 +482,15 @@ CostModel load_cost_model(const std::string& file) {
     }
 }
 
+Json cost_model_part(const Json& scenario, Json document, const std::string& where) {
+    for (const char* key : {"tiers", "categories"})
+        if (document.is_object() && scenario.contains(key) && document.value(key, Json()) != scenario[key])
+            throw InvalidInput(where + key, std::string("the scenario's ") + key + " " + scenario[key].dump(),
+                               document.value(key, Json()).dump());
+    if (document.is_object()) document.erase("tiers"), document.erase("categories");
+    return document;
+}
+
 namespace {
 /// A scenario's "cost_model" given as a path (relative to the scenario's folder): the
 /// document's cost model in its place, after checking its tiers and categories are the scenario's.
@@ -489,13 +498,7 @@ Json with_cost_model_file(Json j, const std::string& scenario_file) {
     if (!j.is_object() || !j.contains("cost_model") || !j["cost_model"].is_string()) return j;
     std::filesystem::path path(j["cost_model"].get<std::string>());
     if (path.is_relative()) path = std::filesystem::path(scenario_file).parent_path() / path;
-    Json doc = read_json_file(path.string(), "a cost model file (JSON) named by cost_model");
-    for (const char* key : {"tiers", "categories"})
-        if (doc.is_object() && j.contains(key) && doc.value(key, Json()) != j[key])
-            throw InvalidInput(path.string() + ": " + key, std::string("the scenario's ") + key + " " + j[key].dump(),
-                               doc.value(key, Json()).dump());
-    if (doc.is_object()) doc.erase("tiers"), doc.erase("categories");
-    j["cost_model"] = std::move(doc);
+    j["cost_model"] = cost_model_part(j, read_json_file(path.string(), "a cost model file (JSON) named by cost_model"), path.string() + ": ");
     return j;
 }
 }  // namespace

@@ -7,6 +7,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 apmsim="${APMSIM:-$here/../../build/apmsim}"
 "$apmsim" solve "$here/../scenarios/default_cmc_program.json" \
-  --vary /payment_models/3/components/0/pmpm/B --between 2000 6000 \
+  --vary /payment_models/3/components/0/pmpm/B --between 2000 10000 \
   --target "model=global_capitation_corridor_stop_loss party=provider statistic=p_negative <= 0.2" \
   ${TRIALS:+--trials "$TRIALS" --calibration-trials "$TRIALS"} "$@"

@@ -27,6 +27,9 @@ CalibrationRun calibrate_claims(csv::Reader& members, csv::Reader& claims, const
 /// A column map document (claims/column_map.hpp) from a file; errors name the file and path.
 claims::ColumnMap load_column_map(const std::string& file);
 
+/// The findings and reconciliation of a standardisation.
+Json standardise_report_to_json(const claims::StandardiseReport& report);
+/// The same with the window, the counts of members and events, and the run-out triangle.
 Json standardise_report_to_json(const claims::CleanClaims& clean);
 Json calibration_to_json(const claims::Calibration& calibration);
 /// {"standardisation": ..., "calibration": ...}

@@ -19,6 +19,7 @@
 #include "apmsim/simulation/trial_ranges.hpp"
 #include "apmsim/simulation/results.hpp"
 #include "apmsim/simulation/run_control.hpp"
+#include "apmsim/simulation/trial_observer.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,15 @@ struct RunResults {
 RunResults run(const Scenario& scenario, const SimulationOptions& options, const RunControl& control = {});
 /// The same with the scenario's own settings.
 inline RunResults run(const Scenario& scenario) { return run(scenario, scenario.settings); }
+
+/// What supplies the experience a run settles: the engine's simulate() in run(); the
+/// monitor (monitor.hpp) supplies a contract year projected from observed claims.
+/// It must call the observers once per trial with the TrialView the engine would give.
+using Simulator = std::function<SimulationResults(const Model&, const SimulationOptions&, const std::vector<TrialObserver*>&,
+                                                  const RunControl&)>;
+/// run() with `simulator` in place of the engine for the scenario's own experience; the
+/// simulated benchmark base period and the calibration sample still come from the engine.
+RunResults run_with(const Scenario& scenario, const SimulationOptions& options, const Simulator& simulator, const RunControl& control = {});
 
 /// The results of runs of one scenario over consecutive trial ranges (options.trial_begin,
 /// trials), joined into the results of one run over their union, bit for bit

@@ -31,6 +31,11 @@ Json cost_model_to_json(const CostModel& m);
 Json cost_model_document(const CostModel& m);
 CostModel cost_model_document_from_json(const Json& j, const std::string& path = "");
 CostModel load_cost_model(const std::string& file);
+/// A cost model document as the "cost_model" part of `scenario` (a scenario document): its
+/// tiers and categories checked against the scenario's (errors name `where` + the key),
+/// then dropped. What a scenario naming a cost model file, and Scenario.cost_model = a
+/// calibration's document in Python, both do.
+Json cost_model_part(const Json& scenario, Json document, const std::string& where);
 /// The scenario as a JSON document: a generated population in its "generate" form,
 /// any other as member columns. scenario_from_json(scenario_to_json(s)) reproduces s.
 Json scenario_to_json(const Scenario& s);

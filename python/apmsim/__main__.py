@@ -17,8 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     report = commands.add_parser("report", help="write the HTML report of a results file",
                                  description="Writes one self-contained HTML report (pictures embedded, no external "
-                                             "links) of a results file written by apmsim run --out or Results.save.")
-    report.add_argument("results", help="the results file (JSON)")
+                                             "links) of a results file written by apmsim run --out or Results.save, or of a "
+                                             "calibration or monitoring report (apmsim calibrate --report, apmsim monitor --out).")
+    report.add_argument("results", help="the results file, or a calibration or monitoring report (JSON)")
     report.add_argument("-o", "--output", help="the HTML file to write (default: the results file with .html)")
     report.add_argument("--title", help='the report\'s title (default: "Payment models report: SCENARIO")')
     return parser

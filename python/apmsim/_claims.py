@@ -1,5 +1,6 @@
-"""From a program's own claims: a cost model and its report (apmsim.calibrate), and
-synthetic extracts with deliberate mess to practise on (apmsim.synthesize).
+"""From a program's own claims: a cost model and its report (apmsim.calibrate), synthetic
+extracts with deliberate mess to practise on (apmsim.synthesize), and the monitoring of a
+signed contract's year against its scenario (apmsim.monitor).
 
 The work is done in C++ (include/apmsim/claims/, calibration_report.hpp, synth.hpp);
 this module accepts paths or pandas DataFrames and returns DataFrames.
@@ -13,7 +14,7 @@ from typing import Any, Optional
 
 from . import _core
 
-__all__ = ["Calibration", "calibrate", "synthesize"]
+__all__ = ["Calibration", "calibrate", "synthesize", "Monitoring", "monitor"]
 
 
 def _extract(value: Any, what: str) -> tuple[str, bool]:
@@ -110,8 +111,8 @@ class Calibration:
         s = self.report["standardisation"]
         t = self.trend
         return (f"Calibration({len(self.cost_model['tiers'])} tiers x {len(self.cost_model['categories'])} categories, "
-                f"{s['rows_kept']} of {s['rows_in']} claim rows kept, trend {t['annual_trend']:+.2%} "
-                f"(se {t['annual_trend_se']:.2%}), frailty cv {self.frailty['cv']:.3f})")
+                f"{s['rows_kept']} of {s['rows_in']} claim rows kept, trend {t['cost_model_mean']:+.2%} (fitted "
+                f"{t['annual_trend']:+.2%}, se {t['annual_trend_se']:.2%}), frailty cv {self.frailty['cv']:.3f})")
 
 
 def calibrate(members: Any, claims: Any, *, map: Any = None, manual: Any = None, strict: bool = False,
@@ -141,8 +142,114 @@ def synthesize(out_dir: Any, scenario: Any = None, *, members: Optional[int] = N
     s = scenario if scenario is not None else _core.Scenario.default_cmc_program()
     rates = dict(mess)
     if clean:
-        names = ["duplicate", "reversal", "void", "enrolment_gap", "overlap", "outside_enrolment", "unknown_member", "bad_value",
-                 "unmapped_category"]
-        rates = {**{n: 0.0 for n in names}, **rates}
+        rates = {**{n: 0.0 for n in _core._mess_rules}, **rates}
     return _core._synthesize_extracts(s, os.fspath(out_dir), int(seed), members, years, start, valuation or "", float(mean_payment_lag_days),
                                       {k: float(v) for k, v in rates.items()})
+
+
+class Monitoring:
+    """What apmsim.monitor found for a contract year: the year-to-date percentile and band,
+    actual vs expected, the fan chart and the contract's odds before and after the months
+    seen (the report's parts as DataFrames; `report` holds it all as a dict)."""
+
+    def __init__(self, report: dict):
+        self.report = report
+
+    @property
+    def year_to_date(self) -> dict:
+        """Paid-to-date PMPM, its percentile among the simulated, the band and the flag."""
+        return self.report["year_to_date"]
+
+    @property
+    def flag(self) -> str:
+        """"above", "below" or "within" the simulated band."""
+        return self.report["year_to_date"]["flag"]
+
+    @property
+    def actual_vs_expected(self) -> Any:
+        """Per tier x category, then per tier, per category and in total ("" = all):
+        actual and expected paid to date, their ratio, its simulated band and flag."""
+        import pandas as pd
+
+        return pd.DataFrame(self.report["actual_vs_expected"]).set_index(["tier", "category"])
+
+    @property
+    def fan(self) -> Any:
+        """Month by month: the cumulative PMPM observed (paid, completed) and its simulated
+        quantiles, prior and conditional on the months seen (columns prior_p05 ...)."""
+        import pandas as pd
+
+        rows = []
+        for m in self.report["fan_chart"]:
+            row = {"month": m["month"], "observed": m["observed"], "paid_to_date_pmpm": m.get("paid_to_date_pmpm"),
+                   "completed_pmpm": m.get("completed_pmpm")}
+            for kind in ("prior", "conditional"):
+                row.update({f"{kind}_{q}": v for q, v in m[kind].items()})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("month")
+
+    @property
+    def outcomes(self) -> Any:
+        """Per payment model: P(savings paid), P(losses owed) and their means, prior and conditional."""
+        import pandas as pd
+
+        rows = []
+        for o in self.report["outcomes"]:
+            row = {"model": o["model"]}
+            for key in ("p_savings_paid", "p_losses_owed", "mean_savings_paid", "mean_losses_owed"):
+                row.update({f"{key}_prior": o[key]["prior"], key: o[key]["conditional"]})
+            rows.append(row)
+        return pd.DataFrame(rows, columns=None if rows else ["model"]).set_index("model")
+
+    def fan_chart(self, ax: Any = None) -> Any:
+        """The cumulative PMPM through the year: the prior 90% band, the conditional 50% and
+        90% bands and median, and the observed paid-to-date and completed points."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 4.5))
+        f = self.fan
+        x = range(len(f))
+        ax.fill_between(x, f["prior_p05"], f["prior_p95"], color="0.85", label="prior 90%")
+        ax.fill_between(x, f["conditional_p05"], f["conditional_p95"], color="tab:blue", alpha=0.25, label="given the months seen, 90%")
+        ax.fill_between(x, f["conditional_p25"], f["conditional_p75"], color="tab:blue", alpha=0.45, label="50%")
+        ax.plot(x, f["conditional_p50"], color="tab:blue", lw=1.5, label="median")
+        seen = f[f["observed"]]
+        xs = [list(f.index).index(m) for m in seen.index]
+        ax.plot(xs, seen["completed_pmpm"], "o", color="black", label="observed, completed")
+        ax.plot(xs, seen["paid_to_date_pmpm"], "x", color="0.3", label="observed, paid so far")
+        ax.set_xticks(list(x), list(f.index), rotation=45, ha="right")
+        ax.set_ylabel("cumulative allowed PMPM")
+        ax.set_title(f"{self.report['scenario']}: contract year {self.report['contract_year']} through {self.report['through']}")
+        ax.legend(fontsize="small", loc="upper left")
+        return ax
+
+    def save(self, path: Any) -> None:
+        """Writes the report (JSON) to `path`."""
+        tmp = os.fspath(path) + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(self.report, indent=2) + "\n")
+        os.replace(tmp, path)
+
+    def __repr__(self) -> str:
+        y = self.year_to_date
+        return (f"Monitoring(year {self.report['contract_year']}, {self.report['months_observed']} months through "
+                f"{self.report['through']}: PMPM {y['pmpm']:,.0f} at percentile {y['percentile']:.1%}, {y['flag']})")
+
+
+def monitor(members: Any, claims: Any, scenario: Any = None, *, start: str, through: str, first: Optional[str] = None,
+            map: Any = None, trials: int = 1000, seed: Optional[int] = None, threads: int = 0, band: float = 0.90,
+            tail_factor: float = 1.0, extreme_threshold: float = 1e6, strict: bool = False) -> Monitoring:
+    """Compares a contract year's claims so far (paths or DataFrames) with the scenario's
+    simulation (default: the bundled CMC program), as `apmsim monitor` does: where the
+    paid-to-date PMPM sits among the simulated, actual vs expected by tier and category, and
+    the rest of the year projected conditionally on each member's claims so far and settled
+    by every payment model. start: the first month of contract year 1 (YYYY-MM); through:
+    the last month of experience; first: the first month of history read (default start).
+    """
+    s = scenario if scenario is not None else _core.Scenario.default_cmc_program()
+    m_text, m_is_text = _extract(members, "members")
+    c_text, c_is_text = _extract(claims, "claims")
+    options = {"start": start, "through": through, "first": first or "", "trials": int(trials), "seed": seed, "threads": int(threads),
+               "band": float(band), "tail_factor": float(tail_factor), "extreme_threshold": float(extreme_threshold), "strict": bool(strict)}
+    return Monitoring(_core._monitor_extracts(s, m_text, m_is_text, c_text, c_is_text, _json_document(map, "map"), options))

@@ -303,11 +303,39 @@ def _write_atomically(target: pathlib.Path, text: str) -> None:
 
 def report(results: Any, path: PathLike, title: Optional[str] = None) -> pathlib.Path:
     """Writes the HTML report of ``results`` (an apmsim.Results, a ResultsFile or the path of
-    a results file) to ``path`` atomically and returns that path. ``title`` replaces
+    a results file; or an apmsim.Calibration or apmsim.Monitoring, or the path of their JSON
+    report: a page of the standardisation, run-out and fit, or of the monitoring) to ``path``
+    atomically and returns that path. ``title`` replaces
     "Payment models report: <scenario>". Raises apmsim.InvalidInput (a ValueError) for a
     file that is not a results file or an output that cannot be written there,
     FileNotFoundError for a missing results file. Example: ``apmsim.report(r, "report.html")``."""
+    from ._report_claims import render_claims
+
+    document = _claims_document(results)
+    if document is not None:  # a calibration or monitoring report (apmsim.calibrate, apmsim.monitor, their JSON)
+        target = _destination(path, os.fspath(results) if isinstance(results, (str, os.PathLike)) else "")
+        monitoring = document if "fan_chart" in document else None
+        _write_atomically(target, render_claims(None if monitoring else document, monitoring, title))
+        return target
     f = _results_file(results)
     target = _destination(path, f.source)
     _write_atomically(target, render(f, title))
     return target
+
+
+def _claims_document(value: Any) -> Optional[dict]:
+    """The report of a Calibration or Monitoring, or of a JSON file holding one; None otherwise."""
+    import json
+
+    from ._report_claims import is_claims_report
+
+    if hasattr(value, "report") and is_claims_report(getattr(value, "report")):
+        return value.report
+    if isinstance(value, (str, os.PathLike)) and os.fspath(value).endswith(".json") and os.path.isfile(value):
+        try:
+            with open(value, encoding="utf-8") as f:
+                document = json.load(f)
+        except (OSError, ValueError):
+            return None  # left to the results-file reader, whose errors name the problem
+        return document if is_claims_report(document) else None
+    return None

@@ -13,14 +13,10 @@
 namespace apmsim::claims {
 
 using std::chrono::year_month;
+using stats::month_text;
 
 namespace {
 
-std::string month_text(year_month ym) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
-    return buf;
-}
 std::size_t month_index(const CleanClaims& c, std::chrono::sys_days day) {
     const std::chrono::year_month_day ymd{day};
     return static_cast<std::size_t>(((ymd.year() / ymd.month()) - c.first).count());
@@ -239,6 +235,23 @@ void CalibrationOptions::validate() const {
     if (manual) manual->validate("manual");
 }
 
+/// The trend of the cost model: the fit's (its standard error as sd) or, with a manual model,
+/// the precision-weighted blend of the two normals (the manual's trend as the prior): a
+/// short or small history's trend, whose standard error can be tens of percent, then
+/// leans on the manual's. cal.trend_credibility records the experience's weight.
+Trend blended_trend(Calibration& cal, const Trend* manual) {
+    const double g = cal.trend.annual_trend, se = cal.trend.annual_trend_se;
+    cal.trend_credibility = 1.0;
+    if (!manual) return {g, se};
+    if (manual->sd == 0.0 || !(se > 0.0)) {  // a trend the manual holds certain, or one the fit does
+        cal.trend_credibility = manual->sd == 0.0 ? 0.0 : 1.0;
+        return manual->sd == 0.0 ? *manual : Trend{g, se};
+    }
+    const double w_fit = 1.0 / (se * se), w_manual = 1.0 / (manual->sd * manual->sd);
+    cal.trend_credibility = w_fit / (w_fit + w_manual);
+    return {(w_fit * g + w_manual * manual->mean) / (w_fit + w_manual), 1.0 / std::sqrt(w_fit + w_manual)};
+}
+
 Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
     o.validate();
     if (o.manual) check_manual(c, *o.manual);
@@ -261,7 +274,7 @@ Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
     CostModel& m = cal.cost_model;
     m.tiers = c.tiers, m.categories = c.categories;
     m.frailty_cv = cal.frailty_cv;
-    m.trend = {cal.trend.annual_trend, cal.trend.annual_trend_se};
+    m.trend = blended_trend(cal, o.manual ? &o.manual->trend : nullptr);
     if (cal.trend.seasonal) m.seasonality.assign(C, cal.trend.seasonality);
     for (CellCalibration& cell : cal.cells) {
         const std::size_t index = static_cast<std::size_t>(&cell - cal.cells.data());

@@ -11,6 +11,7 @@ namespace apmsim::claims {
 
 using std::chrono::sys_days;
 using std::chrono::year_month;
+using stats::month_text;
 
 namespace {
 
@@ -75,11 +76,6 @@ std::string day_text(sys_days d) {
     const std::chrono::year_month_day ymd{d};
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    return buf;
-}
-std::string month_text(year_month ym) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
     return buf;
 }
 year_month month_of(sys_days d) {

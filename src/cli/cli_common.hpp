@@ -129,5 +129,6 @@ void add_aggregate_command(CLI::App& app);
 void add_decompose_command(CLI::App& app);
 void add_synth_command(CLI::App& app);  // synth: synthetic claims extracts
 void add_calibrate_command(CLI::App& app);  // calibrate: a cost model from claims extracts
+void add_monitor_command(CLI::App& app);    // monitor: a contract year against its scenario
 
 }  // namespace apmsim::cli

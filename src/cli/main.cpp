@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     add_decompose_command(app);
     add_synth_command(app);
     add_calibrate_command(app);
+    add_monitor_command(app);
     install_interrupt_handlers();
     try {
         if (argc > 1 && argv[1][0] != '-') {  // a command CLI11 would call a missing one

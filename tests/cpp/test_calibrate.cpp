@@ -136,4 +136,25 @@ TEST(CalibrateRoundTrip, ThinCellsLeanOnTheManualModelByCredibility) {
     }
     EXPECT_GT(partial, 3u);  // 300 members: the rarer cells lean on the manual model
     EXPECT_TRUE(r.run.calibration.blended);
+    // The trend: the normal posterior of the manual's (4%, sd 1%) and the fit's, by hand.
+    const claims::Calibration& cal = r.run.calibration;
+    const double a = 1.0 / (cal.trend.annual_trend_se * cal.trend.annual_trend_se), b = 1.0 / (0.01 * 0.01);
+    EXPECT_NEAR(cal.cost_model.trend.mean, (a * cal.trend.annual_trend + b * 0.04) / (a + b), 1e-12);
+    EXPECT_NEAR(cal.cost_model.trend.sd, 1.0 / std::sqrt(a + b), 1e-12);
+    EXPECT_NEAR(cal.trend_credibility, a / (a + b), 1e-12);
+    EXPECT_LT(cal.cost_model.trend.sd, 0.01);  // never less certain than either
+}
+
+TEST(CalibrateRoundTrip, AShortSmallHistorysTrendLeansOnTheManual) {
+    // One year of 150 members: the fitted trend's standard error is tens of percent, a cost
+    // model with it would be refused (mean - 6 sd <= -1); blended, it is the manual's, nearly.
+    const Scenario s = Scenario::default_cmc_program(150, 1, false);
+    claims::CalibrationOptions co;
+    co.manual = s.cost_model;
+    const RoundTrip r = round_trip(s, 3, 150, 1, false, co);
+    const claims::Calibration& cal = r.run.calibration;
+    EXPECT_GT(cal.trend.annual_trend_se, 0.1);
+    EXPECT_LT(cal.trend_credibility, 0.01);
+    EXPECT_NEAR(cal.cost_model.trend.mean, 0.04, 0.01);  // within the manual's sd
+    EXPECT_NO_THROW(cal.cost_model.validate("cost_model"));
 }

@@ -125,3 +125,42 @@ TEST(Combinations, MemberRiskScoresScaleExpectedCountsWithinTheirTier) {
 }
 
 }  // namespace
+
+namespace {
+
+/// Capitation with an ACA corridor and specific stop-loss (the default program's fourth
+/// model), providers paid at allowed cost, on the same seed with every severity x `scale`.
+RunResults capitated_with_corridor_and_stop_loss(double scale) {
+    Scenario s = Scenario::default_cmc_program(60, 1, false);
+    s.delivery = {};
+    for (CategoryModel& cell : s.cost_model.cells) {
+        const auto& ln = std::get<Lognormal>(cell.severity);
+        cell.severity = Lognormal(ln.mu() + std::log(scale), ln.sigma());
+    }
+    s.payment_models = {model(R"([{"type": "capitation", "pmpm": 3300}, {"type": "risk_corridor", "preset": "aca"},
+        {"type": "specific_stop_loss", "attachment": 60000, "coinsurance": 0.9, "expected_recoveries_pmpm": 0}])")};
+    SimulationOptions o;
+    o.trials = 40, o.seed = 3, o.threads = 2;
+    return run(s, o);
+}
+
+}  // namespace
+
+TEST(Combinations, CapitatedCorridorMeasuresCostNetOfStopLossRecoveries) {
+    // The corridor's expenditure is the allowed cost less the recoveries the provider got
+    // (45 CFR 153.500), so a dollar above the attachment is not reimbursed twice: the
+    // provider's net never rises with cost (it did, by 0.7 a dollar, when both paid).
+    const RunResults base = capitated_with_corridor_and_stop_loss(1.0), dear = capitated_with_corridor_and_stop_loss(1.5);
+    const SampleMatrix cost = base.simulation.samples("total_cost", "intervention");
+    const SampleMatrix recovered = base.payments.metric("m", "stop_loss_recoveries");
+    const SampleMatrix expenditure = base.payments.metric("m", "expenditure");
+    ASSERT_GT(recovered.maxCoeff(), 0.0);  // some trial's members pass the attachment
+    for (Eigen::Index t = 0; t < cost.rows(); ++t)
+        EXPECT_NEAR(expenditure(t, 0), cost(t, 0) - recovered(t, 0), 1e-9 * cost(t, 0)) << "trial " << t;
+    const SampleMatrix net = base.payments.samples("m", "provider", "net"), net_dear = dear.payments.samples("m", "provider", "net");
+    const SampleMatrix cost_dear = dear.simulation.samples("total_cost", "intervention");
+    for (Eigen::Index t = 0; t < cost.rows(); ++t) {
+        ASSERT_NEAR(cost_dear(t, 0), 1.5 * cost(t, 0), 1e-9 * cost(t, 0));  // the same claims, dearer
+        EXPECT_LE(net_dear(t, 0), net(t, 0) + 1e-6) << "trial " << t;
+    }
+}

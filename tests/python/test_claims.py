@@ -122,6 +122,18 @@ def test_cli_errors_exit_2_and_leave_no_output(cli, tmp_path, extracts):
     r = cli("calibrate", "--members", out / "members.csv", "--claims", out / "claims.csv", "--out", tmp_path / "cm.json", "--strict")
     assert r.returncode == 2 and "strict mode" in r.stderr
     assert not (tmp_path / "cm.json").exists()
+    for option, value, named in [("--seasonality", "maybe", "seasonality"), ("--tail", "0.5", "tail_factor")]:
+        r = cli("calibrate", "--members", out / "members.csv", "--claims", out / "claims.csv", "--out", tmp_path / "cm.json", option, value)
+        assert r.returncode == 2 and named in r.stderr and value in r.stderr, r.stderr
+        assert not (tmp_path / "cm.json").exists()
+
+
+def test_a_column_map_with_an_unknown_key_is_refused_naming_it(extracts):
+    out, _ = extracts
+    with pytest.raises(ValueError, match="amount"):
+        apmsim.calibrate(out / "members.csv", out / "claims.csv", map={"claims": {"amount": "AMT"}})
+    with pytest.raises(ValueError, match="codes"):
+        apmsim.calibrate(out / "members.csv", out / "claims.csv", map={"codes": {}})
 
 
 def test_a_scenario_refuses_a_cost_model_file_of_other_tiers(tmp_path, bundled_scenario_path):
@@ -139,3 +151,15 @@ def test_synthesize_rejects_an_unknown_mess_rule(tmp_path):
     with pytest.raises(ValueError, match="mess.typo"):
         apmsim.synthesize(tmp_path, members=10, typo=0.1)
     assert math.isfinite(apmsim.synthesize(tmp_path, members=10, years=1, clean=True)["seed"])
+
+
+def test_a_calibrated_cost_model_can_be_assigned_to_a_scenario(extracts):
+    out, _ = extracts
+    cal = apmsim.calibrate(out / "members.csv", out / "claims.csv", manual="default", first="2024-01")
+    scenario = apmsim.Scenario.default_cmc_program(400, 1)
+    scenario.cost_model = cal.cost_model
+    assert scenario.cost_model["frailty_cv"] == cal.cost_model["frailty_cv"]
+    assert scenario.cost_model["cells"] == cal.cost_model["cells"]
+    other = dict(cal.cost_model, tiers=["X", "Y", "Z"])
+    with pytest.raises(ValueError, match=r"cost_model\.tiers: expected the scenario's tiers"):
+        scenario.cost_model = other

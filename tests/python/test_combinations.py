@@ -465,6 +465,14 @@ def settle_independently(spec, x):
                 capitated[c] = t["party"]
         if kind == "fee_for_service" and "categories" in t:
             listed.update(t["categories"])
+    def recovered(kind, t):
+        """What a stop-loss pays the provider."""
+        if kind == "specific_stop_loss":
+            return (np.maximum(x.members - t["attachment"], 0) * t["coinsurance"]).sum(axis=2)
+        return t["coinsurance"] * np.maximum(x.total - t["attachment_ratio"] * t["expected_pmpm"] * x.months, 0)
+
+    # A capitated corridor measures cost net of the provider's stop-loss recoveries (45 CFR 153.500).
+    recoveries = sum((recovered(kind, t) for kind, t in spec if kind.endswith("stop_loss")), zero.copy())
     comparisons = {}
     for kind, t in spec:
         if kind == "fee_for_service":
@@ -503,18 +511,13 @@ def settle_independently(spec, x):
         elif kind == "risk_corridor":
             target = received["provider"]
             comparisons["risk_corridor"] = target
-            spent = sum(x.allowed[c] for c, q in capitated.items() if q == "provider")
+            spent = sum(x.allowed[c] for c, q in capitated.items() if q == "provider") - recoveries
             d = (target - spent) / target
             amount = target * np.vectorize(lambda v: abs(v) - aca_kept(abs(v)))(d)
             transfer("provider", "payer", np.where(d > 0, amount, 0))
             transfer("payer", "provider", np.where(d < 0, amount, 0))
-        elif kind == "specific_stop_loss":
-            excess = np.maximum(x.members - t["attachment"], 0) * t["coinsurance"]
-            transfer("reinsurer", "provider", excess.sum(axis=2))
-            transfer("provider", "reinsurer", t["expected_recoveries_pmpm"] * x.months * (1 + t["loading"]))
-        elif kind == "aggregate_stop_loss":
-            attach = t["attachment_ratio"] * t["expected_pmpm"] * x.months
-            transfer("reinsurer", "provider", t["coinsurance"] * np.maximum(x.total - attach, 0))
+        elif kind.endswith("stop_loss"):
+            transfer("reinsurer", "provider", recovered(kind, t))
             transfer("provider", "reinsurer", t["expected_recoveries_pmpm"] * x.months * (1 + t["loading"]))
     net = {}
     for p in PARTIES:

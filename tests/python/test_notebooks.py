@@ -37,6 +37,7 @@ MIN_FIGURES = {
     "01_size_counts.ipynb": 5,
     "02_comparing_payment_models.ipynb": 5,
     "03_sweep_on_dask.ipynb": 2,
+    "04_from_messy_claims.ipynb": 3,
 }
 NEEDS = {"03_sweep_on_dask.ipynb": ["dask.distributed"]}
 

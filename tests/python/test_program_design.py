@@ -89,8 +89,8 @@ def test_uptake_drawn_per_trial():
     assert 0.15 < share.std(ddof=1) < 0.22
 
 
-def test_everyone_from_the_start_is_version_0_2_bit_for_bit(cli, tmp_path):
-    recorded = source_dir() / "tests" / "data" / "default_cmc_program_0_2_results.json"
+def test_everyone_from_the_start_is_version_0_3_bit_for_bit(cli, tmp_path):
+    recorded = source_dir() / "tests" / "data" / "default_cmc_program_0_3_results.json"
     done = cli("run", "--replay", recorded, "--quiet")
     assert done.returncode == 0, done.stderr
     assert f"replay: identical to {recorded}" in done.stdout
@@ -99,6 +99,34 @@ def test_everyone_from_the_start_is_version_0_2_bit_for_bit(cli, tmp_path):
     base = run(doc)
     stated = run(program(uptake=1.0, ramp_up=[1.0, 1.0]))
     assert stated.to_dict()["samples"] == base.to_dict()["samples"]
+
+
+def without_model(part, model):
+    """A payment_models part of a results document without the rows or entries of `model`."""
+    if isinstance(part, list):
+        return [row for row in part if not (isinstance(row, dict) and row.get("model") == model)]
+    if isinstance(part, dict):
+        return {k: v for k, v in part.items() if k != model}
+    return part
+
+
+def test_version_0_2_results_differ_only_where_0_3_fixed_a_settlement(cli, tmp_path):
+    """Version 0.3 settles a capitated-basis risk corridor on cost net of the party's stop-loss
+    recoveries (before, a dollar above the attachment was reimbursed by both). Replaying a
+    0.2 results file changes the default program's capitation model with corridor and
+    stop-loss, and nothing else: the simulation and the other three models bit for bit."""
+    recorded = source_dir() / "tests" / "data" / "default_cmc_program_0_2_results.json"
+    done = cli("run", "--replay", recorded, "--out", tmp_path / "now.json", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "written by apmsim 0.2.0" in done.stderr and "replay: differs" in done.stdout
+    old, now = json.loads(recorded.read_text()), json.loads((tmp_path / "now.json").read_text())
+    for key in old:
+        if key not in ("payment_models", "apmsim_version"):
+            assert now[key] == old[key], key
+    fixed = "global_capitation_corridor_stop_loss"
+    for key, part in old["payment_models"].items():
+        assert without_model(now["payment_models"][key], fixed) == without_model(part, fixed), key
+    assert now["payment_models"]["net_samples"][fixed] != old["payment_models"]["net_samples"][fixed]
 
 
 @pytest.mark.parametrize("change, where", [

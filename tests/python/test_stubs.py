@@ -79,7 +79,8 @@ def test_the_package_exports_what_the_stubs_describe():
     python_helpers = {"Component", "component_types", "thaw", "aggregate", "discretize", "pool_distribution",
                       "members_needed", "msr_table", "fit_risk_weights", "fit_risk_weights_design", "RiskWeightFit",
                       "read_sweep", "scenario_schema", "sweep", "report", "ResultsFile", "wide", "run_split", "member_months",
-                      "paid_triangle", "completion_factors", "calibrate", "synthesize", "Calibration"}
+                      "paid_triangle", "completion_factors", "calibrate", "synthesize", "Calibration", "monitor",
+                      "Monitoring"}
     missing = {n for n in apmsim.__all__ if n not in described and n not in python_helpers}
     assert missing == set(), "exported without a stub (or a typed Python helper)"
     for name in python_helpers & set(apmsim.__all__):

@@ -203,7 +203,7 @@ def test_sweep_and_solve_from_python(tmp_path):
         apmsim.sweep_variants({"base": sweep["base"], "axes": [{"pointer": "/nothing/here", "values": [1]}]})
     s = apmsim.Scenario.default_cmc_program(members=150, years=1)
     target = "model=global_capitation_corridor_stop_loss party=provider statistic=p_negative <= 0.25"
-    r = apmsim.solve(s, "/payment_models/3/components/0/pmpm/B", (2000, 6000), target, trials=100, calibration_trials=30, tolerance=2.0)
+    r = apmsim.solve(s, "/payment_models/3/components/0/pmpm/B", (2000, 10000), target, trials=100, calibration_trials=30, tolerance=2.0)
     assert r["statistic"] <= 0.25
     lo, hi = r["interval_95"]
     assert lo < r["value"] < hi
@@ -219,7 +219,7 @@ def test_sweep_and_solve_from_python(tmp_path):
 def test_solve_from_the_cli(tmp_path, cli):
     out = tmp_path / "solve.json"
     done = cli("solve", EXAMPLES / "scenarios" / "default_cmc_program.json", "--vary", "/payment_models/3/components/0/pmpm/B",
-               "--between", "2000", "6000", "--target", "model=global_capitation_corridor_stop_loss party=provider statistic=p_negative <= 0.25",
+               "--between", "2000", "10000", "--target", "model=global_capitation_corridor_stop_loss party=provider statistic=p_negative <= 0.25",
                "--trials", "60", "--calibration-trials", "30", "--tolerance", "5", "--out", out)
     assert done.returncode == 0, done.stderr
     answer = json.loads(out.read_text())

@@ -26,7 +26,8 @@
 ///    credibility (credibility/limited_fluctuation.hpp): Z_frequency = sqrt(events /
 ///    n_full), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
 ///    1/r and the severity cv are blended (Z x experience + (1 - Z) x manual), the family
-///    the experience's. Without one, a cell with no claims is an error naming it.
+///    the experience's. Without one, a cell with no claims is an error naming it. The trend
+///    is blended with the manual's by precision (1 / sd^2 each: the normal posterior).
 
 #include "apmsim/claims/standardise.hpp"
 #include "apmsim/population/cost_model.hpp"
@@ -78,6 +79,9 @@ struct Calibration {
     std::chrono::year_month base_first, base_last;  ///< the base year's months
     double frailty_variance = 0.0, frailty_variance_se = 0.0, frailty_cv = 0.0, frailty_cv_se = 0.0;
     bool blended = false;  ///< a manual cost model was blended in
+    /// The experience's weight in the cost model's trend: w_fit / (w_fit + w_manual), each
+    /// 1 / sd^2 (the fit's standard error, the manual's sd); 1 without a manual model.
+    double trend_credibility = 1.0;
 };
 
 /// The calibration of the file comment. InvalidInput for a window shorter than 3 months, a

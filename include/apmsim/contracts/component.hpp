@@ -7,7 +7,8 @@
 ///
 /// A component type T holds only its terms and declares what it is:
 ///   type_name, class_name, example (a typical use in JSON), phase (settlement order: 0 pays for care or per member, 1
-///   adjusts those payments, 2 compares expenditure with a benchmark, 3 insures), its
+///   adjusts those payments, 2 compares expenditure with a benchmark, 3 insures, 4 shares a
+///   capitated party's risk net of its insurance: corridors), its
 ///   `metrics` (the flows it books), validate(where), from_json / to_json / keys, and
 ///   prepare(setup, where, needs) -> T::Prepared, whose settle(ctx, ledger) settles one
 ///   period with every name resolved (it neither allocates nor throws).

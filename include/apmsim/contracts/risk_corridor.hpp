@@ -13,7 +13,10 @@
 ///   of losses (ACO REACH, on a fee-for-service base);
 ///   basis "capitated": the party already holds the whole deviation (capitation); it
 ///   returns the savings it does not keep and is paid the losses it does not keep
-///   (ACA 42 USC 18062, Medicaid 42 CFR 438 corridors).
+///   (ACA 42 USC 18062, Medicaid 42 CFR 438 corridors). Its expenditure is net of the
+///   stop-loss recoveries the party receives that year (as ACA allowable costs are net of
+///   reinsurance payments, 45 CFR 153.500), so the two never pay for the same dollar:
+///   corridors settle after insurance (phase 4).
 /// Presets from shared/DOMAIN.md section 5: reach_global, reach_professional, aca,
 /// medicaid_example, medicaid_contractor_103.
 
@@ -35,7 +38,7 @@ struct CorridorBand {
 struct RiskCorridor {
     static constexpr const char* type_name = "risk_corridor";
     static constexpr const char* class_name = "RiskCorridor";
-    static constexpr int phase = 2;
+    static constexpr int phase = 4;
     /// A typical use, in JSON (documentation and the round-trip test of every type).
     static constexpr const char* example = R"({"type": "risk_corridor", "preset": "reach_global", "target": {"pmpm": 3900}})";
 
@@ -108,12 +111,13 @@ struct RiskCorridor {
     struct Prepared {
         const RiskCorridor* terms;
         std::vector<bool> mask;  ///< [category] expenditure with a target; else the capitated ones of that year
-        MetricId transfer, savings_paid, losses_owed, capitation;
+        MetricId transfer, savings_paid, losses_owed, capitation, recoveries;
 
         void settle(const SettlementContext& ctx, Ledger& ledger) const {
             const RiskCorridor& c = *terms;
             const double T = c.target ? ctx.benchmark_pmpm * ctx.months() : ledger.received_as(capitation, c.party) * c.target_ratio;
-            const double X = ctx.experience.allowed_in(c.target ? mask : ctx.coverage.capitated_to_party(c.party));
+            double X = ctx.experience.allowed_in(c.target ? mask : ctx.coverage.capitated_to_party(c.party));
+            if (c.basis == Basis::capitated) X -= ledger.received_as(recoveries, c.party);  // net of its stop-loss (file comment)
             const double d = T > 0 ? (T - X) / T : 0.0;
             if (ctx.comparison) *ctx.comparison = {T, X, d};
             if (!(T > 0)) return;
@@ -133,7 +137,7 @@ struct RiskCorridor {
         n.base_categories = s.category_mask(categories, where + ".categories");
         if (target) n.benchmark = &*target;
         return {this, n.base_categories, s.metric("corridor_transfer"), s.metric("savings_paid"), s.metric("losses_owed"),
-                s.metric("capitation")};
+                s.metric("capitation"), s.metric("stop_loss_recoveries")};
     }
 
     /// Sets bands (and basis) from a named preset.

@@ -35,6 +35,7 @@ enum class StreamKind : std::uint32_t {
     rising_risk = 13,    ///< trial-level change in participants' chance of moving to a costlier tier
     churn = 14,          ///< trial level: how many members join; member level: when it joins, its tier, when it leaves
     synth = 15,          ///< synthetic claims extracts (synth.hpp): lags, lines, dates and mess
+    monitor = 16,        ///< projections of a contract year from observed claims (monitor.hpp)
 };
 
 /// The member slot used for trial-level draws (trend, intervention effects).

@@ -40,6 +40,13 @@ inline std::chrono::year_month parse_month(const std::string& text, const std::s
     return std::chrono::year{y} / std::chrono::month{m};
 }
 
+/// "YYYY-MM" of a calendar month (what parse_month reads).
+inline std::string month_text(std::chrono::year_month ym) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
+    return buf;
+}
+
 struct Exposure {
     std::vector<std::string> members;  ///< in order of first appearance
     std::chrono::year_month first;
