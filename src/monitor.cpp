@@ -298,21 +298,24 @@ void for_each_trial(std::uint64_t trials, unsigned threads, const RunControl& co
     if (control.stop_requested()) throw Interrupted();
 }
 
-/// Per-trial results of one mode's projection and its settlement.
-struct Projection {
-    std::vector<TrialYear> trials;
-    PaymentResults payments;
+/// Both projections of each trial and their settlement: one run of 2 x trials, the first
+/// half prior and the second conditional (trial t of each on the same draws of trial t),
+/// so the base period and calibration sample the settlement needs are simulated once.
+struct Projections {
+    std::vector<TrialYear> prior, conditional;
+    PaymentResults payments;  ///< trials [0, T) prior, [T, 2T) conditional
 };
 
-Projection project(const Scenario& actual, const YearFacts& f, Mode mode, const SimulationOptions& options, const RunControl& control) {
-    Projection out;
-    out.trials.resize(options.trials);
+Projections project(const Scenario& actual, const YearFacts& f, SimulationOptions options, const RunControl& control) {
+    const std::uint64_t T = options.trials;
+    options.trials = 2 * T;
+    std::vector<TrialYear> all(2 * T);
     const Simulator simulator = [&](const Model&, const SimulationOptions& o, const std::vector<TrialObserver*>& observers, const RunControl& rc) {
         for_each_trial(o.trials, resolve_threads(o.threads), rc, [&](std::uint64_t t) {
-            TrialYear ty = project_trial(f, mode, o.seed, static_cast<std::uint32_t>(t));
+            TrialYear ty = project_trial(f, t < T ? Mode::prior : Mode::conditional, o.seed, static_cast<std::uint32_t>(t % T));
             show_trial(actual, f, static_cast<std::uint32_t>(t), ty, observers);
             ty.member_cost = {};  // kept: the totals only
-            out.trials[t] = std::move(ty);
+            all[t] = std::move(ty);
         });
         SimulationResults sim;
         sim.trials = o.trials, sim.seed = o.seed, sim.years = actual.years();
@@ -321,10 +324,13 @@ Projection project(const Scenario& actual, const YearFacts& f, Mode mode, const 
             if (sim.arms.size() == (actual.intervention ? 2u : 1u)) break;
             sim.arms.emplace_back().name = arm;
         }
-        for (const TrialYear& ty : out.trials) sim.trend.push_back(ty.trend);
+        for (const TrialYear& ty : all) sim.trend.push_back(ty.trend);
         return sim;
     };
+    Projections out;
     out.payments = run_with(actual, options, simulator, control).payments;
+    out.prior.assign(std::make_move_iterator(all.begin()), std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(T)));
+    out.conditional.assign(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(T)), std::make_move_iterator(all.end()));
     return out;
 }
 
@@ -388,10 +394,10 @@ Fan fan_of(std::span<const double> sims) {
 }
 
 /// Actual vs expected paid so far over the cells `in` selects, against the prior's trials.
-ActualVsExpected actual_vs_expected(const std::vector<double>& actual, const Projection& prior, const std::vector<bool>& in, double band) {
+ActualVsExpected actual_vs_expected(const std::vector<double>& actual, const std::vector<TrialYear>& prior, const std::vector<bool>& in, double band) {
     ActualVsExpected row;
     std::vector<double> sims;
-    for (const TrialYear& ty : prior.trials) {
+    for (const TrialYear& ty : prior) {
         double x = 0.0;
         for (std::size_t k = 0; k < in.size(); ++k) x += in[k] ? ty.seen_cost[k] : 0.0;
         sims.push_back(x);
@@ -408,7 +414,7 @@ ActualVsExpected actual_vs_expected(const std::vector<double>& actual, const Pro
 }
 
 /// By tier x category, then by tier, by category and in total (rows with nothing expected left out).
-std::vector<ActualVsExpected> actual_vs_expected_rows(const CostModel& cm, const YearFacts& f, const Projection& prior, double band) {
+std::vector<ActualVsExpected> actual_vs_expected_rows(const CostModel& cm, const YearFacts& f, const std::vector<TrialYear>& prior, double band) {
     const std::size_t T = cm.tier_count(), C = f.C;
     std::vector<double> actual(T * C, 0.0);
     for (const MemberFacts& m : f.members)
@@ -432,9 +438,9 @@ std::vector<ActualVsExpected> actual_vs_expected_rows(const CostModel& cm, const
 }
 
 /// The cumulative PMPM month by month: observed (paid and completed), prior and conditional.
-std::vector<FanMonth> fan_chart(const YearFacts& f, const Projection& prior, const Projection& conditional) {
+std::vector<FanMonth> fan_chart(const YearFacts& f, const std::vector<TrialYear>& prior, const std::vector<TrialYear>& conditional) {
     std::vector<FanMonth> out;
-    std::vector<double> prior_sum(prior.trials.size(), 0.0), conditional_sum(conditional.trials.size(), 0.0);
+    std::vector<double> prior_sum(prior.size(), 0.0), conditional_sum(conditional.size(), 0.0);
     double months_sum = 0.0, paid_sum = 0.0, completed_sum = 0.0;
     for (int k = 0; k < 12; ++k) {
         const auto ks = static_cast<std::size_t>(k);
@@ -451,29 +457,36 @@ std::vector<FanMonth> fan_chart(const YearFacts& f, const Projection& prior, con
             m.paid_to_date = paid_sum / months_sum, m.completed = completed_sum / months_sum;
         }
         std::vector<double> p, q;
-        for (std::size_t t = 0; t < prior.trials.size(); ++t) p.push_back((prior_sum[t] += prior.trials[t].month_cost[ks]) / months_sum);
-        for (std::size_t t = 0; t < conditional.trials.size(); ++t)
-            q.push_back((conditional_sum[t] += conditional.trials[t].month_cost[ks]) / months_sum);
+        for (std::size_t t = 0; t < prior.size(); ++t) p.push_back((prior_sum[t] += prior[t].month_cost[ks]) / months_sum);
+        for (std::size_t t = 0; t < conditional.size(); ++t) q.push_back((conditional_sum[t] += conditional[t].month_cost[ks]) / months_sum);
         m.prior = fan_of(p), m.conditional = fan_of(q);
         out.push_back(std::move(m));
     }
     return out;
 }
 
-std::vector<MonitorOutcome> outcomes(const Projection& prior, const Projection& conditional, int year) {
+/// Each payment model's chance and mean of savings paid and of losses owed in the contract
+/// year (0-based `year`), over the prior trials and over the conditional ones (the program
+/// arm, as PaymentResults::indicators counts them).
+std::vector<MonitorOutcome> outcomes(const PaymentResults& pay, std::uint64_t T, int year) {
     std::vector<MonitorOutcome> out;
-    if (prior.payments.models.empty()) return out;
-    const auto p = prior.payments.indicators(), q = conditional.payments.indicators();
-    for (std::size_t k = 0; k < p.size(); ++k) {
-        if (p[k].year != year) continue;
-        out.push_back({p[k].model, p[k].p_savings_paid, q[k].p_savings_paid, p[k].p_losses_owed, q[k].p_losses_owed, p[k].mean_savings_paid,
-                       q[k].mean_savings_paid, p[k].mean_losses_owed, q[k].mean_losses_owed});
+    for (const std::string& model : pay.models) {
+        const SampleMatrix paid = pay.metric(model, "savings_paid"), owed = pay.metric(model, "losses_owed");
+        std::array<double, 8> v{};  // p paid, p owed, mean paid, mean owed: prior, then conditional
+        for (std::uint64_t t = 0; t < 2 * T; ++t) {
+            const std::size_t half = t < T ? 0 : 4;
+            const double s = paid(static_cast<Eigen::Index>(t), year), l = owed(static_cast<Eigen::Index>(t), year);
+            v[half] += s > 0, v[half + 1] += l > 0, v[half + 2] += s, v[half + 3] += l;
+        }
+        for (double& x : v) x /= static_cast<double>(T);
+        out.push_back({model, v[0], v[4], v[1], v[5], v[2], v[6], v[3], v[7]});
     }
     return out;
 }
 
 MonitorReport assemble_report(const Scenario& s, const claims::CleanClaims& clean, const MonitorOptions& o, const YearFacts& f,
-                              const Projection& prior, const Projection& conditional) {
+                              const Projections& projections) {
+    const std::vector<TrialYear>&prior = projections.prior, &conditional = projections.conditional;
     MonitorReport r;
     r.scenario = s.name, r.start = o.start, r.through = month_text(clean.valuation), r.year = f.year + 1, r.months_observed = f.observed;
     r.trials = o.trials, r.seed = o.seed, r.band = o.band, r.completeness = f.completeness, r.standardisation = clean.report;
@@ -484,19 +497,19 @@ MonitorReport assemble_report(const Scenario& s, const claims::CleanClaims& clea
     if (!(r.member_months > 0.0)) throw InvalidInput("members", "member-months in the months observed", "none");
     r.paid_to_date = total.actual, r.pmpm = total.actual / r.member_months;
     std::vector<double> sims;
-    for (const TrialYear& ty : prior.trials) sims.push_back(std::accumulate(ty.seen_cost.begin(), ty.seen_cost.end(), 0.0) / r.member_months);
+    for (const TrialYear& ty : prior) sims.push_back(std::accumulate(ty.seen_cost.begin(), ty.seen_cost.end(), 0.0) / r.member_months);
     r.percentile = percentile_of(r.pmpm, sims);
     r.band_low = stats::quantile(sims, 0.5 - o.band / 2), r.band_high = stats::quantile(sims, 0.5 + o.band / 2);
     r.flag = r.pmpm > r.band_high ? "above" : (r.pmpm < r.band_low ? "below" : "within");
     r.fan = fan_chart(f, prior, conditional);
     for (double mm : f.member_months) r.year_member_months += mm;
     std::vector<double> p, q;
-    for (const TrialYear& ty : prior.trials) p.push_back(std::accumulate(ty.month_cost.begin(), ty.month_cost.end(), 0.0) / r.year_member_months);
-    for (const TrialYear& ty : conditional.trials) q.push_back(std::accumulate(ty.month_cost.begin(), ty.month_cost.end(), 0.0) / r.year_member_months);
+    for (const TrialYear& ty : prior) p.push_back(std::accumulate(ty.month_cost.begin(), ty.month_cost.end(), 0.0) / r.year_member_months);
+    for (const TrialYear& ty : conditional) q.push_back(std::accumulate(ty.month_cost.begin(), ty.month_cost.end(), 0.0) / r.year_member_months);
     r.year_pmpm_prior = fan_of(p), r.year_pmpm_conditional = fan_of(q);
     r.year_pmpm_mean_prior = std::accumulate(p.begin(), p.end(), 0.0) / static_cast<double>(p.size());
     r.year_pmpm_mean_conditional = std::accumulate(q.begin(), q.end(), 0.0) / static_cast<double>(q.size());
-    r.outcomes = outcomes(prior, conditional, f.year + 1);
+    r.outcomes = outcomes(projections.payments, o.trials, f.year);
     return r;
 }
 
@@ -512,9 +525,7 @@ MonitorReport monitor(const Scenario& scenario, const claims::CleanClaims& clean
     add_posteriors(actual.population, f);
     SimulationOptions so = scenario.settings;
     so.trials = options.trials, so.seed = options.seed, so.threads = options.threads, so.trial_begin = 0, so.member_detail = false;
-    const Projection prior = project(actual, f, Mode::prior, so, control);
-    const Projection conditional = project(actual, f, Mode::conditional, so, control);
-    return assemble_report(scenario, clean, options, f, prior, conditional);
+    return assemble_report(scenario, clean, options, f, project(actual, f, so, control));
 }
 
 }  // namespace apmsim
