@@ -20,12 +20,13 @@ csv::Reader reader(const std::string& path_or_text, bool is_text, const std::str
 
 Json calibrate_extracts(const std::string& members, bool members_text, const std::string& claims, bool claims_text,
                         const py::object& column_map, const py::object& manual, bool strict, const std::string& first,
-                        const std::string& valuation, double extreme_threshold, double tail_factor, const std::string& seasonality) {
+                        const std::string& valuation, double extreme_threshold, double tail_factor, const std::string& seasonality,
+                        std::optional<double> tail_quantile) {
     const claims::ColumnMap map = column_map.is_none() ? claims::ColumnMap{} : claims::ColumnMap::from_json(to_cpp_json(column_map), "map");
     claims::StandardiseOptions so;
     so.strict = strict, so.first = first, so.valuation = valuation, so.extreme_threshold = extreme_threshold;
     claims::CalibrationOptions co;
-    co.tail_factor = tail_factor, co.seasonality = seasonality;
+    co.tail_factor = tail_factor, co.seasonality = seasonality, co.tail_quantile = tail_quantile;
     if (!manual.is_none()) co.manual = cost_model_document_from_json(to_cpp_json(manual), "manual");
     py::gil_scoped_release release;
     csv::Reader m = reader(members, members_text, "<members DataFrame>"), c = reader(claims, claims_text, "<claims DataFrame>");
@@ -74,9 +75,9 @@ void register_claims(py::module_& m) {
         "_calibrate_extracts",
         [](const std::string& members, bool members_text, const std::string& claims, bool claims_text, const py::object& column_map,
            const py::object& manual, bool strict, const std::string& first, const std::string& valuation, double extreme_threshold,
-           double tail_factor, const std::string& seasonality) {
+           double tail_factor, const std::string& seasonality, std::optional<double> tail_quantile) {
             return to_python_json(calibrate_extracts(members, members_text, claims, claims_text, column_map, manual, strict, first, valuation,
-                                                     extreme_threshold, tail_factor, seasonality));
+                                                     extreme_threshold, tail_factor, seasonality, tail_quantile));
         },
         "The report of apmsim.calibrate (use that: it takes paths or DataFrames and gives DataFrames).");
     m.def(

@@ -37,6 +37,10 @@ Json cell_to_json(const claims::CellCalibration& c) {
            {"fitted_severity_mean", c.fitted_severity_mean}, {"severity_mean_se", c.severity_mean_se},
            {"observed_severity_cv", c.observed_severity_cv},
            {"fitted_severity_cv", c.fitted_severity_cv}};
+    if (c.tail_fit)
+        j["severity_tail"] = {{"threshold", c.tail_fit->threshold}, {"shape", c.tail_fit->shape}, {"shape_se", c.tail_fit->shape_se},
+                              {"scale", c.tail_fit->scale}, {"scale_se", c.tail_fit->scale_se}, {"exceedances", c.tail_fit->exceedances},
+                              {"share_below", c.tail_fit->share_below}, {"used", c.tail_used}};
     for (std::size_t q = 0; q < c.quantile_levels.size(); ++q) {
         const std::string p = "p" + std::to_string(static_cast<int>(std::lround(c.quantile_levels[q] * 100)));
         j["observed_severity_" + p] = c.observed_severity_quantiles[q];

@@ -66,13 +66,21 @@ class Calibration:
     def cells(self) -> Any:
         """Per tier x category: exposure, events, observed vs fitted frequency and severity
         (mean, cv, p50/p90/p99) and the credibility given to the experience."""
-        rows = [{k: v for k, v in c.items() if not k.endswith("_fit")} for c in self.report["calibration"]["cells"]]
+        rows = [{k: v for k, v in c.items() if not k.endswith("_fit") and k != "severity_tail"} for c in self.report["calibration"]["cells"]]
         return self._frame(rows, ["tier", "category"])
 
     @property
     def findings(self) -> Any:
         """The standardisation's rules: rows and allowed dollars each removed or flagged, with examples."""
         return self._frame(self.report["standardisation"]["findings"], ["source", "rule"])
+
+    @property
+    def tails(self) -> Any:
+        """Per tier x category with a fitted generalized Pareto tail (tail_quantile): threshold,
+        shape and scale with their standard errors, exceedances, and whether the cost model uses it."""
+        rows = [{"tier": c["tier"], "category": c["category"], **c["severity_tail"]}
+                for c in self.report["calibration"]["cells"] if "severity_tail" in c]
+        return self._frame(rows, ["tier", "category"] if rows else None)
 
     @property
     def months(self) -> Any:
@@ -117,18 +125,21 @@ class Calibration:
 
 def calibrate(members: Any, claims: Any, *, map: Any = None, manual: Any = None, strict: bool = False,
               first: Optional[str] = None, valuation: Optional[str] = None, extreme_threshold: float = 1e6,
-              tail_factor: float = 1.0, seasonality: str = "auto") -> Calibration:
+              tail_factor: float = 1.0, seasonality: str = "auto", tail_quantile: Optional[float] = None) -> Calibration:
     """Cleans a program's members and claims extracts (paths or DataFrames) and calibrates a
     cost model from them, as `apmsim calibrate` does (docs/claims-data.md).
 
     map: column and code map (dict or JSON path). manual: a cost model to blend thin cells
     with by credibility ("default", a Scenario, a cost model dict or path). strict: any
     finding is an error. first / valuation: the window's first and last month (YYYY-MM).
+    tail_quantile: fit a generalized Pareto severity tail above this quantile of each cell's
+    amounts (where 50 or more lie above it and the severity is the experience's alone).
     """
     m_text, m_is_text = _extract(members, "members")
     c_text, c_is_text = _extract(claims, "claims")
     report = _core._calibrate_extracts(m_text, m_is_text, c_text, c_is_text, _json_document(map, "map"), _manual_document(manual),
-                                       strict, first or "", valuation or "", float(extreme_threshold), float(tail_factor), seasonality)
+                                       strict, first or "", valuation or "", float(extreme_threshold), float(tail_factor), seasonality,
+                                       None if tail_quantile is None else float(tail_quantile))
     return Calibration(report)
 
 

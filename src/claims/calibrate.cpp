@@ -6,6 +6,7 @@
 #include "apmsim/distributions/lognormal.hpp"
 #include "apmsim/distributions/negative_binomial.hpp"
 #include "apmsim/distributions/poisson.hpp"
+#include "apmsim/distributions/spliced_lognormal_pareto.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -158,7 +159,10 @@ double severity_mean_se(const stats::SeverityFit& s, double lever, double slope_
 }
 
 /// The experience fits of one cell (step 5).
-void fit_cell(const CleanClaims& c, const MemberYears& my, std::size_t t, std::size_t k, double trend_slope_se, CellCalibration& cell) {
+void fit_tail(std::vector<double> amounts, double q, CellCalibration& cell);
+
+void fit_cell(const CleanClaims& c, const MemberYears& my, std::size_t t, std::size_t k, double trend_slope_se, std::optional<double> tail_quantile,
+              CellCalibration& cell) {
     const std::size_t C = c.categories.size();
     std::vector<double> counts, exposure;
     for (std::size_t i = 0; i < c.members.size(); ++i) {
@@ -179,6 +183,15 @@ void fit_cell(const CleanClaims& c, const MemberYears& my, std::size_t t, std::s
         cell.severity_fit = stats::fit_severity(amounts);
         cell.severity_mean_se = severity_mean_se(*cell.severity_fit, my.lever[t * C + k], trend_slope_se);
     }
+    if (tail_quantile && cell.severity_fit) fit_tail(amounts, *tail_quantile, cell);
+}
+
+/// The generalized Pareto tail above the empirical q-quantile, when enough amounts exceed it (step 6b).
+void fit_tail(std::vector<double> amounts, double q, CellCalibration& cell) {
+    std::sort(amounts.begin(), amounts.end());
+    const double u = amounts[std::min(amounts.size() - 1, static_cast<std::size_t>(std::ceil(q * static_cast<double>(amounts.size()))) - 1)];
+    const auto above = static_cast<std::size_t>(amounts.end() - std::upper_bound(amounts.begin(), amounts.end(), u));
+    if (above >= CalibrationOptions::min_tail_claims) cell.tail_fit = stats::fit_pareto_tail(amounts, u);
 }
 
 /// The cell of the cost model: the experience (dispersion net of frailty), blended with the manual cell.
@@ -197,6 +210,13 @@ CategoryModel cell_model(const CellCalibration& cell, const CategoryModel* manua
     double rate = f.rate;
     const Severity fitted = s.severity();
     double sev_mean = mean(fitted), sev_cv = std::sqrt(variance(fitted)) / sev_mean;
+    if (cell.tail_fit && (!manual || cell.severity_credibility >= 1.0)) {  // the experience's severity, with its tail (step 6b)
+        const stats::ParetoTailFit& tail = *cell.tail_fit;
+        const Severity spliced = SplicedLognormalPareto(s.lognormal_mu, s.lognormal_sigma, tail.threshold, tail.shape, tail.scale, tail.share_below);
+        if (manual) rate = credibility_weighted(cell.frequency_credibility, rate, mean(manual->frequency)),
+                    inv_r = credibility_weighted(cell.frequency_credibility, inv_r, inverse_dispersion(manual->frequency));
+        return {frequency_of(rate, inv_r), spliced};
+    }
     if (manual) {
         const double z_f = cell.frequency_credibility, z_s = cell.severity_credibility;
         rate = credibility_weighted(z_f, rate, mean(manual->frequency));
@@ -232,6 +252,7 @@ void CalibrationOptions::validate() const {
     if (!(tail_factor >= 1.0) || !std::isfinite(tail_factor)) throw InvalidInput("tail_factor", "a factor >= 1", show(tail_factor));
     if (seasonality != "auto" && seasonality != "yes" && seasonality != "no")
         throw InvalidInput("seasonality", "\"auto\", \"yes\" or \"no\"", "\"" + seasonality + "\"");
+    if (tail_quantile) check::in_open("tail_quantile", *tail_quantile, 0.5, 1.0);
     if (manual) manual->validate("manual");
 }
 
@@ -266,7 +287,7 @@ Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
         for (std::size_t k = 0; k < C; ++k) {
             CellCalibration& cell = cal.cells[t * C + k];
             cell.tier = c.tiers[t], cell.category = c.categories[k];
-            fit_cell(c, my, t, k, cal.trend.monthly_log_slope_se, cell);
+            fit_cell(c, my, t, k, cal.trend.monthly_log_slope_se, o.tail_quantile, cell);
             if (cell.frequency_fit) rate[t * C + k] = cell.frequency_fit->rate;
         }
     fit_frailty(c, my, rate, cal);
@@ -287,6 +308,7 @@ Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
         }
         if (!cell.frequency_fit || !cell.severity_fit) cell.frequency_credibility = cell.severity_credibility = 0.0;
         m.cells.push_back(cell_model(cell, manual, cal.frailty_variance));
+        cell.tail_used = std::holds_alternative<SplicedLognormalPareto>(m.cells.back().severity) && cell.tail_fit.has_value();
         compare_fitted(m.cells.back(), cell);
     }
     m.validate("calibrated cost model");

@@ -71,6 +71,7 @@ void calibrate_command(const Flags& flags, bool strict) {
     if (flags.count("--manual")) co.manual = manual_cost_model(flags.at("--manual"));
     if (flags.count("--tail")) co.tail_factor = real_number("--tail", flags.at("--tail"));
     if (flags.count("--seasonality")) co.seasonality = flags.at("--seasonality");
+    if (flags.count("--tail-quantile")) co.tail_quantile = real_number("--tail-quantile", flags.at("--tail-quantile"));
     csv::Reader members(flags.at("--members")), claims_file(flags.at("--claims"));
     const CalibrationRun run = calibrate_claims(members, claims_file, map, so, co);
     print_findings(run.clean.report);
@@ -104,7 +105,9 @@ void add_calibrate_command(CLI::App& app) {
             {"--valuation", "valuation month YYYY-MM: the last incurred and paid month (default: the latest paid month)"},
             {"--extreme", "a line's allowed above this is flagged (default 1000000)"},
             {"--tail", "chain-ladder tail factor (default 1)"},
-            {"--seasonality", "fit monthly seasonality: auto (from 24 months), yes or no (default auto)"}});
+            {"--seasonality", "fit monthly seasonality: auto (from 24 months), yes or no (default auto)"},
+            {"--tail-quantile", "fit a generalized Pareto severity tail above this quantile of each cell's amounts, 0.5 to 1 "
+                                "(cells with 50 or more amounts above it and full severity credibility; default: none)"}});
     auto strict = std::make_shared<bool>(false);
     c->add_flag("--strict", *strict, "any finding of the standardisation is an error");
     c->callback([flags, strict] { calibrate_command(*flags, *strict); });

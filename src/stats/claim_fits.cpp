@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <vector>
 
 namespace apmsim::stats {
 
@@ -155,6 +156,58 @@ SeverityFit fit_severity(std::span<const double> amounts) {
     s.gamma_log_likelihood = static_cast<double>(n) * (-std::lgamma(a) - a * std::log(s.gamma_scale)) + (a - 1.0) * sum_log - sum / s.gamma_scale;
     s.selected = s.gamma_log_likelihood > s.lognormal_log_likelihood ? "gamma" : "lognormal";
     return s;
+}
+
+namespace {
+
+/// The generalized Pareto log-likelihood of excesses `y` (xi >= 0; xi = 0 the exponential).
+double gpd_log_likelihood(std::span<const double> y, double xi, double beta) {
+    if (!(beta > 0.0) || !(xi >= 0.0)) return -inf;
+    double l = -static_cast<double>(y.size()) * std::log(beta);
+    for (double v : y) l -= xi < 1e-12 ? v / beta : (1.0 + 1.0 / xi) * std::log1p(xi * v / beta);
+    return l;
+}
+
+}  // namespace
+
+ParetoTailFit fit_pareto_tail(std::span<const double> amounts, double threshold) {
+    check::positive("threshold", threshold);
+    std::vector<double> y;
+    for (std::size_t i = 0; i < amounts.size(); ++i) {
+        check::positive("amounts[" + std::to_string(i) + "]", amounts[i]);
+        if (amounts[i] > threshold) y.push_back(amounts[i] - threshold);
+    }
+    const auto n = static_cast<double>(y.size());
+    if (y.size() < 10) throw InvalidInput("threshold", "at least 10 amounts above it", std::to_string(y.size()) + " above " + show(threshold));
+    const double mean_y = std::accumulate(y.begin(), y.end(), 0.0) / n;
+    auto xi_of = [&](double theta) {
+        double s = 0.0;
+        for (double v : y) s += std::log1p(theta * v);
+        return s / n;
+    };
+    auto minus_profile = [&](double log_theta) {
+        const double theta = std::exp(log_theta), xi = xi_of(theta);
+        return n * std::log(xi / theta) + n * (1.0 + xi);
+    };
+    const auto best = boost::math::tools::brent_find_minima(minus_profile, std::log(1e-6 / mean_y), std::log(1e4 / mean_y), 40);
+    ParetoTailFit f;
+    f.threshold = threshold, f.exceedances = y.size(), f.share_below = 1.0 - n / static_cast<double>(amounts.size());
+    const double exponential = -n * std::log(mean_y) - n;
+    if (-best.second > exponential) {
+        const double theta = std::exp(best.first);
+        f.shape = xi_of(theta), f.scale = f.shape / theta, f.log_likelihood = -best.second;
+    } else {
+        f.shape = 0.0, f.scale = mean_y, f.log_likelihood = exponential;
+    }
+    // Standard errors: the observed information of (xi, log beta), by central differences.
+    const double h = 1e-4, a = f.shape, b = std::log(f.scale);
+    auto l = [&](double x, double lb) { return gpd_log_likelihood(y, std::max(x, 0.0), std::exp(lb)); };
+    const double laa = (l(a + h, b) - 2 * l(a, b) + l(a - h, b)) / (h * h), lbb = (l(a, b + h) - 2 * l(a, b) + l(a, b - h)) / (h * h);
+    const double lab = (l(a + h, b + h) - l(a + h, b - h) - l(a - h, b + h) + l(a - h, b - h)) / (4 * h * h);
+    const double det = laa * lbb - lab * lab;
+    f.shape_se = det > 0.0 && f.shape > h ? std::sqrt(-lbb / det) : std::nan("");
+    f.scale_se = det > 0.0 && f.shape > h ? f.scale * std::sqrt(-laa / det) : f.scale / std::sqrt(n);
+    return f;
 }
 
 Severity SeverityFit::severity() const {

@@ -1,10 +1,12 @@
 // Calibration from claims: the round trip synthesise (known parameters, deliberate mess)
 // -> standardise -> calibrate, checked against the truth within the reported standard
 // errors; the coverage of those standard errors over seeds; credibility blending.
+#include "apmsim/distributions/spliced_lognormal_pareto.hpp"
 #include "apmsim/calibration_report.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/synth.hpp"
+#include "test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,4 +159,38 @@ TEST(CalibrateRoundTrip, AShortSmallHistorysTrendLeansOnTheManual) {
     EXPECT_LT(cal.trend_credibility, 0.01);
     EXPECT_NEAR(cal.cost_model.trend.mean, 0.04, 0.01);  // within the manual's sd
     EXPECT_NO_THROW(cal.cost_model.validate("cost_model"));
+}
+
+TEST(CalibrateRoundTrip, AHeavyTailIsFittedAboveTheQuantile) {
+    // Tier A's inpatient severity: its lognormal spliced at the lognormal's 85th percentile
+    // to a generalized Pareto tail (xi 0.35, beta 60,000). Fitted above the 90% quantile of
+    // the amounts (above the splice, where excesses are GPD with the same xi), the shape is
+    // found within 4 standard errors; the cell's severity becomes spliced, others stay.
+    Scenario s = Scenario::default_cmc_program(4000, 3, false);
+    CategoryModel& inpatient = s.cost_model.cells[0];
+    const auto ln = std::get<Lognormal>(inpatient.severity);
+    const double splice = std::exp(ln.mu() + 1.0364 * ln.sigma());
+    inpatient.severity = SplicedLognormalPareto(ln.mu(), ln.sigma(), splice, 0.35, 60000);
+    claims::CalibrationOptions co;
+    co.tail_quantile = 0.9;
+    const RoundTrip r = round_trip(s, 11, 4000, 3, false, co);
+    const claims::CellCalibration& cell = r.run.calibration.cells[0];
+    ASSERT_EQ(cell.category, "inpatient");
+    ASSERT_TRUE(cell.tail_fit.has_value());
+    EXPECT_TRUE(cell.tail_used);
+    EXPECT_GT(cell.tail_fit->threshold, splice);
+    EXPECT_GE(cell.tail_fit->exceedances, claims::CalibrationOptions::min_tail_claims);
+    EXPECT_NEAR(cell.tail_fit->shape, 0.35, 4 * cell.tail_fit->shape_se);
+    EXPECT_TRUE(std::holds_alternative<SplicedLognormalPareto>(r.run.calibration.cost_model.cells[0].severity));
+    // The spliced model's 99th percentile against the amounts' own (sampling error of a p99 of
+    // about 5,000 amounts with a heavy tail: well within 15%).
+    EXPECT_NEAR(cell.fitted_severity_quantiles[2] / cell.observed_severity_quantiles[2], 1.0, 0.15);
+    std::size_t tails = 0;
+    for (const auto& c : r.run.calibration.cells) tails += c.tail_used;
+    EXPECT_GE(tails, 1u);
+    expect_invalid([&] {
+        claims::CalibrationOptions bad;
+        bad.tail_quantile = 0.3;
+        return round_trip(s, 11, 50, 1, false, bad);
+    }, "tail_quantile");
 }

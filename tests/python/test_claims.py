@@ -163,3 +163,20 @@ def test_a_calibrated_cost_model_can_be_assigned_to_a_scenario(extracts):
     other = dict(cal.cost_model, tiers=["X", "Y", "Z"])
     with pytest.raises(ValueError, match=r"cost_model\.tiers: expected the scenario's tiers"):
         scenario.cost_model = other
+
+
+def test_a_severity_tail_is_fitted_where_the_cells_are_large_enough(extracts, cli, tmp_path):
+    out, _ = extracts
+    cal = apmsim.calibrate(out / "members.csv", out / "claims.csv", first="2024-01", tail_quantile=0.9)
+    tails = cal.tails
+    assert len(tails) >= 1 and set(tails.columns) >= {"threshold", "shape", "shape_se", "scale", "exceedances", "used"}
+    assert (tails["exceedances"] >= 50).all() and tails["used"].all()  # no manual model: every fitted tail is used
+    for (tier, category), row in tails.iterrows():
+        severity = cal.cost_model["cells"][category][tier]["severity"]
+        assert severity["type"] == "spliced_lognormal_pareto" and severity["threshold"] == row["threshold"]
+    r = cli("calibrate", "--members", out / "members.csv", "--claims", out / "claims.csv", "--first", "2024-01", "--tail-quantile", 0.9,
+            "--out", tmp_path / "cm.json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "cm.json").read_text())["cells"] == cal.cost_model["cells"]
+    with pytest.raises(ValueError, match="tail_quantile"):
+        apmsim.calibrate(out / "members.csv", out / "claims.csv", tail_quantile=1.5)

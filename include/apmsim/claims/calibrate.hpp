@@ -22,6 +22,9 @@
 ///    error from member clusters); frailty_cv = sqrt(v). A cell's negative binomial fit
 ///    holds the frailty's overdispersion too: 1 / r_fit = (1 + v) / r + v, so the cell
 ///    keeps 1 / r = (1 / r_fit - v) / (1 + v) (Poisson when that is <= 0).
+/// 6b. Optionally (tail_quantile q): the amounts above a cell's empirical q-quantile u fit a
+///    generalized Pareto tail (stats::fit_pareto_tail); the severity is then the lognormal
+///    fit truncated to (0, u] with weight P(X <= u) observed, spliced to u + GPD.
 /// 7. With a manual cost model, every cell is blended with it by limited-fluctuation
 ///    credibility (credibility/limited_fluctuation.hpp): Z_frequency = sqrt(events /
 ///    n_full), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
@@ -47,6 +50,12 @@ struct CalibrationOptions {
     double tail_factor = 1.0;  ///< run-out beyond the triangle's last lag
     /// Fit monthly seasonality: "auto" (when there are 24 months or more), "yes" or "no".
     std::string seasonality = "auto";
+    /// A generalized Pareto tail above this quantile of each cell's amounts (none: no tail):
+    /// the cell's severity becomes a lognormal body spliced to the fitted tail, where the cell
+    /// has at least min_tail_claims amounts above it and its severity is the experience's
+    /// alone (no manual model, or full severity credibility).
+    std::optional<double> tail_quantile;
+    static constexpr std::size_t min_tail_claims = 50;
     void validate() const;
 };
 
@@ -57,6 +66,8 @@ struct CellCalibration {
     double exposure_years = 0.0;
     std::optional<stats::FrequencyFit> frequency_fit;  ///< none: no claims in the cell
     std::optional<stats::SeverityFit> severity_fit;    ///< none: fewer than 2 distinct amounts
+    std::optional<stats::ParetoTailFit> tail_fit;      ///< with a tail_quantile and enough amounts above it
+    bool tail_used = false;                            ///< the cost model's severity has the fitted tail
     double frequency_credibility = 1.0, severity_credibility = 1.0;  ///< 1: experience alone; 0: manual alone
     double observed_frequency = 0.0, fitted_frequency = 0.0;  ///< events per exposure-year
     double observed_severity_mean = 0.0, fitted_severity_mean = 0.0;

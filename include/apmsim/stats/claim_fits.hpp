@@ -16,6 +16,13 @@
 /// sqrt n, se(sigma) = sigma / sqrt(2 n); gamma MLE shape a solving log a - digamma(a) =
 /// log mean x - mean log x (Newton from Minka's start), se(a) = sqrt(a / (n (a trigamma(a) - 1))).
 /// The family with the larger log-likelihood is `selected` (both have two parameters).
+/// Tails: the excesses y = x - u of the amounts above a threshold u fitted by a generalized
+/// Pareto distribution, P(Y > y) = (1 + xi y / beta)^(-1/xi), xi >= 0 (what the spliced
+/// lognormal-Pareto severity takes), by maximum likelihood on the profile in
+/// theta = xi / beta: xi(theta) = mean log(1 + theta y), l(theta) = -n log(xi / theta) -
+/// n (1 + xi), maximised by Brent's method on log theta; theta -> 0 is the exponential
+/// (xi = 0, beta = mean y), taken when no theta does better. Standard errors from the
+/// observed information of (xi, log beta), by central differences.
 
 #include "apmsim/core/errors.hpp"
 #include "apmsim/distributions/distribution.hpp"
@@ -47,11 +54,23 @@ struct SeverityFit {
     Severity severity() const;
 };
 
+struct ParetoTailFit {
+    double threshold = 0.0;  ///< u
+    double shape = 0.0, shape_se = 0.0;  ///< xi >= 0
+    double scale = 0.0, scale_se = 0.0;  ///< beta
+    std::size_t exceedances = 0;
+    double share_below = 0.0;  ///< of all the amounts, the share at or below u (the body's weight)
+    double log_likelihood = 0.0;
+};
+
 /// Fits counts `events` with exposures `exposure` (the same length; exposure > 0, counts
 /// whole and >= 0). InvalidInput names the argument and index of a bad value.
 FrequencyFit fit_frequency(std::span<const double> events, std::span<const double> exposure);
 
 /// Fits positive amounts (at least 2, not all equal).
 SeverityFit fit_severity(std::span<const double> amounts);
+/// Fits the generalized Pareto tail of `amounts` above `threshold` (file comment).
+/// InvalidInput for fewer than 10 amounts above it, or amounts that are not positive.
+ParetoTailFit fit_pareto_tail(std::span<const double> amounts, double threshold);
 
 }  // namespace apmsim::stats
