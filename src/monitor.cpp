@@ -85,7 +85,7 @@ std::vector<Cell> cells_of(const CostModel& cm) {
     return out;
 }
 
-/// The window month of the contract year's month m, and the seasonal weight of category c then.
+/// The seasonal weight of category c in calendar month ym (1 without seasonality).
 double season(const CostModel& cm, std::size_t c, year_month ym) {
     return cm.seasonality.empty() ? 1.0 : cm.seasonality[c][static_cast<unsigned>(ym.month()) - 1];
 }
@@ -155,8 +155,8 @@ void add_trend_posterior(YearFacts& f) {
 
 /// Each member's relative risk (Population::relative_risk over the year's months) and
 /// frailty posterior given its counts.
-void add_posteriors(const Population& pop, YearFacts& f) {
-    const std::vector<double> rho = pop.relative_risk(f.cells.size() / f.C);
+void add_posteriors(const Scenario& actual, const claims::CleanClaims& clean, YearFacts& f) {
+    const std::vector<double> rho = actual.population.relative_risk(actual.cost_model.tier_count());
     std::vector<claims::CountSeen> seen(f.C);
     for (std::size_t i = 0; i < f.members.size(); ++i) {
         MemberFacts& m = f.members[i];
@@ -166,9 +166,11 @@ void add_posteriors(const Population& pop, YearFacts& f) {
             double e = 0.0;
             for (int k = 0; k < 12; ++k) e += m.seen[c * 12 + static_cast<std::size_t>(k)];
             seen[c] = {cell.mean * m.relative_risk * e, m.count[c], cell.size};
-            if (m.count[c] > 0 && seen[c].expected == 0.0)  // e.g. a cell whose mean is 0
-                throw InvalidInput("cost_model.cells." + std::to_string(c), "a cell that can have the events observed",
-                                   std::to_string(m.count[c]) + " events where the model expects none");
+            if (m.count[c] > 0 && seen[c].expected == 0.0)  // a cell whose mean is 0, or a risk score of 0
+                throw InvalidInput("claims of member " + clean.members[i].id + " in " + actual.cost_model.categories[c],
+                                   "none where the model expects none (cell " + actual.cost_model.categories[c] + "." +
+                                       actual.cost_model.tiers[m.tier] + ", relative risk " + show(m.relative_risk) + ")",
+                                   std::to_string(m.count[c]) + " events");
         }
         m.posterior.emplace(f.frailty_cv, seen);
     }
@@ -522,7 +524,7 @@ MonitorReport monitor(const Scenario& scenario, const claims::CleanClaims& clean
         throw InvalidInput("claims", "extracts standardised with the scenario's tiers and categories", "others");
     YearFacts f = year_facts(scenario, clean, options);
     const Scenario actual = with_actual_members(scenario, f, clean);
-    add_posteriors(actual.population, f);
+    add_posteriors(actual, clean, f);
     SimulationOptions so = scenario.settings;
     so.trials = options.trials, so.seed = options.seed, so.threads = options.threads, so.trial_begin = 0, so.member_detail = false;
     return assemble_report(scenario, clean, options, f, project(actual, f, so, control));

@@ -171,6 +171,10 @@ TEST(Monitor, RefusesWhatItCannotMonitorNamingIt) {
     Scenario binomial = tiny_program();
     binomial.cost_model.cells[0].frequency = Binomial(20, 0.6);
     EXPECT_EQ(error_of([&] { monitor_text(binomial, tiny_members, claims, "2024-06", o); }).where(), "cost_model.cells.care.A.frequency");
+    // Claims of a member whose risk score makes the model expect none (relative risk 0).
+    const std::string scored = "member_id,tier,risk_score,enrolment_start,enrolment_end\nM1,A,0,2024-01-01,2024-12-31\n"
+                               "M2,A,2,2024-01-01,2024-12-31\n";
+    EXPECT_EQ(error_of([&] { monitor_text(tiny_program(), scored, claims, "2024-06", o); }).where(), "claims of member M1 in care");
     o.band = 1.0;
     EXPECT_EQ(error_of([&] { monitor_text(tiny_program(), tiny_members, claims, "2024-06", o); }).where(), "band");
 }
