@@ -1,6 +1,7 @@
 // Reference workload of shared/DOMAIN.md section 3: the default cost table, 2,000
 // members (500 A, 1,000 B, 500 C), 12 months, one year, no trend, seasonality,
-// copula or intervention, every event's severity drawn individually (exact mode).
+// copula or intervention, every event's severity drawn individually (exact mode, last
+// argument 0) or the sums of severities from quantile tables (tabulated mode, 1).
 // Reports member-years per second and events per second.
 //   ./build/benchmarks/bench_engine --benchmark_filter=ReferenceWorkload
 #include "apmsim/scenario.hpp"
@@ -20,11 +21,19 @@ apmsim::Scenario reference_workload() {
     return s;
 }
 
+/// Tabulated mode builds its tables once per process (about 40 ms per cell): outside the timing.
+void warm_up(const apmsim::Scenario& s, apmsim::SimulationOptions o) {
+    o.trials = 1;
+    benchmark::DoNotOptimize(apmsim::simulate(s, o).trend.data());
+}
+
 void ReferenceWorkload(benchmark::State& state) {
     const apmsim::Scenario s = reference_workload();
     apmsim::SimulationOptions o;
     o.trials = static_cast<std::uint64_t>(state.range(0));
     o.threads = static_cast<unsigned>(state.range(1));
+    o.mode = state.range(2) == 0 ? apmsim::SimulationMode::exact : apmsim::SimulationMode::tabulated;
+    warm_up(s, o);
     double events = 0.0;
     std::uint64_t seed = 1;
     for (auto _ : state) {
@@ -38,7 +47,9 @@ void ReferenceWorkload(benchmark::State& state) {
     state.counters["events_per_s"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
     state.counters["events_per_trial"] = events / (static_cast<double>(state.iterations()) * o.trials);
 }
-BENCHMARK(ReferenceWorkload)->Args({50, 1})->Args({50, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(ReferenceWorkload)
+    ->Args({50, 1, 0})->Args({50, 2, 0})->Args({50, 1, 1})->Args({50, 2, 1})
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // With the default intervention: both arms on common random numbers.
 void ReferenceWorkloadWithIntervention(benchmark::State& state) {
@@ -60,11 +71,13 @@ void DefaultProgram(benchmark::State& state) {
     apmsim::SimulationOptions o;
     o.trials = 50;
     o.threads = static_cast<unsigned>(state.range(0));
+    o.mode = state.range(1) == 0 ? apmsim::SimulationMode::exact : apmsim::SimulationMode::tabulated;
+    warm_up(s, o);
     for (auto _ : state) benchmark::DoNotOptimize(apmsim::simulate(s, o).trend.data());
     state.counters["member_years_per_s"] = benchmark::Counter(
         static_cast<double>(state.iterations()) * o.trials * s.population.size() * s.years(), benchmark::Counter::kIsRate);
 }
-BENCHMARK(DefaultProgram)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(DefaultProgram)->Args({1, 0})->Args({2, 0})->Args({1, 1})->Args({2, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The draw ceiling: what the engine's severities cost with nothing else around them,
 // Philox words, the normal transform and exp over one long stream (per event).

@@ -150,7 +150,7 @@ void register_scenario(py::module_& m) {
             [](Scenario& s, const py::object& d) {
                 edit_validated(s, [&](Scenario& c) { c.settings = options_from_json(to_cpp_json(d), "settings"); });
             },
-            "Default simulation options: trials, seed, threads, member_detail, calibration_trials (a read-only view: assign "
+            "Default simulation options: trials, seed, threads, member_detail, calibration_trials, mode (a read-only view: assign "
             "a whole dict to change, which validates)")
         .def(
             "member_year_moments",

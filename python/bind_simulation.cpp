@@ -247,9 +247,12 @@ void register_simulation(py::module_& m) {
            "Write the results JSON of to_dict() (atomically: temporary file, then rename); `apmsim run --replay` and "
            "Scenario.from_results read it back")
         .def_readonly("trial_begin", &SimulationResults::trial_begin, "The first trial's number (0 but for a part of a larger run)")
+        .def_property_readonly("mode", [](const SimulationResults& r) { return std::string(mode_name(r.mode)); },
+                               "How the costs were drawn: \"exact\" (every event's severity) or \"tabulated\" (sums from quantile tables)")
         .def("__repr__", [](const SimulationResults& r) {
             return "Results(trials=" + std::to_string(r.trials) + (r.trial_begin ? ", trial_begin=" + std::to_string(r.trial_begin) : "") + ", years=" + std::to_string(r.years) +
-                   ", members=" + std::to_string(r.members_at_start) + ", arms=" + std::to_string(r.arms.size()) + ")";
+                   ", members=" + std::to_string(r.members_at_start) + ", arms=" + std::to_string(r.arms.size()) +
+                   (r.mode == SimulationMode::exact ? "" : ", mode=" + std::string(mode_name(r.mode))) + ")";
         });
 
     m.def(
@@ -270,7 +273,7 @@ void register_simulation(py::module_& m) {
         "run",
         [](const Scenario& s, const std::optional<Whole>& trials, const std::optional<Whole>& seed, const std::optional<Whole>& threads,
            std::optional<bool> member_detail, const std::optional<Whole>& calibration_trials, const py::object& progress,
-           const std::optional<Whole>& trial_begin) {
+           const std::optional<Whole>& trial_begin, const std::optional<std::string>& mode) {
             SimulationOptions o = s.settings;  // the ranges of the options are checked by o.validate() in run()
             set_option(o.trials, "trials", trials);
             set_option(o.trial_begin, "trial_begin", trial_begin);
@@ -278,6 +281,7 @@ void register_simulation(py::module_& m) {
             set_option(o.threads, "threads", threads);
             if (member_detail) o.member_detail = *member_detail;
             set_option(o.calibration_trials, "calibration_trials", calibration_trials);
+            if (mode) o.mode = mode_from_name("mode", *mode);
             if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
                 throw InvalidInput("progress", "None or a callable taking the trials done", std::string(py::str(progress.get_type())));
             RunResults r = call_interruptibly([&](const RunControl& control) { return run(s, o, control); }, progress);
@@ -290,11 +294,12 @@ void register_simulation(py::module_& m) {
         },
         py::arg("scenario"), py::arg("trials") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = py::none(),
         py::arg("member_detail") = py::none(), py::arg("calibration_trials") = py::none(), py::arg("progress") = py::none(),
-        py::arg("trial_begin") = py::none(),
+        py::arg("trial_begin") = py::none(), py::arg("mode") = py::none(),
         "Simulate a scenario and settle its payment models (Results.payments); unset options come from the scenario's "
         "settings. Same seed, same results, whatever the threads. Ctrl-C stops it within a second (KeyboardInterrupt). "
         "progress: None or a callable, called with the trials done about every 100 ms (apmsim.run draws a bar with it). "
-        "trial_begin: the first trial's number (a part of a larger run; merge_trial_ranges joins the parts)");
+        "trial_begin: the first trial's number (a part of a larger run; merge_trial_ranges joins the parts). "
+        "mode: \"exact\" (every event's severity drawn) or \"tabulated\" (sums of severities from quantile tables)");
     m.def(
         "merge_trial_ranges",
         [](const std::vector<py::object>& parts) {

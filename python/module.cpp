@@ -1,5 +1,6 @@
 // apmsim._core: one registration call per family; the Python package re-exports it.
 #include "bindings.hpp"
+#include "value_type.hpp"
 
 #include "apmsim/version.hpp"
 
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
     apmsim::python::register_analytics(m);
     apmsim::python::register_sweep(m);
     apmsim::python::register_claims(m);
+    apmsim::python::pickle_under_every_protocol(m);
 }

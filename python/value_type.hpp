@@ -41,4 +41,26 @@ void add_json_value_behaviour(Class& cls, ToJson to, FromJson from) {
                     "The value from a dict of its JSON form (checked as a file would be)");
 }
 
+/// pybind11's pickling (py::pickle) serves protocols 2 and later; protocols 0 and 1 go
+/// through copyreg._reduce_ex, which cannot make a pybind11 instance and ends the
+/// interpreter (std::terminate). Gives every class of `m` that has __setstate__ and no
+/// __reduce__ of its own (and of its submodules) one that rebuilds it the protocol-2 way under any protocol:
+/// copyreg.__newobj__(cls), then __setstate__(__getstate__()).
+inline void pickle_under_every_protocol(py::module_& m) {
+    const py::object newobj = py::module_::import("copyreg").attr("__newobj__");
+    for (const auto& [name, value] : m.attr("__dict__").cast<py::dict>()) {
+        if (py::isinstance<py::module_>(value)) {
+            auto submodule = py::reinterpret_borrow<py::module_>(value);
+            pickle_under_every_protocol(submodule);
+            continue;
+        }
+        if (!py::isinstance<py::type>(value) || !py::hasattr(value, "__setstate__")) continue;
+        if (value.attr("__dict__").contains("__reduce__")) continue;
+        const auto cls = py::reinterpret_borrow<py::object>(value);
+        cls.attr("__reduce__") = py::cpp_function(
+            [newobj](const py::object& self) { return py::make_tuple(newobj, py::make_tuple(py::type::of(self)), self.attr("__getstate__")()); },
+            py::is_method(cls), py::name("__reduce__"), "Pickling under any protocol: (copyreg.__newobj__, (type,), state)");
+    }
+}
+
 }  // namespace apmsim::python

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """The engine's speed as a multiple of numpy's, per core, on the reference workload of
-shared/DOMAIN.md section 3 (2,000 members, one year, every event's severity drawn).
+shared/DOMAIN.md section 3 (2,000 members, one year), in exact mode (every event's severity
+drawn, as numpy does) and tabulated mode (sums of severities from quantile tables).
 
-Runs the C++ benchmark (build/benchmarks/bench_engine, ReferenceWorkload, one thread) and
+Runs the C++ benchmark (build/benchmarks/bench_engine, ReferenceWorkload, 1 and 2 threads) and
 the vectorised numpy implementation (scripts/bench_numpy_reference.py, one BLAS thread)
 in turn, several rounds, and prints each round's ratio and the median: pairs taken in
 turn keep the ratio meaningful on a shared machine whose speed drifts.
 
-    /usr/bin/python3 scripts/bench_vs_numpy.py [--rounds 5] [--build build]
+    /usr/bin/python3 scripts/bench_vs_numpy.py [--rounds 5] [--build build] [--modes exact tabulated]
 """
 import argparse
 import json
@@ -21,12 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def engine_rate(bench, threads):
-    out = subprocess.run([str(bench), f"--benchmark_filter=^ReferenceWorkload/50/{threads}/", "--benchmark_format=json"],
+MODES = {"exact": 0, "tabulated": 1}
+
+
+def engine_rate(bench, threads, mode):
+    name = f"ReferenceWorkload/50/{threads}/{MODES[mode]}/"
+    out = subprocess.run([str(bench), f"--benchmark_filter=^{name}", "--benchmark_format=json"],
                          check=True, capture_output=True, text=True).stdout
     runs = json.loads(out)["benchmarks"]
     if not runs:
-        sys.exit(f"{bench}: no ReferenceWorkload/50/{threads} benchmark in its output")
+        sys.exit(f"{bench}: no {name} benchmark in its output")
     return runs[0]["member_years_per_s"]
 
 
@@ -44,21 +49,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--build", default=str(ROOT / "build"), help="the CMake build folder holding benchmarks/bench_engine")
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     args = parser.parse_args()
     bench = Path(args.build) / "benchmarks" / "bench_engine"
     if not bench.exists():
         sys.exit(f"{bench}: not found (build it: cmake --build {args.build} --target bench_engine)")
-    ratios = {1: [], 2: []}
+    ratios = {(mode, threads): [] for mode in args.modes for threads in (1, 2)}
     for k in range(args.rounds):
         numpy = numpy_rate()
         line = f"round {k + 1}: numpy {numpy:,.0f} member-years/s"
-        for threads in (1, 2):
-            rate = engine_rate(bench, threads)
-            ratios[threads].append(rate / numpy)
-            line += f", engine {threads} thread(s) {rate:,.0f} ({rate / numpy:.2f}x)"
+        for mode, threads in ratios:
+            rate = engine_rate(bench, threads, mode)
+            ratios[mode, threads].append(rate / numpy)
+            line += f", {mode} {threads} thread(s) {rate:,.0f} ({rate / numpy:.2f}x)"
         print(line, flush=True)
-    for threads, values in ratios.items():
-        print(f"median ratio, engine on {threads} thread(s) / numpy on one core: {statistics.median(values):.2f}x")
+    for (mode, threads), values in ratios.items():
+        print(f"median ratio, {mode} mode on {threads} thread(s) / numpy on one core: {statistics.median(values):.2f}x")
 
 
 if __name__ == "__main__":

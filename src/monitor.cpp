@@ -6,17 +6,14 @@
 #include "apmsim/random/variates.hpp"
 #include "apmsim/run.hpp"
 #include "apmsim/simulation/engine.hpp"
+#include "apmsim/simulation/parallel_trials.hpp"
 #include "apmsim/stats/chain_ladder.hpp"
 #include "apmsim/stats/exposure.hpp"
 #include "apmsim/stats/summary.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
-#include <mutex>
 #include <numeric>
-#include <thread>
 
 namespace apmsim {
 
@@ -277,29 +274,6 @@ void show_trial(const Scenario& s, const YearFacts& f, std::uint32_t trial, cons
     for (TrialObserver* o : observers) o->observe(v);
 }
 
-/// Runs every trial on `threads` threads; `each(t)` writes only trial t's slots.
-template <class Each>
-void for_each_trial(std::uint64_t trials, unsigned threads, const RunControl& control, Each each) {
-    std::atomic<std::uint64_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto worker = [&] {
-        try {
-            for (std::uint64_t t; !control.stop_requested() && (t = next.fetch_add(1)) < trials;) each(t);
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-            next = trials;
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned k = 1; k < threads; ++k) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
-    if (failure) std::rethrow_exception(failure);
-    if (control.stop_requested()) throw Interrupted();
-}
-
 /// Both projections of each trial and their settlement: one run of 2 x trials, the first
 /// half prior and the second conditional (trial t of each on the same draws of trial t),
 /// so the base period and calibration sample the settlement needs are simulated once.
@@ -313,7 +287,8 @@ Projections project(const Scenario& actual, const YearFacts& f, SimulationOption
     options.trials = 2 * T;
     std::vector<TrialYear> all(2 * T);
     const Simulator simulator = [&](const Model&, const SimulationOptions& o, const std::vector<TrialObserver*>& observers, const RunControl& rc) {
-        for_each_trial(o.trials, resolve_threads(o.threads), rc, [&](std::uint64_t t) {
+        const RunControl stop_only{rc.stop, nullptr};  // the projections are not the run's trials: no progress count
+        for_each_trial(o.trials, resolve_threads(o.threads), stop_only, [] { return 0; }, [&](int, std::uint64_t t) {
             TrialYear ty = project_trial(f, t < T ? Mode::prior : Mode::conditional, o.seed, static_cast<std::uint32_t>(t % T));
             show_trial(actual, f, static_cast<std::uint32_t>(t), ty, observers);
             ty.member_cost = {};  // kept: the totals only

@@ -87,16 +87,21 @@ std::string first_difference(const Json& recorded, const Json& replayed, const s
 
 std::string replay_difference(const Json& recorded, const Json& replayed) {
     // What each format added at the top level; a file of an older format is compared without it.
-    static const std::vector<std::pair<std::string, int>> added = {{"results_format", 2}, {"status_quo", 2}, {"member_slots", 3}};
-    const int format = recorded.is_object() && recorded.contains("results_format") && recorded.at("results_format").is_number_integer()
+    static const std::vector<std::pair<std::string, int>> added = {{"results_format", 2}, {"status_quo", 2}, {"member_slots", 3}, {"mode", 4}};
+    if (!recorded.is_object() || !replayed.is_object()) return first_difference(recorded, replayed, "");
+    const int format = recorded.contains("results_format") && recorded.at("results_format").is_number_integer()
                            ? recorded.at("results_format").get<int>()
                            : 1;
-    if (format >= results_format || !replayed.is_object()) return first_difference(recorded, replayed, "");
     Json as_recorded = replayed;
-    if (format >= 2) as_recorded["results_format"] = format;
-    if (format < 3 && as_recorded.contains("member_slots")) as_recorded["members"] = as_recorded["member_slots"];  // format 2 counted slots
-    for (const auto& [key, since] : added)
-        if (since > format) as_recorded.erase(key);
+    // The version is not a result: another version that gives the same numbers replays identically
+    // (the CLI notes the versions differ).
+    if (recorded.contains("apmsim_version")) as_recorded["apmsim_version"] = recorded.at("apmsim_version");
+    if (format < results_format) {
+        if (format >= 2) as_recorded["results_format"] = format;
+        if (format < 3 && as_recorded.contains("member_slots")) as_recorded["members"] = as_recorded["member_slots"];  // format 2 counted slots
+        for (const auto& [key, since] : added)
+            if (since > format && !recorded.contains(key)) as_recorded.erase(key);
+    }
     return first_difference(recorded, as_recorded, "");
 }
 

@@ -282,7 +282,8 @@ SimulationOptions options_from_json(const Json& j, const std::string& path) {
     s.threads = static_cast<unsigned>(o.count("threads", 1024, s.threads));
     s.member_detail = o.boolean("member_detail", false);
     s.calibration_trials = o.count("calibration_trials", ~0ull, s.calibration_trials);  // range: validate()
-    o.finish({"trials", "trial_begin", "seed", "threads", "member_detail", "calibration_trials"});
+    s.mode = mode_from_name(o.path("mode"), o.string("mode", "exact"));
+    o.finish({"trials", "trial_begin", "seed", "threads", "member_detail", "calibration_trials", "mode"});
     s.validate(path);
     return s;
 }
@@ -291,6 +292,7 @@ Json to_json(const SimulationOptions& o) {
     Json j{{"trials", o.trials}, {"seed", o.seed}, {"threads", o.threads}, {"member_detail", o.member_detail},
            {"calibration_trials", o.calibration_trials}};
     if (o.trial_begin != 0) j["trial_begin"] = o.trial_begin;  // a part of a larger run only
+    if (o.mode != SimulationMode::exact) j["mode"] = mode_name(o.mode);  // exact: the default, as before version 0.4
     return j;
 }
 

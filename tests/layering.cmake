@@ -1,7 +1,7 @@
 # The layering test: data flows one way, so a file may include the headers of its own
 # layer and of the layers before it, never of one after it. The order (written down once
 # more in the README's Layout section):
-#   core random distributions stats population simulation analytics exact credibility claims
+#   core random distributions stats population exact simulation analytics credibility claims
 #   experience contracts outputs top sweep
 # where "top" is include/apmsim/*.hpp (the scenario and the run driver) and sweep the
 # sweep driver above them. The umbrella header apmsim.hpp includes everything and is
@@ -9,7 +9,7 @@
 # A file's layer is its folder under include/apmsim/ or src/ (src/*.cpp: top). The CLI,
 # the Python bindings, tests and examples sit above every layer and are not checked.
 #   cmake -DSOURCE_DIR=<repository> -P tests/layering.cmake
-set(APMSIM_LAYERS core random distributions stats population simulation analytics exact credibility claims
+set(APMSIM_LAYERS core random distributions stats population exact simulation analytics credibility claims
                   experience contracts outputs top sweep)
 
 # The layer of `path` relative to include/apmsim or src (a folder, or top).

@@ -17,7 +17,7 @@
 namespace apmsim {
 
 /// The format of the results JSON this version writes (`results_format`).
-inline constexpr int results_format = 3;  // 2: status_quo; 3: members = at the start, member_slots with churn
+inline constexpr int results_format = 4;  // 2: status_quo; 3: members = at the start, member_slots with churn; 4: mode
 
 /// The results JSON of a run of `scenario` with `options`: its simulation and payments.
 Json results_document(const Scenario& scenario, const SimulationOptions& options, const SimulationResults& simulation,

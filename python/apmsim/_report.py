@@ -253,7 +253,8 @@ def render(results: Any, title: Optional[str] = None) -> str:
              f'<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="apmsim {_e(version)}">'
              f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
              f'<header><h1>{_e(title)}</h1><p class="subtitle">Scenario <code>{_e(f.name)}</code> &middot; {f.members:,} members '
-             f"&middot; {f.years} year(s) &middot; {f.trials:,} trials &middot; seed {f.seed} &middot; apmsim {_e(version)}</p></header>",
+             f"&middot; {f.years} year(s) &middot; {f.trials:,} trials &middot; seed {f.seed} &middot; {_e(f.mode)} mode "
+             f"&middot; apmsim {_e(version)}</p></header>",
              _cards_html(f), _warnings_html(f), f"<nav><b>Contents</b><ol>{nav}</ol></nav>"]
     for n, (anchor, heading, body) in enumerate(_SECTIONS, 1):
         parts.append(f'<section id="{anchor}"><h2>{n}. {_e(heading)}</h2>{body(f)}</section>')

@@ -133,7 +133,8 @@ class ResultsFile:
 
     Attributes: ``document`` (the dict), ``source`` (the path, or what it came from),
     ``scenario`` (``apmsim.Scenario.from_results(document)``: the resolved scenario with the
-    settings as run), ``trials``, ``seed``, ``years``, ``members``, ``arms``, ``tiers``,
+    settings as run), ``trials``, ``seed``, ``mode`` ("exact" or "tabulated"; files before
+    format 4 are exact), ``years``, ``members``, ``arms``, ``tiers``,
     ``categories``, ``models`` and ``parties`` (empty without payment models), ``warnings``
     (where, message) and ``payments`` (a :class:`FilePayments`, None without payment models).
     Money is in dollars throughout. Example::
@@ -161,6 +162,7 @@ class ResultsFile:
             raise _invalid(where, getattr(e, "expected", _EXPECTED), getattr(e, "actual", str(e))) from None
         d = self.document
         self.trials, self.seed, self.years = int(d["trials"]), int(d["seed"]), int(d["years"])
+        self.mode = str(d.get("mode", "exact"))  # format 4 names it; before, every run was exact
         # Format 2 and before counted churn's member slots as members: the population is the scenario's.
         self.members = int(d["members"]) if int(d.get("results_format", 1)) >= 3 else int(self.scenario.members)
         self.arms: list[str] = list(d["arms"])
@@ -249,7 +251,8 @@ class ResultsFile:
         return apmsim.run(self.scenario, threads=threads)
 
     def __repr__(self) -> str:
-        return (f"ResultsFile({self.source!r}, scenario={self.name!r}, trials={self.trials}, seed={self.seed}, "
+        mode = "" if self.mode == "exact" else f", mode={self.mode!r}"
+        return (f"ResultsFile({self.source!r}, scenario={self.name!r}, trials={self.trials}, seed={self.seed}{mode}, "
                 f"years={self.years}, members={self.members}, models={len(self.models)})")
 
     def _repr_html_(self) -> str:

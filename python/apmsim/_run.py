@@ -14,7 +14,7 @@ read_run_part = _core.read_run_part
 
 def run(scenario: "_core.Scenario", trials: Optional[int] = None, seed: Optional[int] = None, threads: Optional[int] = None,
         member_detail: Optional[bool] = None, calibration_trials: Optional[int] = None, progress: Optional[bool] = None,
-        trial_begin: Optional[int] = None) -> "_core.Results":
+        trial_begin: Optional[int] = None, mode: Optional[str] = None) -> "_core.Results":
     """Simulate a scenario and settle its payment models (``Results.payments``); options left
     None come from the scenario's settings. The same seed gives the same results, bit for
     bit, whatever the threads. The GIL is released while it runs; a progress bar shows the
@@ -23,6 +23,9 @@ def run(scenario: "_core.Scenario", trials: Optional[int] = None, seed: Optional
     a notebook's interrupt stops it within a second with KeyboardInterrupt. ``trial_begin``
     runs trials ``trial_begin`` .. ``trial_begin + trials - 1`` only: a part of a larger run
     (each trial depends on the seed and its number alone), joined by :func:`merge_trial_ranges`.
+    ``mode``: ``"exact"`` draws every event's severity; ``"tabulated"`` draws the counts the
+    same way and each count's sum of severities from precomputed quantile tables (faster;
+    ``Results.mode`` and every output name it).
 
     The results record the resolved scenario (``Results.scenario``), so ``save`` writes a
     file that ``apmsim run --replay`` reproduces. Example::
@@ -33,11 +36,12 @@ def run(scenario: "_core.Scenario", trials: Optional[int] = None, seed: Optional
     total = trials if isinstance(trials, int) else scenario.settings["trials"] if isinstance(scenario, _core.Scenario) else 0
     with progress_bar(total, "trials", progress) as bar:  # bad arguments are _core.run's to report
         return _core.run(scenario, trials, seed, threads, member_detail, calibration_trials, progress=bar.update_to,
-                         trial_begin=trial_begin)
+                         trial_begin=trial_begin, mode=mode)
 
 
 def run_split(scenario: "_core.Scenario", parts: int, *, client: Any = None, trials: Optional[int] = None,
-              seed: Optional[int] = None, threads: Optional[int] = None, calibration_trials: Optional[int] = None) -> "_core.Results":
+              seed: Optional[int] = None, threads: Optional[int] = None, calibration_trials: Optional[int] = None,
+              mode: Optional[str] = None) -> "_core.Results":
     """Run ``scenario`` as ``parts`` consecutive trial ranges and join them: the results of
     ``apmsim.run(scenario, trials=trials, seed=seed)``, bit for bit, whatever the split. With a
     ``dask.distributed`` Client the parts run on its workers (a run of a million trials
@@ -54,7 +58,7 @@ def run_split(scenario: "_core.Scenario", parts: int, *, client: Any = None, tri
         raise ValueError(f"parts: expected a whole number from 1 to the trials ({total}), got {parts!r}")
     begins = [total * k // parts for k in range(parts + 1)]
     ranges = [(b, e - b) for b, e in zip(begins, begins[1:])]
-    options = dict(seed=seed, threads=threads, calibration_trials=calibration_trials)
+    options = dict(seed=seed, threads=threads, calibration_trials=calibration_trials, mode=mode)
     if client is None:
         done = [_run_part(scenario, b, n, options) for b, n in ranges]
     else:

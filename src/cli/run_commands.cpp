@@ -85,9 +85,9 @@ void print_program_pmpm(const Intervention& iv, const std::vector<std::string>& 
 void print_summary(const Scenario& sc, const SimulationResults& r, const std::string& how) {
     const double members = static_cast<double>(sc.population.size());  // at the start; entrants' slots follow (churn)
     const std::string part = r.trial_begin == 0 ? "" : " (trials " + std::to_string(r.trial_begin) + " to " + std::to_string(r.trial_begin + r.trials - 1) + ")";
-    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials%s, seed %llu, %s\n\n", version, sc.name.c_str(),
+    std::printf("apmsim %s | %s: %s members%s, %d year(s), %llu trials%s, seed %llu, %s mode, %s\n\n", version, sc.name.c_str(),
                 money(members).c_str(), sc.churn ? " at the start" : "", r.years, static_cast<unsigned long long>(r.trials), part.c_str(),
-                static_cast<unsigned long long>(r.seed), how.c_str());
+                static_cast<unsigned long long>(r.seed), mode_name(r.mode), how.c_str());
     const std::vector<int> w = {6, 12, 11, 12, 12, 14};
     for (const auto& arm : r.arms) {
         const SampleMatrix total = r.samples("total_cost", arm.name), mm = r.samples("member_months", arm.name);
@@ -187,7 +187,7 @@ void check_baseline_model(const Scenario& sc, const std::string& baseline) {
 
 /// The options of apmsim run, as given (checked when the command runs).
 struct RunArguments {
-    std::string scenario, replay, trials, trial_begin, seed, threads, calibration_trials, out, summary_csv, samples, compare_with, part;
+    std::string scenario, replay, trials, trial_begin, seed, threads, calibration_trials, mode, out, summary_csv, samples, compare_with, part;
     bool quiet = false;
 };
 
@@ -199,6 +199,7 @@ SimulationOptions options_from(const Scenario& sc, const RunArguments& a, const 
     if (c.count("--seed")) o.seed = whole_number("--seed", a.seed, ~0ull);
     if (c.count("--threads")) o.threads = static_cast<unsigned>(whole_number("--threads", a.threads, 1024));
     if (c.count("--calibration-trials")) o.calibration_trials = whole_number("--calibration-trials", a.calibration_trials, 10'000'000, 1);
+    if (c.count("--mode")) o.mode = mode_from_name("command line --mode", a.mode);
     o.validate("command line");
     return o;
 }
@@ -227,7 +228,7 @@ RunInput run_input(const RunArguments& a, const CLI::App& c) {
     if (c.count("--replay") == c.count("scenario"))
         throw InvalidInput("command line", "a scenario file or --replay RESULTS.json (one of them)", c.count("scenario") ? "both" : "neither");
     if (!c.count("--replay")) return {load_scenario(a.scenario), nullptr};
-    for (const char* option : {"--trials", "--trial-begin", "--seed", "--calibration-trials"})
+    for (const char* option : {"--trials", "--trial-begin", "--seed", "--calibration-trials", "--mode"})
         if (c.count(option))
             throw InvalidInput(std::string("command line ") + option, "no " + std::string(option) + " with --replay (a replay runs the recorded settings)", "one");
     Json recorded = read_json_file(a.replay, "a results file (JSON)");
@@ -394,6 +395,9 @@ void add_run_commands(CLI::App& app) {
                     "worker threads, 0 = all cores, at most 1024 (default: settings.threads); never more than trials; results never depend on it")->type_name("T");
     run->add_option("--calibration-trials", args->calibration_trials,
                     "trials of the base-case sample that prices stop-loss and fixes truncation points, 1 to 10000000 (default: settings.calibration_trials)")->type_name("M");
+    run->add_option("--mode", args->mode,
+                    "exact (every event's severity drawn) or tabulated (counts exact, sums of severities from precomputed "
+                    "quantile tables: faster, its error stated in the README, Tabulated mode) (default: settings.mode, exact)")->type_name("MODE");
     run->add_option("--out", args->out, "results JSON to write (default: none)")->type_name("FILE");
     run->add_option("--summary-csv", args->summary_csv,
                     "every statistic as a long CSV table: model,arm,year,party,component,category,tier,measure,statistic,value (default: none)")->type_name("FILE");

@@ -51,6 +51,7 @@ Json results_to_json(const SimulationResults& r, const std::string& scenario_nam
     j["trials"] = r.trials;
     if (r.trial_begin != 0) j["trial_begin"] = r.trial_begin;  // a part of a larger run only
     j["seed"] = r.seed;
+    j["mode"] = mode_name(r.mode);
     j["years"] = r.years;
     j["members"] = r.members_at_start;
     if (r.member_count != r.members_at_start) j["member_slots"] = r.member_count;  // churn: entrants' slots too

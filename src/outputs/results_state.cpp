@@ -10,7 +10,7 @@
 namespace apmsim {
 namespace {
 
-constexpr std::uint32_t format_version = 7;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments, trial ranges; 7: members at the start
+constexpr std::uint32_t format_version = 8;  // 2: participant months; 3: effects by tier; 4: rising risk; 5: federal match; 6: models' segments, trial ranges; 7: members at the start; 8: mode
 
 class Writer {
 public:
@@ -137,6 +137,7 @@ std::string results_state(const SimulationResults& r) {
     w.put<std::uint64_t>(r.member_count);
     w.put<std::uint64_t>(r.members_at_start);
     w.put(r.member_costs);
+    w.put<std::uint8_t>(r.mode == SimulationMode::exact ? 0 : 1);
     return w.take();
 }
 
@@ -169,6 +170,10 @@ SimulationResults results_from_state(const std::string& state) {
     in.get(members);
     r.members_at_start = members;
     in.get(r.member_costs);
+    std::uint8_t mode = 0;
+    in.get(mode);
+    if (mode > 1) throw InvalidInput("state: mode", "0 (exact) or 1 (tabulated)", std::to_string(mode));
+    r.mode = mode == 0 ? SimulationMode::exact : SimulationMode::tabulated;
     in.done();
     if (r.arms.empty()) throw InvalidInput("state: arms", "1 or 2 arms", "none");
     check_shapes(r);

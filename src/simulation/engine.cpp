@@ -1,5 +1,7 @@
 // The member-level Monte Carlo engine (simulation/engine.hpp).
 #include "apmsim/simulation/engine.hpp"
+#include "apmsim/simulation/parallel_trials.hpp"
+#include "apmsim/exact/severity_sum_table.hpp"
 #include "apmsim/random/batch.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
@@ -7,10 +9,8 @@
 
 #include <Eigen/Cholesky>
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
-#include <mutex>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -39,6 +39,7 @@ struct EnginePlan {
     double entrant_rate = 0.0;           ///< expected entrants per entry point, a month or a renewal (churn)
     std::vector<double> entrant_tier_cdf;  ///< [tier] cumulative share of entrants by tier
     std::vector<double> tier_mean_score;   ///< [tier] an entrant's risk score: its tier's months-weighted mean
+    std::vector<std::shared_ptr<const SeveritySumTable>> sum_tables;  ///< [tier * categories + category], tabulated mode
 
     EnginePlan(const Model& s, const SimulationOptions& o)
         : model(s), options(o), tiers(s.cost_model.tier_count()), categories(s.cost_model.category_count()),
@@ -66,7 +67,13 @@ struct EnginePlan {
             accumulate_rows(transition_cdf, tiers);
         }
         if (s.intervention && s.intervention->upward_transition_change) costlier = costlier_tiers(m);
+        if (o.mode == SimulationMode::tabulated)
+            for (std::size_t t = 0; t < tiers; ++t)
+                for (std::size_t c = 0; c < categories; ++c)
+                    sum_tables.push_back(severity_sum_table(m.cell(t, c).severity,
+                                                            "cost_model.cells." + m.categories[c] + "." + m.tiers[t] + ".severity"));
     }
+    bool tabulated() const { return !sum_tables.empty(); }
     bool rising_risk() const { return !costlier.empty(); }
     bool churn() const { return model.churn.has_value(); }
 
@@ -147,6 +154,22 @@ struct SeveritySum {
     }
     double get(const random::LognormalSums& batch) const { return segment == SIZE_MAX ? value : batch.sum(segment); }
 };
+
+/// Tabulated mode: the sum of `count` severities from the cell's tables, one uniform per
+/// SeveritySumTable::chunk events (the last for the rest), from draw `first` of stream `at`.
+double tabulated_sum(const SeveritySumTable& table, const random::StreamAddress& at, std::uint64_t first, std::uint32_t count) {
+    if (count == 0) return 0.0;
+    constexpr std::uint32_t chunk = SeveritySumTable::chunk;
+    random::Stream stream(at.seed, at.trial, at.member, at.variable);
+    stream.seek(first);
+    double sum = 0.0;
+    for (; count > chunk; count -= chunk) sum += table.quantile(chunk, stream.uniform());
+    return sum + table.quantile(count, stream.uniform());
+}
+
+/// Tabulated mode: where the second part of a member-year-category's events (the arm with
+/// more of them) starts drawing on its stream, far beyond what the first part uses.
+constexpr std::uint64_t second_part_draw = std::uint64_t{1} << 31;
 
 /// Per-thread scratch space, reused across trials (no allocation in the hot loop).
 struct Workspace {
@@ -371,15 +394,21 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
         const bool same_count = same_tier && (!m.treated || effect == 1.0);
         const std::uint32_t n1 = same_count ? n0 : draw_count(cell1.frequency, m.treated ? scale * effect : scale, u);
         const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, year, static_cast<std::uint32_t>(c))};
+        const random::StreamAddress sums{seed, m.trial, member, variable_id(StreamKind::severity_sum, year, static_cast<std::uint32_t>(c))};
+        // Events [first, first + count) of the cell of tier `t`: exact draws, or from the tables (part 0 or 1 of the stream).
+        auto part = [&](const CategoryModel& cell, std::uint16_t t, std::uint32_t first, std::uint32_t count, int part_number) {
+            if (!plan.tabulated()) return SeveritySum::of(cell.severity, sev, first, count, ws.batch);
+            return SeveritySum{SIZE_MAX, tabulated_sum(*plan.sum_tables[t * C + c], sums, part_number == 0 ? 0 : second_part_draw, count)};
+        };
         ws.counts[2 * c] = n0;
         ws.counts[2 * c + 1] = n1;
         if (same_tier) {  // parts: events [0, lo) and [lo, hi)
             const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
-            ws.parts[2 * c] = SeveritySum::of(cell0.severity, sev, 0, lo, ws.batch);
-            ws.parts[2 * c + 1] = SeveritySum::of(cell0.severity, sev, lo, hi - lo, ws.batch);
+            ws.parts[2 * c] = part(cell0, m.tier[0], 0, lo, 0);
+            ws.parts[2 * c + 1] = part(cell0, m.tier[0], lo, hi - lo, 1);
         } else {  // parts: each arm's events [0, n)
-            ws.parts[2 * c] = SeveritySum::of(cell0.severity, sev, 0, n0, ws.batch);
-            ws.parts[2 * c + 1] = SeveritySum::of(cell1.severity, sev, 0, n1, ws.batch);
+            ws.parts[2 * c] = part(cell0, m.tier[0], 0, n0, 0);
+            ws.parts[2 * c + 1] = part(cell1, m.tier[1], 0, n1, 0);
         }
     }
     ws.batch.compute(seed, m.trial, member);
@@ -550,6 +579,7 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     out.trials = options.trials;
     out.trial_begin = options.trial_begin;
     out.seed = options.seed;
+    out.mode = options.mode;
     out.years = plan.years;
     out.tiers = model.cost_model.tiers;
     out.categories = model.cost_model.categories;
@@ -591,38 +621,9 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     }
     if (options.member_detail) fill(out.member_costs, arm_count * options.trials * plan.years * plan.members, 0.0);
 
-    const unsigned threads = std::min<std::uint64_t>(resolve_threads(options.threads), options.trials);
-    std::atomic<std::uint64_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto worker = [&] {
-        try {
-            Workspace ws(plan, arm_count, !observers.empty());
-            for (std::uint64_t t; !control.stop_requested() && (t = next.fetch_add(1)) < options.trials;) {
-                simulate_trial(plan, t, out, ws, observers);
-                if (control.trials_done) control.trials_done->fetch_add(1, std::memory_order_relaxed);
-            }
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-            next = options.trials;
-        }
-    };
-    if (threads <= 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;
-        try {
-            for (unsigned k = 0; k < threads; ++k) pool.emplace_back(worker);
-        } catch (...) {  // could not start a thread: stop the others, join them, report
-            next = options.trials;
-            for (auto& th : pool) th.join();
-            throw ComputationError("simulate: could not start " + std::to_string(threads) + " threads");
-        }
-        for (auto& th : pool) th.join();
-    }
-    if (failure) std::rethrow_exception(failure);
-    if (control.stop_requested()) throw Interrupted();
+    for_each_trial(
+        options.trials, resolve_threads(options.threads), control, [&] { return Workspace(plan, arm_count, !observers.empty()); },
+        [&](Workspace& ws, std::uint64_t t) { simulate_trial(plan, t, out, ws, observers); });
     return out;
 }
 

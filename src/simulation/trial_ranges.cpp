@@ -22,6 +22,7 @@ void check_same_run(const SimulationResults& first, const SimulationResults& par
         throw InvalidInput(at, std::string("a part of the same run as parts[0] (the same ") + what + ")", std::string("another ") + what);
     };
     if (part.seed != first.seed) differ("seed");
+    if (part.mode != first.mode) differ("mode, exact or tabulated");
     if (part.years != first.years || part.tiers != first.tiers || part.categories != first.categories) differ("years, tiers and categories");
     if (part.program_cost_items != first.program_cost_items || part.arms.size() != first.arms.size()) differ("program");
     if (part.member_count != first.member_count || part.members_at_start != first.members_at_start) differ("member count");

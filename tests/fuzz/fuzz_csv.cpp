@@ -2,9 +2,8 @@
 // size; the rest is the text. Reading must end in records or apmsim::InvalidInput, never a
 // crash, a hang or another exception, and a tiny block must give exactly what the default
 // block gives (block boundaries change nothing).
-//   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DAPMSIM_BUILD_FUZZERS=ON \
-//         -DAPMSIM_BUILD_TESTS=OFF -DAPMSIM_BUILD_PYTHON=OFF -DAPMSIM_BUILD_BENCHMARKS=OFF
-//   cmake --build build-fuzz --target fuzz_csv && build-fuzz/fuzz_csv -max_total_time=60
+// Build and run every target: scripts/fuzz.sh (the fuzzing build is described in the top
+// CMakeLists.txt); the test suite replays the corpus, tests/fuzz/corpus/csv.
 #include "apmsim/core/csv.hpp"
 #include "apmsim/core/errors.hpp"
 

@@ -135,7 +135,7 @@ def test_results_file_counts_the_members_at_the_start_and_keeps_the_slots_apart(
     path.write_text(json.dumps(doc))
     subprocess.run([os.environ["APMSIM_CLI"], "run", str(path), "--out", str(out), "--quiet"], check=True, capture_output=True)
     results = json.loads(out.read_text())
-    assert results["members"] == N and results["member_slots"] > N and results["results_format"] == 3
+    assert results["members"] == N and results["member_slots"] > N and results["results_format"] == 4
     assert apmsim.ResultsFile.load(out).members == N
     # A results file of format 2 counted the slots as members: its replay is still "identical".
     results["results_format"] = 2

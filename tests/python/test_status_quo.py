@@ -40,7 +40,7 @@ def test_the_default_status_quo_is_fee_for_service_and_the_results_file_shows_it
     r = run(scenario())
     assert r.status_quo == "fee_for_service" == r.scenario.status_quo
     doc = r.to_dict()
-    assert doc["results_format"] == 3
+    assert doc["results_format"] == 4
     section = doc["status_quo"]
     assert section["model"] == "fee_for_service"
     rows = section["net_change"]
@@ -92,7 +92,7 @@ def test_without_a_status_quo_there_is_no_section_and_compare_asks_for_a_model()
             m["name"] = "ffs"
     r = run(doc)
     assert r.status_quo is None
-    assert "status_quo" not in r.to_dict() and r.to_dict()["results_format"] == 3
+    assert "status_quo" not in r.to_dict() and r.to_dict()["results_format"] == 4
     with pytest.raises(ValueError, match="Results.compare baseline_model: expected a model to compare with"):
         r.compare()
     assert not r.compare("ffs").empty

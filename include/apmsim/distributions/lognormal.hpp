@@ -20,6 +20,11 @@ public:
     Lognormal(double mu, double sigma) : mu_(mu), sigma_(sigma) {
         check::finite("Lognormal.mu", mu);
         check::positive("Lognormal.sigma", sigma);
+        // A mean or variance beyond a double (exp(2 mu + 2 sigma^2) overflows) would be +inf
+        // where the true value is finite: refused rather than used.
+        if (!std::isfinite(variance()))
+            throw InvalidInput("Lognormal.sigma", "mu and sigma whose variance a double can hold (2 mu + 2 sigma^2 < 709)",
+                               "mu " + show(mu) + ", sigma " + show(sigma));
     }
     /// sigma^2 = log(1 + cv^2), mu = log(mean) - sigma^2 / 2.
     static Lognormal from_mean_cv(double mean, double cv) {

@@ -36,6 +36,7 @@ enum class StreamKind : std::uint32_t {
     churn = 14,          ///< trial level: how many members join; member level: when it joins, its tier, when it leaves
     synth = 15,          ///< synthetic claims extracts (synth.hpp): lags, lines, dates and mess
     monitor = 16,        ///< projections of a contract year from observed claims (monitor.hpp)
+    severity_sum = 17,   ///< tabulated mode: member-year-category sums of severities, one per 16 events
 };
 
 /// The member slot used for trial-level draws (trend, intervention effects).

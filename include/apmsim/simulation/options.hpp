@@ -9,6 +9,21 @@
 
 namespace apmsim {
 
+/// How a member-year-category's cost is drawn. exact: every event's severity; tabulated:
+/// the count exactly, then the sum of its severities from quantile tables of the sums of
+/// 1 .. 16 severities (one uniform per 16 events; exact/severity_sum_table.hpp states and
+/// bounds the error). Every output names the mode.
+enum class SimulationMode { exact, tabulated };
+
+inline const char* mode_name(SimulationMode m) { return m == SimulationMode::exact ? "exact" : "tabulated"; }
+
+/// Parses "exact" or "tabulated"; InvalidInput naming `where` otherwise.
+inline SimulationMode mode_from_name(const std::string& where, const std::string& name) {
+    if (name == "exact") return SimulationMode::exact;
+    if (name == "tabulated") return SimulationMode::tabulated;
+    throw InvalidInput(where, "\"exact\" or \"tabulated\"", "\"" + name + "\"");
+}
+
 struct SimulationOptions {
     std::uint64_t trials = 1000;
     /// The first trial's number: a run simulates trials trial_begin .. trial_begin + trials - 1,
@@ -25,6 +40,7 @@ struct SimulationOptions {
     /// this many: trial t draws them as trial t / parameter_block. 1 (every trial its own)
     /// but for the nested design of a variance decomposition (variance_decomposition.hpp).
     std::uint64_t parameter_block = 1;
+    SimulationMode mode = SimulationMode::exact;
 
     std::uint32_t parameter_trial(std::uint64_t trial) const { return static_cast<std::uint32_t>(trial / parameter_block); }
     /// The number of the trial in slot `slot` of this run (what its random numbers depend on).

@@ -7,6 +7,7 @@
 /// "intervention" simulated on the same random numbers (common random numbers).
 
 #include "apmsim/core/errors.hpp"
+#include "apmsim/simulation/options.hpp"
 
 #include <Eigen/Core>
 #include <cstdint>
@@ -33,6 +34,7 @@ public:
     std::uint64_t trials = 0;
     std::uint64_t trial_begin = 0;  ///< the first trial's number (a part of a larger run: simulation/trial_ranges.hpp)
     std::uint64_t seed = 0;
+    SimulationMode mode = SimulationMode::exact;  ///< how the costs were drawn (options.hpp)
     int years = 0;
     std::vector<std::string> tiers, categories, program_cost_items;
     std::vector<ArmResults> arms;
