@@ -21,7 +21,7 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=
   -DAPMSIM_BUILD_TESTS=OFF -DAPMSIM_BUILD_PYTHON=OFF -DAPMSIM_BUILD_BENCHMARKS=OFF > /dev/null
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=(--target "$t"); done
-cmake --build build-fuzz -j "$(nproc)" "${build_targets[@]}"
+cmake --build build-fuzz -j "$(nproc)" "${build_targets[@]}" > /dev/null
 seeds() {  # the project's own files of a kind, as in tests/CMakeLists.txt
   case "$1" in
     csv) echo examples/data/cmc_program ;;

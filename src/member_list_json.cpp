@@ -61,9 +61,10 @@ void read_ids(JsonObject& o, std::size_t n, Population& p, ProblemList& problems
         std::int64_t v = static_cast<std::int64_t>(i + 1);
         if (id && !problems.check([&] { v = static_cast<std::int64_t>(json_count((*id)[i], at, 1ull << 53)); })) continue;
         p.id.push_back(v);
-        const auto [it, added] = first_use.try_emplace(v, i);
+        const auto use = first_use.try_emplace(v, i);  // not a structured binding: clang 14 cannot capture one
         problems.check([&] {
-            if (!added) throw InvalidInput(at, "an id no other member has", std::to_string(v) + ", the id of member " + std::to_string(it->second));
+            if (!use.second)
+                throw InvalidInput(at, "an id no other member has", std::to_string(v) + ", the id of member " + std::to_string(use.first->second));
         });
     }
 }

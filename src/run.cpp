@@ -477,7 +477,8 @@ void run_each(std::span<const Scenario> scenarios, const SettledSet& done, const
             auto& join = by_base_years.begin()->second;
             join.insert(join.end(), none.mapped().begin(), none.mapped().end());
         }
-        for (const auto& [years, indices] : by_base_years) {
+        for (const auto& group : by_base_years) {
+            const std::vector<std::size_t>& indices = group.second;  // not a structured binding: clang 14 cannot capture one
             std::vector<const std::vector<PaymentModel>*> sets;
             for (std::size_t i : indices) sets.push_back(&scenarios[i].payment_models);
             run_sets(first, first.settings, setup, sets, control, [&](std::size_t k, const SimulationResults& sim, PaymentResults&& pay) {

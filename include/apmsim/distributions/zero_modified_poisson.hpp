@@ -43,11 +43,14 @@ public:
         if (k == 0.0) return p0_;
         return (1.0 - p0_) * Poisson(lambda_).pmf(k) / -std::expm1(-lambda_);
     }
+    /// 1 - (1 - p0) P(parent > x) / P(parent >= 1), from the parent's upper tail (its
+    /// complement): the difference of two cdfs rounded above 1 for small lambda.
     double cdf(double x) const {
         if (x < 0.0) return 0.0;
-        const double parent_zero = std::exp(-lambda_);
-        const double parent = Poisson(lambda_).cdf(x);
-        return p0_ + (1.0 - p0_) * (parent - parent_zero) / -std::expm1(-lambda_);
+        if (x < 1.0) return p0_;
+        if (x == std::numeric_limits<double>::infinity()) return 1.0;
+        const double parent_tail = boost::math::cdf(boost::math::complement(boost::math::poisson_distribution<>(lambda_), std::floor(x)));
+        return 1.0 - (1.0 - p0_) * parent_tail / -std::expm1(-lambda_);
     }
     double quantile(double p) const {
         detail::check_probability_argument("ZeroModifiedPoisson", p);
