@@ -43,14 +43,19 @@ public:
         if (k == 0.0) return p0_;
         return (1.0 - p0_) * Poisson(lambda_).pmf(k) / -std::expm1(-lambda_);
     }
-    /// 1 - (1 - p0) P(parent > x) / P(parent >= 1), from the parent's upper tail (its
-    /// complement): the difference of two cdfs rounded above 1 for small lambda.
+    /// p0 + (1 - p0) P(1 <= parent <= x) / P(parent >= 1) below the parent's median, and
+    /// 1 - (1 - p0) P(parent > x) / P(parent >= 1) (its complement) above it: each form
+    /// where it does not round across p0 or 1.
     double cdf(double x) const {
         if (x < 0.0) return 0.0;
         if (x < 1.0) return p0_;
         if (x == std::numeric_limits<double>::infinity()) return 1.0;
-        const double parent_tail = boost::math::cdf(boost::math::complement(boost::math::poisson_distribution<>(lambda_), std::floor(x)));
-        return 1.0 - (1.0 - p0_) * parent_tail / -std::expm1(-lambda_);
+        const boost::math::poisson_distribution<> parent(lambda_);
+        const double k = std::floor(x), nonzero = -std::expm1(-lambda_);
+        const double below = boost::math::cdf(parent, k);
+        const double value = below < 0.5 ? p0_ + (1.0 - p0_) * (below - std::exp(-lambda_)) / nonzero
+                                         : 1.0 - (1.0 - p0_) * boost::math::cdf(boost::math::complement(parent, k)) / nonzero;
+        return std::clamp(value, p0_, 1.0);
     }
     double quantile(double p) const {
         detail::check_probability_argument("ZeroModifiedPoisson", p);
