@@ -8,6 +8,7 @@
 #include "apmsim/core/errors.hpp"
 #include "apmsim/simulation/run_control.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <exception>
