@@ -131,7 +131,8 @@ def calibrate(members: Any, claims: Any, *, map: Any = None, manual: Any = None,
 
     map: column and code map (dict or JSON path). manual: a cost model to blend thin cells
     with by credibility ("default", a Scenario, a cost model dict or path). strict: any
-    finding is an error. first / valuation: the window's first and last month (YYYY-MM).
+    finding is an error. first / valuation: the window's first and last month (YYYY-MM); by default
+    the later of the earliest service and enrolment months, and the latest paid month.
     tail_quantile: fit a generalized Pareto severity tail above this quantile of each cell's
     amounts (where 50 or more lie above it and the severity is the experience's alone).
     """

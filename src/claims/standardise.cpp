@@ -1,6 +1,8 @@
 // Standardisation of members and claims extracts (include/apmsim/claims/standardise.hpp).
 #include "apmsim/claims/standardise.hpp"
 
+#include "apmsim/core/external_sort.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -26,6 +28,12 @@ constexpr std::array<const char*, rule_count> rule_names = {
     "reversal_netted", "non_positive_after_netting", "outside_enrolment", "extreme_value", "conflicting_tier", "members_without_claims",
     "unparseable_value", "unmapped_code"};
 
+/// A 128-bit hash (trivially copyable, unlike std::pair: rows are sorted on disk).
+struct Hash128 {
+    std::uint64_t high = 0, low = 0;
+    auto operator<=>(const Hash128&) const = default;
+};
+
 /// Two 64-bit FNV-1a hashes (different offset bases) with a final avalanche: a 128-bit
 /// fingerprint of a claim line's key or of a whole row. Not cryptographic; two distinct
 /// rows share one with probability about 2^-128.
@@ -40,18 +48,26 @@ struct Fingerprint {
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
         return z ^ (z >> 31);
     }
-    std::pair<std::uint64_t, std::uint64_t> value() const { return {mix(a), mix(b)}; }
+    Hash128 value() const { return {mix(a), mix(b)}; }
 };
 
 /// A claims row that passed the row rules, without its strings.
 struct Row {
-    std::pair<std::uint64_t, std::uint64_t> line_key, content;
+    Hash128 line_key, content;
     std::uint64_t claim = 0;
     std::uint32_t file_line = 0, member = 0;
     sys_days service, paid;
     double allowed = 0.0, paid_amount = 0.0;
     std::uint16_t category = 0;
     bool reversal = false;
+};
+
+/// The order the rows are cleaned in: by claim, then claim line, duplicates next to each
+/// other, then file line (unique, so the order is total and the same for any buffer size).
+struct RowOrder {
+    bool operator()(const Row& x, const Row& y) const {
+        return std::tie(x.claim, x.line_key, x.content, x.file_line) < std::tie(y.claim, y.line_key, y.content, y.file_line);
+    }
 };
 
 /// A claim line after netting its rows.
@@ -103,12 +119,19 @@ public:
             throw InvalidInput(f.file + ", line " + std::to_string(line), std::string("no ") + f.rule + " finding (strict mode)", detail);
         f.rows += rows;
         f.allowed += dollars;
-        if (f.examples.size() < 5) f.examples.push_back(f.file + ", line " + std::to_string(line) + ": " + detail);
+        // The 5 earliest lines, whatever order the rows are cleaned in.
+        std::vector<std::size_t>& lines = example_lines_[rule];
+        const auto at = std::upper_bound(lines.begin(), lines.end(), line);
+        if (at - lines.begin() >= 5) return;
+        f.examples.insert(f.examples.begin() + (at - lines.begin()), f.file + ", line " + std::to_string(line) + ": " + detail);
+        lines.insert(at, line);
+        if (lines.size() > 5) lines.pop_back(), f.examples.pop_back();
     }
 
 private:
     StandardiseReport& report_;
     bool strict_;
+    std::array<std::vector<std::size_t>, rule_count> example_lines_;
 };
 
 int index_of(const std::vector<std::string>& names, const std::string& name) {
@@ -151,7 +174,8 @@ struct MemberRow {
 class Standardiser {
 public:
     Standardiser(const ColumnMap& map, const StandardiseOptions& options)
-        : map_(map), options_(options), tiers_(options.tiers), categories_(options.categories), findings_(out_.report, options.strict) {}
+        : map_(map), options_(options), tiers_(options.tiers), categories_(options.categories), findings_(out_.report, options.strict),
+          rows_(options.rows_in_memory, "claims rows") {}
 
     CleanClaims run(csv::Reader& members, csv::Reader& claims) {
         out_.report.members_file = members.file(), out_.report.claims_file = claims.file();
@@ -160,9 +184,8 @@ public:
         read_claim_rows(claims);
         finish_members();
         set_window();
-        apply_window_rules();
-        std::vector<NetLine> lines = net_lines();
-        build_events(lines);
+        clean_rows();
+        note_members_without_claims();
         build_exposure();
         return std::move(out_);
     }
@@ -173,10 +196,11 @@ private:
     std::string claim_row_problem(const csv::Reader& in, Row& row) const;
     void finish_members();
     void set_window();
-    void apply_window_rules();
-    std::vector<NetLine> net_lines();
-    void net_group(std::vector<Row>::iterator begin, std::vector<Row>::iterator end, std::vector<NetLine>& lines);
-    void build_events(std::vector<NetLine>& lines);
+    bool inside_window(const Row& row);
+    void clean_rows();
+    void net_line(std::vector<Row>& rows, std::vector<NetLine>& lines);
+    void add_events(std::vector<NetLine>& lines, const std::vector<std::uint16_t>& category_remap);
+    void note_members_without_claims();
     void build_exposure();
 
     const ColumnMap& map_;
@@ -186,7 +210,10 @@ private:
     Findings findings_;
     std::unordered_map<std::string, std::uint32_t> member_index_;
     std::vector<MemberRow> member_rows_;
-    std::vector<Row> rows_;
+    ExternalSort<Row, RowOrder> rows_;
+    sys_days earliest_service_{}, latest_paid_{};
+    stats::PaidTriangleBuilder triangle_{year_month{}, year_month{}};
+    std::vector<bool> has_claim_;
     struct ClaimColumnIndex {
         std::size_t claim_id, member_id, service, paid_date, category, allowed;
         std::optional<std::size_t> line, paid, adjustment;
@@ -287,8 +314,10 @@ void Standardiser::read_claim_rows(csv::Reader& in) {
         claim.add(in.field(col_.claim_id));
         if (col_.line) key.add(in.field(*col_.line));
         for (std::size_t i = 0; i < in.size(); ++i) content.add(in.field(i));
-        row.line_key = key.value(), row.content = content.value(), row.claim = claim.value().first;
-        rows_.push_back(row);
+        row.line_key = key.value(), row.content = content.value(), row.claim = claim.value().high;
+        if (rows_.size() == 0 || row.service < earliest_service_) earliest_service_ = row.service;
+        if (rows_.size() == 0 || row.paid > latest_paid_) latest_paid_ = row.paid;
+        rows_.push(row);
     }
 }
 
@@ -312,65 +341,82 @@ std::string Standardiser::claim_row_problem(const csv::Reader& in, Row& row) con
 
 /// The window: the first incurred month and the valuation month, given or from the rows.
 void Standardiser::set_window() {
-    if (rows_.empty())
+    if (rows_.size() == 0)
         throw InvalidInput(out_.report.claims_file, "at least one readable claim row of a known member and category",
                            std::to_string(out_.report.rows_in) + " rows, none usable");
-    sys_days earliest = rows_.front().service, latest = rows_.front().paid;
-    for (const Row& r : rows_) earliest = std::min(earliest, r.service), latest = std::max(latest, r.paid);
-    out_.first = options_.first.empty() ? month_of(earliest) : stats::parse_month(options_.first, "first");
-    out_.valuation = options_.valuation.empty() ? month_of(latest) : stats::parse_month(options_.valuation, "valuation");
+    // Without a first month: the later of the first service and the first enrolment, so
+    // that claims served before anyone was enrolled do not open the window with empty months.
+    sys_days enrolled = member_rows_.front().start;
+    for (const MemberRow& m : member_rows_) enrolled = std::min(enrolled, m.start);
+    out_.first = options_.first.empty() ? std::max(month_of(earliest_service_), month_of(enrolled)) : stats::parse_month(options_.first, "first");
+    out_.valuation = options_.valuation.empty() ? month_of(latest_paid_) : stats::parse_month(options_.valuation, "valuation");
     if (out_.valuation < out_.first)
         throw InvalidInput("valuation", "a month from the first month " + month_text(out_.first) + " on", month_text(out_.valuation));
 }
 
-void Standardiser::apply_window_rules() {
-    std::size_t kept = 0;
-    for (const Row& r : rows_) {
-        const year_month incurred = month_of(r.service);
-        if (incurred < out_.first || incurred > out_.valuation)
-            findings_.note(incurred_outside_window, r.file_line, r.allowed,
-                           "service " + day_text(r.service) + " outside " + month_text(out_.first) + " .. " + month_text(out_.valuation));
-        else if (month_of(r.paid) > out_.valuation)
-            findings_.note(paid_after_valuation, r.file_line, r.allowed, "paid " + day_text(r.paid) + " after the valuation month " + month_text(out_.valuation));
-        else
-            rows_[kept++] = r;
+/// The window's rules for one row: false (and counted) when it is removed.
+bool Standardiser::inside_window(const Row& r) {
+    const year_month incurred = month_of(r.service);
+    if (incurred < out_.first || incurred > out_.valuation) {
+        findings_.note(incurred_outside_window, r.file_line, r.allowed,
+                       "service " + day_text(r.service) + " outside " + month_text(out_.first) + " .. " + month_text(out_.valuation));
+        return false;
     }
-    rows_.resize(kept);
+    if (month_of(r.paid) > out_.valuation) {
+        findings_.note(paid_after_valuation, r.file_line, r.allowed, "paid " + day_text(r.paid) + " after the valuation month " + month_text(out_.valuation));
+        return false;
+    }
+    return true;
 }
 
-/// Rows grouped by claim line (duplicates removed, the rest netted) into net lines.
-std::vector<NetLine> Standardiser::net_lines() {
-    std::sort(rows_.begin(), rows_.end(), [](const Row& x, const Row& y) {
-        return std::tie(x.line_key, x.content, x.file_line) < std::tie(y.line_key, y.content, y.file_line);
+/// The rows in RowOrder (merged from disk when they outgrew the buffer), one claim at a
+/// time: each claim line's rows netted (net_line), then the claim's lines made events.
+void Standardiser::clean_rows() {
+    const auto [names, remap] = categories_.finish();
+    out_.categories = names;
+    triangle_ = stats::PaidTriangleBuilder(out_.first, out_.valuation);
+    has_claim_.assign(out_.members.size(), false);
+    rows_.finish();
+    std::vector<Row> line;
+    std::vector<NetLine> claim;
+    Row r;
+    while (rows_.next(r)) {
+        if (!inside_window(r)) continue;
+        if (!line.empty() && r.line_key != line.front().line_key) {
+            net_line(line, claim);
+            if (r.claim != line.front().claim) add_events(claim, remap);
+            line.clear();
+        }
+        line.push_back(r);
+    }
+    if (!line.empty()) net_line(line, claim);
+    add_events(claim, remap);
+    out_.triangle = triangle_.finish();
+    // Events by member (then service): the order does not depend on claim ids' hashes.
+    // Events equal in every field are interchangeable, so std::sort (no buffer) suffices.
+    std::sort(out_.events.begin(), out_.events.end(), [](const Event& x, const Event& y) {
+        return std::tie(x.member, x.service, x.category, x.allowed, x.paid) < std::tie(y.member, y.service, y.category, y.allowed, y.paid);
     });
-    std::vector<NetLine> lines;
-    for (auto begin = rows_.begin(); begin != rows_.end();) {
-        auto end = begin;
-        while (end != rows_.end() && end->line_key == begin->line_key) ++end;
-        net_group(begin, end, lines);
-        begin = end;
-    }
-    std::vector<Row>().swap(rows_);
-    return lines;
 }
 
-void Standardiser::net_group(std::vector<Row>::iterator begin, std::vector<Row>::iterator end, std::vector<NetLine>& lines) {
-    auto kept = begin;
-    for (auto r = begin; r != end; ++r)
-        if (r != begin && r->content == (r - 1)->content)
+/// One claim line's rows (in RowOrder): duplicates removed, the rest netted into a line.
+void Standardiser::net_line(std::vector<Row>& rows, std::vector<NetLine>& lines) {
+    auto kept = rows.begin();
+    for (auto r = rows.begin(); r != rows.end(); ++r)
+        if (r != rows.begin() && r->content == (r - 1)->content)
             findings_.note(duplicate_line, r->file_line, r->allowed, "the same as line " + std::to_string((r - 1)->file_line));
         else
             *kept++ = *r;
     // The line's first billing (the earliest row that is not a reversal) gives its member, category and dates.
-    auto first = begin;
-    for (auto r = begin; r != kept; ++r)
+    auto first = rows.begin();
+    for (auto r = rows.begin(); r != kept; ++r)
         if ((first->reversal && !r->reversal) || (first->reversal == r->reversal && r->file_line < first->file_line)) first = r;
     NetLine line{first->claim, first->file_line, first->member, first->category, first->service, first->paid, 0.0, 0.0};
-    for (auto r = begin; r != kept; ++r) line.allowed += r->allowed, line.paid_amount += r->paid_amount;
-    const auto rows = static_cast<std::size_t>(kept - begin);
-    if (rows > 1)
+    for (auto r = rows.begin(); r != kept; ++r) line.allowed += r->allowed, line.paid_amount += r->paid_amount;
+    const auto netted = static_cast<std::size_t>(kept - rows.begin());
+    if (netted > 1)
         findings_.note(reversal_netted, line.file_line, 0.0,
-                       std::to_string(rows) + " rows of the claim line netted to " + show(line.allowed), rows - 1);
+                       std::to_string(netted) + " rows of the claim line netted to " + show(line.allowed), netted - 1);
     if (!(line.allowed > 0.0))
         findings_.note(non_positive_after_netting, line.file_line, line.allowed, "the claim line nets to " + show(line.allowed));
     else if (!out_.members[line.member].enrolled_on(line.service))
@@ -382,34 +428,31 @@ void Standardiser::net_group(std::vector<Row>::iterator begin, std::vector<Row>:
         lines.push_back(line);
         ++out_.report.rows_kept;
         out_.report.allowed_kept += line.allowed;
+        triangle_.add(line.service, line.paid, line.allowed);
+        has_claim_[line.member] = true;
     }
 }
 
-/// The net lines of a claim in a category make one event; the triangle takes the lines.
-void Standardiser::build_events(std::vector<NetLine>& lines) {
-    auto [names, remap] = categories_.finish();
-    out_.categories = std::move(names);
-    std::sort(lines.begin(), lines.end(), [](const NetLine& x, const NetLine& y) {
-        return std::tie(x.member, x.claim, x.category, x.file_line) < std::tie(y.member, y.claim, y.category, y.file_line);
-    });
-    std::vector<sys_days> service, paid;
-    std::vector<double> amount;
-    std::vector<bool> has_claim(out_.members.size(), false);
+/// A claim's net lines of one member and category make one event (then `lines` is emptied).
+void Standardiser::add_events(std::vector<NetLine>& lines, const std::vector<std::uint16_t>& category_remap) {
+    std::sort(lines.begin(), lines.end(),
+              [](const NetLine& x, const NetLine& y) { return std::tie(x.member, x.category, x.file_line) < std::tie(y.member, y.category, y.file_line); });
     for (std::size_t k = 0; k < lines.size(); ++k) {
         const NetLine& l = lines[k];
-        service.push_back(l.service), paid.push_back(l.paid), amount.push_back(l.allowed);
-        const bool same_event = k > 0 && l.member == lines[k - 1].member && l.claim == lines[k - 1].claim && l.category == lines[k - 1].category;
-        if (!same_event) out_.events.push_back(Event{l.member, remap[l.category], l.service, 0.0, 0.0});
+        if (k == 0 || l.member != lines[k - 1].member || l.category != lines[k - 1].category)
+            out_.events.push_back(Event{l.member, category_remap[l.category], l.service, 0.0, 0.0});
         Event& e = out_.events.back();
         e.service = std::min(e.service, l.service);
         e.allowed += l.allowed, e.paid += l.paid_amount;
-        has_claim[l.member] = true;
     }
-    out_.triangle = stats::paid_triangle(service, paid, amount, out_.first, out_.valuation);
-    for (std::size_t i = 0; i < out_.members.size(); ++i)
-        if (!has_claim[i]) {
-            const auto row = std::find_if(member_rows_.begin(), member_rows_.end(), [&](const MemberRow& r) { return r.member == i; });
-            findings_.note(members_without_claims, row->file_line, 0.0, "member " + out_.members[i].id + " has no claim");
+    lines.clear();
+}
+
+void Standardiser::note_members_without_claims() {
+    for (const MemberRow& r : member_rows_)  // each member once, at its first row
+        if (!has_claim_[r.member]) {
+            findings_.note(members_without_claims, r.file_line, 0.0, "member " + out_.members[r.member].id + " has no claim");
+            has_claim_[r.member] = true;
         }
 }
 
@@ -438,6 +481,7 @@ void StandardiseOptions::validate() const {
     if (!first.empty() && !valuation.empty() && stats::parse_month(valuation, "valuation") < stats::parse_month(first, "first"))
         throw InvalidInput("valuation", "a month from first (" + first + ") on", "\"" + valuation + "\"");
     check::positive("extreme_threshold", extreme_threshold);
+    if (rows_in_memory < 2) throw InvalidInput("rows_in_memory", "at least 2 rows", std::to_string(rows_in_memory));
     for (const auto* list : {&tiers, &categories})
         for (std::size_t i = 0; i < list->size(); ++i) {
             const std::string at = std::string(list == &tiers ? "tiers" : "categories") + "[" + std::to_string(i) + "]";

@@ -101,7 +101,7 @@ void add_calibrate_command(CLI::App& app) {
             {"--manual", "manual cost model to blend thin cells with: a cost model file, a scenario file, or 'default'"},
             {"--out", "the cost model file to write (JSON; a scenario's cost_model may name it) (required)"},
             {"--report", "the report file to write (JSON)"},
-            {"--first", "first incurred month YYYY-MM (default: the earliest service month)"},
+            {"--first", "first incurred month YYYY-MM (default: the later of the earliest service and enrolment months)"},
             {"--valuation", "valuation month YYYY-MM: the last incurred and paid month (default: the latest paid month)"},
             {"--extreme", "a line's allowed above this is flagged (default 1000000)"},
             {"--tail", "chain-ladder tail factor (default 1)"},

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <unistd.h>
 
 using namespace apmsim;
 
@@ -24,7 +25,9 @@ struct RoundTrip {
 
 RoundTrip round_trip(const Scenario& s, std::uint64_t seed, std::size_t members, int years, bool mess,
                      const claims::CalibrationOptions& co = {}) {
-    const std::string dir = ::testing::TempDir() + "/apmsim_calibrate_" + std::to_string(seed) + "_" + std::to_string(members);
+    // ctest runs each test in its own process, two at a time: the folder names the process.
+    const std::string dir = ::testing::TempDir() + "/apmsim_calibrate_" + std::to_string(seed) + "_" + std::to_string(members) + "_" +
+                            std::to_string(::getpid());
     SynthOptions o;
     o.seed = seed, o.members = members, o.years = years;
     if (!mess) o.mess = MessRates::none();

@@ -36,7 +36,7 @@ TEST(RunOut, CompletionFactorsRecoverAKnownLag) {
     S service, paid;
     std::vector<double> amount;
     apmsim::random::Stream s(11, 0, 0, 0);
-    char text[16];
+    char text[32];
     for (int month = 0; month < 24; ++month)
         for (int k = 0; k < 4000; ++k) {
             const int lag = static_cast<int>(std::floor(std::log(s.uniform()) / std::log(0.55)));

@@ -285,3 +285,75 @@ TEST(Standardise, EverythingTogetherReconciles) {
     EXPECT_DOUBLE_EQ(c.report.allowed_kept, 1850.0);
     EXPECT_TRUE(c.report.reconciles());
 }
+
+namespace {
+
+CleanClaims clean_example_program(std::size_t rows_in_memory) {
+    const std::string dir = std::string(APMSIM_SOURCE_DIR) + "/examples/data/cmc_program/";
+    csv::Reader members(dir + "members.csv"), claims(dir + "claims.csv");
+    StandardiseOptions o;
+    o.rows_in_memory = rows_in_memory;
+    return standardise(members, claims, ColumnMap{}, o);
+}
+
+}  // namespace
+
+// More rows than the buffer holds are sorted in runs on disk and merged: the report, the
+// events, the triangle and the exposure are the same, bit for bit, as when all fit.
+TEST(Standardise, RowsSpilledToDiskGiveTheSameCleanClaims) {
+    const CleanClaims all = clean_example_program(1'000'000);
+    ASSERT_GT(all.report.rows_in, 30'000u);
+    for (const std::size_t buffer : {4'096u, 7u}) {
+        const CleanClaims spilled = clean_example_program(buffer);
+        ASSERT_EQ(spilled.report.findings.size(), all.report.findings.size());
+        for (std::size_t k = 0; k < all.report.findings.size(); ++k) {
+            const Finding &a = all.report.findings[k], &b = spilled.report.findings[k];
+            EXPECT_EQ(b.rows, a.rows) << a.rule;
+            EXPECT_EQ(b.allowed, a.allowed) << a.rule;
+            EXPECT_EQ(b.examples, a.examples) << a.rule;
+        }
+        EXPECT_EQ(spilled.report.rows_kept, all.report.rows_kept);
+        EXPECT_EQ(spilled.report.allowed_kept, all.report.allowed_kept);
+        ASSERT_EQ(spilled.events.size(), all.events.size());
+        for (std::size_t i = 0; i < all.events.size(); ++i) {
+            const Event &a = all.events[i], &b = spilled.events[i];
+            ASSERT_TRUE(a.member == b.member && a.category == b.category && a.service == b.service && a.allowed == b.allowed && a.paid == b.paid)
+                << "event " << i;
+        }
+        EXPECT_EQ(spilled.triangle.cumulative, all.triangle.cumulative);
+        EXPECT_EQ(spilled.exposure.member_months, all.exposure.member_months);
+    }
+    // The reconciliation and the rules' counts are those of the examples' own record of the mess.
+    EXPECT_TRUE(all.report.reconciles());
+    std::size_t duplicates = 0;
+    for (const Finding& f : all.report.findings)
+        if (f.rule == "duplicate_line") duplicates = f.rows;
+    EXPECT_GT(duplicates, 0u);
+}
+
+TEST(Standardise, EveryRuleCountsTheSameWithATwoRowBuffer) {
+    StandardiseOptions o;
+    o.first = "2024-01", o.valuation = "2024-12", o.extreme_threshold = 250.0, o.rows_in_memory = 2;
+    const std::string rows = base_rows +
+                             "C2,1,M2,2024-03-05,2024-03-20,outpatient,200,200,original\n"
+                             "C4,1,M1,2024-05-05,2024-05-20,inpatient,1000,1000,original\n"
+                             "C4,1,M1,2024-05-05,2024-06-20,inpatient,-1000,-1000,reversal\n"
+                             "C4,1,M1,2024-05-05,2024-06-21,inpatient,1250,1250,original\n"
+                             "C5,1,M1,2024-04-04,2024-04-20,inpatient,700,700,original\n"
+                             "C5,1,M1,2024-04-04,2024-05-20,inpatient,-700,-700,reversal\n"
+                             "C6,1,M2,2024-07-15,2024-08-01,outpatient,80,80,original\n"
+                             "C12,1,M1,2023-12-20,2024-01-05,inpatient,70,70,original\n";
+    const CleanClaims c = clean(rows, o);
+    EXPECT_EQ(finding(c, "duplicate_line").rows, 1u);
+    EXPECT_EQ(finding(c, "reversal_netted").rows, 3u);  // C4's 3 rows into 1 (2), C5's 2 into 1 (1)
+    EXPECT_EQ(finding(c, "non_positive_after_netting").rows, 1u);  // C5
+    EXPECT_EQ(finding(c, "outside_enrolment").rows, 1u);  // C6: M2 not enrolled in July
+    EXPECT_EQ(finding(c, "incurred_outside_window").rows, 1u);  // C12
+    EXPECT_EQ(finding(c, "extreme_value").rows, 2u);  // C3 (300) and C4 (1250)
+    EXPECT_EQ(c.report.rows_kept, 4u);
+    EXPECT_DOUBLE_EQ(c.report.allowed_kept, 1850.0);
+    EXPECT_TRUE(c.report.reconciles());
+    StandardiseOptions zero = o;
+    zero.rows_in_memory = 1;
+    EXPECT_THROW(clean(rows, zero), InvalidInput);
+}

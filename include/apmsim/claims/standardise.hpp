@@ -29,8 +29,13 @@
 /// The report reconciles: rows in = rows kept + rows removed by each rule, and allowed
 /// dollars likewise (a row whose amount cannot be read counts no dollars).
 ///
-/// Memory: the kept rows are held in a compact form (about 90 bytes a row, no strings) to
-/// find duplicates and net reversals, which needs every row of a line together.
+/// Memory: finding duplicates and netting reversals needs every row of a claim line
+/// together. The usable rows (80 bytes each, no strings) are sorted by claim and line in a
+/// buffer of `rows_in_memory` rows; a larger extract is sorted in runs spilled to an
+/// unlinked temporary file in TMPDIR and merged (core/external_sort.hpp). What stays in
+/// memory is the buffer, the members (their ids, spans and member-months) and the clean
+/// events (one per claim and category), so a file of more duplicates, reversals and lines
+/// per claim costs no more memory. The result does not depend on the buffer size.
 
 #include "apmsim/claims/column_map.hpp"
 #include "apmsim/core/csv.hpp"
@@ -57,10 +62,11 @@ struct Finding {
 };
 
 struct StandardiseOptions {
-    std::string first;      ///< "YYYY-MM", the first incurred month; empty: the earliest enrolment month
+    std::string first;      ///< "YYYY-MM", the first incurred month; empty: the later of the first service's and the first enrolment's
     std::string valuation;  ///< "YYYY-MM", the last incurred and paid month; empty: the latest paid month
     double extreme_threshold = 1'000'000.0;  ///< a line's net allowed above it is flagged
     bool strict = false;    ///< any finding (other than members without claims) is an error
+    std::size_t rows_in_memory = std::size_t{1} << 19;  ///< claims rows sorted in memory (80 B each) before runs spill to disk
     /// The accepted tiers and categories (e.g. a manual cost model's); empty: what the data hold.
     std::vector<std::string> tiers, categories;
     void validate() const;
@@ -98,7 +104,7 @@ struct CleanClaims {
     std::vector<Member> members;
     std::chrono::year_month first, valuation;
     stats::Exposure exposure;     ///< member-months of `members` (same order), first .. valuation
-    std::vector<Event> events;    ///< in claim order
+    std::vector<Event> events;    ///< by member, then service date
     stats::PaidTriangle triangle; ///< net lines' allowed by incurred and paid month
     StandardiseReport report;
     std::size_t months() const { return exposure.months; }
@@ -106,7 +112,9 @@ struct CleanClaims {
 
 /// Reads and cleans the two extracts (see the file comment). Missing required columns,
 /// malformed CSV and, in strict mode, the first finding are InvalidInput naming the file
-/// and line; so is an extract left with no member or no claim.
+/// and line; so is an extract left with no member or no claim. A finding's examples are
+/// its 5 earliest lines. A temporary file that cannot be written (a full disk) is a
+/// std::runtime_error naming its folder.
 CleanClaims standardise(csv::Reader& members, csv::Reader& claims, const ColumnMap& map, const StandardiseOptions& options = {});
 
 }  // namespace apmsim::claims

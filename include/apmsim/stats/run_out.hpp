@@ -20,32 +20,48 @@ struct PaidTriangle {
     double amount_used = 0.0, amount_paid_after_valuation = 0.0, amount_outside = 0.0;
 };
 
+/// The triangle built one line at a time, for incurred months `first` .. `last` (the
+/// valuation month); a payment is on or after its service (the callers check it).
+class PaidTriangleBuilder {
+public:
+    PaidTriangleBuilder(std::chrono::year_month first, std::chrono::year_month last) : last_(last) {
+        t_.first = first;
+        const auto rows = static_cast<std::size_t>((last - first).count()) + 1;
+        t_.cumulative.resize(rows);
+        for (std::size_t k = 0; k < rows; ++k) t_.cumulative[k].assign(rows - k, 0.0);
+    }
+    void add(std::chrono::sys_days service, std::chrono::sys_days paid, double amount) {
+        using namespace std::chrono;
+        const year_month_day s{service}, p{paid};
+        const year_month incurred = s.year() / s.month(), paid_month = p.year() / p.month();
+        if (incurred < t_.first || incurred > last_) {
+            ++t_.lines_outside, t_.amount_outside += amount;
+        } else if (paid_month > last_) {
+            ++t_.lines_paid_after_valuation, t_.amount_paid_after_valuation += amount;
+        } else {
+            t_.cumulative[static_cast<std::size_t>((incurred - t_.first).count())][static_cast<std::size_t>((paid_month - incurred).count())] += amount;
+            ++t_.lines_used, t_.amount_used += amount;
+        }
+    }
+    /// The triangle, its rows made cumulative; the builder is spent.
+    PaidTriangle finish() {
+        for (auto& row : t_.cumulative)
+            for (std::size_t j = 1; j < row.size(); ++j) row[j] += row[j - 1];
+        return std::move(t_);
+    }
+
+private:
+    PaidTriangle t_;
+    std::chrono::year_month last_;
+};
+
 /// The triangle of lines (service[k], paid[k], amount[k]) for incurred months `first` ..
 /// `valuation`; a payment is on or after its service (the callers check it).
 inline PaidTriangle paid_triangle(std::span<const std::chrono::sys_days> service, std::span<const std::chrono::sys_days> paid,
                                   std::span<const double> amount, std::chrono::year_month first, std::chrono::year_month last) {
-    using namespace std::chrono;
-    PaidTriangle t;
-    t.first = first;
-    const auto rows = static_cast<std::size_t>((last - first).count()) + 1;
-    std::vector<std::vector<double>> incremental(rows);
-    for (std::size_t k = 0; k < rows; ++k) incremental[k].assign(rows - k, 0.0);
-    for (std::size_t k = 0; k < service.size(); ++k) {
-        const year_month_day s{service[k]}, p{paid[k]};
-        const year_month incurred = s.year() / s.month(), paid_month = p.year() / p.month();
-        if (incurred < first || incurred > last) {
-            ++t.lines_outside, t.amount_outside += amount[k];
-        } else if (paid_month > last) {
-            ++t.lines_paid_after_valuation, t.amount_paid_after_valuation += amount[k];
-        } else {
-            incremental[static_cast<std::size_t>((incurred - first).count())][static_cast<std::size_t>((paid_month - incurred).count())] += amount[k];
-            ++t.lines_used, t.amount_used += amount[k];
-        }
-    }
-    t.cumulative = std::move(incremental);
-    for (auto& row : t.cumulative)
-        for (std::size_t j = 1; j < row.size(); ++j) row[j] += row[j - 1];
-    return t;
+    PaidTriangleBuilder builder(first, last);
+    for (std::size_t k = 0; k < service.size(); ++k) builder.add(service[k], paid[k], amount[k]);
+    return builder.finish();
 }
 
 /// The triangle of lines (service_date[k], paid_date[k], amount[k]) for incurred months
