@@ -1,6 +1,8 @@
 // Error translation and JSON conversion shared by the binding files.
 #include "bindings.hpp"
 
+#include "apmsim/core/files.hpp"
+
 #include <pybind11/stl.h>
 
 #include <cmath>
@@ -11,6 +13,7 @@ void register_errors(py::module_& m) {
     // InvalidInput is a ValueError (bad input), ComputationError a RuntimeError (numerical failure).
     static py::exception<InvalidInput> invalid(m, "InvalidInput", PyExc_ValueError);
     static py::exception<ComputationError> computation(m, "ComputationError", PyExc_RuntimeError);
+    static py::exception<OutputError> output(m, "OutputError", PyExc_OSError);  // a full disk: nothing partial left
     py::register_exception_translator([](std::exception_ptr p) {
         try {
             if (p) std::rethrow_exception(p);
@@ -29,10 +32,25 @@ void register_errors(py::module_& m) {
             PyErr_SetObject(type, instance.ptr());
         } catch (const ComputationError& e) {
             computation(e.what());
+        } catch (const OutputError& e) {
+            output(e.what());
         } catch (const Json::exception& e) {
             PyErr_SetString(PyExc_ValueError, e.what());
         }
     });
+}
+
+void register_files(py::module_& m) {
+    // The package's own writers (reports, calibration and monitoring JSON) go through the
+    // C++ ones: one set of checks on the path, and an OutputError on a full disk.
+    m.def("_check_output_path", [](const std::string& path) { check_output_path(path, path); }, py::arg("path"));
+    m.def(
+        "_write_file_atomically",
+        [](const std::string& path, const std::string& text) {
+            py::gil_scoped_release release;
+            write_file_atomically(path, text);
+        },
+        py::arg("path"), py::arg("text"));
 }
 
 namespace {

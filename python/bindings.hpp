@@ -14,6 +14,7 @@ namespace apmsim::python {
 namespace py = pybind11;
 
 void register_errors(py::module_& m);
+void register_files(py::module_& m);  // _check_output_path, _write_file_atomically
 void register_distributions(py::module_& m);
 void register_scenario(py::module_& m);
 void register_simulation(py::module_& m);

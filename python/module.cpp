@@ -8,6 +8,7 @@ PYBIND11_MODULE(_core, m) {
     m.doc() = "apmsim core (C++): distributions, scenarios and the Monte Carlo engine";
     m.attr("__version__") = apmsim::version;
     apmsim::python::register_errors(m);
+    apmsim::python::register_files(m);
     apmsim::python::register_distributions(m);
     apmsim::python::register_scenario(m);
     apmsim::python::register_simulation(m);

@@ -2,6 +2,7 @@
 #include "apmsim/run.hpp"
 
 #include "apmsim/scenario_json.hpp"
+#include "apmsim/core/memory.hpp"
 
 #include "apmsim/contracts/settlement.hpp"
 #include "apmsim/experience/experience_observer.hpp"
@@ -407,6 +408,11 @@ std::string simulation_key(const Scenario& s) {
 RunResults run_with(const Scenario& scenario, const SimulationOptions& options, const Simulator& simulator, const RunControl& control) {
     scenario.validate();
     options.validate();
+    if (options.member_detail)  // before the base period and calibration simulations (the engine checks it again, exactly)
+        check_fits_in_memory("options.member_detail",
+                             saturating_product({scenario.intervention ? 2u : 1u, options.trials, static_cast<std::size_t>(scenario.years()),
+                                                 scenario.population.size(), sizeof(double)}),
+                             "per-member detail");
     RunResults out;
     if (scenario.payment_models.empty()) {
         out.simulation = simulator(scenario, options, {}, control);

@@ -108,12 +108,8 @@ class Calibration:
         return bool(self.report["standardisation"]["reconciles"])
 
     def save(self, path: Any) -> None:
-        """Writes the cost model document (JSON) to `path`."""
-        text = json.dumps(self.cost_model, indent=2) + "\n"
-        tmp = os.fspath(path) + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        """Writes the cost model document (JSON) to `path` (atomically; apmsim.OutputError on a full disk)."""
+        _core._write_file_atomically(os.fspath(path), json.dumps(self.cost_model, indent=2) + "\n")
 
     def __repr__(self) -> str:
         s = self.report["standardisation"]
@@ -237,11 +233,8 @@ class Monitoring:
         return ax
 
     def save(self, path: Any) -> None:
-        """Writes the report (JSON) to `path`."""
-        tmp = os.fspath(path) + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps(self.report, indent=2) + "\n")
-        os.replace(tmp, path)
+        """Writes the report (JSON) to `path` (atomically; apmsim.OutputError on a full disk)."""
+        _core._write_file_atomically(os.fspath(path), json.dumps(self.report, indent=2) + "\n")
 
     def __repr__(self) -> str:
         y = self.year_to_date

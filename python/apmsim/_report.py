@@ -266,16 +266,10 @@ def render(results: Any, title: Optional[str] = None) -> str:
 
 
 def _destination(path: PathLike, source: str) -> pathlib.Path:
-    """The report's path, checked before anything is drawn: a file in an existing folder,
-    not the results file it reports on."""
+    """The report's path, checked before anything is drawn (core/files.hpp's
+    check_output_path), and not the results file it reports on."""
     target = pathlib.Path(os.fspath(path))
-    folder = target.parent
-    if not folder.is_dir():
-        raise _invalid(str(target), "a file in an existing folder", f"no folder {folder}")
-    if target.is_dir():
-        raise _invalid(str(target), "the name of an HTML file to write", "a folder")
-    if not os.access(folder, os.W_OK):
-        raise _invalid(str(target), "a file in a folder that can be written", f"a folder without write permission ({folder})")
+    _core._check_output_path(str(target))  # not a link, a device or a folder; in an existing, writable folder
     with contextlib.suppress(OSError):
         if target.exists() and os.path.samefile(target, source):
             raise _invalid(str(target), "an output other than the results file it reports on", "the results file")

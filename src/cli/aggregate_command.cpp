@@ -173,7 +173,7 @@ void add_aggregate_command(CLI::App& app) {
             {"--tail-target", "probability beyond an automatic lattice upper end, in (0, 0.5) (default 1e-10)"},
             {"--quantiles", "comma-separated probabilities (default 0.5,0.75,0.9,0.95,0.99,0.995,0.999)"},
             {"--retentions", "comma-separated stop-loss retentions d (default 1, 1.5, 2 and 3 times the mean)"}});
-    c->callback([flags] { aggregate_command(*flags); });
+    c->callback(action(c, [flags] { aggregate_command(*flags); }));
 }
 
 }  // namespace apmsim::cli

@@ -110,7 +110,7 @@ void add_calibrate_command(CLI::App& app) {
                                 "(cells with 50 or more amounts above it and full severity credibility; default: none)"}});
     auto strict = std::make_shared<bool>(false);
     c->add_flag("--strict", *strict, "any finding of the standardisation is an error");
-    c->callback([flags, strict] { calibrate_command(*flags, *strict); });
+    c->callback(action(c, [flags, strict] { calibrate_command(*flags, *strict); }));
 }
 
 }  // namespace apmsim::cli

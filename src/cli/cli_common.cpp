@@ -1,11 +1,8 @@
 // Shared command-line helpers (cli_common.hpp).
 #include "cli_common.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <csignal>
-#include <filesystem>
 
 namespace apmsim::cli {
 
@@ -26,20 +23,7 @@ void install_interrupt_handlers() {
 
 const std::atomic<bool>& stop_flag() { return stop_requested; }
 
-void check_output_path(const std::string& option, const std::string& path) {
-    namespace fs = std::filesystem;
-    const fs::path out(path);
-    const std::string where = "command line " + option;
-    std::error_code ec;
-    if (path.empty()) throw InvalidInput(where, "a file path", "\"\"");
-    if (fs::is_directory(out, ec)) throw InvalidInput(where, "a file path", "\"" + shorten(path) + "\", a folder");
-    const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
-    if (!fs::is_directory(folder, ec))
-        throw InvalidInput(where, "a path in an existing folder", "\"" + shorten(path) + "\" (no folder \"" + shorten(folder.string()) + "\")");
-    if (::access(folder.c_str(), W_OK) != 0)
-        throw InvalidInput(where, "a path in a folder you can write to",
-                           "\"" + shorten(path) + "\" (folder \"" + shorten(folder.string()) + "\" is not writable)");
-}
+void check_output_path(const std::string& option, const std::string& path) { apmsim::check_output_path("command line " + option, path); }
 
 std::string duration(double seconds) {
     if (!(seconds >= 0) || seconds > 1e7) return "?";

@@ -2,6 +2,7 @@
 // Helpers shared by the apmsim command-line subcommands: values checked with errors that
 // name the option, tables, output paths, interrupts and the progress line.
 #include "apmsim/core/errors.hpp"
+#include "apmsim/core/files.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -94,8 +95,8 @@ inline double real_number(const std::string& flag, const std::string& text) {
     return v;
 }
 
-/// Refuses an output path that cannot be written before any work is done: its folder
-/// must exist and be writable, and it must not be a folder itself.
+/// Refuses an output path that cannot be written before any work is done (core/files.hpp's
+/// check_output_path, the error at "command line OPTION").
 void check_output_path(const std::string& option, const std::string& path);
 
 /// SIGINT and SIGTERM set the stop flag every long computation polls (RunControl::stop);
@@ -130,5 +131,18 @@ void add_decompose_command(CLI::App& app);
 void add_synth_command(CLI::App& app);  // synth: synthetic claims extracts
 void add_calibrate_command(CLI::App& app);  // calibrate: a cost model from claims extracts
 void add_monitor_command(CLI::App& app);    // monitor: a contract year against its scenario
+
+/// A command's action as registered with CLI11: `run`, unless a parse-only check is set
+/// (set_parse_only_check), which is then given the parsed command instead, so that
+/// nothing runs. The CLI fuzz target (tests/fuzz/fuzz_cli.cpp) sets one.
+std::function<void()> action(const CLI::App* command, std::function<void()> run);
+void set_parse_only_check(std::function<void(const CLI::App&)> check);
+
+/// The whole application: its description, version flag and every subcommand (app.cpp).
+std::unique_ptr<CLI::App> make_app();
+
+/// Parses the command line and runs the command; returns the exit code (main.cpp's
+/// comment), printing errors to stderr. Every exception ends here.
+int run_command_line(CLI::App& app, int argc, char** argv);
 
 }  // namespace apmsim::cli

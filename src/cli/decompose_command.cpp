@@ -43,7 +43,7 @@ void add_decompose_command(CLI::App& app) {
     d->add_option("scenario", args->scenario, "the scenario file (JSON)")->required()->type_name("SCENARIO.json");
     d->add_option("--outer", args->outer, "parameter draws, 3 to 1000000")->capture_default_str()->type_name("K");
     d->add_option("--inner", args->inner, "trials on each parameter draw, 2 to 1000000")->capture_default_str()->type_name("M");
-    d->callback([args] { decompose_command(*args); });
+    d->callback(action(d, [args] { decompose_command(*args); }));
 }
 
 }  // namespace apmsim::cli

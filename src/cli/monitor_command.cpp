@@ -96,7 +96,7 @@ void add_monitor_command(CLI::App& app) {
         "Compares the paid-to-date PMPM with what the scenario's cost model gives the same members, months and run-out\n"
         "(percentile, band, actual vs expected by tier and category), then projects the rest of the year conditionally on each\n"
         "member's claims so far and settles it with every payment model: the updated chance of savings paid or losses owed.");
-    c->callback([args, flags] { monitor_command(*args, *flags); });
+    c->callback(action(c, [args, flags] { monitor_command(*args, *flags); }));
 }
 
 }  // namespace apmsim::cli

@@ -104,7 +104,7 @@ void add_msr_command(CLI::App& app) {
             {"--power", "power for members needed (default 0.8)"},
             {"--false-reward", "false-reward rate for members needed (default 0.05)"},
             {"--target-msr", "an MSR to find the members needed for (default 0.02, the MSSP floor)"}});
-    c->callback([flags] { msr_command(*flags); });
+    c->callback(action(c, [flags] { msr_command(*flags); }));
 }
 
 }  // namespace apmsim::cli

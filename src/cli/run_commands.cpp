@@ -411,7 +411,7 @@ void add_run_commands(CLI::App& app) {
     run->add_flag("--quiet", args->quiet, "no progress line (there is none either when stderr is not a terminal)");
     run->footer("Outputs are checked before the simulation starts and written through temporary files: a failed or\n"
                 "interrupted run (Ctrl-C, SIGTERM: exit 130) leaves none behind. --flag=value works too.");
-    run->callback([args, run] { run_command(*args, *run); });
+    run->callback(action(run, [args, run] { run_command(*args, *run); }));
 
     auto margs = std::make_shared<RunArguments>();
     auto parts = std::make_shared<std::vector<std::string>>();
@@ -423,7 +423,7 @@ void add_run_commands(CLI::App& app) {
     merge->add_option("--compare-with", margs->compare_with, "print each payment model's net result minus this model's")->type_name("MODEL");
     merge->footer("Example: apmsim run S.json --trials 500 --trial-begin 0 --part a.part; ... --trial-begin 500 --part b.part;\n"
                   "apmsim merge a.part b.part --out results.json gives the results of apmsim run S.json --trials 1000 --out results.json.");
-    merge->callback([margs, parts, merge] { merge_command(*parts, *margs, *merge); });
+    merge->callback(action(merge, [margs, parts, merge] { merge_command(*parts, *margs, *merge); }));
 
     auto files = std::make_shared<std::vector<std::string>>();
     CLI::App* v = app.add_subcommand("validate", "Check scenario and sweep files without running them: every problem at once, and warnings.");
@@ -432,19 +432,19 @@ void add_run_commands(CLI::App& app) {
               "file has one. Warnings (exit 0) flag legal but implausible inputs: a benchmark or capitation far from the\n"
               "expected cost of what it covers, a corridor band beyond 100% of the target, stop-loss insuring a party\n"
               "that bears no cost risk. apmsim run prints them too and records them in its results JSON.");
-    v->callback([files] {
+    v->callback(action(v, [files] {
         std::size_t problems = 0, warnings = 0;
         for (const std::string& file : *files) problems += validate_file(file, warnings);
         if (problems > 0)
             throw InvalidInput("command line", "files without problems", std::to_string(problems) + " problem(s), " + std::to_string(warnings) + " warning(s)");
-    });
+    }));
 
     auto dargs = std::make_shared<DefaultScenarioArguments>();
     CLI::App* d = app.add_subcommand("default-scenario", "Print (or write) the bundled default CMC program scenario (shared/DOMAIN.md section 2).");
     d->add_option("--members", dargs->members, "children in the synthetic population, 1 to 100000000")->capture_default_str()->type_name("N");
     d->add_option("--years", dargs->years, "years simulated, 1 to 100")->capture_default_str()->type_name("Y");
     d->add_option("--out", dargs->out, "scenario JSON to write (default: standard output)")->type_name("FILE");
-    d->callback([dargs, d] { default_scenario_command(*dargs, *d); });
+    d->callback(action(d, [dargs, d] { default_scenario_command(*dargs, *d); }));
 }
 
 }  // namespace apmsim::cli

@@ -132,7 +132,7 @@ void add_solve_command(CLI::App& app) {
     s->add_option("--out", args->out, "the answer and every evaluation as JSON (default: none)")->type_name("FILE");
     s->footer("Each round evaluates points inside the bracket on the scenario's own random numbers (for a payment-model\n"
               "term, in one simulation). The 95% interval repeats the search for the bound +- 1.96 standard errors.");
-    s->callback([args, s] { solve_command(*args, *s); });
+    s->callback(action(s, [args, s] { solve_command(*args, *s); }));
 }
 
 void add_sweep_commands(CLI::App& app) {
@@ -150,7 +150,7 @@ void add_sweep_commands(CLI::App& app) {
     s->add_flag("--quiet", args->quiet, "no progress line (there is none either when stderr is not a terminal)");
     s->footer("Variants that differ only in payment-model terms share one simulation. Ctrl-C or SIGTERM stops within\n"
               "a second (exit 130) and keeps every finished variant; --resume continues.");
-    s->callback([args, s] { sweep_command(*args, *s); });
+    s->callback(action(s, [args, s] { sweep_command(*args, *s); }));
 }
 
 }  // namespace apmsim::cli

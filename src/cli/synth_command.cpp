@@ -131,7 +131,7 @@ void add_synth_command(CLI::App& app) {
     c->footer("Counts, severities and frailty follow the scenario's cost model as the engine draws them (trial 0, mean trend);\n"
               "truth.json records the model, the true claims per tier x category x year, run-out by incurred month and every\n"
               "row each mess rule injected. include/apmsim/synth.hpp describes the files and the rules.");
-    c->callback([args, flags] { synth_command(*args, *flags); });
+    c->callback(action(c, [args, flags] { synth_command(*args, *flags); }));
 }
 
 }  // namespace apmsim::cli

@@ -3,29 +3,70 @@
 
 #include "apmsim/core/errors.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 namespace apmsim {
 
+namespace {
+
+/// Writes all of `content` to `fd`, then flushes it to the disk; false on any failure.
+bool write_all(int fd, const std::string& content) {
+    const char* p = content.data();
+    std::size_t left = content.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n, left -= static_cast<std::size_t>(n);
+    }
+    return ::fsync(fd) == 0;
+}
+
+}  // namespace
+
+void check_output_path(const std::string& where, const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path out(path);
+    const std::string quoted = "\"" + path + "\"";
+    std::error_code ec;
+    if (path.empty()) throw InvalidInput(where, "a file path", "\"\"");
+    const fs::file_status status = fs::symlink_status(out, ec);
+    if (fs::is_symlink(status))  // a write through it would land where the user did not name
+        throw InvalidInput(where, "a file path that is not a symbolic link", quoted + ", a link to \"" + fs::read_symlink(out, ec).string() + "\"");
+    if (fs::is_directory(status)) throw InvalidInput(where, "a file path", quoted + ", a folder");
+    if (fs::exists(status) && !fs::is_regular_file(status)) throw InvalidInput(where, "a file path", quoted + ", a device, pipe or socket");
+    const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
+    if (!fs::is_directory(folder, ec)) throw InvalidInput(where, "a path in an existing folder", quoted + " (no folder \"" + folder.string() + "\")");
+    if (::access(folder.c_str(), W_OK) != 0)
+        throw InvalidInput(where, "a path in a folder you can write to", quoted + " (folder \"" + folder.string() + "\" is not writable)");
+}
+
 void write_file_atomically(const std::string& file, const std::string& content) {
-    const std::string tmp = file + ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(&content));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw InvalidInput(file, "a writable output path", "a folder that cannot be written");
-        out << content;
-        out.flush();
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw ComputationError(file + ": writing the output failed (disk full?)");
-        }
+    check_output_path(file, file);
+    static std::atomic<unsigned> counter{0};
+    const std::string tmp = file + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) throw InvalidInput(file, "a writable output path", std::string("a folder that cannot be written (") + std::strerror(errno) + ")");
+    const bool written = write_all(fd, content);
+    const int error = errno;
+    if (::close(fd) != 0 || !written) {
+        std::remove(tmp.c_str());
+        throw OutputError(file + ": writing the output failed, nothing was written: " + std::strerror(written ? errno : error));
     }
     if (std::rename(tmp.c_str(), file.c_str()) != 0) {
+        const int rename_error = errno;
         std::remove(tmp.c_str());
-        throw InvalidInput(file, "a path the output can be renamed to", "a rename that failed");
+        throw OutputError(file + ": renaming the finished output into place failed: " + std::strerror(rename_error));
     }
 }
 

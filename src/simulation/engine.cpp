@@ -1,6 +1,7 @@
 // The member-level Monte Carlo engine (simulation/engine.hpp).
 #include "apmsim/simulation/engine.hpp"
 #include "apmsim/simulation/parallel_trials.hpp"
+#include "apmsim/core/memory.hpp"
 #include "apmsim/exact/severity_sum_table.hpp"
 #include "apmsim/random/batch.hpp"
 #include "apmsim/random/philox_stream.hpp"
@@ -599,8 +600,10 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
     (void)product({cells, arm_count, 2 * sizeof(double)}, "options.trials");  // cost and events, both arms
     const std::size_t tier_cells = options.trials * plan.years * plan.tiers;
     auto fill = [&control](std::vector<double>& v, std::size_t n, double value) { fill_stoppably(v, n, value, control); };
-    if (options.member_detail)
-        (void)product({arm_count, options.trials, static_cast<std::size_t>(plan.years), plan.members, sizeof(double)}, "options.member_detail");
+    const std::size_t detail_bytes =
+        options.member_detail ? product({arm_count, options.trials, static_cast<std::size_t>(plan.years), plan.members, sizeof(double)}, "options.member_detail") : 0;
+    check_fits_in_memory("options.member_detail", detail_bytes, "per-member detail");
+    check_fits_in_memory("options.trials", saturating_product({cells, arm_count, 2 * sizeof(double)}), "per-trial results");
     for (std::size_t a = 0; a < arm_count; ++a) {
         ArmResults arm;
         arm.name = a == 0 ? "baseline" : "intervention";

@@ -76,6 +76,8 @@ SweepAxis read_axis(JsonObject a, const Json& base) {
     (void)pointer_into(base, axis.pointer, a.path("pointer"), true);
     axis.name = a.string("name", name_from_pointer(axis.pointer));
     if (axis.name.empty()) throw InvalidInput(a.path("name"), "a non-empty column name", "\"\"");
+    if (axis.name.find('\0') != std::string::npos)  // an SQL identifier cannot hold one (values can: they are bound)
+        throw InvalidInput(a.path("name"), "a column name without NUL characters", "one with a NUL at character " + std::to_string(axis.name.find('\0')));
     const Json& values = a.at("values");
     if (values.is_object()) {
         axis.values = range_values(JsonObject(values, a.path("values")));

@@ -49,6 +49,13 @@ std::string now_utc() {
 
 void bind_text(sqlite3_stmt* s, int k, const std::string& text) { sqlite3_bind_text(s, k, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT); }
 
+/// Column k as text, by its length (NUL bytes kept); "" for NULL, which a damaged or
+/// hand-made database may hold where apmsim never writes one.
+std::string column_text(sqlite3_stmt* s, int k) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, k));
+    return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, k))) : std::string();
+}
+
 /// An axis value in its column: numbers as numbers, strings as text, anything else as JSON.
 void bind_json(sqlite3_stmt* s, int k, const Json& v) {
     if (v.is_number_integer()) sqlite3_bind_int64(s, k, v.get<std::int64_t>());
@@ -72,7 +79,9 @@ void SweepStore::fail(const std::string& doing) const {
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         throw InvalidInput(file_, "a sweep database no other apmsim process is writing", "one that another process holds locked (wait for it, or use another --db)");
     if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-        throw InvalidInput(file_, "an apmsim sweep database (SQLite)", "a file that is not one");
+        throw InvalidInput(file_, "an apmsim sweep database (SQLite)", std::string("a file that is not one, or is damaged (SQLite: ") + sqlite3_errmsg(db_) + ")");
+    if (code == SQLITE_FULL || code == SQLITE_IOERR)  // the transaction rolls back: finished variants stay
+        throw OutputError(file_ + ": " + doing + " failed: " + sqlite3_errmsg(db_) + " (the variants finished before are kept; --resume continues)");
     throw ComputationError(file_ + ": " + doing + " failed: " + (db_ ? sqlite3_errmsg(db_) : "cannot open"));
 }
 
@@ -181,8 +190,7 @@ void SweepStore::check_same_sweep(const Json& definition) const {
     if (!get) fail("reading the sweep table");
     std::string stored_definition, stored_version;
     while (sqlite3_step(get.get()) == SQLITE_ROW) {
-        const std::string key = reinterpret_cast<const char*>(sqlite3_column_text(get.get(), 0));
-        const std::string value = reinterpret_cast<const char*>(sqlite3_column_text(get.get(), 1));
+        const std::string key = column_text(get.get(), 0), value = column_text(get.get(), 1);
         if (key == "definition") stored_definition = value;
         if (key == "apmsim_version") stored_version = value;
     }
@@ -247,7 +255,7 @@ std::vector<StoredStatistic> read_statistics(const std::string& file) {
                       " ORDER BY variant, rowid");
     if (!get) throw InvalidInput(file, "a sweep database", std::string("one without a statistics table (") + sqlite3_errmsg(db) + ")");
     std::vector<StoredStatistic> out;
-    auto text = [&](int k) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(get.get(), k))); };
+    auto text = [&](int k) { return column_text(get.get(), k); };
     int rc;
     while ((rc = sqlite3_step(get.get())) == SQLITE_ROW) {
         StoredStatistic s;

@@ -13,6 +13,8 @@
 #include "apmsim/population/synthetic.hpp"
 #include "apmsim/outputs/simulation_summary.hpp"
 #include "apmsim/simulation/engine.hpp"
+#include "apmsim/core/memory.hpp"
+#include "apmsim/run.hpp"
 #include "apmsim/random/batch.hpp"
 
 #include <gtest/gtest.h>
@@ -1516,4 +1518,36 @@ TEST(Program, TargetingAndStaffingFromCpp) {
             EXPECT_EQ(pmpm_items(t, 0), 70.0 * 12 * static_cast<double>(b_members));  // $70 PMPM, participants only
         }
     }
+}
+
+// A run whose arrays would not fit in the machine's memory is refused before anything is
+// simulated or allocated, with the size it would need: 2 arms x 10^7 trials x 3 years x
+// 20,000 members x 8 bytes = 9.6e12 bytes = 8,940.7 GiB of per-member detail.
+TEST(EngineLimits, MemberDetailBeyondTheMachinesMemoryIsRefusedUpFrontWithItsSize) {
+    const Scenario s = Scenario::default_cmc_program(20'000, 3, true);
+    SimulationOptions o = opts(10'000'000, 1, 1, true);
+    o.calibration_trials = 10;
+    for (const bool whole_run : {true, false}) {
+        try {
+            if (whole_run) (void)run(s, o);
+            else (void)simulate(s, o);
+            FAIL() << "expected a refusal";
+        } catch (const InvalidInput& e) {
+            EXPECT_EQ(e.where(), "options.member_detail");
+            EXPECT_EQ(e.actual(), "one that would need 8940.7 GiB for it");
+            EXPECT_NE(e.expected().find("a run whose per-member detail fits in this machine's memory"), std::string::npos) << e.expected();
+        }
+    }
+    // Per-trial results alone: 4e9 trials x 3 years x 3 tiers x 8 categories x 2 arms x 16 bytes.
+    o.member_detail = false, o.trials = 4'000'000'000;
+    try {
+        (void)simulate(s, o);
+        FAIL() << "expected a refusal";
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.where(), "options.trials");
+        EXPECT_NE(e.actual().find("would need"), std::string::npos) << e.actual();
+    }
+    EXPECT_NO_THROW(check_fits_in_memory("x", 1000, "detail", 1000));
+    EXPECT_THROW(check_fits_in_memory("x", 1001, "detail", 1000), InvalidInput);
+    EXPECT_EQ(gibibytes(saturating_product({std::size_t{1} << 40, std::size_t{1} << 40})), "more than 16 EiB");
 }

@@ -39,6 +39,18 @@ const std::string base_rows =
     "C2,1,M2,2024-03-05,2024-03-20,outpatient,200,200,original\n"
     "C3,1,M1,2024-12-01,2024-12-20,outpatient,300,300,original\n";
 
+// The base rows with a duplicate, a reversal and replacement (C4), a voided line (C5), a
+// service outside enrolment (C6) and one before the window (C12).
+const std::string mixed_rows = base_rows +
+                               "C2,1,M2,2024-03-05,2024-03-20,outpatient,200,200,original\n"
+                               "C4,1,M1,2024-05-05,2024-05-20,inpatient,1000,1000,original\n"
+                               "C4,1,M1,2024-05-05,2024-06-20,inpatient,-1000,-1000,reversal\n"
+                               "C4,1,M1,2024-05-05,2024-06-21,inpatient,1250,1250,original\n"
+                               "C5,1,M1,2024-04-04,2024-04-20,inpatient,700,700,original\n"
+                               "C5,1,M1,2024-04-04,2024-05-20,inpatient,-700,-700,reversal\n"
+                               "C6,1,M2,2024-07-15,2024-08-01,outpatient,80,80,original\n"
+                               "C12,1,M1,2023-12-20,2024-01-05,inpatient,70,70,original\n";
+
 }  // namespace
 
 TEST(Standardise, CleanFileKeepsEveryLineAndCountsMembersWithoutClaims) {
@@ -262,17 +274,9 @@ TEST(Standardise, EverythingTogetherReconciles) {
     o.first = "2024-01";
     o.valuation = "2024-12";
     o.extreme_threshold = 250.0;
-    const CleanClaims c = clean(base_rows +
-                                "C2,1,M2,2024-03-05,2024-03-20,outpatient,200,200,original\n"
-                                "C4,1,M1,2024-05-05,2024-05-20,inpatient,1000,1000,original\n"
-                                "C4,1,M1,2024-05-05,2024-06-20,inpatient,-1000,-1000,reversal\n"
-                                "C4,1,M1,2024-05-05,2024-06-21,inpatient,1250,1250,original\n"
-                                "C5,1,M1,2024-04-04,2024-04-20,inpatient,700,700,original\n"
-                                "C5,1,M1,2024-04-04,2024-05-20,inpatient,-700,-700,reversal\n"
-                                "C6,1,M2,2024-07-15,2024-08-01,outpatient,80,80,original\n"
+    const CleanClaims c = clean(mixed_rows +
                                 "C7,1,M9,2024-02-02,2024-02-20,inpatient,50,50,original\n"
-                                "C9,1,M1,2024-02-30,2024-03-20,inpatient,10,10,original\n"
-                                "C12,1,M1,2023-12-20,2024-01-05,inpatient,70,70,original\n",
+                                "C9,1,M1,2024-02-30,2024-03-20,inpatient,10,10,original\n",
                                 o);
     std::size_t removed = 0;
     double removed_dollars = 0.0;
@@ -334,16 +338,7 @@ TEST(Standardise, RowsSpilledToDiskGiveTheSameCleanClaims) {
 TEST(Standardise, EveryRuleCountsTheSameWithATwoRowBuffer) {
     StandardiseOptions o;
     o.first = "2024-01", o.valuation = "2024-12", o.extreme_threshold = 250.0, o.rows_in_memory = 2;
-    const std::string rows = base_rows +
-                             "C2,1,M2,2024-03-05,2024-03-20,outpatient,200,200,original\n"
-                             "C4,1,M1,2024-05-05,2024-05-20,inpatient,1000,1000,original\n"
-                             "C4,1,M1,2024-05-05,2024-06-20,inpatient,-1000,-1000,reversal\n"
-                             "C4,1,M1,2024-05-05,2024-06-21,inpatient,1250,1250,original\n"
-                             "C5,1,M1,2024-04-04,2024-04-20,inpatient,700,700,original\n"
-                             "C5,1,M1,2024-04-04,2024-05-20,inpatient,-700,-700,reversal\n"
-                             "C6,1,M2,2024-07-15,2024-08-01,outpatient,80,80,original\n"
-                             "C12,1,M1,2023-12-20,2024-01-05,inpatient,70,70,original\n";
-    const CleanClaims c = clean(rows, o);
+    const CleanClaims c = clean(mixed_rows, o);
     EXPECT_EQ(finding(c, "duplicate_line").rows, 1u);
     EXPECT_EQ(finding(c, "reversal_netted").rows, 3u);  // C4's 3 rows into 1 (2), C5's 2 into 1 (1)
     EXPECT_EQ(finding(c, "non_positive_after_netting").rows, 1u);  // C5
@@ -355,5 +350,5 @@ TEST(Standardise, EveryRuleCountsTheSameWithATwoRowBuffer) {
     EXPECT_TRUE(c.report.reconciles());
     StandardiseOptions zero = o;
     zero.rows_in_memory = 1;
-    EXPECT_THROW(clean(rows, zero), InvalidInput);
+    EXPECT_THROW(clean(mixed_rows, zero), InvalidInput);
 }

@@ -47,6 +47,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// An output file that could not be written (a full disk, a file-size limit, an I/O
+/// error); nothing partial is left. The CLI exits with 1, Python raises an OSError.
+class OutputError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// A run stopped on request (RunControl::stop): no results. The CLI exits with 130,
 /// Python raises KeyboardInterrupt.
 class Interrupted : public std::runtime_error {

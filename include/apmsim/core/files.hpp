@@ -8,7 +8,14 @@
 
 namespace apmsim {
 
-/// Writes to `file` through a temporary file in the same folder and a rename.
+/// Refuses, as InvalidInput at `where`, an output path that is empty, a folder, a device, a
+/// symbolic link (a write through it would land elsewhere than the name given), or in a
+/// missing or unwritable folder.
+void check_output_path(const std::string& where, const std::string& path);
+
+/// Writes to `file` through a temporary file in the same folder, flushed to the disk, and a
+/// rename. The path is checked first (check_output_path); a write that fails (a full disk)
+/// is an OutputError and leaves nothing behind: neither a partial file nor the temporary.
 void write_file_atomically(const std::string& file, const std::string& content);
 
 /// The bytes of `file` (`what` it should be: for errors), at most `max_bytes`: InvalidInput

@@ -1,0 +1,250 @@
+"""Faults and hostile paths (issue 15), each as a test.
+
+A full disk is simulated with the file-size limit (RLIMIT_FSIZE, set in the child before
+it starts, SIGXFSZ ignored): a write past the limit fails with EFBIG as one on a full
+disk fails with ENOSPC, with no privileges and no mount. Under it: `apmsim run --out`
+and the other outputs leave no file and no temporary; `apmsim sweep` stops with an error
+naming the database, the database stays intact with its finished variants, and --resume
+ends with the statistics of an uninterrupted sweep. A store truncated or overwritten on
+purpose is an error naming the file. Output paths that are symbolic links or devices are
+refused without touching their targets. Sweep text with quotes, semicolons and NUL bytes
+round-trips through the store's bound parameters and quoted identifiers. The HTML report
+of a scenario and a model named like markup shows the names as text, is well-formed and
+refers to nothing outside itself. A run whose per-member detail exceeds the machine's
+memory is refused before it starts, with the size it would need.
+"""
+from __future__ import annotations
+
+import html
+import html.parser
+import json
+import os
+import pathlib
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+
+import pytest
+
+import apmsim
+
+
+def file_size_limit(limit: int):
+    """A preexec_fn: the child's writes beyond `limit` bytes per file fail."""
+    def apply():
+        _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # ignored stays ignored across exec
+    return apply
+
+
+def run_cli(cli, *args, limit: int | None = None, timeout: float = 300):
+    return subprocess.run([cli.program, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=file_size_limit(limit) if limit else None)
+
+
+@pytest.fixture
+def scenario_file(tmp_path) -> pathlib.Path:
+    s = apmsim.Scenario.default_cmc_program(members=80, years=2).to_dict()
+    s["settings"].update(trials=40, calibration_trials=40, threads=1)
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(s))
+    return path
+
+
+def test_a_full_disk_while_writing_results_leaves_nothing(tmp_path, cli, scenario_file):
+    full = tmp_path / "full"
+    full.mkdir()
+    outputs = ["--out", full / "results.json", "--summary-csv", full / "summary.csv", "--samples", full / "samples.csv"]
+    done = run_cli(cli, "run", scenario_file, *outputs, "--quiet")
+    assert done.returncode == 0, done.stderr
+    sizes = {p.name: p.stat().st_size for p in full.iterdir()}
+    for p in full.iterdir():
+        p.unlink()
+    # A limit below the smallest output: the first one written fails, and nothing is left.
+    failed = run_cli(cli, "run", scenario_file, *outputs, "--quiet", limit=min(sizes.values()) // 2)
+    assert failed.returncode == 1, failed.stderr
+    assert "writing the output failed, nothing was written: File too large" in failed.stderr
+    assert failed.stderr.startswith("apmsim: error: " + str(full)), failed.stderr
+    assert list(full.iterdir()) == []
+
+
+def test_a_full_disk_from_python_is_an_os_error_and_leaves_nothing(tmp_path):
+    script = (
+        "import apmsim, sys\n"
+        "r = apmsim.run(apmsim.Scenario.default_cmc_program(members=60, years=1), trials=20, calibration_trials=20, progress=False)\n"
+        "try:\n"
+        f"    r.save({str(tmp_path / 'r.json')!r})\n"
+        "except OSError as e:\n"
+        "    print(type(e).__name__, e)\n"
+        "    sys.exit(3)\n")
+    p = subprocess.run(["/usr/bin/python3", "-c", script], capture_output=True, text=True, timeout=300,
+                       preexec_fn=file_size_limit(4096), env=os.environ)
+    assert p.returncode == 3, p.stdout + p.stderr
+    assert p.stdout.startswith("OutputError " + str(tmp_path / "r.json") + ": writing the output failed"), p.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def small_sweep(folder: pathlib.Path, values, trials=30) -> pathlib.Path:
+    base = apmsim.Scenario.default_cmc_program(members=60, years=1).to_dict()
+    base["settings"].update(trials=trials, calibration_trials=30, threads=1)
+    path = folder / "sweep.json"
+    path.write_text(json.dumps({"name": "trend", "base": base, "axes": [{"pointer": "/cost_model/trend/mean", "values": values}]}))
+    return path
+
+
+def statistics(db) -> list[tuple]:
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT variant, model, arm, year, party, component, category, tier, measure, statistic, value "
+                         "FROM statistics ORDER BY variant, model, arm, year, party, component, category, tier, measure, statistic").fetchall()
+
+
+def test_a_full_disk_during_a_sweep_keeps_the_store_and_resume_completes_it(tmp_path, cli):
+    sweep = small_sweep(tmp_path, [0.0, 0.02, 0.04, 0.06, 0.08, 0.10])
+    reference = tmp_path / "reference.sqlite"
+    assert run_cli(cli, "sweep", sweep, "--db", reference, "--quiet").returncode == 0
+    db = tmp_path / "full.sqlite"
+    # Room for about half the reference: the sweep stops part way.
+    failed = run_cli(cli, "sweep", sweep, "--db", db, "--quiet", limit=reference.stat().st_size // 2)
+    assert failed.returncode != 0
+    assert str(db) in failed.stderr and ("disk" in failed.stderr or "full" in failed.stderr), failed.stderr
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finished = c.execute("SELECT count(*) FROM variants WHERE status = 'finished'").fetchone()[0]
+    assert 0 < finished < 6, finished
+    # The finished variants are whole: their statistics are the reference's.
+    kept = statistics(db)
+    assert kept == [row for row in statistics(reference) if row[0] in {r[0] for r in kept}]
+    done = run_cli(cli, "sweep", sweep, "--db", db, "--resume", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert statistics(db) == statistics(reference)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_damaged_store_is_an_error_naming_the_file(tmp_path, cli, damage):
+    sweep = small_sweep(tmp_path, [0.0, 0.05], trials=10)
+    db = tmp_path / "store.sqlite"
+    assert run_cli(cli, "sweep", sweep, "--db", db, "--quiet").returncode == 0
+    data = db.read_bytes()
+    if damage == "truncated":
+        db.write_bytes(data[: len(data) // 2])
+    else:
+        db.write_bytes(data[:100] + bytes(range(256)) * ((len(data) - 100) // 256 + 1))
+    resumed = run_cli(cli, "sweep", sweep, "--db", db, "--resume", "--quiet")
+    assert resumed.returncode in (1, 2) and str(db) in resumed.stderr, resumed.stderr
+    assert "expected an apmsim sweep database (SQLite), got a file that is not one, or is damaged (SQLite: " in resumed.stderr, resumed.stderr
+    assert "malformed" in resumed.stderr or "not a database" in resumed.stderr, resumed.stderr
+    with pytest.raises(Exception, match=str(db).replace(".", r"\.")):
+        apmsim.read_sweep(db)
+
+
+def test_output_paths_that_are_links_or_devices_are_refused_and_their_targets_untouched(tmp_path, cli, scenario_file):
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("precious")
+    link = tmp_path / "out.json"
+    link.symlink_to(elsewhere)
+    p = run_cli(cli, "run", scenario_file, "--out", link, "--quiet")
+    assert p.returncode == 2 and "--out: expected a file path that is not a symbolic link" in p.stderr, p.stderr
+    assert link.is_symlink() and elsewhere.read_text() == "precious"
+    p = run_cli(cli, "run", scenario_file, "--summary-csv", "/dev/null", "--quiet")
+    assert p.returncode == 2 and "a device, pipe or socket" in p.stderr, p.stderr
+    assert pathlib.Path("/dev/null").is_char_device()
+    # The same refusal from Python, naming the path.
+    results = apmsim.run(apmsim.Scenario.default_cmc_program(members=40, years=1), trials=5, calibration_trials=10, progress=False)
+    with pytest.raises(apmsim.InvalidInput, match="not a symbolic link") as error:
+        results.save(link)
+    assert error.value.where == str(link)
+    with pytest.raises(apmsim.InvalidInput, match="not a symbolic link"):
+        apmsim.report(results, link)
+    assert elsewhere.read_text() == "precious"
+
+
+HOSTILE = ["it's", 'say "no"', "a; DROP TABLE statistics; --", "nul\x00byte", "\u00e9t\u00e9 \U0001f600"]
+
+
+def test_sql_text_with_quotes_semicolons_and_nul_bytes_round_trips(tmp_path, cli):
+    base = apmsim.Scenario.default_cmc_program(members=40, years=1).to_dict()
+    base["settings"].update(trials=5, calibration_trials=10, threads=1)
+    sweep = tmp_path / "hostile.json"
+    # Values (bound parameters) with every hostile string; the axis's name is a column
+    # (a quoted identifier) with all but the NUL, which no SQL identifier can hold.
+    axis = "axis " + " ".join(h for h in HOSTILE if "\x00" not in h)
+    definition = {"name": "hostile '; --", "base": base, "axes": [{"name": axis, "pointer": "/payment_models/0/name", "values": HOSTILE}]}
+    sweep.write_text(json.dumps(definition))
+    db = tmp_path / "hostile.sqlite"
+    p = run_cli(cli, "sweep", sweep, "--db", db, "--quiet")
+    assert p.returncode == 0, p.stderr
+    variants, stats = apmsim.read_sweep(db)
+    assert list(variants[axis]) == HOSTILE
+    assert set(stats["model"]) >= set(HOSTILE)
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        names = {row[0] for row in c.execute("SELECT DISTINCT model FROM statistics")}
+    assert names >= set(HOSTILE)
+    # A NUL in the axis's name is refused before anything runs, naming the path.
+    definition["axes"][0]["name"] = "nul\x00axis"
+    sweep.write_text(json.dumps(definition))
+    p = run_cli(cli, "sweep", sweep, "--db", tmp_path / "never.sqlite", "--quiet")
+    assert p.returncode == 2 and "axes[0].name: expected a column name without NUL characters" in p.stderr, p.stderr
+    assert not (tmp_path / "never.sqlite").exists()
+
+
+def test_per_member_detail_beyond_the_machines_memory_is_refused_up_front(tmp_path, cli):
+    # 2 arms x 10^7 trials x 3 years x 20,000 members x 8 bytes = 8,940.7 GiB.
+    scenario = apmsim.Scenario.default_cmc_program(members=20000, years=3)
+    with pytest.raises(apmsim.InvalidInput, match="would need 8940.7 GiB") as error:
+        apmsim.run(scenario, trials=10_000_000, member_detail=True, calibration_trials=10, progress=False)
+    assert error.value.where == "options.member_detail"
+    d = scenario.to_dict()
+    d["settings"].update(member_detail=True, calibration_trials=10)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(d))
+    p = run_cli(cli, "run", path, "--trials", "10000000", "--quiet", timeout=120)
+    assert p.returncode == 2 and "options.member_detail" in p.stderr and "8940.7 GiB" in p.stderr, p.stderr
+
+
+class _Structure(html.parser.HTMLParser):
+    """Every element closed in order (void elements excepted): a well-formed page."""
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open, self.errors, self.tags = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.errors.append((tag, self.getpos(), self.open[-3:]))
+
+
+def test_the_html_report_shows_markup_in_names_as_text_and_is_well_formed(tmp_path):
+    scenario_name, model_name = "<script>alert('s')</script> & \"q\"", "<img src=x onerror=alert(1)>"
+    d = apmsim.Scenario.default_cmc_program(members=60, years=1).to_dict()
+    d["name"] = scenario_name
+    d["payment_models"][0]["name"] = model_name
+    d["settings"].update(trials=20, calibration_trials=20, threads=1)
+    results = apmsim.run(apmsim.Scenario.from_dict(d), progress=False)
+    text = apmsim.report(results, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    structure = _Structure()
+    structure.feed(text)
+    structure.close()
+    assert structure.errors == [] and structure.open == [], (structure.errors[:5], structure.open)
+    assert html.escape(scenario_name) in text and html.escape(model_name) in text
+    assert not any(tag in ("script", "iframe", "object", "embed", "link") for tag, _ in structure.tags)
+    assert not any(key.startswith("on") for _, attrs in structure.tags for key in attrs)
+    assert re.search(r"https?://", text, re.I) is None
+    for _, attrs in structure.tags:
+        for key in ("src", "href"):
+            assert attrs.get(key, "#").startswith(("data:image/png;base64,", "#")), attrs
