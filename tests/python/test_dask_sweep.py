@@ -1,11 +1,16 @@
 """apmsim.sweep on a dask.distributed cluster gives the numbers of the local run bit for
 bit (seeds come from the variant, never from the worker), stores them in the CLI's SQLite
-store, resumes, and refuses what is not a client. Everything a task carries pickles."""
+store, resumes, survives a worker killed mid-sweep, and refuses what is not a client.
+Everything a task carries pickles."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import signal
 import sqlite3
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -87,6 +92,40 @@ def test_resume_on_the_cluster_runs_only_what_is_missing(client, tmp_path):
         apmsim.sweep(sweep, client=client, db=db, progress=False)
     resumed = apmsim.sweep(sweep, client=client, db=db, resume=True, progress=False)
     assert_same_sweep(reference, resumed)
+
+
+def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
+    """SIGKILL to the worker process running a variant: the scheduler gives its task to
+    another worker (the nanny starts a new one), and the sweep ends with the local run's
+    numbers, bit for bit."""
+    sweep = grid_sweep()
+    sweep["base"]["settings"]["trials"] = 150  # long enough tasks to be caught running
+    reference = apmsim.sweep(sweep, db=tmp_path / "reference.sqlite", progress=False)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    c = distributed.Client(cluster)
+    outcome = {}
+    try:
+        pids = c.run(os.getpid)
+        db = tmp_path / "killed.sqlite"
+        runner = threading.Thread(target=lambda: outcome.update(result=apmsim.sweep(sweep, client=c, db=db, progress=False)))
+        runner.start()
+        killed = None
+        deadline = time.monotonic() + 120
+        while killed is None and runner.is_alive() and time.monotonic() < deadline:
+            busy = [w for w, keys in c.processing().items() if keys and w in pids]
+            if busy:
+                killed = busy[0]
+                os.kill(pids[killed], signal.SIGKILL)
+            time.sleep(0.05)
+        runner.join(timeout=300)
+        assert killed is not None, "no worker was seen running a task"
+        assert not runner.is_alive()
+    finally:
+        c.close()
+        cluster.close()
+    assert "result" in outcome
+    assert set(outcome["result"][0].status) == {"finished"}
+    assert_same_sweep(reference, outcome["result"])
 
 
 def test_a_resumed_local_sweep_counts_only_what_is_left(tmp_path):
