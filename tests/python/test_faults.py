@@ -20,12 +20,14 @@ import html.parser
 import json
 import os
 import pathlib
+import random
 import re
 import resource
 import shutil
 import signal
 import sqlite3
 import subprocess
+import time
 
 import pytest
 
@@ -248,3 +250,34 @@ def test_the_html_report_shows_markup_in_names_as_text_and_is_well_formed(tmp_pa
     for _, attrs in structure.tags:
         for key in ("src", "href"):
             assert attrs.get(key, "#").startswith(("data:image/png;base64,", "#")), attrs
+
+
+def test_sigkill_at_random_moments_and_resume_give_the_uninterrupted_statistics(tmp_path, cli):
+    """apmsim sweep killed (SIGKILL) at 12 seeded random moments, from its start (the database
+    being created) to the middle of a variant, each time resumed: the statistics at the end
+    are those of an uninterrupted sweep, and the database is intact after every kill."""
+    sweep = small_sweep(tmp_path, [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07], trials=600)
+    reference = tmp_path / "reference.sqlite"
+    started = time.monotonic()
+    assert run_cli(cli, "sweep", sweep, "--db", reference, "--quiet").returncode == 0
+    whole = time.monotonic() - started  # kills spread over the first 40% of a whole sweep's time
+    db = tmp_path / "killed.sqlite"
+    moments = random.Random(20261207)
+    kills = 0
+    for _ in range(12):
+        resume = ["--resume"] if db.exists() else []
+        proc = subprocess.Popen([cli.program, "sweep", str(sweep), "--db", str(db), "--quiet", *resume],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(moments.uniform(0.0, 0.4 * whole))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (0, -signal.SIGKILL), err
+        if db.exists() and db.stat().st_size > 0:
+            with sqlite3.connect(db) as c:
+                assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert kills >= 6, kills
+    done = run_cli(cli, "sweep", sweep, "--db", db, *(["--resume"] if db.exists() else []), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert statistics(db) == statistics(reference)
