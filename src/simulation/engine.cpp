@@ -597,13 +597,13 @@ SimulationResults simulate(const Model& model, const SimulationOptions& options,
         return p;
     };
     const std::size_t cells = product({options.trials, static_cast<std::size_t>(plan.years), plan.tiers, plan.categories}, "options.trials");
-    (void)product({cells, arm_count, 2 * sizeof(double)}, "options.trials");  // cost and events, both arms
     const std::size_t tier_cells = options.trials * plan.years * plan.tiers;
     auto fill = [&control](std::vector<double>& v, std::size_t n, double value) { fill_stoppably(v, n, value, control); };
     const std::size_t detail_bytes =
         options.member_detail ? product({arm_count, options.trials, static_cast<std::size_t>(plan.years), plan.members, sizeof(double)}, "options.member_detail") : 0;
     check_fits_in_memory("options.member_detail", detail_bytes, "per-member detail");
-    check_fits_in_memory("options.trials", saturating_product({cells, arm_count, 2 * sizeof(double)}), "per-trial results");
+    // Cost and events, both arms: the largest per-trial arrays.
+    check_fits_in_memory("options.trials", product({cells, arm_count, 2 * sizeof(double)}, "options.trials"), "per-trial results");
     for (std::size_t a = 0; a < arm_count; ++a) {
         ArmResults arm;
         arm.name = a == 0 ? "baseline" : "intervention";
