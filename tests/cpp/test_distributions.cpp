@@ -290,6 +290,8 @@ TEST(Validation, Gamma) {
     // Beyond shape 1e10 (cv 1e-5) Boost's inverse incomplete gamma gives up (an evaluation_error
     // escaped from quantile(); found by fuzz_distribution): refused, and the largest shape works.
     expect_invalid([] { return Gamma(6.4e26, 500.0); }, "Gamma.shape");
+    expect_invalid([] { return Gamma(2e-310, 1e300); }, "Gamma.shape");  // subnormal: tgamma overflowed in quantile()
+    EXPECT_TRUE(std::isfinite(Gamma(1e-300, 1e300).quantile(0.5)));
     expect_invalid([] { return Gamma::from_mean_cv(1.0, 9e-6); }, "Gamma.cv");
     const Gamma narrowest(Gamma::max_shape, 1.0);
     for (double p : {1e-300, 1e-12, 0.001, 0.5, 0.999999, 1 - 1e-16}) {

@@ -27,6 +27,8 @@ public:
         check::positive("Gamma.scale", scale);
         if (!(shape <= max_shape))
             throw InvalidInput("Gamma.shape", "at most 1e10 (a coefficient of variation of at least 1e-5)", show(shape));
+        if (!(shape >= std::numeric_limits<double>::min()))  // subnormal: Gamma(shape) ~ 1/shape overflows (fuzz_distribution)
+            throw InvalidInput("Gamma.shape", "at least 2.2e-308, the smallest normal double", show(shape));
     }
     /// shape = 1/cv^2, scale = mean cv^2.
     static Gamma from_mean_cv(double mean, double cv) {
