@@ -4,6 +4,7 @@
 #include "interruptible.hpp"
 #include "apmsim/outputs/results_state.hpp"
 #include "apmsim/run_part.hpp"
+#include "apmsim/base_case_cache.hpp"
 
 #include "apmsim/core/files.hpp"
 #include "apmsim/results_document.hpp"
@@ -323,6 +324,25 @@ void register_simulation(py::module_& m) {
         "Results of apmsim.run over consecutive trial ranges of one scenario and seed (trial_begin=..., trials=...), "
         "joined into the results of one run over their union, bit for bit: how a large run is spread over Dask workers "
         "(apmsim.run_split). ValueError naming parts[k] when a part is missing, out of order or of another run");
+    m.def(
+        "base_case_cache_info",
+        [] {
+            const BaseCaseCacheInfo i = base_case_cache_info();
+            py::dict out;
+            out["hits"] = i.hits;
+            out["misses"] = i.misses;
+            out["entries"] = i.entries;
+            out["bytes"] = i.bytes;
+            out["capacity_bytes"] = i.capacity_bytes;
+            return out;
+        },
+        "The process's base-case cache (the pilot, calibration sample and simulated base period that runs of the same "
+        "base case share; results are bit-identical with or without it): hits, misses, entries, bytes, capacity_bytes");
+    m.def("clear_base_case_cache", &clear_base_case_cache, "Drops every entry of the base-case cache and zeroes its counters");
+    m.def(
+        "set_base_case_cache_capacity",
+        [](const Whole& bytes) { set_base_case_cache_capacity(whole_number<std::size_t>("bytes", bytes, 0)); },
+        py::arg("bytes"), "At most this many bytes in the base-case cache (default 256 MiB); 0 turns it off");
 }
 
 }  // namespace apmsim::python

@@ -1,37 +1,70 @@
 #!/usr/bin/env bash
-# The C++ test programs under AddressSanitizer + UndefinedBehaviorSanitizer (preset asan) or
+# The test suite under AddressSanitizer + UndefinedBehaviorSanitizer (preset asan) or
 # ThreadSanitizer (preset tsan), each in its own build folder (build-asan, build-tsan):
-#   scripts/check-sanitizers.sh [asan|tsan] [test_csv test_monitor ...]
-# Without names every tests/cpp/test_*.cpp program runs. Any report stops its program with a
-# non-zero exit (halt_on_error); the script lists the programs that failed and exits 1 if any
-# did. Not yet: the Python tests with the ASan runtime preloaded, the CLI tests. A full asan
-# build takes about 20 minutes on 2 cores, and the tests run several times slower.
+#   scripts/check-sanitizers.sh [asan|tsan] [--python] [test_csv test_monitor ...]
+# Without names every tests/cpp/test_*.cpp program runs, as many at once as there are
+# cores, then the CLI tests and the fuzz corpora (ctest: cli_*, fuzz_replay_*). --python
+# (asan only) also builds the Python module with the sanitizers and runs the Python tests
+# with the ASan runtime preloaded (leak detection off: the interpreter keeps its memory at
+# exit). Any report stops its program with a non-zero exit (halt_on_error); the script
+# lists what failed and exits 1 if anything did. A full asan build takes about 20 minutes
+# on 2 cores, and the tests run several times slower: CI does not run this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-asan}"
 shift || true
 case "$preset" in asan|tsan) ;; *) echo "check-sanitizers: preset asan or tsan, not '$preset'" >&2; exit 2 ;; esac
+python=OFF
+if [ "${1:-}" = "--python" ]; then
+  [ "$preset" = asan ] || { echo "check-sanitizers: --python needs the asan preset" >&2; exit 2; }
+  python=ON
+  shift
+fi
 programs=("$@")
+whole=0
 if [ ${#programs[@]} -eq 0 ]; then
+  whole=1
   for f in tests/cpp/test_*.cpp; do programs+=("$(basename "$f" .cpp)"); done
 fi
-cmake --preset "$preset" -DAPMSIM_BUILD_PYTHON=OFF -DAPMSIM_BUILD_BENCHMARKS=OFF > /dev/null
+cmake --preset "$preset" -DAPMSIM_BUILD_PYTHON="$python" -DAPMSIM_BUILD_BENCHMARKS=OFF > /dev/null
 targets=()
 for p in "${programs[@]}"; do targets+=(--target "$p"); done
+if [ "$whole" = 1 ]; then
+  targets+=(--target apmsim_cli)
+  for f in tests/fuzz/fuzz_*.cpp; do targets+=(--target "replay_$(basename "$f" .cpp)"); done
+fi
+[ "$python" = ON ] && targets+=(--target _core)
 cmake --build --preset "$preset" -j "$(nproc)" "${targets[@]}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 failed=()
 start=$(date +%s)
-for p in "${programs[@]}"; do
-  if "build-$preset/tests/$p" --gtest_brief=1 > "build-$preset/$p.log" 2>&1; then
-    echo "check-sanitizers: $preset $p: $(grep -Eo '[0-9]+ tests? from [0-9]+ test suites? ran' "build-$preset/$p.log" | head -1), clean"
+run_program() {  # one test program; its verdict on stdout, its log in build-PRESET/NAME.log
+  local p="$1" log="build-$preset/$1.log"
+  if "build-$preset/tests/$p" --gtest_brief=1 > "$log" 2>&1; then
+    echo "check-sanitizers: $preset $p: $(grep -Eo '[0-9]+ tests? from [0-9]+ test suites? ran' "$log" | head -1), clean"
   else
-    failed+=("$p")
-    echo "check-sanitizers: $preset $p FAILED (build-$preset/$p.log):" >&2
-    tail -30 "build-$preset/$p.log" >&2
+    echo "check-sanitizers: $preset $p FAILED ($log)"
+    tail -30 "$log" >&2
   fi
-done
+}
+export -f run_program
+export preset
+# As many programs at once as there are cores; xargs keeps each program's lines together.
+printf '%s\n' "${programs[@]}" | xargs -P "$(nproc)" -I{} bash -c 'run_program {}' | tee "build-$preset/summary.log"
+mapfile -t failed < <(grep -Eo "$preset [a-z_0-9]+ FAILED" "build-$preset/summary.log" | awk '{print $2}')
+if [ "$whole" = 1 ]; then
+  ctest --test-dir "build-$preset" -j "$(nproc)" -R '^(cli_|fuzz_replay_)' --output-on-failure > "build-$preset/ctest-cli.log" 2>&1 \
+    || failed+=("cli-and-fuzz-replays")
+  echo "check-sanitizers: $preset CLI tests and fuzz replays: $(grep -E 'tests passed' "build-$preset/ctest-cli.log")"
+fi
+if [ "$python" = ON ]; then
+  # The module is built with the sanitizers; the interpreter is not, so their runtime goes first.
+  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" \
+    PYTHONPATH="build-$preset/python" APMSIM_SOURCE_DIR="$PWD" APMSIM_CLI="$PWD/build-$preset/apmsim" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python > "build-$preset/python.log" 2>&1 || failed+=("python")
+  echo "check-sanitizers: $preset Python tests with the ASan runtime preloaded: $(tail -1 "build-$preset/python.log")"
+fi
 echo "check-sanitizers: $preset, ${#programs[@]} programs in $(( $(date +%s) - start )) s, ${#failed[@]} failed ${failed[*]:-}"
 [ ${#failed[@]} -eq 0 ]

@@ -1,6 +1,7 @@
 // The run driver (run.hpp): simulates a scenario and settles its payment models.
 #include "apmsim/run.hpp"
 
+#include "apmsim/base_case_cache.hpp"
 #include "apmsim/scenario_json.hpp"
 #include "apmsim/core/memory.hpp"
 
@@ -12,6 +13,7 @@
 #include "apmsim/stats/summary.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <list>
 #include <map>
 #include <memory>
@@ -35,6 +37,51 @@ Model without_program(const Model& m) {
     Model b = m;
     b.intervention.reset();
     return b;
+}
+
+/// A double written exactly (hexadecimal), for cache keys.
+std::string exactly(double x) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%a", x);
+    return text;
+}
+
+/// The start of a base-case cache key (base_case_cache.hpp): what is simulated (`kind`),
+/// the model without its program written out in full (members listed, not a recipe),
+/// and the options the simulation's numbers depend on (not threads or member detail).
+Json base_case_key(const char* kind, const Model& m, const SimulationOptions& o) {
+    Scenario s;
+    static_cast<Model&>(s) = without_program(m);
+    s.population_recipe.reset();
+    Json model = scenario_to_json(s);
+    model.erase("name");
+    model.erase("settings");
+    return {{"kind", kind},
+            {"model", std::move(model)},
+            {"seed", o.seed},
+            {"trials", o.trials},
+            {"trial_begin", o.trial_begin},
+            {"parameter_block", o.parameter_block},
+            {"mode", mode_name(o.mode)}};
+}
+
+/// The parts of a key that name the member-level reductions and segments a base-case
+/// simulation collects.
+Json reductions_key(const std::vector<MemberReduction>& reductions) {
+    Json out = Json::array();
+    for (const MemberReduction& r : reductions) {
+        Json attachment = Json::array();
+        for (double a : r.attachment) attachment.push_back(exactly(a));
+        out.push_back({attachment, exactly(r.coinsurance), exactly(r.limit), r.categories});
+    }
+    return out;
+}
+
+/// The base-case cache's size of a set of experience tables.
+std::size_t bytes_of(const std::vector<ExperienceTable>& tables) {
+    std::size_t n = sizeof(tables);
+    for (const ExperienceTable& t : tables) n += t.bytes();
+    return n;
 }
 
 /// Trials of the percentile pilot: the calibration sample, at most about two million
@@ -73,7 +120,7 @@ private:
 };
 
 /// Per-year p-quantiles of baseline member-year cost, from the first trials of the
-/// calibration sample.
+/// calibration sample (kept in the base-case cache).
 std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o, double p, const std::vector<bool>& tiers_in,
                                       const std::atomic<bool>* stop) {
     SimulationOptions pilot = o;
@@ -81,15 +128,24 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
     pilot.trials = pilot_trials(m, o);
     pilot.trial_begin = 0;  // the calibration sample's own trials, whatever part of the run this is
     pilot.parameter_block = 1;  // the calibration sample is the contract's view: independent trials
-    EnrolledCosts costs(pilot.trials, m.years(), tiers_in);
-    (void)simulate(without_program(m), pilot, {&costs}, {stop, nullptr});
-    std::vector<double> out;
-    for (int y = 0; y < m.years(); ++y) {
-        std::vector<double> year = costs.year(y);
-        if (year.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
-        out.push_back(stats::quantile(year, p));
-    }
-    return out;
+    Json key = base_case_key("pilot", m, pilot);
+    key["percentile"] = exactly(p);
+    key["tiers_in"] = tiers_in;
+    const auto percentiles = cached_base_case<std::vector<double>>(
+        key.dump(),
+        [&] {
+            EnrolledCosts costs(pilot.trials, m.years(), tiers_in);
+            (void)simulate(without_program(m), pilot, {&costs}, {stop, nullptr});
+            std::vector<double> out;
+            for (int y = 0; y < m.years(); ++y) {
+                std::vector<double> year = costs.year(y);
+                if (year.empty()) throw InvalidInput("population", "members eligible in year " + std::to_string(y + 1), "none");
+                out.push_back(stats::quantile(year, p));
+            }
+            return out;
+        },
+        [](const std::vector<double>& v) { return sizeof(v) + v.capacity() * sizeof(double); });
+    return *percentiles;
 }
 
 /// The scenario's names and pool facts that components are prepared against, for the
@@ -173,9 +229,11 @@ struct SegmentTables {
 };
 
 /// The simulated benchmark base period: without the program, no trend (base-year
-/// dollars), every member eligible as in year 1, on base_period_seed(seed).
-std::vector<ExperienceTable> simulate_base_period(const Model& model, const SimulationOptions& options, const Settlement& settlement,
-                                                  const SegmentPlan& segments, const RunControl& control) {
+/// dollars), every member eligible as in year 1, on base_period_seed(seed); one table per
+/// segment (kept in the base-case cache).
+std::shared_ptr<const std::vector<ExperienceTable>> simulate_base_period(const Model& model, const SimulationOptions& options,
+                                                                         const Settlement& settlement, const SegmentPlan& segments,
+                                                                         const RunControl& control) {
     const std::size_t base_years = settlement.base_years();
     Model b = without_program(model);
     b.cost_model.trend = Trend{0.0, 0.0};
@@ -190,14 +248,23 @@ std::vector<ExperienceTable> simulate_base_period(const Model& model, const Simu
     SimulationOptions bo = options;
     bo.seed = base_period_seed(options.seed);
     bo.member_detail = false;
-    SegmentTables base(b, segments, settlement.base_reductions(), options.trials, 1, static_cast<int>(base_years), control);
-    simulate(b, bo, base.watching(), {control.stop, nullptr});
-    return std::move(base.tables);
+    Json key = base_case_key("base_period", b, bo);  // of the base period's own model: a sweep over the trend or churn shares it
+    key["reductions"] = reductions_key(settlement.base_reductions());
+    key["segments"] = segments.masks;
+    return cached_base_case<std::vector<ExperienceTable>>(
+        key.dump(),
+        [&] {
+            SegmentTables base(b, segments, settlement.base_reductions(), options.trials, 1, static_cast<int>(base_years), control);
+            simulate(b, bo, base.watching(), {control.stop, nullptr});
+            return std::move(base.tables);
+        },
+        bytes_of);
 }
 
 /// What contracts fix before the year (stop-loss expectations), from a calibration
 /// sample of the base case (no program) of options.calibration_trials trials on
-/// calibration_seed(seed): the same for any number of trials in the run.
+/// calibration_seed(seed): the same for any number of trials in the run (the sample is
+/// kept in the base-case cache).
 void calibrate(const Model& model, const SimulationOptions& options, const SegmentPlan& segments, const RunControl& control,
                Settlement& settlement) {
     if (!settlement.needs_calibration()) return;
@@ -207,10 +274,19 @@ void calibrate(const Model& model, const SimulationOptions& options, const Segme
     co.trial_begin = 0;  // the calibration sample's own trials, whatever part of the run this is
     co.parameter_block = 1;
     co.member_detail = false;
-    const Model b = without_program(model);
-    SegmentTables tables(b, segments, settlement.reductions(), co.trials, 1, settlement.setup().years, control);
-    simulate(b, co, tables.watching(), {control.stop, nullptr});
-    settlement.calibrate(tables.tables);
+    Json key = base_case_key("calibration", model, co);
+    key["reductions"] = reductions_key(settlement.reductions());
+    key["segments"] = segments.masks;
+    const auto sample = cached_base_case<std::vector<ExperienceTable>>(
+        key.dump(),
+        [&] {
+            const Model b = without_program(model);
+            SegmentTables tables(b, segments, settlement.reductions(), co.trials, 1, settlement.setup().years, control);
+            simulate(b, co, tables.watching(), {control.stop, nullptr});
+            return std::move(tables.tables);
+        },
+        bytes_of);
+    settlement.calibrate(*sample);
 }
 
 /// The models [first, last) of a settlement: the payment results' labels, the truncation
@@ -364,14 +440,13 @@ SimulationResults run_sets(const Scenario& scenario, const SimulationOptions& op
     std::vector<SettlementSetup> setups{setup};
     for (std::size_t k = 1; k < segments.size(); ++k) setups.push_back(make_setup(scenario, options, control, segments.masks[k]));
     Settlement settlement(merged, setups, segments.of_model, scenario.delivery, program_cost_bearers(scenario), scenario.cost_model.trend.mean);
-    const std::vector<ExperienceTable> base =
-        settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, segments, control) : std::vector<ExperienceTable>{};
+    const auto base = settlement.base_years() > 0 ? simulate_base_period(scenario, options, settlement, segments, control) : nullptr;
     const std::size_t arms = scenario.intervention ? 2 : 1;
     SegmentTables main(scenario, segments, settlement.reductions(), options.trials, arms, scenario.years(), control);
     const SimulationResults sim = simulator(scenario, options, main.watching(), control);
     calibrate(scenario, options, segments, control, settlement);
     std::vector<BenchmarkBasis> bases;
-    for (std::size_t k = 0; k < segments.size(); ++k) bases.push_back(benchmark_basis(scenario, base.empty() ? nullptr : &base[k], segments.masks[k]));
+    for (std::size_t k = 0; k < segments.size(); ++k) bases.push_back(benchmark_basis(scenario, base ? &(*base)[k] : nullptr, segments.masks[k]));
     QualityScores quality(options, arms, scenario.years());
     std::optional<ResolvedFederalMatch> match;
     if (scenario.federal_match) match.emplace(*scenario.federal_match, scenario.years());

@@ -37,6 +37,7 @@
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
 #include "apmsim/run.hpp"
+#include "apmsim/base_case_cache.hpp"
 #include "apmsim/run_part.hpp"
 #include "apmsim/scenario.hpp"
 #include "apmsim/scenario_json.hpp"

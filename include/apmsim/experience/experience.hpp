@@ -81,6 +81,8 @@ public:
     std::size_t categories() const { return C_; }
     std::size_t tiers() const { return T_; }
     std::size_t components() const { return K_; }
+    /// The memory it holds.
+    std::size_t bytes() const { return sizeof(*this) + data_.capacity() * sizeof(double); }
 
 private:
     std::size_t offset(std::uint64_t trial, std::size_t arm, int year) const {
