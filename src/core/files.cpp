@@ -32,6 +32,32 @@ bool write_all(int fd, const std::string& content) {
     return ::fsync(fd) == 0;
 }
 
+/// The temporary file's name beside `file` (unique in the process, and across processes by its id).
+std::string temporary_name(const std::string& file) {
+    static std::atomic<unsigned> counter{0};
+    return file + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+/// Writes `content` to an unnamed file in `file`'s folder (O_TMPFILE), then gives it the
+/// temporary name `tmp`: a process killed while it writes leaves nothing behind. False
+/// when the file system or the system cannot (the caller writes a named file instead);
+/// OutputError when the write itself fails.
+bool write_unnamed_then_link(const std::string& file, const std::string& tmp, const std::string& content) {
+    namespace fs = std::filesystem;
+    const fs::path out(file);
+    const std::string folder = out.has_parent_path() ? out.parent_path().string() : ".";
+    const int fd = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    const bool written = write_all(fd, content);
+    const int error = errno;
+    // Linking through /proc needs no privilege (AT_EMPTY_PATH would).
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    const bool linked = written && ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) == 0;
+    ::close(fd);
+    if (!written) throw OutputError(file + ": writing the output failed, nothing was written: " + std::strerror(error));
+    return linked;
+}
+
 }  // namespace
 
 void check_output_path(const std::string& where, const std::string& path) {
@@ -53,15 +79,16 @@ void check_output_path(const std::string& where, const std::string& path) {
 
 void write_file_atomically(const std::string& file, const std::string& content) {
     check_output_path(file, file);
-    static std::atomic<unsigned> counter{0};
-    const std::string tmp = file + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) throw InvalidInput(file, "a writable output path", std::string("a folder that cannot be written (") + std::strerror(errno) + ")");
-    const bool written = write_all(fd, content);
-    const int error = errno;
-    if (::close(fd) != 0 || !written) {
-        std::remove(tmp.c_str());
-        throw OutputError(file + ": writing the output failed, nothing was written: " + std::strerror(written ? errno : error));
+    const std::string tmp = temporary_name(file);
+    if (!write_unnamed_then_link(file, tmp, content)) {
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0) throw InvalidInput(file, "a writable output path", std::string("a folder that cannot be written (") + std::strerror(errno) + ")");
+        const bool written = write_all(fd, content);
+        const int error = errno;
+        if (::close(fd) != 0 || !written) {
+            std::remove(tmp.c_str());
+            throw OutputError(file + ": writing the output failed, nothing was written: " + std::strerror(written ? errno : error));
+        }
     }
     if (std::rename(tmp.c_str(), file.c_str()) != 0) {
         const int rename_error = errno;

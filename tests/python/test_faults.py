@@ -11,7 +11,11 @@ refused without touching their targets. Sweep text with quotes, semicolons and N
 round-trips through the store's bound parameters and quoted identifiers. The HTML report
 of a scenario and a model named like markup shows the names as text, is well-formed and
 refers to nothing outside itself. A run whose per-member detail exceeds the machine's
-memory is refused before it starts, with the size it would need.
+memory is refused before it starts, with the size it would need. `apmsim sweep` killed
+with SIGKILL at random moments and resumed ends with the uninterrupted statistics; `apmsim
+run` killed while it writes leaves each output whole or absent, and no temporary. Another
+process reading the store throughout, or locking it for less or more than the sweep's busy
+timeout, costs no finished variant.
 """
 from __future__ import annotations
 
@@ -284,3 +288,108 @@ def test_sigkill_at_random_moments_and_resume_give_the_uninterrupted_statistics(
     # A run lives at most a fifth of a whole sweep's time: about five were killed first.
     assert kills >= 3, kills
     assert statistics(db) == statistics(reference)
+
+
+def test_sigkill_of_a_run_while_it_writes_leaves_each_output_whole_or_absent(tmp_path, cli):
+    """apmsim run killed (SIGKILL) at seeded random moments late in the run, while its
+    results, summary and samples (tens of MB) are being written: every output is either
+    absent or byte-identical to an uninterrupted run's, and nothing else is left in the
+    folder (the temporaries are unnamed while written: O_TMPFILE)."""
+    try:
+        os.close(os.open(tmp_path, os.O_TMPFILE | os.O_WRONLY, 0o600))
+    except OSError:
+        pytest.skip("this file system has no O_TMPFILE: a kill mid-write may leave FILE.tmp-PID-N (never a partial FILE)")
+    s = apmsim.Scenario.default_cmc_program(members=80, years=2).to_dict()
+    s["settings"].update(trials=1000, calibration_trials=40, threads=2)
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(s))
+    names = ("results.json", "summary.csv", "samples.csv")
+
+    def start(folder: pathlib.Path) -> subprocess.Popen:
+        folder.mkdir()
+        return subprocess.Popen([cli.program, "run", str(scenario), "--quiet", "--out", str(folder / names[0]),
+                                 "--summary-csv", str(folder / names[1]), "--samples", str(folder / names[2])],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    started = time.monotonic()
+    reference = start(tmp_path / "reference")
+    assert reference.wait(timeout=300) == 0, reference.stderr.read()
+    whole = time.monotonic() - started
+    expected = {name: (tmp_path / "reference" / name).read_bytes() for name in names}
+    assert len(expected["samples.csv"]) > 10_000_000  # long enough to be caught mid-write
+    moments = random.Random(20261208)
+    outcomes = []
+    for k in range(6):
+        folder = tmp_path / f"killed{k}"
+        proc = start(folder)
+        time.sleep(moments.uniform(0.6 * whole, 1.05 * whole))  # the outputs are written at the end
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        left = sorted(p.name for p in folder.iterdir())
+        assert set(left) <= set(names), left  # no temporary, no stray file
+        for name in left:
+            assert (folder / name).read_bytes() == expected[name], f"{name} after a kill at run {k} is not whole"
+        outcomes.append(len(left))
+    assert any(n < len(names) for n in outcomes), outcomes  # some kill came before the last output was in place
+
+
+def test_a_store_locked_or_read_by_another_process_keeps_every_finished_variant(tmp_path, cli):
+    """Another process on the sweep's database: a reader holding a read transaction for the
+    whole sweep (it keeps its snapshot; the sweep goes on), a writer locking it for 2 s (the
+    sweep waits) and for 12 s, beyond the sweep's 10 s busy timeout (a clear error naming
+    the file; the finished variants are kept whole and --resume completes the sweep). The
+    statistics end as an undisturbed sweep's."""
+    sweep = small_sweep(tmp_path, [0.0, 0.01, 0.02, 0.03, 0.04, 0.05], trials=300)
+    reference = tmp_path / "reference.sqlite"
+    assert run_cli(cli, "sweep", sweep, "--db", reference, "--quiet").returncode == 0
+
+    def start(db: pathlib.Path) -> subprocess.Popen:
+        return subprocess.Popen([cli.program, "sweep", str(sweep), "--db", str(db), "--quiet"], stderr=subprocess.PIPE, text=True)
+
+    def finished(db: pathlib.Path) -> int:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0) as c:
+                return c.execute("SELECT count(*) FROM variants WHERE status = 'finished'").fetchone()[0]
+        except sqlite3.Error:
+            return 0  # not created yet
+
+    def after_first_variant(db: pathlib.Path, proc: subprocess.Popen) -> None:
+        for _ in range(2000):
+            if finished(db) >= 1 or proc.poll() is not None:
+                return
+            time.sleep(0.01)
+
+    # A reader's long transaction: its snapshot stays put while the sweep writes on.
+    db = tmp_path / "read.sqlite"
+    proc = start(db)
+    after_first_variant(db, proc)
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    seen = reader.execute("SELECT count(*) FROM statistics").fetchone()[0]
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    assert reader.execute("SELECT count(*) FROM statistics").fetchone()[0] == seen
+    reader.execute("COMMIT")
+    reader.close()
+    assert statistics(db) == statistics(reference)
+
+    for hold, ends_well in ((2.0, True), (12.0, False)):
+        db = tmp_path / f"locked{int(hold)}.sqlite"
+        proc = start(db)
+        after_first_variant(db, proc)
+        writer = sqlite3.connect(db, isolation_level=None, timeout=30)
+        writer.execute("BEGIN EXCLUSIVE")
+        time.sleep(hold)
+        writer.execute("ROLLBACK")
+        writer.close()
+        _, err = proc.communicate(timeout=120)
+        with sqlite3.connect(db) as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if ends_well:
+            assert proc.returncode == 0, err
+        else:
+            assert proc.returncode == 2 and str(db) in err and "another process holds locked" in err, err
+            kept = statistics(db)
+            assert kept and kept == [row for row in statistics(reference) if row[0] in {r[0] for r in kept}]
+            assert 1 <= finished(db) < 6
+            assert run_cli(cli, "sweep", sweep, "--db", db, "--resume", "--quiet").returncode == 0
+        assert statistics(db) == statistics(reference)
