@@ -20,7 +20,6 @@ import contextlib
 import html
 import os
 import pathlib
-import secrets
 import struct
 from typing import Any, Optional, Union
 
@@ -277,23 +276,10 @@ def _destination(path: PathLike, source: str) -> pathlib.Path:
 
 
 def _write_atomically(target: pathlib.Path, text: str) -> None:
-    """Writes through a temporary file in the same folder and a rename: the target is
-    complete or untouched, and no temporary file is left behind on failure."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as e:
-        raise OSError(e.errno, f"cannot write ({e.strerror})", str(target)) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """The library's writer (core/files.hpp): a temporary file in the same folder, unnamed
+    while written, flushed and renamed; the target is complete or untouched, and a failure
+    (apmsim.OutputError, an OSError) leaves no temporary file behind."""
+    _core._write_file_atomically(str(target), text)
 
 
 def report(results: Any, path: PathLike, title: Optional[str] = None) -> pathlib.Path:
