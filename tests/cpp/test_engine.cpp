@@ -910,14 +910,14 @@ TEST(EngineCommonRandomNumbers, SavingsAreSharpAndMonotone) {
 // use the same uniforms), and an effect of -100% removes every event of its category.
 TEST(EngineCommonRandomNumbers, NullAndTotalEffects) {
     Scenario s = Scenario::default_cmc_program(50, 2);
-    s.intervention->effects = {{"inpatient", 0.0, 0.0}};
+    s.intervention->effects = {{"inpatient", 0.0, 0.0, ""}};
     const SimulationResults r = simulate(s, opts(10, 3));
     EXPECT_TRUE(bit_identical(r.arms[0].cost, r.arms[1].cost, "cost"));
     EXPECT_TRUE(bit_identical(r.arms[0].events, r.arms[1].events, "events"));
     EXPECT_TRUE(bit_identical(r.arms[0].member_cost_sumsq, r.arms[1].member_cost_sumsq, "member_cost_sumsq"));
     EXPECT_EQ(r.samples("savings").cwiseAbs().maxCoeff(), 0.0);
 
-    s.intervention->effects = {{"emergency", -1.0, 0.0}};
+    s.intervention->effects = {{"emergency", -1.0, 0.0, ""}};
     const SimulationResults z = simulate(s, opts(10, 3));
     EXPECT_EQ(z.samples("events", "intervention", "emergency").maxCoeff(), 0.0);
     EXPECT_GT(z.samples("events", "baseline", "emergency").minCoeff(), 0.0);
@@ -959,7 +959,7 @@ TEST(EngineCommonRandomNumbers, LargeCountsAreUnbiasedAndMonotone) {
     s.population = synthetic_population(1, {1.0}, 1, {1.0});
     Intervention iv;
     iv.name = "tiny";
-    for (const auto& c : s.cost_model.categories) iv.effects.push_back({c, -0.005, 0.0});
+    for (const auto& c : s.cost_model.categories) iv.effects.push_back({c, -0.005, 0.0, ""});
     s.intervention = iv;
     const std::uint64_t trials = 2000;
     const double T = static_cast<double>(trials);
@@ -1269,7 +1269,7 @@ TEST(EngineErrors, InvalidOptionsAndScenarioPiecesNameTheirLocation) {
         },
         "cost_model.seasonality.emergency[3]");
     with([](Scenario& s) { s.cost_model.seasonality.assign(2, std::array<double, 12>{}); }, "cost_model.seasonality");
-    with([](Scenario& s) { s.intervention->effects.push_back({"dental", -0.1, 0.0}); }, "intervention.effects.dental");
+    with([](Scenario& s) { s.intervention->effects.push_back({"dental", -0.1, 0.0, ""}); }, "intervention.effects.dental");
     with([](Scenario& s) { s.intervention->effects[0].sd = -0.1; }, "intervention.effects.inpatient.sd");
     with([](Scenario& s) { s.intervention->effects[0].mean = std::nan(""); }, "intervention.effects.inpatient.mean");
     with([](Scenario& s) { s.intervention->costs[0].pmpm = -5; }, "intervention.program_cost_pmpm.care_team");
@@ -1442,7 +1442,7 @@ TEST(EngineCommonRandomNumbers, RejectionSampledSeveritiesStayUnbiasedInBothArms
     Scenario s = simple_scenario(1, Poisson(4.0), Gamma(2.0, 1.0));
     Intervention iv;
     iv.name = "halve";
-    iv.effects.push_back({s.cost_model.categories[0], -0.5, 0.0});
+    iv.effects.push_back({s.cost_model.categories[0], -0.5, 0.0, ""});
     s.intervention = iv;
     const std::uint64_t trials = 200000;
     const SimulationResults r = simulate(s, opts(trials, 4242));

@@ -177,7 +177,7 @@ TEST(PoolDistribution, InterventionArmAndTrendAreDeterministicScalings) {
     s.cost_model.trend = {0.05, 0.0};
     Intervention iv;
     iv.name = "program";
-    iv.effects = {{"inpatient", -0.10, 0.0}};
+    iv.effects = {{"inpatient", -0.10, 0.0, ""}};
     s.intervention = iv;
     PoolOptions o;
     o.year = 2;
@@ -223,7 +223,7 @@ TEST(PoolDistribution, RejectsCommonShocks) {
     s = small_scenario(5, 5);
     Intervention iv;
     iv.name = "program";
-    iv.effects = {{"inpatient", -0.077, 0.031}};
+    iv.effects = {{"inpatient", -0.077, 0.031, ""}};
     s.intervention = iv;
     PoolOptions o;
     o.arm = "intervention";
