@@ -691,6 +691,7 @@ def _copula(rho):
 EXTREMES = [
     # (id, scenario dict, trials, expected: "finite" or the JSON path of the error)
     ("one_member_one_trial", _default(members=1, years=3), 1, "finite"),
+    ("100000_members", _default(members=100_000, years=1), 2, "finite"),
     ("severity_cv_10", _with_severity(_default(), {"type": "lognormal", "mean": 3000.0, "cv": 10.0}), 20, "finite"),
     ("severity_mean_1e-6_cv_10", _with_severity(_default(), {"type": "lognormal", "mean": 1e-6, "cv": 10.0}), 20, "finite"),
     ("severity_mean_1e-6", _with_severity(_default(), {"type": "gamma", "mean": 1e-6, "cv": 1.0}), 20, "finite"),
@@ -709,7 +710,7 @@ EXTREMES = [
 
 @pytest.mark.parametrize("doc, trials, expected", [pytest.param(d, t, e, id=i) for i, d, t, e in EXTREMES])
 def test_extreme_but_valid_inputs_give_finite_answers_or_a_clear_error(doc, trials, expected):
-    """13 explicit cases (no Hypothesis): one member and one trial; severity cv 10; severity
+    """14 explicit cases (no Hypothesis): one member and one trial; 100,000 members; severity cv 10; severity
     means 1e-6 and 1e7; a copula of correlation 0.999; frailty cv 10; a tier with no
     eligible month in a year; a one-tier population: every sample, payment and statistic is
     finite. Every member at zero months in a year, and Pareto severities of infinite
