@@ -33,8 +33,10 @@ if [ "$whole" = 1 ]; then
   targets+=(--target apmsim_cli)
   for f in tests/fuzz/fuzz_*.cpp; do targets+=(--target "replay_$(basename "$f" .cpp)"); done
 fi
-[ "$python" = ON ] && targets+=(--target _core)
 cmake --build --preset "$preset" -j "$(nproc)" "${targets[@]}"
+# The module's build imports it (to write the component classes), so the runtime goes first there too.
+asan_runtime="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)"
+[ "$python" = ON ] && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$asan_runtime" cmake --build --preset "$preset" -j "$(nproc)" --target _core
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
@@ -61,7 +63,7 @@ if [ "$whole" = 1 ]; then
 fi
 if [ "$python" = ON ]; then
   # The module is built with the sanitizers; the interpreter is not, so their runtime goes first.
-  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" \
+  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" LD_PRELOAD="$asan_runtime" \
     PYTHONPATH="build-$preset/python" APMSIM_SOURCE_DIR="$PWD" APMSIM_CLI="$PWD/build-$preset/apmsim" \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python > "build-$preset/python.log" 2>&1 || failed+=("python")
   echo "check-sanitizers: $preset Python tests with the ASan runtime preloaded: $(tail -1 "build-$preset/python.log")"
