@@ -11,24 +11,42 @@
 
 namespace apmsim {
 
-Json results_document(const Scenario& scenario, const SimulationOptions& options, const SimulationResults& simulation,
-                      const PaymentResults& payments) {
+namespace {
+/// The scenario as run (its settings replaced by `options`) and its JSON without the
+/// thread count, which never changes a number: a results file is the same byte for byte
+/// whatever the threads (a replay runs on the default, or --threads).
+std::pair<Scenario, Json> resolved_scenario(const Scenario& scenario, const SimulationOptions& options) {
     Scenario resolved = scenario;
     resolved.settings = options;
+    Json j = scenario_to_json(resolved);
+    j["settings"].erase("threads");
+    return {std::move(resolved), std::move(j)};
+}
+
+Json warnings_json(const Scenario& resolved, const Json& resolved_json) {
+    Json warnings = Json::array();
+    for (const ScenarioWarning& w : scenario_warnings(resolved, resolved_json)) warnings.push_back({{"where", w.where}, {"message", w.message}});
+    return warnings;
+}
+}  // namespace
+
+Json results_document(const Scenario& scenario, const SimulationOptions& options, const SimulationResults& simulation,
+                      const PaymentResults& payments) {
     Json j = results_to_json(simulation, scenario.name);
     if (!payments.models.empty()) j["payment_models"] = payments_to_json(payments);
     if (const auto base = scenario.status_quo_model(); base && !payments.models.empty())
         j["status_quo"] = {{"model", *base}, {"net_change", net_changes_to_json(compare_models(payments, *base))}};
     j["results_format"] = results_format;
     j["apmsim_version"] = version;
-    j["resolved_scenario"] = scenario_to_json(resolved);
-    // The thread count never changes a number: left out, so a results file is the same
-    // byte for byte whatever the threads (a replay runs on the default, or --threads).
-    j["resolved_scenario"]["settings"].erase("threads");
-    Json warnings = Json::array();
-    for (const ScenarioWarning& w : scenario_warnings(resolved, j["resolved_scenario"])) warnings.push_back({{"where", w.where}, {"message", w.message}});
-    j["warnings"] = std::move(warnings);
+    const auto [resolved, resolved_json] = resolved_scenario(scenario, options);
+    j["resolved_scenario"] = resolved_json;
+    j["warnings"] = warnings_json(resolved, resolved_json);
     return j;
+}
+
+Json results_warnings(const Scenario& scenario, const SimulationOptions& options) {
+    const auto [resolved, resolved_json] = resolved_scenario(scenario, options);
+    return warnings_json(resolved, resolved_json);
 }
 
 Scenario scenario_of_results(const Json& results, const std::string& file) {

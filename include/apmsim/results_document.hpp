@@ -23,6 +23,10 @@ inline constexpr int results_format = 4;  // 2: status_quo; 3: members = at the 
 Json results_document(const Scenario& scenario, const SimulationOptions& options, const SimulationResults& simulation,
                       const PaymentResults& payments);
 
+/// The warnings of a results document ("warnings": where and message of each) without the
+/// numbers: what `apmsim run` prints when it writes no document.
+Json results_warnings(const Scenario& scenario, const SimulationOptions& options);
+
 /// The scenario a results JSON records (its "resolved_scenario", settings included), to
 /// run again; `file` names the results file in errors. Throws InvalidInput when the
 /// document holds no resolved scenario (written by an older apmsim, or not a results file).

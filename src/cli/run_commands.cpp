@@ -253,16 +253,18 @@ void report_replay(const Json& recorded, const Json& replayed, const std::string
 
 /// What apmsim run and apmsim merge print and write for a run's results: the summary,
 /// payments and comparison, warnings, and the outputs asked for (all complete before the
-/// first is written, each through a temporary file). Returns the results document.
+/// first is written, each through a temporary file). Returns the results document when
+/// `with_document` or --out asks for it (it holds every per-trial value: several KB a
+/// trial), else null.
 Json report_run(const Scenario& sc, const SimulationOptions& o, const RunResults& run, const std::string& how, const RunArguments& a,
-                const CLI::App& c) {
+                const CLI::App& c, bool with_document = false) {
     const SimulationResults& r = run.simulation;
     print_summary(sc, r, how);
     if (!run.payments.models.empty()) print_payments(run.payments, r.years);
     if (c.count("--compare-with")) print_comparison(run.payments, a.compare_with);
     else if (const auto status_quo = sc.status_quo_model()) print_comparison(run.payments, *status_quo);
-    const Json document = results_document(sc, o, r, run.payments);
-    for (const Json& w : document.at("warnings"))
+    const Json document = with_document || c.count("--out") ? results_document(sc, o, r, run.payments) : Json();
+    for (const Json& w : document.is_null() ? results_warnings(sc, o) : document.at("warnings"))
         std::fprintf(stderr, "apmsim: warning: %s: %s\n", w.at("where").get<std::string>().c_str(), w.at("message").get<std::string>().c_str());
     struct Output {
         const char* what;
@@ -309,7 +311,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     }
     char how[64];
     std::snprintf(how, sizeof how, "%u thread(s), %.2f s", threads, seconds);
-    const Json document = report_run(sc, o, run, how, a, c);
+    const Json document = report_run(sc, o, run, how, a, c, !input.replayed.is_null());
     if (!input.replayed.is_null()) report_replay(input.replayed, document, a.replay);
 }
 

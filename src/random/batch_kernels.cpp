@@ -9,11 +9,14 @@
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
 
-#include <Random123/philox.h>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 namespace apmsim::random {
 namespace {
@@ -22,18 +25,150 @@ constexpr std::size_t chunk = 64;  // draws per chunk (32 Philox blocks)
 
 #define APMSIM_ALWAYS_INLINE inline __attribute__((always_inline))
 
-/// Philox block index[b] of stream variable[b] (of one seed, trial, member) into 2 uniforms each.
-APMSIM_ALWAYS_INLINE void philox_loop(const StreamAddress& at, const std::uint32_t* variable, const std::uint32_t* index, std::size_t blocks,
-                                      double* out) {
-    const r123::Philox4x32_R<10> gen;
-    const r123::Philox4x32_R<10>::key_type key = {{static_cast<std::uint32_t>(at.seed), static_cast<std::uint32_t>(at.seed >> 32)}};
-    for (std::size_t b = 0; b < blocks; ++b) {
-        const r123::Philox4x32_R<10>::ctr_type c = {{at.trial, at.member, variable[b], index[b]}};
-        const auto r = gen(c, key);
-        out[2 * b] = uniform_from_words(r[0], r[1]);
-        out[2 * b + 1] = uniform_from_words(r[2], r[3]);
+// Random123's Philox4x32 constants (philox.h): the multipliers and the key bumps.
+constexpr std::uint32_t philox_m0 = 0xD2511F53u, philox_m1 = 0xCD9E8D57u, philox_w0 = 0x9E3779B9u, philox_w1 = 0xBB67AE85u;
+
+/// Philox4x32-10 of counter {trial, member, variable, index}: the rounds and key schedule
+/// of Random123's Philox4x32_R<10>, on plain words so the SIMD versions below can mirror it.
+/// The words equal r123::Philox4x32_R<10>()(counter, key), which tests/cpp/test_random.cpp checks.
+APMSIM_ALWAYS_INLINE void philox_words(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, std::uint32_t variable, std::uint32_t index,
+                                       std::uint32_t& w0, std::uint32_t& w1, std::uint32_t& w2, std::uint32_t& w3) {
+    std::uint32_t c0 = trial, c1 = member, c2 = variable, c3 = index;
+    std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+    for (int round = 0; round < 10; ++round, k0 += philox_w0, k1 += philox_w1) {
+        const std::uint64_t p0 = std::uint64_t{philox_m0} * c0, p1 = std::uint64_t{philox_m1} * c2;
+        c0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1 ^ k0;
+        c1 = static_cast<std::uint32_t>(p1);
+        c2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3 ^ k1;
+        c3 = static_cast<std::uint32_t>(p0);
+    }
+    w0 = c0, w1 = c1, w2 = c2, w3 = c3;
+}
+
+/// Uniforms 2l and 2l + 1 of out from the words w[0..3][l] of block l.
+template <std::size_t lanes>
+APMSIM_ALWAYS_INLINE void uniforms_from_blocks(const std::uint32_t (&w)[4][lanes], double* out) {
+    for (std::size_t l = 0; l < lanes; ++l) {
+        out[2 * l] = uniform_from_words(w[0][l], w[1][l]);
+        out[2 * l + 1] = uniform_from_words(w[2][l], w[3][l]);
     }
 }
+
+/// Philox block index[b] of stream variable[b] (of one seed, trial, member) into 2 uniforms
+/// each: `lanes` blocks at a time by `simd` (blocks_avx512, blocks_avx2), the last few
+/// padded to a full vector; one by one without SIMD.
+template <std::size_t lanes, void (*simd)(const StreamAddress&, const std::uint32_t*, const std::uint32_t*, double*)>
+APMSIM_ALWAYS_INLINE void philox_loop(const StreamAddress& at, const std::uint32_t* variable, const std::uint32_t* index, std::size_t blocks,
+                                      double* out) {
+    std::size_t b = 0;
+    if constexpr (lanes > 1) {
+        for (; b + lanes <= blocks; b += lanes) simd(at, variable + b, index + b, out + 2 * b);
+        if (b == blocks) return;
+        std::uint32_t last_variable[lanes] = {}, last_index[lanes] = {};
+        std::copy(variable + b, variable + blocks, last_variable);
+        std::copy(index + b, index + blocks, last_index);
+        double last[2 * lanes];
+        simd(at, last_variable, last_index, last);
+        std::copy_n(last, 2 * (blocks - b), out + 2 * b);
+    } else {
+        for (; b < blocks; ++b) {
+            std::uint32_t w[4][1];
+            philox_words(at.seed, at.trial, at.member, variable[b], index[b], w[0][0], w[1][0], w[2][0], w[3][0]);
+            uniforms_from_blocks(w, out + 2 * b);
+        }
+    }
+}
+
+/// Writes the k < n with u[k] in the normal's tails (|u - 1/2| > 0.425) to tail[0..m), in
+/// order; returns m.
+APMSIM_ALWAYS_INLINE std::size_t tail_positions_loop(const double* u, std::size_t n, std::uint32_t* tail, std::size_t k = 0, std::size_t m = 0) {
+    for (; k < n; ++k) {
+        tail[m] = static_cast<std::uint32_t>(k);
+        m += std::fabs(u[k] - 0.5) > 0.425 ? 1 : 0;
+    }
+    return m;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), which it then reports as
+// used uninitialised (GCC bug 105593); the value is never read.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+// Philox4x32-10 of 16 (AVX-512) or 8 (AVX2) blocks, each 32-bit lane of c0..c3 one word of
+// one block: philox_words in vector lanes. A 32 x 32 -> 64-bit product (mul_epu32) takes
+// the even lanes; the odd lanes are shifted down to be multiplied, and blends put each
+// lane's high and low words back in place.
+__attribute__((target("avx512f"), always_inline)) inline void mulhilo(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
+    const __m512i even = _mm512_mul_epu32(a, m), odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
+    lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+}
+
+__attribute__((target("avx512f"))) void blocks_avx512(const StreamAddress& at, const std::uint32_t* variable, const std::uint32_t* index,
+                                                      double* out) {
+    const __m512i m0 = _mm512_set1_epi64(philox_m0), m1 = _mm512_set1_epi64(philox_m1);
+    __m512i c0 = _mm512_set1_epi32(static_cast<int>(at.trial)), c1 = _mm512_set1_epi32(static_cast<int>(at.member));
+    __m512i c2 = _mm512_loadu_si512(variable), c3 = _mm512_loadu_si512(index), hi0, lo0, hi1, lo1;
+    std::uint32_t k0 = static_cast<std::uint32_t>(at.seed), k1 = static_cast<std::uint32_t>(at.seed >> 32);
+    for (int round = 0; round < 10; ++round, k0 += philox_w0, k1 += philox_w1) {
+        mulhilo(c0, m0, hi0, lo0);
+        mulhilo(c2, m1, hi1, lo1);
+        c0 = _mm512_xor_si512(_mm512_xor_si512(hi1, c1), _mm512_set1_epi32(static_cast<int>(k0)));
+        c1 = lo1;
+        c2 = _mm512_xor_si512(_mm512_xor_si512(hi0, c3), _mm512_set1_epi32(static_cast<int>(k1)));
+        c3 = lo0;
+    }
+    std::uint32_t w[4][16];
+    for (int j = 0; const __m512i c : {c0, c1, c2, c3}) _mm512_storeu_si512(w[j++], c);
+    uniforms_from_blocks(w, out);
+}
+
+__attribute__((target("avx2"), always_inline)) inline void mulhilo(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
+    const __m256i even = _mm256_mul_epu32(a, m), odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+    lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+    hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
+
+__attribute__((target("avx2"))) void blocks_avx2(const StreamAddress& at, const std::uint32_t* variable, const std::uint32_t* index,
+                                                 double* out) {
+    const __m256i m0 = _mm256_set1_epi64x(philox_m0), m1 = _mm256_set1_epi64x(philox_m1);
+    __m256i c0 = _mm256_set1_epi32(static_cast<int>(at.trial)), c1 = _mm256_set1_epi32(static_cast<int>(at.member));
+    __m256i c2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(variable)), c3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(index));
+    __m256i hi0, lo0, hi1, lo1;
+    std::uint32_t k0 = static_cast<std::uint32_t>(at.seed), k1 = static_cast<std::uint32_t>(at.seed >> 32);
+    for (int round = 0; round < 10; ++round, k0 += philox_w0, k1 += philox_w1) {
+        mulhilo(c0, m0, hi0, lo0);
+        mulhilo(c2, m1, hi1, lo1);
+        c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(static_cast<int>(k0)));
+        c1 = lo1;
+        c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(static_cast<int>(k1)));
+        c3 = lo0;
+    }
+    std::uint32_t w[4][8];
+    for (int j = 0; const __m256i c : {c0, c1, c2, c3}) _mm256_storeu_si256(reinterpret_cast<__m256i*>(w[j++]), c);
+    uniforms_from_blocks(w, out);
+}
+
+/// tail_positions_loop, 16 draws at a time: the same test (|u - 1/2| > 0.425, subtraction
+/// and comparison exact as in the scalar loop) as a mask, the positions compressed out.
+__attribute__((target("avx512f"))) std::size_t tail_positions_avx512(const double* u, std::size_t n, std::uint32_t* tail) {
+    const __m512d half = _mm512_set1_pd(0.5), bound = _mm512_set1_pd(0.425);
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    std::size_t k = 0, m = 0;
+    for (; k + 16 <= n; k += 16) {
+        const __m512d d0 = _mm512_abs_pd(_mm512_sub_pd(_mm512_loadu_pd(u + k), half));
+        const __m512d d1 = _mm512_abs_pd(_mm512_sub_pd(_mm512_loadu_pd(u + k + 8), half));
+        const auto mask = static_cast<__mmask16>(_mm512_cmp_pd_mask(d0, bound, _CMP_GT_OQ) | (_mm512_cmp_pd_mask(d1, bound, _CMP_GT_OQ) << 8));
+        _mm512_mask_compressstoreu_epi32(tail + m, mask, _mm512_add_epi32(iota, _mm512_set1_epi32(static_cast<int>(k))));
+        m += static_cast<std::size_t>(__builtin_popcount(mask));
+    }
+    return tail_positions_loop(u, n, tail, k, m);
+}
+#pragma GCC diagnostic pop
+#endif
+
+void no_simd(const StreamAddress&, const std::uint32_t*, const std::uint32_t*, double*) {}
+std::size_t tail_positions_scalar(const double* u, std::size_t n, std::uint32_t* tail) { return tail_positions_loop(u, n, tail); }
 
 /// z[k] = Phi^-1(u[k]) in the central region (the tails are overwritten after).
 APMSIM_ALWAYS_INLINE void central_loop(const double* u, double* z, std::size_t n) {
@@ -58,23 +193,24 @@ struct Kernels {
     void (*central)(const double*, double*, std::size_t);
     void (*tail)(const double*, const double*, double*, std::size_t);
     void (*exp_affine)(double*, const double*, const double*, std::size_t);
+    std::size_t (*tail_positions)(const double*, std::size_t, std::uint32_t*);
 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED)                                                                                        \
+#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED, LANES, BLOCKS, TAILS)                                                                                     \
     TARGET void philox_##NAME(const StreamAddress& at, const std::uint32_t* v, const std::uint32_t* i, std::size_t n, double* out) { \
-        philox_loop(at, v, i, n, out);                                                                                                \
+        philox_loop<LANES, BLOCKS>(at, v, i, n, out);                                                                                 \
     }                                                                                                                                 \
     TARGET void central_##NAME(const double* u, double* z, std::size_t n) { central_loop(u, z, n); }                                 \
     TARGET void tail_##NAME(const double* l, const double* u, double* z, std::size_t n) { tail_loop(l, u, z, n); }                   \
     TARGET void exp_affine_##NAME(double* x, const double* m, const double* s, std::size_t n) { exp_affine_loop(x, m, s, n); }       \
-    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME};
-APMSIM_KERNEL_SET(avx512, __attribute__((target("avx512f"))), [] { return __builtin_cpu_supports("avx512f") != 0; })
-APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; })
-APMSIM_KERNEL_SET(baseline, , [] { return true; })
+    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME, TAILS};
+APMSIM_KERNEL_SET(avx512, __attribute__((target("avx512f"))), [] { return __builtin_cpu_supports("avx512f") != 0; }, 16, blocks_avx512, tail_positions_avx512)
+APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; }, 8, blocks_avx2, tail_positions_scalar)
+APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar)
 constexpr const Kernels* all_kernels[] = {&avx512_kernels, &avx2_kernels, &baseline_kernels};
 #else
-APMSIM_KERNEL_SET(baseline, , [] { return true; })
+APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar)
 constexpr const Kernels* all_kernels[] = {&baseline_kernels};
 #endif
 
@@ -119,11 +255,7 @@ const Kernels& kernels() {
 void normals(const double* u, double* z, std::size_t n, std::vector<std::uint32_t>& tail, std::vector<double>& scratch) {
     kernels().central(u, z, n);
     tail.resize(n);
-    std::size_t m = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        tail[m] = static_cast<std::uint32_t>(k);
-        m += std::fabs(u[k] - 0.5) > 0.425 ? 1 : 0;
-    }
+    const std::size_t m = kernels().tail_positions(u, n, tail.data());
     scratch.resize(3 * m);
     double *log_r = scratch.data(), *tail_u = log_r + m, *tail_z = tail_u + m;
     for (std::size_t j = 0; j < m; ++j) {
@@ -139,9 +271,14 @@ void normals(const double* u, double* z, std::size_t n, std::vector<std::uint32_
 double chunked_sum(const double* x, std::size_t n, double total) {
     for (std::size_t start = 0; start < n; start += chunk) {
         const std::size_t count = std::min(chunk, n - start);
-        double acc[4] = {0.0, 0.0, 0.0, 0.0};
-        for (std::size_t k = 0; k < count; ++k) acc[k % 4] += x[start + k];
-        total += (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        const double* c = x + start;
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;  // a_j sums draws j, j + 4, j + 8, ... in turn
+        std::size_t k = 0;
+        for (; k + 4 <= count; k += 4) a0 += c[k], a1 += c[k + 1], a2 += c[k + 2], a3 += c[k + 3];
+        if (k < count) a0 += c[k];
+        if (k + 1 < count) a1 += c[k + 1];
+        if (k + 2 < count) a2 += c[k + 2];
+        total += (a0 + a1) + (a2 + a3);
     }
     return total;
 }

@@ -402,6 +402,28 @@ TEST(BatchKernels, FillUniformsEqualsStreamFromAnyStart) {
     }
 }
 
+TEST(BatchKernels, PhiloxLanesEqualRandom123ForEveryCounterWordAndTarget) {
+    // The SIMD Philox keeps 16 (AVX-512) or 8 (AVX2) counters in the 32-bit lanes of a
+    // register: words with the top bit set (signed in the intrinsics), keys with both halves
+    // used, and block counters near 2^32 must still give Random123's words, on every target.
+    const std::string before = apmsim::random::kernel_target();
+    const apmsim::random::StreamAddress addresses[] = {{0xfedcba9876543210ull, 0xffffffffu, 0x80000000u, 0xffffffffu},
+                                                       {0xffffffffffffffffull, 0u, 0u, 0u},
+                                                       {0x0000000100000000ull, 0x7fffffffu, 0xdeadbeefu, 0x80000001u}};
+    for (const std::string& target : apmsim::random::kernel_targets()) {
+        apmsim::random::use_kernel_target(target);
+        for (const auto& at : addresses)
+            for (std::uint64_t first : {0ull, 3ull, (1ull << 33) - 100}) {
+                std::vector<double> batch(97);
+                apmsim::random::fill_uniforms(at, first, batch.size(), batch.data());
+                Stream s(at.seed, at.trial, at.member, at.variable);
+                s.seek(first);
+                for (std::size_t k = 0; k < batch.size(); ++k) ASSERT_EQ(batch[k], s.uniform()) << target << " first " << first << " k " << k;
+            }
+    }
+    apmsim::random::use_kernel_target(before);
+}
+
 /// What the batch kernels must return: Lognormal::draw over the stream's draws first ..
 /// first + n - 1, summed in chunks of 64 with four interleaved partial sums.
 double scalar_lognormal_sum(const apmsim::Lognormal& d, const apmsim::random::StreamAddress& at, std::uint64_t first, std::size_t n) {

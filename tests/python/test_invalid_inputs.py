@@ -262,6 +262,16 @@ def test_validate_warns_about_implausible_terms(tmp_path, cli):
     path.write_text(json.dumps(doc))
     done = cli("validate", path)
     assert done.returncode == 0 and done.stderr.count("apmsim: warning:") == 3, done.stderr
+    # apmsim run prints them too, whether or not it writes the results document that records them.
+    quick = ["--trials", "2", "--calibration-trials", "5", "--quiet"]
+    plain = cli("run", path, *quick)
+    written = cli("run", path, *quick, "--out", tmp_path / "odd_results.json")
+    assert plain.returncode == 0 and written.returncode == 0, plain.stderr + written.stderr
+    printed = [line for line in plain.stderr.splitlines() if line.startswith("apmsim: warning:")]
+    recorded = json.loads((tmp_path / "odd_results.json").read_text())["warnings"]
+    assert printed == [f"apmsim: warning: {w['where']}: {w['message']}" for w in recorded]
+    assert [w["where"] for w in recorded] == places
+    assert [line for line in written.stderr.splitlines() if line.startswith("apmsim: warning:")] == printed
 
 
 def test_counts_beyond_32_bits_are_refused_in_python_and_json(tmp_path, cli):
