@@ -63,8 +63,9 @@ if [ "$whole" = 1 ]; then
 fi
 if [ "$python" = ON ]; then
   # The module is built with the sanitizers; the interpreter is not, so their runtime goes first.
-  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" LD_PRELOAD="$asan_runtime" \
-    PYTHONPATH="build-$preset/python" APMSIM_SOURCE_DIR="$PWD" APMSIM_CLI="$PWD/build-$preset/apmsim" \
+  # Absolute paths: notebook kernels and scripts the tests start run in other folders.
+  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" LD_PRELOAD="$asan_runtime" APMSIM_TEST_TIME_FACTOR=10 \
+    PYTHONPATH="$PWD/build-$preset/python" APMSIM_SOURCE_DIR="$PWD" APMSIM_CLI="$PWD/build-$preset/apmsim" \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python > "build-$preset/python.log" 2>&1 || failed+=("python")
   echo "check-sanitizers: $preset Python tests with the ASan runtime preloaded: $(tail -1 "build-$preset/python.log")"
 fi

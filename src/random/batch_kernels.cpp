@@ -164,11 +164,57 @@ __attribute__((target("avx512f"))) std::size_t tail_positions_avx512(const doubl
     }
     return tail_positions_loop(u, n, tail, k, m);
 }
+
+/// The lanes where the recursion goes on: u >= F where `strict`, u > F elsewhere.
+__attribute__((target("avx512f"), always_inline)) inline unsigned below_mask(__m512d u, __m512d f, unsigned strict) {
+    return (_mm512_cmp_pd_mask(u, f, _CMP_GE_OQ) & strict) | (_mm512_cmp_pd_mask(u, f, _CMP_GT_OQ) & ~strict);
+}
+
+/// invert_count of counts[0..n), n <= 8, in the lanes of AVX-512 registers, in lockstep.
+/// Lanes still inverting at step t have k = t, so step t's ratios need no lane's state, and
+/// each lane's p and F see the scalar loop's operations in its order (the comparisons are
+/// the ordered ones of C++'s <, >, >=). A lane that stops keeps its k, p and F; with one
+/// lane left, recursion_steps finishes it alone.
+__attribute__((target("avx512f"))) void invert_counts_avx512(const CountRecursion* counts, std::size_t n, std::uint32_t* out) {
+    double u[8], p0[8], a[8], b[8], d[8], c[8];
+    unsigned strict = 0;
+    for (std::size_t l = 0; l < 8; ++l) {
+        const CountRecursion s = l < n ? counts[l] : CountRecursion{0.0, 1.0, 0.0, 0.0, 1.0, 0.0, false};  // padding: k = 0 at once
+        u[l] = s.u, p0[l] = s.p0, a[l] = s.a, b[l] = s.b, d[l] = s.d, c[l] = s.c;
+        strict |= (s.strict ? 1u : 0u) << l;
+    }
+    const __m512d U = _mm512_loadu_pd(u), A = _mm512_loadu_pd(a), B = _mm512_loadu_pd(b), D = _mm512_loadu_pd(d), C = _mm512_loadu_pd(c);
+    const __m512d one = _mm512_set1_pd(1.0), tiny = _mm512_set1_pd(1e-17);
+    __m512d P = _mm512_loadu_pd(p0), F = P, K = _mm512_setzero_pd();
+    unsigned going = below_mask(U, F, strict);
+    double t = 0.0;
+    for (; __builtin_popcount(going) > 1; t += 1.0) {
+        const __m512d T = _mm512_set1_pd(t);
+        const __m512d R = _mm512_mul_pd(_mm512_div_pd(_mm512_add_pd(A, _mm512_mul_pd(B, T)), _mm512_add_pd(T, D)), C);
+        const __m512d next_p = _mm512_mul_pd(P, R), next_f = _mm512_add_pd(F, next_p);
+        unsigned stop = _mm512_cmp_pd_mask(R, one, _CMP_LT_OQ) & _mm512_cmp_pd_mask(next_p, _mm512_mul_pd(next_f, tiny), _CMP_LT_OQ);
+        if (t + 1.0 == 4294967295.0) stop = 0xFF;
+        P = _mm512_mask_mov_pd(P, static_cast<__mmask8>(going), next_p);
+        F = _mm512_mask_mov_pd(F, static_cast<__mmask8>(going), next_f);
+        K = _mm512_mask_mov_pd(K, static_cast<__mmask8>(going), _mm512_set1_pd(t + 1.0));
+        going &= ~stop & below_mask(U, next_f, strict);
+    }
+    double k[8], p[8], f[8];
+    _mm512_storeu_pd(k, K), _mm512_storeu_pd(p, P), _mm512_storeu_pd(f, F);
+    if (going != 0) {
+        const int l = __builtin_ctz(going);
+        k[l] = recursion_steps(counts[l], t, p[l], f[l]);
+    }
+    for (std::size_t l = 0; l < n; ++l) out[l] = static_cast<std::uint32_t>(k[l]);
+}
 #pragma GCC diagnostic pop
 #endif
 
 void no_simd(const StreamAddress&, const std::uint32_t*, const std::uint32_t*, double*) {}
 std::size_t tail_positions_scalar(const double* u, std::size_t n, std::uint32_t* tail) { return tail_positions_loop(u, n, tail); }
+void invert_counts_scalar(const CountRecursion* counts, std::size_t n, std::uint32_t* out) {
+    for (std::size_t j = 0; j < n; ++j) out[j] = invert_count(counts[j]);
+}
 
 /// z[k] = Phi^-1(u[k]) in the central region (the tails are overwritten after).
 APMSIM_ALWAYS_INLINE void central_loop(const double* u, double* z, std::size_t n) {
@@ -194,23 +240,25 @@ struct Kernels {
     void (*tail)(const double*, const double*, double*, std::size_t);
     void (*exp_affine)(double*, const double*, const double*, std::size_t);
     std::size_t (*tail_positions)(const double*, std::size_t, std::uint32_t*);
+    void (*invert_counts)(const CountRecursion*, std::size_t, std::uint32_t*);
 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED, LANES, BLOCKS, TAILS)                                                                                     \
+#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED, LANES, BLOCKS, TAILS, COUNTS)                                                                                     \
     TARGET void philox_##NAME(const StreamAddress& at, const std::uint32_t* v, const std::uint32_t* i, std::size_t n, double* out) { \
         philox_loop<LANES, BLOCKS>(at, v, i, n, out);                                                                                 \
     }                                                                                                                                 \
     TARGET void central_##NAME(const double* u, double* z, std::size_t n) { central_loop(u, z, n); }                                 \
     TARGET void tail_##NAME(const double* l, const double* u, double* z, std::size_t n) { tail_loop(l, u, z, n); }                   \
     TARGET void exp_affine_##NAME(double* x, const double* m, const double* s, std::size_t n) { exp_affine_loop(x, m, s, n); }       \
-    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME, TAILS};
-APMSIM_KERNEL_SET(avx512, __attribute__((target("avx512f"))), [] { return __builtin_cpu_supports("avx512f") != 0; }, 16, blocks_avx512, tail_positions_avx512)
-APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; }, 8, blocks_avx2, tail_positions_scalar)
-APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar)
+    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME, TAILS, COUNTS};
+APMSIM_KERNEL_SET(avx512, __attribute__((target("avx512f"))), [] { return __builtin_cpu_supports("avx512f") != 0; }, 16, blocks_avx512, tail_positions_avx512,
+                  invert_counts_avx512)
+APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; }, 8, blocks_avx2, tail_positions_scalar, invert_counts_scalar)
+APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar, invert_counts_scalar)
 constexpr const Kernels* all_kernels[] = {&avx512_kernels, &avx2_kernels, &baseline_kernels};
 #else
-APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar)
+APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar, invert_counts_scalar)
 constexpr const Kernels* all_kernels[] = {&baseline_kernels};
 #endif
 
@@ -342,6 +390,11 @@ double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::si
     one.add(at.variable, first, n, mu, sigma);
     one.compute(at.seed, at.trial, at.member);
     return one.sum(0);
+}
+
+void invert_counts(const CountRecursion* counts, std::size_t n, std::uint32_t* out) {
+    constexpr std::size_t lanes = 8;
+    for (std::size_t start = 0; start < n; start += lanes) kernels().invert_counts(counts + start, std::min(lanes, n - start), out + start);
 }
 
 void LognormalSums::clear() { segments_.clear(); }

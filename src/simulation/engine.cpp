@@ -180,6 +180,10 @@ struct Workspace {
     std::vector<double> normals, uniforms;          ///< per category: copula normals, count uniforms
     std::vector<std::uint32_t> variables;           ///< per category: the count streams' variable words
     std::vector<std::uint32_t> counts;              ///< [category][arm] the member-year's counts
+    std::vector<detail::CountDraw> count_draws;     ///< [category][arm] the counts before their recursions
+    std::vector<random::CountRecursion> recursions; ///< the recursions of count_draws, run together
+    std::vector<std::uint32_t> recursion_k;         ///< their results
+    std::vector<std::uint8_t> shared_count;         ///< [category] both arms have the same count
     std::vector<SeveritySum> parts;                 ///< [category][2] the member-year's sums of severities
     random::LognormalSums batch;                    ///< the member-year's lognormal severities
     std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
@@ -197,6 +201,7 @@ struct Workspace {
         : tier(arm_count, std::vector<std::uint16_t>(p.members * p.years)), member_total(arm_count, std::vector<double>(p.members * p.years)),
           member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
           normals(p.categories), uniforms(p.categories), variables(p.categories), counts(2 * p.categories),
+          count_draws(2 * p.categories), recursions(2 * p.categories), recursion_k(2 * p.categories), shared_count(p.categories),
           parts(2 * p.categories), effect(p.tiers * p.categories, 1.0),
           year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
           participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0),
@@ -210,8 +215,8 @@ struct Workspace {
     }
 };
 
-std::uint32_t draw_count(const Frequency& f, double scale, double u) {
-    return std::visit([&](const auto& d) { return d.draw_scaled(scale, u); }, f);
+detail::CountDraw prepare_count(const Frequency& f, double scale, double u) {
+    return std::visit([&](const auto& d) { return d.prepare_scaled(scale, u); }, f);
 }
 
 /// The program's count factor per tier and category, max(0, 1 + Normal(mean, sd)), drawn once
@@ -365,6 +370,38 @@ struct MemberYear {
     double trend_factor;
 };
 
+/// The member-year's counts, ws.counts[2c + arm]: category c's uniform inverted in each
+/// arm's cell at its scale, the recursions of all categories and arms run together
+/// (random::invert_counts). The same cell at the same scale (no program effect on it:
+/// scale x 1 is scale exactly) gives the same count, inverted once.
+void member_year_counts(const EnginePlan& plan, const MemberYear& m, Workspace& ws) {
+    const CostModel& model = plan.model.cost_model;
+    const std::size_t T = plan.tiers, C = plan.categories;
+    std::size_t recursions = 0;
+    for (std::size_t c = 0; c < C; ++c) {
+        const double scale = m.scale * (plan.exposure[c * 13 + m.end_month] - plan.exposure[c * 13 + m.first_month]);
+        const double effect = ws.year_effect[(static_cast<std::size_t>(m.year) * T + m.tier[1]) * C + c];
+        const bool same_count = m.tier[0] == m.tier[1] && (!m.treated || effect == 1.0);
+        ws.shared_count[c] = same_count ? 1 : 0;
+        for (std::size_t a = 0; a < (same_count ? 1u : 2u); ++a) {
+            const double arm_scale = a == 1 && m.treated ? scale * effect : scale;
+            detail::CountDraw& draw = ws.count_draws[2 * c + a];
+            draw = prepare_count(model.cell(m.tier[a], c).frequency, arm_scale, ws.uniforms[c]);
+            if (draw.recursive) ws.recursions[recursions++] = draw.recursion;
+        }
+    }
+    random::invert_counts(ws.recursions.data(), recursions, ws.recursion_k.data());
+    std::size_t next = 0;
+    for (std::size_t c = 0; c < C; ++c) {
+        const bool same_count = ws.shared_count[c] != 0;
+        for (std::size_t a = 0; a < (same_count ? 1u : 2u); ++a) {
+            const detail::CountDraw& draw = ws.count_draws[2 * c + a];
+            ws.counts[2 * c + a] = draw.finish(draw.recursive ? ws.recursion_k[next++] : 0);
+        }
+        if (same_count) ws.counts[2 * c + 1] = ws.counts[2 * c];
+    }
+}
+
 /// What one member-year costs in each arm, category by category: one uniform decides the
 /// count in both arms, and severities are indexed by event number, so the arms share their
 /// first min(N0, N1) events (common random numbers). When the arms' tiers differ (rising
@@ -374,7 +411,7 @@ struct MemberYear {
 void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t arm_count, Workspace& ws, SimulationResults& out,
                        double (&totals)[2]) {
     const CostModel& model = plan.model.cost_model;
-    const std::size_t T = plan.tiers, C = plan.categories, my = m.member * plan.years + m.year;
+    const std::size_t C = plan.categories, my = m.member * plan.years + m.year;
     const std::uint64_t seed = plan.options.seed;
     const auto member = static_cast<std::uint32_t>(m.member);
     const auto year = static_cast<std::uint32_t>(m.year);
@@ -383,17 +420,12 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
         for (std::size_t c = 0; c < C; ++c) ws.variables[c] = variable_id(StreamKind::count, year, static_cast<std::uint32_t>(c));
         random::first_uniforms(seed, m.trial, member, ws.variables.data(), C, ws.uniforms.data());
     }
+    member_year_counts(plan, m, ws);
     ws.batch.clear();
     for (std::size_t c = 0; c < C; ++c) {
-        const double scale = m.scale * (plan.exposure[c * 13 + m.end_month] - plan.exposure[c * 13 + m.first_month]);
-        const double u = ws.uniforms[c];
         const CategoryModel& cell0 = model.cell(m.tier[0], c);
         const CategoryModel& cell1 = model.cell(m.tier[1], c);
-        const std::uint32_t n0 = draw_count(cell0.frequency, scale, u);
-        const double effect = ws.year_effect[(static_cast<std::size_t>(m.year) * T + m.tier[1]) * C + c];
-        // The same cell at the same scale (no program effect on it: scale x 1 is scale exactly) gives the same count.
-        const bool same_count = same_tier && (!m.treated || effect == 1.0);
-        const std::uint32_t n1 = same_count ? n0 : draw_count(cell1.frequency, m.treated ? scale * effect : scale, u);
+        const std::uint32_t n0 = ws.counts[2 * c], n1 = ws.counts[2 * c + 1];
         const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, year, static_cast<std::uint32_t>(c))};
         const random::StreamAddress sums{seed, m.trial, member, variable_id(StreamKind::severity_sum, year, static_cast<std::uint32_t>(c))};
         // Events [first, first + count) of the cell of tier `t`: exact draws, or from the tables (part 0 or 1 of the stream).
@@ -401,8 +433,6 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
             if (!plan.tabulated()) return SeveritySum::of(cell.severity, sev, first, count, ws.batch);
             return SeveritySum{SIZE_MAX, tabulated_sum(*plan.sum_tables[t * C + c], sums, part_number == 0 ? 0 : second_part_draw, count)};
         };
-        ws.counts[2 * c] = n0;
-        ws.counts[2 * c + 1] = n1;
         if (same_tier) {  // parts: events [0, lo) and [lo, hi)
             const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
             ws.parts[2 * c] = part(cell0, m.tier[0], 0, lo, 0);

@@ -2,7 +2,11 @@
 // Philox known answers, stream reproducibility and addressing, the AS 241 normal
 // quantile against Boost.Math, Marsaglia-Tsang gamma moments, and goodness of fit
 // of the uniforms themselves.
+#include "apmsim/distributions/binomial.hpp"
 #include "apmsim/distributions/lognormal.hpp"
+#include "apmsim/distributions/negative_binomial.hpp"
+#include "apmsim/distributions/poisson.hpp"
+#include "apmsim/distributions/zero_modified_poisson.hpp"
 #include "apmsim/random/batch.hpp"
 #include "apmsim/random/philox_stream.hpp"
 #include "apmsim/random/variates.hpp"
@@ -420,6 +424,51 @@ TEST(BatchKernels, PhiloxLanesEqualRandom123ForEveryCounterWordAndTarget) {
                 s.seek(first);
                 for (std::size_t k = 0; k < batch.size(); ++k) ASSERT_EQ(batch[k], s.uniform()) << target << " first " << first << " k " << k;
             }
+    }
+    apmsim::random::use_kernel_target(before);
+}
+
+TEST(BatchKernels, CountRecursionsInLanesEqualTheScalarInversionOnEveryTarget) {
+    // The engine inverts a member-year's counts together (random::invert_counts, eight in
+    // AVX-512 lanes): every family's recursion, complements (strict), lanes that stop at once
+    // and one that runs hundreds of steps alone, in batches of 1 to 19, must give the scalar
+    // inversion's count, and the count draw_scaled gives.
+    const apmsim::Poisson poisson(2.5);
+    const apmsim::NegativeBinomial nb(6.0, 0.7);
+    const apmsim::Binomial low(30.0, 0.2), high(40.0, 0.85);
+    const apmsim::ZeroModifiedPoisson zmp(1.5, 0.4);
+    std::vector<apmsim::detail::CountDraw> draws;
+    std::vector<std::uint32_t> expected;
+    Stream s(11u, 0u, 0u, 0u);
+    for (int j = 0; j < 400; ++j) {
+        const double u = j % 37 == 0 ? 1.0 - 0x1p-40 * s.uniform() : s.uniform(), scale = 0.05 + 3.0 * s.uniform();
+        switch (j % 6) {
+            case 0: draws.push_back(poisson.prepare_scaled(scale, u)), expected.push_back(poisson.draw_scaled(scale, u)); break;
+            case 1: draws.push_back(nb.prepare_scaled(scale, u)), expected.push_back(nb.draw_scaled(scale, u)); break;
+            case 2: draws.push_back(low.prepare_scaled(scale, u)), expected.push_back(low.draw_scaled(scale, u)); break;
+            case 3: draws.push_back(high.prepare_scaled(scale, u)), expected.push_back(high.draw_scaled(scale, u)); break;
+            case 4: draws.push_back(zmp.prepare_scaled(scale, u)), expected.push_back(zmp.draw_scaled(scale, u)); break;
+            default: draws.push_back(poisson.prepare_scaled(150.0 * scale, u)), expected.push_back(poisson.draw_scaled(150.0 * scale, u));
+        }
+    }
+    std::vector<std::size_t> recursive;
+    std::vector<apmsim::random::CountRecursion> recursions;
+    for (std::size_t j = 0; j < draws.size(); ++j)
+        if (draws[j].recursive) recursive.push_back(j), recursions.push_back(draws[j].recursion);
+    ASSERT_GT(recursions.size(), 300u);
+    const std::string before = apmsim::random::kernel_target();
+    for (const std::string& target : apmsim::random::kernel_targets()) {
+        apmsim::random::use_kernel_target(target);
+        for (std::size_t start = 0, size = 1; start < recursions.size(); start += size, size = size % 19 + 1) {
+            const std::size_t n = std::min(size, recursions.size() - start);
+            std::vector<std::uint32_t> k(n);
+            apmsim::random::invert_counts(recursions.data() + start, n, k.data());
+            for (std::size_t i = 0; i < n; ++i) {
+                ASSERT_EQ(k[i], apmsim::random::invert_count(recursions[start + i])) << target << " recursion " << start + i;
+                const std::size_t j = recursive[start + i];
+                ASSERT_EQ(draws[j].finish(k[i]), expected[j]) << target << " draw " << j;
+            }
+        }
     }
     apmsim::random::use_kernel_target(before);
 }

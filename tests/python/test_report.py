@@ -362,11 +362,14 @@ PROBE = """<script>window.addEventListener("load", function () {
 
 
 def chromium(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Runs headless Chromium in its own process group, killed whole if it hangs."""
+    """Runs headless Chromium in its own process group, killed whole if it hangs. It is not
+    ours: a sanitizer runtime preloaded for the tests (scripts/check-sanitizers.sh) is not
+    passed on to it."""
     program = shutil.which("chromium")
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     process = subprocess.Popen([program, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                 "--no-first-run", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, env=env)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -259,7 +259,9 @@ def test_a_long_run_shows_its_progress_and_a_short_one_or_progress_false_does_no
         "progress = {'on': True, 'off': False, 'short': True, 'default': None}[mode]\n"
         "r = apmsim.run(s, trials=3 if mode == 'short' else 400, calibration_trials=20, progress=progress)\n"
         "print(r.trials)\n")
-    runs = {mode: subprocess.run([os.sys.executable, str(script), mode], capture_output=True, text=True, timeout=120, env={**os.environ})
+    # Under the sanitizers (scripts/check-sanitizers.sh) the runs are about ten times slower.
+    timeout = 120 * float(os.environ.get("APMSIM_TEST_TIME_FACTOR", "1"))
+    runs = {mode: subprocess.run([os.sys.executable, str(script), mode], capture_output=True, text=True, timeout=timeout, env={**os.environ})
             for mode in ("on", "off", "short", "default")}
     for mode, done in runs.items():
         assert done.returncode == 0, done.stderr

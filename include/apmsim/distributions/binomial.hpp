@@ -44,9 +44,10 @@ public:
     /// A count from Binomial(n, min(1, p * scale)): the frailty scales the per-trial
     /// probability, capped at 1 (then the mean is no longer n p scale). Inverts `u`,
     /// so it is non-decreasing in both u and scale.
-    std::uint32_t draw_scaled(double scale, double u) const {
-        return invert(n_, std::min(1.0, p_ * scale), u);
-    }
+    std::uint32_t draw_scaled(double scale, double u) const { return prepare_scaled(scale, u).count(); }
+    /// draw_scaled in two steps (detail::CountDraw): the engine runs the recursions of a
+    /// member-year's counts together.
+    detail::CountDraw prepare_scaled(double scale, double u) const { return prepare(n_, std::min(1.0, p_ * scale), u); }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
         return draw_scaled(1.0, source.uniform());
@@ -57,24 +58,23 @@ private:
     /// which keeps the count non-decreasing in u. There the complement is inverted
     /// strictly (smallest j with F'(j) > 1-u), so that n - j is the smallest k with
     /// F(k) >= u also when u is exactly a value of the cdf.
-    static std::uint32_t invert(double n, double p, double u) {
-        if (n <= 0.0 || p <= 0.0) return 0;
-        if (p >= 1.0) return static_cast<std::uint32_t>(n);
+    static std::uint32_t invert(double n, double p, double u) { return prepare(n, p, u).count(); }
+    static detail::CountDraw prepare(double n, double p, double u) {
+        if (n <= 0.0 || p <= 0.0) return detail::CountDraw::of(0);
+        if (p >= 1.0) return detail::CountDraw::of(static_cast<std::uint32_t>(n));
         if (n * std::log1p(-std::min(p, 1.0 - p)) < detail::min_log_p0) {  // p0 would underflow
             const auto dist = boost::math::binomial_distribution<>(n, p);
-            return detail::invert_by_search(u, n * p, std::sqrt(n * p * (1.0 - p)), [&dist, n](double k) {
+            return detail::CountDraw::of(detail::invert_by_search(u, n * p, std::sqrt(n * p * (1.0 - p)), [&dist, n](double k) {
                 return k >= n ? 1.0 : boost::math::cdf(dist, k);
-            });
+            }));
         }
-        if (p > 0.5) return static_cast<std::uint32_t>(n) - invert_low(n, 1.0 - p, 1.0 - u, true);
-        return invert_low(n, p, u, false);
+        const auto trials = static_cast<std::uint32_t>(n);
+        if (p > 0.5) return detail::CountDraw::by_recursion(low_recursion(n, 1.0 - p, 1.0 - u, true), trials, trials, true);
+        return detail::CountDraw::by_recursion(low_recursion(n, p, u, false), 0, trials);
     }
-    static std::uint32_t invert_low(double n, double p, double u, bool strict) {
-        const double odds = p / (1.0 - p);
-        const auto k = detail::invert_by_recursion(
-            u, std::exp(n * std::log1p(-p)),
-            [n, odds](std::uint32_t j) { return (n - j) / static_cast<double>(j + 1) * odds; }, strict);
-        return std::min<std::uint32_t>(k, static_cast<std::uint32_t>(n));
+    /// Binomial(n, p <= 1/2) at u: p(j+1) = p(j) (n - j) / (j + 1) odds, from p(0) = (1 - p)^n.
+    static random::CountRecursion low_recursion(double n, double p, double u, bool strict) {
+        return {u, std::exp(n * std::log1p(-p)), n, -1.0, 1.0, p / (1.0 - p), strict};
     }
     double n_, p_;
 };

@@ -1,12 +1,14 @@
 #pragma once
 /// \file discrete_inversion.hpp
 /// \brief Inversion of counting distributions by the pmf recursion
-/// p(k+1) = p(k) ratio(k), and the limited expected value of a count.
+/// p(k+1) = p(k) ratio(k) (random/count_recursion.hpp), by search where p(0) underflows,
+/// and the limited expected value of a count.
 ///
 /// Inversion uses one uniform per draw, so the count is non-decreasing in the
 /// uniform: the property that makes common random numbers (with and without an
 /// intervention) compare like with like.
 
+#include "apmsim/random/count_recursion.hpp"
 #include "apmsim/random/variates.hpp"
 
 #include <algorithm>
@@ -16,25 +18,32 @@
 
 namespace apmsim::detail {
 
-/// Smallest k with F(k) >= u, where F accumulates p0, p0 ratio(0), ... The loop stops
-/// once the remaining terms cannot change F in double precision (u is then beyond the
-/// representable cdf), so it cannot run away. With `strict`, the smallest k with
-/// F(k) > u instead (used when inverting a complement, so that ties still resolve to
-/// the smallest k of the original distribution).
-template <class Ratio>
-std::uint32_t invert_by_recursion(double u, double p0, Ratio ratio, bool strict = false) {
-    double p = p0, cdf = p0;
-    std::uint32_t k = 0;
-    while (strict ? u >= cdf : u > cdf) {
-        const double r = ratio(k);
-        p *= r;
-        ++k;
-        cdf += p;
-        if (r < 1.0 && p < cdf * 1e-17) break;
-        if (k == 0xFFFFFFFFu) break;
+/// A count by inversion of one uniform, split in two so that the engine can run the
+/// recursions of a member-year's counts together (random::invert_counts): either the count
+/// itself (no recursion: a zero mean, a search for a huge mean) or the recursion to run and
+/// how its k becomes the count: offset + min(k, limit), or offset - min(k, limit) for a
+/// complement (a binomial with p > 1/2 counts failures).
+struct CountDraw {
+    std::uint32_t value = 0;  ///< the count when `recursive` is false
+    bool recursive = false;
+    random::CountRecursion recursion{};
+    std::uint32_t offset = 0, limit = 0xFFFFFFFFu;
+    bool complement = false;
+
+    static CountDraw of(std::uint32_t count) { return {count}; }
+    static CountDraw by_recursion(const random::CountRecursion& r, std::uint32_t offset = 0, std::uint32_t limit = 0xFFFFFFFFu,
+                                  bool complement = false) {
+        return {0, true, r, offset, limit, complement};
     }
-    return k;
-}
+    /// The count, given k = invert_count(recursion).
+    std::uint32_t finish(std::uint32_t k) const {
+        if (!recursive) return value;
+        const std::uint32_t j = std::min(k, limit);
+        return complement ? offset - j : offset + j;
+    }
+    /// The count, its recursion run here.
+    std::uint32_t count() const { return finish(recursive ? random::invert_count(recursion) : 0); }
+};
 
 /// log of the smallest p0 the recursion may start from without losing the body of
 /// the distribution to underflow; larger models are inverted by invert_by_search.

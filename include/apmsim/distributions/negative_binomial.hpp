@@ -57,27 +57,27 @@ public:
 
     /// A count from NegativeBinomial(mean * scale, r), inverting `u`, so it is
     /// non-decreasing in both u and scale.
-    std::uint32_t draw_scaled(double scale, double u) const {
-        return invert(mean_ * scale, r_, u);
-    }
+    std::uint32_t draw_scaled(double scale, double u) const { return prepare_scaled(scale, u).count(); }
+    /// draw_scaled in two steps (detail::CountDraw): the engine runs the recursions of a
+    /// member-year's counts together.
+    detail::CountDraw prepare_scaled(double scale, double u) const { return prepare(mean_ * scale, r_, u); }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
         return draw_scaled(1.0, source.uniform());
     }
 
 private:
-    static std::uint32_t invert(double m, double r, double u) {
-        if (m <= 0.0) return 0;
+    static std::uint32_t invert(double m, double r, double u) { return prepare(m, r, u).count(); }
+    static detail::CountDraw prepare(double m, double r, double u) {
+        if (m <= 0.0) return detail::CountDraw::of(0);
         const double log_p0 = -r * std::log1p(m / r);
         if (log_p0 < detail::min_log_p0) {  // p0 would underflow the recursion
             const auto dist = boost::math::negative_binomial_distribution<>(r, r / (r + m));
-            return detail::invert_by_search(u, m, std::sqrt(m + m * m / r),
-                                            [&dist](double k) { return boost::math::cdf(dist, k); });
+            return detail::CountDraw::of(detail::invert_by_search(u, m, std::sqrt(m + m * m / r),
+                                                                  [&dist](double k) { return boost::math::cdf(dist, k); }));
         }
-        const double q = m / (r + m);
-        return detail::invert_by_recursion(u, std::exp(log_p0), [r, q](std::uint32_t k) {
-            return (r + k) / static_cast<double>(k + 1) * q;
-        });
+        // p(k+1) = p(k) (r + k) / (k + 1) q
+        return detail::CountDraw::by_recursion({u, std::exp(log_p0), r, 1.0, 1.0, m / (r + m), false});
     }
     double mean_, r_;
 };

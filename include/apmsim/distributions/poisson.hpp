@@ -42,25 +42,26 @@ public:
 
     /// A count from Poisson(mean * scale), inverting `u`, so it is non-decreasing
     /// in both u and scale.
-    std::uint32_t draw_scaled(double scale, double u) const {
-        return invert(mean_ * scale, u);
-    }
+    std::uint32_t draw_scaled(double scale, double u) const { return prepare_scaled(scale, u).count(); }
+    /// draw_scaled in two steps (detail::CountDraw): the engine runs the recursions of a
+    /// member-year's counts together.
+    detail::CountDraw prepare_scaled(double scale, double u) const { return prepare(mean_ * scale, u); }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
         return draw_scaled(1.0, source.uniform());
     }
 
 private:
-    static std::uint32_t invert(double lambda, double u) {
-        if (lambda <= 0.0) return 0;
+    static std::uint32_t invert(double lambda, double u) { return prepare(lambda, u).count(); }
+    static detail::CountDraw prepare(double lambda, double u) {
+        if (lambda <= 0.0) return detail::CountDraw::of(0);
         if (lambda > -detail::min_log_p0) {  // exp(-lambda) would underflow the recursion
             const auto dist = boost::math::poisson_distribution<>(lambda);
-            return detail::invert_by_search(u, lambda, std::sqrt(lambda),
-                                            [&dist](double k) { return boost::math::cdf(dist, k); });
+            return detail::CountDraw::of(detail::invert_by_search(u, lambda, std::sqrt(lambda),
+                                                                  [&dist](double k) { return boost::math::cdf(dist, k); }));
         }
-        return detail::invert_by_recursion(u, std::exp(-lambda), [lambda](std::uint32_t k) {
-            return lambda / static_cast<double>(k + 1);
-        });
+        // p(k+1) = p(k) lambda / (k + 1)
+        return detail::CountDraw::by_recursion({u, std::exp(-lambda), lambda, 0.0, 1.0, 1.0, false});
     }
     double mean_;
 };

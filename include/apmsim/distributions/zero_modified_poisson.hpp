@@ -68,10 +68,13 @@ public:
     /// mass is thinned (p0' = 1 - (1 - p0) scale, lambda unchanged); beyond, p0' = 0 and
     /// lambda rises until the zero-truncated mean is reached. Inverts `u`, so the count is
     /// non-decreasing in both u and scale.
-    std::uint32_t draw_scaled(double scale, double u) const {
+    std::uint32_t draw_scaled(double scale, double u) const { return prepare_scaled(scale, u).count(); }
+    /// draw_scaled in two steps (detail::CountDraw): the engine runs the recursions of a
+    /// member-year's counts together.
+    detail::CountDraw prepare_scaled(double scale, double u) const {
         const double nonzero = (1.0 - p0_) * scale;
-        if (nonzero <= 1.0) return invert(lambda_, 1.0 - nonzero, u);
-        return invert(zero_truncated_lambda(scale * mean()), 0.0, u);
+        if (nonzero <= 1.0) return prepare(lambda_, 1.0 - nonzero, u);
+        return prepare(zero_truncated_lambda(scale * mean()), 0.0, u);
     }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
@@ -89,19 +92,19 @@ private:
         }
         return hi;
     }
-    static std::uint32_t invert(double lambda, double p0, double u) {
-        if (u <= p0 || lambda <= 0.0) return 0;
+    static std::uint32_t invert(double lambda, double p0, double u) { return prepare(lambda, p0, u).count(); }
+    static detail::CountDraw prepare(double lambda, double p0, double u) {
+        if (u <= p0 || lambda <= 0.0) return detail::CountDraw::of(0);
         const double v = (u - p0) / (1.0 - p0);
         if (lambda > -detail::min_log_p0) {  // P(parent = 0) < e^-600: truncation is immaterial
             const auto parent = boost::math::poisson_distribution<>(lambda);
-            return std::max<std::uint32_t>(
+            return detail::CountDraw::of(std::max<std::uint32_t>(
                 1, detail::invert_by_search(v, lambda, std::sqrt(lambda),
-                                            [&parent](double k) { return boost::math::cdf(parent, k); }));
+                                            [&parent](double k) { return boost::math::cdf(parent, k); })));
         }
-        // Zero-truncated: p(1) = lambda / (e^lambda - 1), p(k+1)/p(k) = lambda / (k + 1), from k = 1.
-        return 1 + detail::invert_by_recursion(v, lambda / std::expm1(lambda), [lambda](std::uint32_t j) {
-                   return lambda / static_cast<double>(j + 2);
-               });
+        // Zero-truncated: p(1) = lambda / (e^lambda - 1), p(k+1)/p(k) = lambda / (k + 1), from k = 1:
+        // 1 + j, where p(j + 1) = p(j) lambda / (j + 2).
+        return detail::CountDraw::by_recursion({v, lambda / std::expm1(lambda), lambda, 0.0, 2.0, 1.0, false}, 1);
     }
     double lambda_, p0_;
 };

@@ -4,6 +4,8 @@
 /// with AVX-512, AVX2 and baseline versions chosen at run time). They return exactly what the
 /// scalar Stream and samplers return for the same (seed, trial, member, variable, index).
 
+#include "apmsim/random/count_recursion.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -34,6 +36,11 @@ void fill_uniforms(const StreamAddress& at, std::uint64_t first, std::size_t n, 
 /// block per stream, the blocks of all streams in one vectorised pass.
 void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n,
                     double* out);
+
+/// out[j] = invert_count(counts[j]), j < n: the recursions run together, eight in the lanes
+/// of a vector (the scalar loop's operations in the same order, so the same bits), a last
+/// long one alone.
+void invert_counts(const CountRecursion* counts, std::size_t n, std::uint32_t* out);
 
 /// Sum of exp(mu + sigma Phi^-1(u)) over draws first .. first + n - 1 of the stream:
 /// n lognormal severities, each exactly Lognormal(mu, sigma).draw() of that draw.
