@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   g++ cmake make pkg-config
-  libeigen3-dev libboost-dev nlohmann-json3-dev librandom123-dev pybind11-dev libsqlite3-dev libcli11-dev libcsv-dev
+  libeigen3-dev libboost-dev nlohmann-json3-dev librandom123-dev pybind11-dev libsqlite3-dev libcli11-dev libcsv-dev libsleef-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-numpy python3-pandas python3-pytest python3-jsonschema
   python3-matplotlib python3-tqdm python3-distributed python3-nbclient python3-ipykernel python3-hypothesis

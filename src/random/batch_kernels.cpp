@@ -17,6 +17,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
+#include <sleef.h>
 
 namespace apmsim::random {
 namespace {
@@ -89,7 +90,38 @@ APMSIM_ALWAYS_INLINE std::size_t tail_positions_loop(const double* u, std::size_
     return m;
 }
 
+/// log_p0[k] = terms[k].log_p0(log1p(argument)), p0[k] = exp(log_p0[k]): std::log1p and
+/// std::exp are SLEEF's deterministic functions (src/core/deterministic_math.cpp), whose
+/// vector versions give the same bits.
+void count_p0s_scalar(const LogP0Terms* terms, std::size_t n, double* log_p0, double* p0) {
+    for (std::size_t k = 0; k < n; ++k) {
+        const LogP0Terms& t = terms[k];
+        log_p0[k] = t.factor == 0.0 ? t.shift : t.log_p0(std::log1p(t.argument));
+        p0[k] = std::exp(log_p0[k]);
+    }
+}
+
+/// out[k] = log(x[k]) (out may be x): SLEEF's deterministic logarithm, which is also what
+/// std::log calls in apmsim (src/core/deterministic_math.cpp); its SSE2, AVX and AVX-512
+/// versions give the same bits (tests/cpp/test_random.cpp checks it).
+void logs_scalar(const double* x, double* out, std::size_t n) {
+    std::size_t k = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
+    for (; k + 2 <= n; k += 2) _mm_storeu_pd(out + k, Sleef_cinz_logd2_u10sse2(_mm_loadu_pd(x + k)));
+#endif
+    for (; k < n; ++k) out[k] = Sleef_cinz_logd1_u10purec(x[k]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// sleef.h declares its AVX and AVX-512 functions only where the whole file is compiled for
+// them; this one compiles them per function (target attributes), so it declares them itself.
+extern "C" __m512d Sleef_cinz_logd8_u10avx512fnofma(__m512d);
+extern "C" __m512d Sleef_cinz_log1pd8_u10avx512fnofma(__m512d);
+extern "C" __m512d Sleef_cinz_expd8_u10avx512fnofma(__m512d);
+extern "C" __m256d Sleef_cinz_logd4_u10avx(__m256d);
+extern "C" __m256d Sleef_cinz_log1pd4_u10avx(__m256d);
+extern "C" __m256d Sleef_cinz_expd4_u10avx(__m256d);
+
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), which it then reports as
 // used uninitialised (GCC bug 105593); the value is never read.
 #pragma GCC diagnostic push
@@ -163,6 +195,54 @@ __attribute__((target("avx512f"))) std::size_t tail_positions_avx512(const doubl
         m += static_cast<std::size_t>(__builtin_popcount(mask));
     }
     return tail_positions_loop(u, n, tail, k, m);
+}
+
+/// count_p0s_scalar 8 at a time (SLEEF's AVX-512 log1p and exp; the arithmetic as there).
+__attribute__((target("avx512f"))) void count_p0s_avx512(const LogP0Terms* terms, std::size_t n, double* log_p0, double* p0) {
+    for (std::size_t start = 0; start < n; start += 8) {
+        alignas(64) double f[8] = {}, a[8] = {}, s[8] = {}, l[8], p[8];  // lanes past n: log p0 = 0
+        const std::size_t m = std::min<std::size_t>(8, n - start);
+        for (std::size_t j = 0; j < m; ++j) f[j] = terms[start + j].factor, a[j] = terms[start + j].argument, s[j] = terms[start + j].shift;
+        const __m512d factor = _mm512_load_pd(f), shift = _mm512_load_pd(s);
+        const __m512d product = _mm512_add_pd(_mm512_mul_pd(factor, Sleef_cinz_log1pd8_u10avx512fnofma(_mm512_load_pd(a))), shift);
+        const __m512d value = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(factor, _mm512_setzero_pd(), _CMP_EQ_OQ), product, shift);
+        _mm512_store_pd(l, value);
+        _mm512_store_pd(p, Sleef_cinz_expd8_u10avx512fnofma(value));
+        std::copy_n(l, m, log_p0 + start);
+        std::copy_n(p, m, p0 + start);
+    }
+}
+
+/// count_p0s_scalar 4 at a time (SLEEF's AVX log1p and exp).
+__attribute__((target("avx2"))) void count_p0s_avx2(const LogP0Terms* terms, std::size_t n, double* log_p0, double* p0) {
+    for (std::size_t start = 0; start < n; start += 4) {
+        alignas(32) double f[4] = {}, a[4] = {}, s[4] = {}, l[4], p[4];
+        const std::size_t m = std::min<std::size_t>(4, n - start);
+        for (std::size_t j = 0; j < m; ++j) f[j] = terms[start + j].factor, a[j] = terms[start + j].argument, s[j] = terms[start + j].shift;
+        const __m256d factor = _mm256_load_pd(f), shift = _mm256_load_pd(s);
+        const __m256d product = _mm256_add_pd(_mm256_mul_pd(factor, Sleef_cinz_log1pd4_u10avx(_mm256_load_pd(a))), shift);
+        const __m256d value = _mm256_blendv_pd(product, shift, _mm256_cmp_pd(factor, _mm256_setzero_pd(), _CMP_EQ_OQ));
+        _mm256_store_pd(l, value);
+        _mm256_store_pd(p, Sleef_cinz_expd4_u10avx(value));
+        std::copy_n(l, m, log_p0 + start);
+        std::copy_n(p, m, p0 + start);
+    }
+}
+
+/// logs_scalar 8 at a time, by SLEEF's AVX-512 version of the same deterministic logarithm
+/// (the last lanes masked: log(1) in the lanes past n, not stored).
+__attribute__((target("avx512f"))) void logs_avx512(const double* x, double* out, std::size_t n) {
+    for (std::size_t k = 0; k < n; k += 8) {
+        const auto lanes = static_cast<__mmask8>(n - k >= 8 ? 0xFF : (1u << (n - k)) - 1u);
+        _mm512_mask_storeu_pd(out + k, lanes, Sleef_cinz_logd8_u10avx512fnofma(_mm512_mask_loadu_pd(_mm512_set1_pd(1.0), lanes, x + k)));
+    }
+}
+
+/// logs_scalar 4 at a time, by SLEEF's AVX version.
+__attribute__((target("avx2"))) void logs_avx2(const double* x, double* out, std::size_t n) {
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4) _mm256_storeu_pd(out + k, Sleef_cinz_logd4_u10avx(_mm256_loadu_pd(x + k)));
+    logs_scalar(x + k, out + k, n - k);
 }
 
 /// The lanes where the recursion goes on: u >= F where `strict`, u > F elsewhere.
@@ -241,24 +321,27 @@ struct Kernels {
     void (*exp_affine)(double*, const double*, const double*, std::size_t);
     std::size_t (*tail_positions)(const double*, std::size_t, std::uint32_t*);
     void (*invert_counts)(const CountRecursion*, std::size_t, std::uint32_t*);
+    void (*logs)(const double*, double*, std::size_t);
+    void (*count_p0s)(const LogP0Terms*, std::size_t, double*, double*);
 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED, LANES, BLOCKS, TAILS, COUNTS)                                                                                     \
+#define APMSIM_KERNEL_SET(NAME, TARGET, SUPPORTED, LANES, BLOCKS, TAILS, COUNTS, LOGS, P0S)                                                                                     \
     TARGET void philox_##NAME(const StreamAddress& at, const std::uint32_t* v, const std::uint32_t* i, std::size_t n, double* out) { \
         philox_loop<LANES, BLOCKS>(at, v, i, n, out);                                                                                 \
     }                                                                                                                                 \
     TARGET void central_##NAME(const double* u, double* z, std::size_t n) { central_loop(u, z, n); }                                 \
     TARGET void tail_##NAME(const double* l, const double* u, double* z, std::size_t n) { tail_loop(l, u, z, n); }                   \
     TARGET void exp_affine_##NAME(double* x, const double* m, const double* s, std::size_t n) { exp_affine_loop(x, m, s, n); }       \
-    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME, TAILS, COUNTS};
+    constexpr Kernels NAME##_kernels{#NAME, SUPPORTED, philox_##NAME, central_##NAME, tail_##NAME, exp_affine_##NAME, TAILS, COUNTS, LOGS, P0S};
 APMSIM_KERNEL_SET(avx512, __attribute__((target("avx512f"))), [] { return __builtin_cpu_supports("avx512f") != 0; }, 16, blocks_avx512, tail_positions_avx512,
-                  invert_counts_avx512)
-APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; }, 8, blocks_avx2, tail_positions_scalar, invert_counts_scalar)
-APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar, invert_counts_scalar)
+                  invert_counts_avx512, logs_avx512, count_p0s_avx512)
+APMSIM_KERNEL_SET(avx2, __attribute__((target("avx2"))), [] { return __builtin_cpu_supports("avx2") != 0; }, 8, blocks_avx2, tail_positions_scalar,
+                  invert_counts_scalar, logs_avx2, count_p0s_avx2)
+APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar, invert_counts_scalar, logs_scalar, count_p0s_scalar)
 constexpr const Kernels* all_kernels[] = {&avx512_kernels, &avx2_kernels, &baseline_kernels};
 #else
-APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar, invert_counts_scalar)
+APMSIM_KERNEL_SET(baseline, , [] { return true; }, 1, no_simd, tail_positions_scalar, invert_counts_scalar, logs_scalar, count_p0s_scalar)
 constexpr const Kernels* all_kernels[] = {&baseline_kernels};
 #endif
 
@@ -298,8 +381,8 @@ const Kernels& kernels() {
 }
 
 /// z[k] = Phi^-1(u[k]), what standard_normal_quantile returns: the central region
-/// vectorised; the tails (15% of draws) gathered, their logs taken by libm one by one
-/// (so the bits are the scalar path's), their rational functions vectorised.
+/// vectorised; the tails (15% of draws) gathered, then their logs and rational functions
+/// vectorised (the logs SLEEF's, as the scalar path's std::log: the same bits).
 void normals(const double* u, double* z, std::size_t n, std::vector<std::uint32_t>& tail, std::vector<double>& scratch) {
     kernels().central(u, z, n);
     tail.resize(n);
@@ -308,8 +391,9 @@ void normals(const double* u, double* z, std::size_t n, std::vector<std::uint32_
     double *log_r = scratch.data(), *tail_u = log_r + m, *tail_z = tail_u + m;
     for (std::size_t j = 0; j < m; ++j) {
         tail_u[j] = u[tail[j]];
-        log_r[j] = std::log(tail_u[j] < 0.5 ? tail_u[j] : 1.0 - tail_u[j]);
+        log_r[j] = tail_u[j] < 0.5 ? tail_u[j] : 1.0 - tail_u[j];
     }
+    kernels().logs(log_r, log_r, m);
     kernels().tail(log_r, tail_u, tail_z, m);
     for (std::size_t j = 0; j < m; ++j) z[tail[j]] = tail_z[j];
 }
@@ -391,6 +475,10 @@ double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::si
     one.compute(at.seed, at.trial, at.member);
     return one.sum(0);
 }
+
+void logs(const double* x, double* out, std::size_t n) { kernels().logs(x, out, n); }
+
+void count_p0s(const LogP0Terms* terms, std::size_t n, double* log_p0, double* p0) { kernels().count_p0s(terms, n, log_p0, p0); }
 
 void invert_counts(const CountRecursion* counts, std::size_t n, std::uint32_t* out) {
     constexpr std::size_t lanes = 8;

@@ -180,12 +180,15 @@ struct Workspace {
     std::vector<double> normals, uniforms;          ///< per category: copula normals, count uniforms
     std::vector<std::uint32_t> variables;           ///< per category: the count streams' variable words
     std::vector<std::uint32_t> counts;              ///< [category][arm] the member-year's counts
+    std::vector<double> arm_scale, log_p0, p0;      ///< per count drawn: its scale and p(0) (random::count_p0s)
+    std::vector<random::LogP0Terms> p0_terms;
     std::vector<detail::CountDraw> count_draws;     ///< [category][arm] the counts before their recursions
     std::vector<random::CountRecursion> recursions; ///< the recursions of count_draws, run together
     std::vector<std::uint32_t> recursion_k;         ///< their results
     std::vector<std::uint8_t> shared_count;         ///< [category] both arms have the same count
     std::vector<SeveritySum> parts;                 ///< [category][2] the member-year's sums of severities
     random::LognormalSums batch;                    ///< the member-year's lognormal severities
+    std::vector<double> trend_factor;               ///< [year] the trial's cost trend factor, (1 + g)^(year + 1)
     std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
     std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
     std::vector<std::uint8_t> participant;          ///< [member]
@@ -201,8 +204,9 @@ struct Workspace {
         : tier(arm_count, std::vector<std::uint16_t>(p.members * p.years)), member_total(arm_count, std::vector<double>(p.members * p.years)),
           member_category(keep_categories ? arm_count : 0, std::vector<double>(p.members * p.years * p.categories)),
           normals(p.categories), uniforms(p.categories), variables(p.categories), counts(2 * p.categories),
+          arm_scale(2 * p.categories), log_p0(2 * p.categories), p0(2 * p.categories), p0_terms(2 * p.categories),
           count_draws(2 * p.categories), recursions(2 * p.categories), recursion_k(2 * p.categories), shared_count(p.categories),
-          parts(2 * p.categories), effect(p.tiers * p.categories, 1.0),
+          parts(2 * p.categories), trend_factor(static_cast<std::size_t>(p.years)), effect(p.tiers * p.categories, 1.0),
           year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
           participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0),
           participant_cdf(p.rising_risk() ? static_cast<std::size_t>(p.years) * p.tiers * p.tiers : 0),
@@ -215,8 +219,11 @@ struct Workspace {
     }
 };
 
-detail::CountDraw prepare_count(const Frequency& f, double scale, double u) {
-    return std::visit([&](const auto& d) { return d.prepare_scaled(scale, u); }, f);
+random::LogP0Terms log_p0_terms(const Frequency& f, double scale) {
+    return std::visit([&](const auto& d) { return d.log_p0_terms(scale); }, f);
+}
+detail::CountDraw prepare_count(const Frequency& f, double scale, double u, double log_p0, double p0) {
+    return std::visit([&](const auto& d) { return d.prepare_scaled(scale, u, log_p0, p0); }, f);
 }
 
 /// The program's count factor per tier and category, max(0, 1 + Normal(mean, sd)), drawn once
@@ -371,25 +378,32 @@ struct MemberYear {
 };
 
 /// The member-year's counts, ws.counts[2c + arm]: category c's uniform inverted in each
-/// arm's cell at its scale, the recursions of all categories and arms run together
-/// (random::invert_counts). The same cell at the same scale (no program effect on it:
-/// scale x 1 is scale exactly) gives the same count, inverted once.
+/// arm's cell at its scale, the p(0) of all categories and arms computed together
+/// (random::count_p0s), then their recursions run together (random::invert_counts). The
+/// same cell at the same scale (no program effect on it: scale x 1 is scale exactly) gives
+/// the same count, inverted once.
 void member_year_counts(const EnginePlan& plan, const MemberYear& m, Workspace& ws) {
     const CostModel& model = plan.model.cost_model;
     const std::size_t T = plan.tiers, C = plan.categories;
-    std::size_t recursions = 0;
+    std::size_t draws = 0;
     for (std::size_t c = 0; c < C; ++c) {
         const double scale = m.scale * (plan.exposure[c * 13 + m.end_month] - plan.exposure[c * 13 + m.first_month]);
         const double effect = ws.year_effect[(static_cast<std::size_t>(m.year) * T + m.tier[1]) * C + c];
         const bool same_count = m.tier[0] == m.tier[1] && (!m.treated || effect == 1.0);
         ws.shared_count[c] = same_count ? 1 : 0;
-        for (std::size_t a = 0; a < (same_count ? 1u : 2u); ++a) {
-            const double arm_scale = a == 1 && m.treated ? scale * effect : scale;
-            detail::CountDraw& draw = ws.count_draws[2 * c + a];
-            draw = prepare_count(model.cell(m.tier[a], c).frequency, arm_scale, ws.uniforms[c]);
-            if (draw.recursive) ws.recursions[recursions++] = draw.recursion;
+        for (std::size_t a = 0; a < (same_count ? 1u : 2u); ++a, ++draws) {
+            ws.arm_scale[draws] = a == 1 && m.treated ? scale * effect : scale;
+            ws.p0_terms[draws] = log_p0_terms(model.cell(m.tier[a], c).frequency, ws.arm_scale[draws]);
         }
     }
+    random::count_p0s(ws.p0_terms.data(), draws, ws.log_p0.data(), ws.p0.data());
+    std::size_t recursions = 0;
+    for (std::size_t c = 0, k = 0; c < C; ++c)
+        for (std::size_t a = 0; a < (ws.shared_count[c] != 0 ? 1u : 2u); ++a, ++k) {
+            detail::CountDraw& draw = ws.count_draws[2 * c + a];
+            draw = prepare_count(model.cell(m.tier[a], c).frequency, ws.arm_scale[k], ws.uniforms[c], ws.log_p0[k], ws.p0[k]);
+            if (draw.recursive) ws.recursions[recursions++] = draw.recursion;
+        }
     random::invert_counts(ws.recursions.data(), recursions, ws.recursion_k.data());
     std::size_t next = 0;
     for (std::size_t c = 0; c < C; ++c) {
@@ -490,8 +504,7 @@ std::pair<int, int> enrolled_months(const EnginePlan& plan, std::uint32_t trial,
 }
 
 /// Every year of member `i` in trial `trial`, both arms, into the trial's results and ws.
-void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t slot, std::size_t i, double g, Workspace& ws,
-                     SimulationResults& out) {
+void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t slot, std::size_t i, Workspace& ws, SimulationResults& out) {
     const std::size_t T = plan.tiers, C = plan.categories, arm_count = out.arms.size();
     const int Y = plan.years;
     const bool participant = plan.model.intervention.has_value() && ws.participant[i] != 0;
@@ -513,7 +526,7 @@ void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t sl
 
         const double frailty = draw_frailty_and_copula(plan, trial, i, y, ws);
         const MemberYear m{trial, slot, i, y, first, end, {tier[0], tier[1]}, participant, frailty * plan.relative_risk[i],
-                           std::pow(std::max(0.0, 1.0 + g), y + 1)};
+                           ws.trend_factor[static_cast<std::size_t>(y)]};
         double totals[2] = {0.0, 0.0};
         member_year_costs(plan, m, arm_count, ws, out, totals);
         if (participant) {
@@ -556,7 +569,8 @@ void simulate_trial(const EnginePlan& plan, std::size_t slot, SimulationResults&
         std::fill(ws.participant_heads.begin(), ws.participant_heads.end(), 0.0);
     }
 
-    for (std::size_t i = 0; i < plan.members; ++i) simulate_member(plan, trial, slot, i, g, ws, out);
+    for (int y = 0; y < plan.years; ++y) ws.trend_factor[static_cast<std::size_t>(y)] = std::pow(std::max(0.0, 1.0 + g), y + 1);
+    for (std::size_t i = 0; i < plan.members; ++i) simulate_member(plan, trial, slot, i, ws, out);
     const std::size_t arm_count = out.arms.size();
 
     // Program costs (intervention arm only): PMPM x participants' months, staff in steps, start-up.

@@ -3,6 +3,7 @@
 // quantile against Boost.Math, Marsaglia-Tsang gamma moments, and goodness of fit
 // of the uniforms themselves.
 #include "apmsim/distributions/binomial.hpp"
+#include "apmsim/distributions/distribution.hpp"
 #include "apmsim/distributions/lognormal.hpp"
 #include "apmsim/distributions/negative_binomial.hpp"
 #include "apmsim/distributions/poisson.hpp"
@@ -12,6 +13,7 @@
 #include "apmsim/random/variates.hpp"
 
 #include <gtest/gtest.h>
+#include <sleef.h>
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -22,6 +24,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <set>
 #include <vector>
@@ -36,6 +39,12 @@ using apmsim::random::StreamKind;
 using apmsim::random::variable_id;
 
 namespace {
+
+std::uint64_t bits_of(double x) {
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+}
 
 std::vector<double> draws(Stream s, std::size_t n) {
     std::vector<double> v(n);
@@ -473,6 +482,54 @@ TEST(BatchKernels, CountRecursionsInLanesEqualTheScalarInversionOnEveryTarget) {
     apmsim::random::use_kernel_target(before);
 }
 
+TEST(BatchKernels, CountP0sInLanesGiveEveryFamilysOwnDraw) {
+    // The engine takes a member-year's counts' p(0) together (random::count_p0s: log1p and
+    // exp in vector lanes) and finishes each draw with prepare_scaled(scale, u, log_p0, p0).
+    // On every target this must be the family's own prepare_scaled(scale, u): the same
+    // recursion to the bit (p(0) included) or the same count, over scales from 1e-3 to 2e3
+    // (Poisson means past 600 go to the search), binomials on both sides of 1/2, and the
+    // zero-modified Poisson, which computes its start itself.
+    const apmsim::Frequency families[] = {apmsim::Poisson(2.5), apmsim::NegativeBinomial(6.0, 0.7), apmsim::Binomial(30.0, 0.2),
+                                          apmsim::Binomial(40.0, 0.02), apmsim::ZeroModifiedPoisson(1.5, 0.4)};
+    std::vector<double> scales, us;
+    std::vector<std::size_t> family;
+    std::vector<apmsim::random::LogP0Terms> terms;
+    Stream s(23u, 0u, 0u, 0u);
+    for (int j = 0; j < 3000; ++j) {
+        const std::size_t f = static_cast<std::size_t>(j) % std::size(families);
+        const double scale = std::exp((s.uniform() - 0.3) * 13.0);  // 1e-3 .. 2e3
+        family.push_back(f), scales.push_back(scale), us.push_back(s.uniform());
+        terms.push_back(std::visit([&](const auto& d) { return d.log_p0_terms(scale); }, families[f]));
+    }
+    const auto same = [](const apmsim::detail::CountDraw& a, const apmsim::detail::CountDraw& b) {
+        if (a.recursive != b.recursive || a.offset != b.offset || a.limit != b.limit || a.complement != b.complement) return false;
+        if (!a.recursive) return a.value == b.value;
+        const auto& x = a.recursion;
+        const auto& y = b.recursion;
+        return bits_of(x.u) == bits_of(y.u) && bits_of(x.p0) == bits_of(y.p0) && x.a == y.a && x.b == y.b && x.d == y.d && x.c == y.c &&
+               x.strict == y.strict;
+    };
+    const std::string before = apmsim::random::kernel_target();
+    for (const std::string& target : apmsim::random::kernel_targets()) {
+        apmsim::random::use_kernel_target(target);
+        for (std::size_t start = 0, size = 1; start < terms.size(); start += size, size = size % 17 + 1) {
+            const std::size_t n = std::min(size, terms.size() - start);
+            std::vector<double> log_p0(n), p0(n);
+            apmsim::random::count_p0s(terms.data() + start, n, log_p0.data(), p0.data());
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::size_t j = start + i;
+                std::visit(
+                    [&](const auto& d) {
+                        ASSERT_TRUE(same(d.prepare_scaled(scales[j], us[j], log_p0[i], p0[i]), d.prepare_scaled(scales[j], us[j])))
+                            << target << " draw " << j << " scale " << scales[j];
+                    },
+                    families[family[j]]);
+            }
+        }
+    }
+    apmsim::random::use_kernel_target(before);
+}
+
 /// What the batch kernels must return: Lognormal::draw over the stream's draws first ..
 /// first + n - 1, summed in chunks of 64 with four interleaved partial sums.
 double scalar_lognormal_sum(const apmsim::Lognormal& d, const apmsim::random::StreamAddress& at, std::uint64_t first, std::size_t n) {
@@ -570,6 +627,56 @@ TEST(BatchKernels, ExpKernelWithinThreeUlpOfLibm) {
     EXPECT_EQ(apmsim::random::exp_kernel(0.0), 1.0);
     EXPECT_GT(apmsim::random::exp_kernel(1000.0), 1e307);  // clamped, finite
     EXPECT_GT(apmsim::random::exp_kernel(-1000.0), 0.0);
+}
+
+/// |a - b| in units of the last place of b.
+double ulps(double a, double b) { return std::fabs(a - b) / (std::nextafter(std::fabs(b), HUGE_VAL) - std::fabs(b)); }
+
+TEST(DeterministicMath, TheCLibraryNamesAreSleefsDeterministicFunctions) {
+    // glibc chooses its exp, log, pow... by processor (with fused multiply-adds or without),
+    // and the two round differently in rare cases. apmsim defines these names itself
+    // (src/core/deterministic_math.cpp), hidden, so every call in its code and the headers
+    // it includes (Boost.Math, Eigen) gets SLEEF's deterministic version: here, in a program
+    // linked with the library, std::exp must be it bit for bit.
+    Stream s(17u, 0u, 0u, 0u);
+    for (int k = 0; k < 20000; ++k) {
+        const double u = s.uniform(), x = (u - 0.5) * 60.0, p = u * 50.0;
+        ASSERT_EQ(bits_of(std::exp(x)), bits_of(Sleef_cinz_expd1_u10purec(x))) << x;
+        ASSERT_EQ(bits_of(std::log(u)), bits_of(Sleef_cinz_logd1_u10purec(u))) << u;
+        ASSERT_EQ(bits_of(std::log1p(x / 61.0)), bits_of(Sleef_cinz_log1pd1_u10purec(x / 61.0))) << x;
+        ASSERT_EQ(bits_of(std::expm1(x / 7.0)), bits_of(Sleef_cinz_expm1d1_u10purec(x / 7.0))) << x;
+        ASSERT_EQ(bits_of(std::pow(p, x / 10.0)), bits_of(Sleef_cinz_powd1_u10purec(p, x / 10.0))) << p << " " << x;
+        ASSERT_EQ(bits_of(std::lgamma(p)), bits_of(Sleef_cinz_lgammad1_u10purec(p))) << p;
+        ASSERT_EQ(bits_of(std::erfc(x / 8.0)), bits_of(Sleef_cinz_erfcd1_u15purec(x / 8.0))) << x;
+        ASSERT_EQ(bits_of(std::cos(x)), bits_of(Sleef_cinz_cosd1_u10purec(x))) << x;
+    }
+}
+
+TEST(DeterministicMath, LogsOnEveryTargetEqualTheScalarLogWithinAnUlpOfTheTrueOne) {
+    // random::logs takes the normal transform's tail logarithms 8 (AVX-512) or 4 (AVX) at a
+    // time by SLEEF's vector versions of its deterministic log, which promise the scalar's
+    // bits: checked here on the tails' arguments (min(u, 1 - u) < 0.075), tiny and subnormal
+    // ones, in batches of every length mod 8, in place. Accuracy against an independent
+    // answer, the C library's long-double logl: within 1 ULP, SLEEF's stated bound.
+    std::vector<double> x;
+    Stream s(5u, 0u, 0u, 0u);
+    for (int k = 0; k < 100000; ++k) x.push_back(s.uniform() * 0.075);
+    for (int k = 0; k < 1074; ++k) x.push_back(std::ldexp(0.5 + 0.5 * s.uniform(), -k));
+    for (double v : {1.0, 0.5, 0.075, 1e-300, std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::min()}) x.push_back(v);
+    double worst = 0.0;
+    for (double v : x) worst = std::max(worst, ulps(std::log(v), static_cast<double>(std::log(static_cast<long double>(v)))));
+    EXPECT_LE(worst, 1.0);
+    const std::string before = apmsim::random::kernel_target();
+    for (const std::string& target : apmsim::random::kernel_targets()) {
+        apmsim::random::use_kernel_target(target);
+        for (std::size_t start = 0, size = 1; start < x.size(); start += size, size = size % 19 + 1) {
+            const std::size_t n = std::min(size, x.size() - start);
+            std::vector<double> out(x.begin() + static_cast<std::ptrdiff_t>(start), x.begin() + static_cast<std::ptrdiff_t>(start + n));
+            apmsim::random::logs(out.data(), out.data(), n);
+            for (std::size_t k = 0; k < n; ++k) ASSERT_EQ(bits_of(out[k]), bits_of(std::log(x[start + k]))) << target << " log(" << x[start + k] << ")";
+        }
+    }
+    apmsim::random::use_kernel_target(before);
 }
 
 TEST(BatchKernels, EveryInstructionSetGivesTheSameBits) {

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import pathlib
+import subprocess
+import sys
 
 import pytest
+
+import apmsim
 
 from conftest import source_dir
 
@@ -95,3 +101,52 @@ def test_warnings_reach_stderr_and_the_results_file(cli, tmp_path):
     checked = cli("validate", scenario)
     assert checked.returncode == 0, checked.stderr
     assert "stop-loss insures" not in checked.stderr
+
+
+# What glibc would see on an x86-64 without fused multiply-add (or AVX2, AVX-512): it then
+# picks other implementations of exp, log, log1p, pow... which round differently in rare cases.
+WITHOUT_FMA = "glibc.cpu.hwcaps=-FMA,-FMA4,-AVX2,-AVX512F"
+
+
+def test_numbers_do_not_depend_on_the_processors_fused_multiply_add(cli, tmp_path):
+    """The same seed gives the same bits on any x86-64. glibc chooses its elementary functions
+    when a program starts, by processor; apmsim takes them from SLEEF's deterministic
+    functions instead (src/core/deterministic_math.cpp). Before version 0.5 this run wrote
+    another file when glibc was told the processor had no FMA (an sd's last digits)."""
+    default = source_dir() / "examples" / "scenarios" / "default_cmc_program.json"
+    args = [cli.program, "run", str(default), "--trials", "50", "--calibration-trials", "20", "--quiet"]
+    files = []
+    for tunables in (None, WITHOUT_FMA):
+        env = dict(os.environ)
+        if tunables:
+            env["GLIBC_TUNABLES"] = tunables
+        out = tmp_path / f"results_{len(files)}.json"
+        done = subprocess.run([*args, "--out", str(out)], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        files.append(out.read_bytes())
+    assert files[0] == files[1]
+
+
+ELEMENTARY = """
+import hashlib, numpy as np, apmsim
+p = (np.arange(1, 200_001) - 0.5) / 200_000
+values = [apmsim.Gamma(0.7, 3.0).quantile(p), apmsim.Weibull(0.6, 2.0).cdf(p * 40), apmsim.Pareto(2.5, 1e4).quantile(p),
+          apmsim.NegativeBinomial(3.5, 0.8).pmf(np.arange(0, 200)), apmsim.Lognormal(8.0, 1.4).limited_expected_value(p * 1e5)]
+print(hashlib.sha256(b"".join(np.ascontiguousarray(v, dtype=np.float64).tobytes() for v in values)).hexdigest())
+"""
+
+
+def test_the_python_module_does_not_depend_on_the_processors_fused_multiply_add():
+    """The Python module links the same hidden definitions, so its numbers hold too, while
+    numpy in the same process keeps glibc's: gamma, Weibull and Pareto quantiles and cdfs,
+    negative binomial pmf and lognormal limited expected values (Boost.Math inside apmsim:
+    log, exp, pow, lgamma, log1p and expm1 many times each) hash the same without FMA."""
+    hashes = []
+    for tunables in (None, WITHOUT_FMA):
+        env = dict(os.environ, PYTHONPATH=str(pathlib.Path(apmsim.__file__).resolve().parents[1]))
+        if tunables:
+            env["GLIBC_TUNABLES"] = tunables
+        done = subprocess.run([sys.executable, "-c", ELEMENTARY], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        hashes.append(done.stdout.strip())
+    assert hashes[0] == hashes[1]

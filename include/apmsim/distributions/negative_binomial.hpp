@@ -60,24 +60,34 @@ public:
     std::uint32_t draw_scaled(double scale, double u) const { return prepare_scaled(scale, u).count(); }
     /// draw_scaled in two steps (detail::CountDraw): the engine runs the recursions of a
     /// member-year's counts together.
-    detail::CountDraw prepare_scaled(double scale, double u) const { return prepare(mean_ * scale, r_, u); }
+    detail::CountDraw prepare_scaled(double scale, double u) const {
+        const random::LogP0Terms t = log_p0_terms(scale);
+        const double log_p0 = t.log_p0(std::log1p(t.argument));
+        return prepare(mean_ * scale, r_, u, log_p0, std::exp(log_p0));
+    }
+    /// prepare_scaled with p(0) computed outside (random::count_p0s of log_p0_terms(scale)).
+    random::LogP0Terms log_p0_terms(double scale) const { return {-r_, mean_ * scale / r_, 0.0}; }
+    detail::CountDraw prepare_scaled(double scale, double u, double log_p0, double p0) const { return prepare(mean_ * scale, r_, u, log_p0, p0); }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
         return draw_scaled(1.0, source.uniform());
     }
 
 private:
-    static std::uint32_t invert(double m, double r, double u) { return prepare(m, r, u).count(); }
-    static detail::CountDraw prepare(double m, double r, double u) {
-        if (m <= 0.0) return detail::CountDraw::of(0);
+    static std::uint32_t invert(double m, double r, double u) {
         const double log_p0 = -r * std::log1p(m / r);
+        return prepare(m, r, u, log_p0, std::exp(log_p0)).count();
+    }
+    /// log_p0 = -r log1p(m / r), p0 = exp(log_p0).
+    static detail::CountDraw prepare(double m, double r, double u, double log_p0, double p0) {
+        if (m <= 0.0) return detail::CountDraw::of(0);
         if (log_p0 < detail::min_log_p0) {  // p0 would underflow the recursion
             const auto dist = boost::math::negative_binomial_distribution<>(r, r / (r + m));
             return detail::CountDraw::of(detail::invert_by_search(u, m, std::sqrt(m + m * m / r),
                                                                   [&dist](double k) { return boost::math::cdf(dist, k); }));
         }
         // p(k+1) = p(k) (r + k) / (k + 1) q
-        return detail::CountDraw::by_recursion({u, std::exp(log_p0), r, 1.0, 1.0, m / (r + m), false});
+        return detail::CountDraw::by_recursion({u, p0, r, 1.0, 1.0, m / (r + m), false});
     }
     double mean_, r_;
 };

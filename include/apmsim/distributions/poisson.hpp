@@ -45,15 +45,22 @@ public:
     std::uint32_t draw_scaled(double scale, double u) const { return prepare_scaled(scale, u).count(); }
     /// draw_scaled in two steps (detail::CountDraw): the engine runs the recursions of a
     /// member-year's counts together.
-    detail::CountDraw prepare_scaled(double scale, double u) const { return prepare(mean_ * scale, u); }
+    detail::CountDraw prepare_scaled(double scale, double u) const {
+        const double lambda = mean_ * scale;
+        return prepare(lambda, u, std::exp(-lambda));
+    }
+    /// prepare_scaled with p(0) computed outside (random::count_p0s of log_p0_terms(scale)).
+    random::LogP0Terms log_p0_terms(double scale) const { return {0.0, 0.0, -(mean_ * scale)}; }
+    detail::CountDraw prepare_scaled(double scale, double u, double /*log_p0*/, double p0) const { return prepare(mean_ * scale, u, p0); }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
         return draw_scaled(1.0, source.uniform());
     }
 
 private:
-    static std::uint32_t invert(double lambda, double u) { return prepare(lambda, u).count(); }
-    static detail::CountDraw prepare(double lambda, double u) {
+    static std::uint32_t invert(double lambda, double u) { return prepare(lambda, u, std::exp(-lambda)).count(); }
+    /// p0 = exp(-lambda).
+    static detail::CountDraw prepare(double lambda, double u, double p0) {
         if (lambda <= 0.0) return detail::CountDraw::of(0);
         if (lambda > -detail::min_log_p0) {  // exp(-lambda) would underflow the recursion
             const auto dist = boost::math::poisson_distribution<>(lambda);
@@ -61,7 +68,7 @@ private:
                                                                   [&dist](double k) { return boost::math::cdf(dist, k); }));
         }
         // p(k+1) = p(k) lambda / (k + 1)
-        return detail::CountDraw::by_recursion({u, std::exp(-lambda), lambda, 0.0, 1.0, 1.0, false});
+        return detail::CountDraw::by_recursion({u, p0, lambda, 0.0, 1.0, 1.0, false});
     }
     double mean_;
 };

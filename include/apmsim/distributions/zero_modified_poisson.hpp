@@ -76,6 +76,10 @@ public:
         if (nonzero <= 1.0) return prepare(lambda_, 1.0 - nonzero, u);
         return prepare(zero_truncated_lambda(scale * mean()), 0.0, u);
     }
+    /// The engine's batched form (random::count_p0s) has nothing to take here: the recursion
+    /// starts from p(1) = lambda / expm1(lambda), computed in prepare_scaled as before.
+    random::LogP0Terms log_p0_terms(double /*scale*/) const { return {}; }
+    detail::CountDraw prepare_scaled(double scale, double u, double /*log_p0*/, double /*p0*/) const { return prepare_scaled(scale, u); }
     template <class UniformSource>
     std::uint32_t draw(UniformSource& source) const {
         return draw_scaled(1.0, source.uniform());

@@ -42,6 +42,16 @@ void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t membe
 /// long one alone.
 void invert_counts(const CountRecursion* counts, std::size_t n, std::uint32_t* out);
 
+/// out[k] = std::log(x[k]), k < n (out may be x): SLEEF's deterministic logarithm, 8 or 4
+/// at a time where the processor can; the same bits as the scalar std::log of apmsim's code
+/// (src/core/deterministic_math.cpp) on every target.
+void logs(const double* x, double* out, std::size_t n);
+
+/// log_p0[k] = terms[k].log_p0(std::log1p(terms[k].argument)) and p0[k] = std::exp(log_p0[k]),
+/// k < n: a member-year's counts' p(0), their log1p and exp 8 or 4 at a time (SLEEF's vector
+/// versions of the deterministic functions; the same bits as the scalar expressions).
+void count_p0s(const LogP0Terms* terms, std::size_t n, double* log_p0, double* p0);
+
 /// Sum of exp(mu + sigma Phi^-1(u)) over draws first .. first + n - 1 of the stream:
 /// n lognormal severities, each exactly Lognormal(mu, sigma).draw() of that draw.
 /// Summed in chunks of 64 with four interleaved partial sums (a fixed order).

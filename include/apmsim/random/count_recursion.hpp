@@ -20,6 +20,17 @@ struct CountRecursion {
     bool strict;    ///< smallest k with F(k) > u (inverting a complement), else F(k) >= u
 };
 
+/// A count's log p(0) = factor log1p(argument) + shift (Poisson: 0, 0, -lambda; negative
+/// binomial: -r, m / r, 0; binomial: n, -min(p, 1 - p), 0), so that the engine can take
+/// the log1p and exp of a member-year's counts together (random::count_p0s) and then finish
+/// each draw (the families' prepare_scaled(scale, u, log_p0, p0)). The terms reproduce
+/// each family's own expression exactly: x + 0 and 0 log1p(0) + s are exact.
+struct LogP0Terms {
+    double factor = 0.0, argument = 0.0, shift = 0.0;
+    /// The scalar value: what count_p0s computes in vector lanes, the same operations.
+    double log_p0(double log1p_of_argument) const { return factor == 0.0 ? shift : factor * log1p_of_argument + shift; }
+};
+
 /// The k of `s`'s recursion starting at step `k` (a whole number) with p(k) = p and F(k) = cdf.
 /// The loop stops once the remaining terms cannot change F in double precision (u is then
 /// beyond the representable cdf), or at 2^32 - 1, so it cannot run away.
