@@ -1,8 +1,10 @@
 // Vectorised kernels. Each loop is written once and compiled for three instruction sets
-// (AVX-512, AVX2, baseline x86-64); the best the processor has is used, or the one the
-// environment variable APMSIM_SIMD names. All compute the same IEEE operations in the same
-// order (no contraction), so the results are identical bit for bit: tests/cpp/test_random.cpp
-// runs every target the machine has against the others and against the scalar samplers.
+// (AVX-512, AVX2, baseline x86-64), or written with intrinsics for each; logarithms and
+// exponentials are SLEEF's deterministic functions at each width. The best the processor has
+// is used, or the one the environment variable APMSIM_SIMD names. All compute the same IEEE
+// operations in the same order (no contraction), so the results are identical bit for bit:
+// tests/cpp/test_random.cpp runs every target the machine has against the others and
+// against the scalar samplers.
 #include "apmsim/random/batch.hpp"
 #include "apmsim/core/errors.hpp"
 #include "apmsim/random/fast_math.hpp"
