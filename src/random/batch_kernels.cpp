@@ -458,16 +458,34 @@ void fill_uniforms(const StreamAddress& at, std::uint64_t first, std::size_t n, 
     }
 }
 
-void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n,
-                    double* out) {
+namespace {
+
+/// out[k] = draw draw_of(k) of stream (seed, trial, member, variables[k]): draw d is half
+/// d % 2 of Philox block d / 2 (Stream::seek), 64 blocks a pass.
+template <class DrawOf>
+void uniforms_of(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n, double* out,
+                 DrawOf draw_of) {
     constexpr std::size_t batch = 64;
-    const std::uint32_t zeros[batch] = {};
+    std::uint32_t block[batch];
     double buf[2 * batch];
     for (std::size_t start = 0; start < n; start += batch) {
         const std::size_t count = std::min(batch, n - start);
-        kernels().philox({seed, trial, member, 0}, variables + start, zeros, count, buf);
-        for (std::size_t k = 0; k < count; ++k) out[start + k] = buf[2 * k];
+        for (std::size_t k = 0; k < count; ++k) block[k] = static_cast<std::uint32_t>(draw_of(start + k) / 2);
+        kernels().philox({seed, trial, member, 0}, variables + start, block, count, buf);
+        for (std::size_t k = 0; k < count; ++k) out[start + k] = buf[2 * k + draw_of(start + k) % 2];
     }
+}
+
+}  // namespace
+
+void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n,
+                    double* out) {
+    uniforms_of(seed, trial, member, variables, n, out, [](std::size_t) { return std::uint64_t{0}; });
+}
+
+void uniforms_at(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, const std::uint64_t* draws,
+                 std::size_t n, double* out) {
+    uniforms_of(seed, trial, member, variables, n, out, [draws](std::size_t k) { return draws[k]; });
 }
 
 double sum_lognormal_draws(const StreamAddress& at, std::uint64_t first, std::size_t n, double mu, double sigma) {

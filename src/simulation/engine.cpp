@@ -141,11 +141,60 @@ double sum_severities(const Severity& severity, const random::StreamAddress& at,
         severity);
 }
 
+/// Tabulated mode: a member-year's sums of severities from the cells' tables. A sum of
+/// `count` events takes one uniform per SeveritySumTable::chunk events (the last for the
+/// rest) from draw `first` of its stream on, added in that order; the uniforms of all the
+/// member-year's sums are drawn in one vectorised pass (random::uniforms_at).
+class TabulatedSums {
+public:
+    void clear() {
+        segments_.clear();
+        variables_.clear();
+        draws_.clear();
+    }
+    /// Adds the sum of `count` events of `table` from draw `first` of stream `variable`; returns its index.
+    std::size_t add(const SeveritySumTable& table, std::uint32_t variable, std::uint64_t first, std::uint32_t count) {
+        segments_.push_back({&table, count, variables_.size(), 0.0});
+        for (std::uint32_t left = count; left > 0; left -= std::min(left, SeveritySumTable::chunk)) {
+            variables_.push_back(variable);
+            draws_.push_back(first++);
+        }
+        return segments_.size() - 1;
+    }
+    void compute(std::uint64_t seed, std::uint32_t trial, std::uint32_t member) {
+        uniforms_.resize(draws_.size());
+        random::uniforms_at(seed, trial, member, variables_.data(), draws_.data(), draws_.size(), uniforms_.data());
+        for (Segment& s : segments_) {
+            if (s.count == 0) continue;
+            const double* u = uniforms_.data() + s.first_uniform;
+            std::uint32_t count = s.count;
+            double sum = 0.0;
+            for (; count > SeveritySumTable::chunk; count -= SeveritySumTable::chunk) sum += s.table->quantile(SeveritySumTable::chunk, *u++);
+            s.sum = sum + s.table->quantile(count, *u);
+        }
+    }
+    double sum(std::size_t k) const { return segments_[k].sum; }
+
+private:
+    struct Segment {
+        const SeveritySumTable* table;
+        std::uint32_t count;
+        std::size_t first_uniform;
+        double sum;
+    };
+    std::vector<Segment> segments_;
+    std::vector<std::uint32_t> variables_;
+    std::vector<std::uint64_t> draws_;
+    std::vector<double> uniforms_;
+};
+
 /// A sum of severities being gathered: a lognormal one is a segment of the member-year's
-/// LognormalSums batch (computed later in one pass), any other is summed at once.
+/// LognormalSums batch, a tabulated one of its TabulatedSums (both computed later, each in
+/// one pass); any other is summed at once.
 struct SeveritySum {
-    std::size_t segment = SIZE_MAX;  ///< in the batch, or SIZE_MAX: `value` holds the sum
+    std::size_t segment = SIZE_MAX;  ///< in a batch, or SIZE_MAX: `value` holds the sum
     double value = 0.0;
+    bool tabulated = false;  ///< the segment is in the TabulatedSums
 
     static SeveritySum of(const Severity& severity, const random::StreamAddress& at, std::uint32_t first, std::uint32_t count,
                           random::LognormalSums& batch) {
@@ -153,20 +202,11 @@ struct SeveritySum {
         if (const auto* ln = std::get_if<Lognormal>(&severity)) return {batch.add(at.variable, first, count, ln->mu(), ln->sigma()), 0.0};
         return {SIZE_MAX, sum_severities(severity, at, first, count)};
     }
-    double get(const random::LognormalSums& batch) const { return segment == SIZE_MAX ? value : batch.sum(segment); }
+    double get(const random::LognormalSums& batch, const TabulatedSums& tables) const {
+        if (segment == SIZE_MAX) return value;
+        return tabulated ? tables.sum(segment) : batch.sum(segment);
+    }
 };
-
-/// Tabulated mode: the sum of `count` severities from the cell's tables, one uniform per
-/// SeveritySumTable::chunk events (the last for the rest), from draw `first` of stream `at`.
-double tabulated_sum(const SeveritySumTable& table, const random::StreamAddress& at, std::uint64_t first, std::uint32_t count) {
-    if (count == 0) return 0.0;
-    constexpr std::uint32_t chunk = SeveritySumTable::chunk;
-    random::Stream stream(at.seed, at.trial, at.member, at.variable);
-    stream.seek(first);
-    double sum = 0.0;
-    for (; count > chunk; count -= chunk) sum += table.quantile(chunk, stream.uniform());
-    return sum + table.quantile(count, stream.uniform());
-}
 
 /// Tabulated mode: where the second part of a member-year-category's events (the arm with
 /// more of them) starts drawing on its stream, far beyond what the first part uses.
@@ -188,6 +228,7 @@ struct Workspace {
     std::vector<std::uint8_t> shared_count;         ///< [category] both arms have the same count
     std::vector<SeveritySum> parts;                 ///< [category][2] the member-year's sums of severities
     random::LognormalSums batch;                    ///< the member-year's lognormal severities
+    TabulatedSums tabulated;                        ///< the member-year's sums from tables (tabulated mode)
     std::vector<double> trend_factor;               ///< [year] the trial's cost trend factor, (1 + g)^(year + 1)
     std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
     std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
@@ -436,16 +477,18 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
     }
     member_year_counts(plan, m, ws);
     ws.batch.clear();
+    ws.tabulated.clear();
     for (std::size_t c = 0; c < C; ++c) {
         const CategoryModel& cell0 = model.cell(m.tier[0], c);
         const CategoryModel& cell1 = model.cell(m.tier[1], c);
         const std::uint32_t n0 = ws.counts[2 * c], n1 = ws.counts[2 * c + 1];
         const random::StreamAddress sev{seed, m.trial, member, variable_id(StreamKind::severity, year, static_cast<std::uint32_t>(c))};
-        const random::StreamAddress sums{seed, m.trial, member, variable_id(StreamKind::severity_sum, year, static_cast<std::uint32_t>(c))};
+        const std::uint32_t sums = variable_id(StreamKind::severity_sum, year, static_cast<std::uint32_t>(c));
         // Events [first, first + count) of the cell of tier `t`: exact draws, or from the tables (part 0 or 1 of the stream).
         auto part = [&](const CategoryModel& cell, std::uint16_t t, std::uint32_t first, std::uint32_t count, int part_number) {
             if (!plan.tabulated()) return SeveritySum::of(cell.severity, sev, first, count, ws.batch);
-            return SeveritySum{SIZE_MAX, tabulated_sum(*plan.sum_tables[t * C + c], sums, part_number == 0 ? 0 : second_part_draw, count)};
+            const std::uint64_t first_draw = part_number == 0 ? 0 : second_part_draw;
+            return SeveritySum{ws.tabulated.add(*plan.sum_tables[t * C + c], sums, first_draw, count), 0.0, true};
         };
         if (same_tier) {  // parts: events [0, lo) and [lo, hi)
             const std::uint32_t lo = std::min(n0, n1), hi = std::max(n0, n1);
@@ -457,18 +500,19 @@ void member_year_costs(const EnginePlan& plan, const MemberYear& m, std::size_t 
         }
     }
     ws.batch.compute(seed, m.trial, member);
+    if (plan.tabulated()) ws.tabulated.compute(seed, m.trial, member);
     for (std::size_t c = 0; c < C; ++c) {
         const std::uint32_t n[2] = {ws.counts[2 * c], ws.counts[2 * c + 1]};
-        const double part0 = ws.parts[2 * c].get(ws.batch) * m.trend_factor;
+        const double part0 = ws.parts[2 * c].get(ws.batch, ws.tabulated) * m.trend_factor;
         double cost[2];
         if (same_tier) {
             const std::uint32_t lo = std::min(n[0], n[1]), hi = std::max(n[0], n[1]);
-            const double s_hi = hi > lo ? part0 + ws.parts[2 * c + 1].get(ws.batch) * m.trend_factor : part0;
+            const double s_hi = hi > lo ? part0 + ws.parts[2 * c + 1].get(ws.batch, ws.tabulated) * m.trend_factor : part0;
             cost[0] = n[0] == lo ? part0 : s_hi;
             cost[1] = n[1] == lo ? part0 : s_hi;
         } else {
             cost[0] = part0;
-            cost[1] = ws.parts[2 * c + 1].get(ws.batch) * m.trend_factor;
+            cost[1] = ws.parts[2 * c + 1].get(ws.batch, ws.tabulated) * m.trend_factor;
         }
         for (std::size_t a = 0; a < ws.member_category.size(); ++a) ws.member_category[a][my * C + c] = cost[a];
         for (std::size_t a = 0; a < arm_count; ++a) {

@@ -615,6 +615,32 @@ TEST(BatchKernels, FirstUniformsEqualStreamsFirstDraws) {
     for (std::size_t k = 0; k < variables.size(); ++k) EXPECT_EQ(out[k], Stream(77u, 9u, 1234u, variables[k]).uniform()) << k;
 }
 
+TEST(BatchKernels, UniformsAtAnyDrawEqualTheSeekedStreamOnEveryTarget) {
+    // Tabulated mode draws a member-year's table uniforms in one pass (random::uniforms_at):
+    // even and odd draws (the two halves of a Philox block), the second part's draws from
+    // 2^31, the last draws below 2^33, in batches past one pass of 64, on every target.
+    std::vector<std::uint32_t> variables;
+    std::vector<std::uint64_t> draws;
+    Stream pick(3u, 0u, 0u, 0u);
+    for (std::uint32_t k = 0; k < 300; ++k) {
+        variables.push_back(variable_id(StreamKind::severity_sum, k % 5, k % 11));
+        const std::uint64_t base = k % 3 == 0 ? 0 : (k % 3 == 1 ? std::uint64_t{1} << 31 : (std::uint64_t{1} << 33) - 64);
+        draws.push_back(base + static_cast<std::uint64_t>(pick.uniform() * 60.0));
+    }
+    const std::string before = apmsim::random::kernel_target();
+    for (const std::string& target : apmsim::random::kernel_targets()) {
+        apmsim::random::use_kernel_target(target);
+        std::vector<double> out(variables.size());
+        apmsim::random::uniforms_at(77u, 9u, 1234u, variables.data(), draws.data(), variables.size(), out.data());
+        for (std::size_t k = 0; k < variables.size(); ++k) {
+            Stream s(77u, 9u, 1234u, variables[k]);
+            s.seek(draws[k]);
+            ASSERT_EQ(out[k], s.uniform()) << target << " draw " << draws[k];
+        }
+    }
+    apmsim::random::use_kernel_target(before);
+}
+
 TEST(BatchKernels, ExpKernelWithinThreeUlpOfLibm) {
     // exp_kernel replaces std::exp in the lognormal sampler (so the scalar and SIMD paths
     // agree); it must stay within a few units in the last place of the correctly rounded value.

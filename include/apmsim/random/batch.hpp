@@ -36,6 +36,10 @@ void fill_uniforms(const StreamAddress& at, std::uint64_t first, std::size_t n, 
 /// block per stream, the blocks of all streams in one vectorised pass.
 void first_uniforms(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, std::size_t n,
                     double* out);
+/// out[k] = draw draws[k] (below 2^33) of stream (seed, trial, member, variables[k]), k < n:
+/// Stream(...).seek(draws[k]) then uniform(), one Philox block per draw, all in one pass.
+void uniforms_at(std::uint64_t seed, std::uint32_t trial, std::uint32_t member, const std::uint32_t* variables, const std::uint64_t* draws,
+                 std::size_t n, double* out);
 
 /// out[j] = invert_count(counts[j]), j < n: the recursions run together, eight in the lanes
 /// of a vector (the scalar loop's operations in the same order, so the same bits), a last
