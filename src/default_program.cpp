@@ -67,7 +67,7 @@ constexpr const char* default_payment_models = R"([
      {"type": "shared_savings", "years": [1], "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
       "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "savings_cap": 0.1},
      {"type": "shared_risk", "years": "from 2", "benchmark": {"baseline_pmpm": "simulated", "trend": "realised"},
-      "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "savings_cap": 0.1, "loss_rate": 0.3,
+      "sharing_rate": 0.5, "minimum_savings_rate": 0.02, "minimum_loss_rate": 0.02, "savings_cap": 0.1, "loss_rate": 0.3,
       "loss_limit_revenue": 0.04, "loss_limit_benchmark": 0.02}]},
   {"name": "global_capitation_corridor_stop_loss",
    "components": [

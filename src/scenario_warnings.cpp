@@ -4,7 +4,6 @@
 #include "apmsim/contracts/component.hpp"
 #include "apmsim/population/analytic_moments.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 namespace apmsim {
@@ -78,49 +77,6 @@ void check_component(const Scenario& s, const std::vector<MemberYearMoments>& mo
                 }
 }
 
-bool share_a_year(const ComponentInForce& a, const ComponentInForce& b, int years) {
-    for (int y = 0; y < years; ++y)
-        if (a.in_force(y) && b.in_force(y)) return true;
-    return false;
-}
-
-/// Whether two lists of categories (empty: every category) share one.
-bool overlap(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-    if (a.empty() || b.empty()) return true;
-    return std::any_of(a.begin(), a.end(), [&](const std::string& x) { return std::find(b.begin(), b.end(), x) != b.end(); });
-}
-
-/// Whether `c` leaves `party` bearing a loss on some of `categories` when costs run high:
-/// capitation paid to it, two-sided shared risk with a loss rate, or a risk corridor it settles.
-bool bears_cost_risk(const Component& c, Party party, const std::vector<std::string>& categories) {
-    return std::visit([&](const auto& t) {
-        using T = std::decay_t<decltype(t)>;
-        if constexpr (std::is_same_v<T, Capitation> || std::is_same_v<T, RiskCorridor>) return t.party == party && overlap(t.categories, categories);
-        else if constexpr (std::is_same_v<T, SharedRisk>) return t.party == party && t.loss_rate > 0 && overlap(t.categories, categories);
-        else return false;
-    }, c);
-}
-
-/// Stop-loss insuring a party that bears no cost risk in the years it is in force: its
-/// premium is a pure cost and its recoveries a windfall (shared/DOMAIN.md s.5: stop-loss
-/// protects a party at risk).
-void check_stop_loss_party(const PaymentModel& m, int years, const std::string& where, std::vector<ScenarioWarning>& out) {
-    for (std::size_t k = 0; k < m.components.size(); ++k) {
-        const auto* specific = std::get_if<SpecificStopLoss>(&m.components[k].terms);
-        const auto* aggregate = std::get_if<AggregateStopLoss>(&m.components[k].terms);
-        if (!specific && !aggregate) continue;
-        const StopLossCommon& terms = specific ? static_cast<const StopLossCommon&>(*specific) : *aggregate;
-        const Party insured = terms.party;
-        bool at_risk = false;
-        for (const auto& other : m.components)
-            at_risk = at_risk || (bears_cost_risk(other.terms, insured, terms.categories) && share_a_year(m.components[k], other, years));
-        if (!at_risk)
-            out.push_back({index_path(where + ".components", k) + ".party",
-                           std::string("stop-loss insures the ") + to_string(insured) + ", who bears no cost risk on what it covers while it is in force (no "
-                           "capitation, shared risk with a loss rate or risk corridor for it on those categories): the premium is a pure cost and the recoveries a windfall"});
-    }
-}
-
 /// An FMAP above any state's regular match (about 77% in the poorest states, shared/DOMAIN.md
 /// section 9): legal (special populations are matched at up to 100%) but worth a look.
 void check_fmap(const Scenario& s, std::vector<ScenarioWarning>& out) {
@@ -137,8 +93,6 @@ void check_fmap(const Scenario& s, std::vector<ScenarioWarning>& out) {
 std::vector<ScenarioWarning> scenario_warnings(const Scenario& s, const Json& doc) {
     std::vector<ScenarioWarning> out;
     check_fmap(s, out);
-    for (std::size_t i = 0; i < s.payment_models.size(); ++i)
-        check_stop_loss_party(s.payment_models[i], s.years(), index_path("payment_models", i), out);
     std::vector<MemberYearMoments> moments;
     try {
         for (std::size_t k = 0; k < s.cost_model.tier_count(); ++k) moments.push_back(member_year_moments(s.cost_model, k));

@@ -3,8 +3,9 @@
 /// \brief Legal but implausible inputs a user would want to hear about (apmsim validate
 /// prints them, exit 0): a given benchmark far from the expected cost of what it covers
 /// (an annual figure typed as monthly), a capitation far from the expected cost of the
-/// categories it covers, a corridor band beyond 100% of the target, stop-loss insuring a
-/// party that bears no cost risk. Expected costs come
+/// categories it covers, a corridor band beyond 100% of the target, an FMAP above any
+/// state's regular match (stop-loss for a party without claims risk is an error:
+/// contracts/stop_loss.hpp). Expected costs come
 /// from the cost model's closed-form moments (population/analytic_moments.hpp) weighted by
 /// the population's year-1 tier mix, 12 months a member-year.
 

@@ -51,8 +51,47 @@ void mark_coverage(PreparedModel& m, const SettlementStep& step, const Settlemen
                     }
                 }
             }
+            if constexpr (requires { terms.insures(setup, step.where); }) {
+                const auto [party, mask] = terms.insures(setup, step.where);
+                for (int y = 0; y < setup.years; ++y)
+                    if (step.component->in_force(y))
+                        for (std::size_t k = 0; k < mask.size(); ++k)
+                            if (mask[k]) m.coverage[static_cast<std::size_t>(y)].insured_by_party[static_cast<std::size_t>(party)][k] = true;
+            }
         },
         step.component->terms);
+}
+
+/// An aggregate stop-loss attaches on claims net of the specific stop-loss recoveries of
+/// the same party on its categories (contracts/stop_loss.hpp): it is handed their member
+/// sums, netted in the years each specific is in force. A specific stop-loss covering some
+/// of the aggregate's categories and some others cannot be split between them: an error.
+void net_aggregates_of_specifics(PreparedModel& m, const SettlementSetup& setup, std::vector<MemberReduction>& all) {
+    for (SettlementStep& step : m.steps) {
+        auto* aggregate = std::get_if<AggregateStopLoss::Prepared>(&step.prepared);
+        if (aggregate == nullptr) continue;
+        for (const SettlementStep& other : m.steps) {
+            const auto* specific = std::get_if<SpecificStopLoss::Prepared>(&other.prepared);
+            if (specific == nullptr || specific->terms->party != aggregate->terms->party) continue;
+            const std::vector<bool>& covered = other.needs.reductions[0].categories;
+            std::size_t inside = 0, count = 0;
+            for (std::size_t c = 0; c < covered.size(); ++c) {
+                count += covered[c] ? 1 : 0;
+                inside += covered[c] && aggregate->mask[c] ? 1 : 0;
+            }
+            if (inside == 0) continue;
+            if (inside < count)
+                throw InvalidInput(other.where + ".categories",
+                                   "categories all inside or all outside those of the aggregate stop-loss " + step.where + " (" +
+                                       setup.categories_in(aggregate->mask) + "), which attaches on claims net of specific recoveries",
+                                   setup.categories_in(covered));
+            step.needs.reductions.push_back(other.needs.reductions[0]);
+            std::vector<bool> in_force;
+            for (int y = 0; y < setup.years; ++y) in_force.push_back(other.component->in_force(y));
+            aggregate->netted.push_back(std::move(in_force));
+        }
+        step.first_reduction = shared_block(all, step.needs.reductions);
+    }
 }
 
 /// After coverage is known: at most one residual fee-for-service a year, and it has care
@@ -108,7 +147,11 @@ Settlement::Settlement(const std::vector<PaymentModel>& models, const std::vecto
                        const std::vector<Party>& program_cost_bearer, double trend_mean)
     : setup_(setups.at(0)), setups_(setups), delivery_(delivery, setup_.categories, "delivery"), bearer_(program_cost_bearer) {
     setup_.metrics = registered_metrics();
-    for (auto& s : setups_) s.metrics = setup_.metrics;
+    setup_.expected_trend = trend_mean;
+    for (auto& s : setups_) {
+        s.metrics = setup_.metrics;
+        s.expected_trend = trend_mean;
+    }
     quality_metric_ = setup_.metric(quality_score_metric.name);
     for (std::size_t mi = 0; mi < models.size(); ++mi) {
         const PaymentModel& pm = models[mi];
@@ -136,6 +179,7 @@ Settlement::Settlement(const std::vector<PaymentModel>& models, const std::vecto
             m.steps.push_back(std::move(step));
         }
         for (auto& cov : m.coverage) cov.finish();
+        net_aggregates_of_specifics(m, ms, reductions_);
         std::stable_sort(m.steps.begin(), m.steps.end(),
                          [](const auto& a, const auto& b) { return phase(a.component->terms) < phase(b.component->terms); });
         for (auto& step : m.steps)

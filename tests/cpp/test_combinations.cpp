@@ -164,3 +164,123 @@ TEST(Combinations, CapitatedCorridorMeasuresCostNetOfStopLossRecoveries) {
         EXPECT_LE(net_dear(t, 0), net(t, 0) + 1e-6) << "trial " << t;
     }
 }
+
+namespace {
+
+/// The default program's members under a global capitation to the provider plus `insurance`
+/// (stop-loss terms), with member detail: 1 year, 30 trials.
+RunResults capitated_and_insured(const std::string& insurance) {
+    Scenario s = Scenario::default_cmc_program(300, 1, false);
+    s.payment_models = {model(R"([{"type": "capitation", "pmpm": 3300}, )" + insurance + "]")};
+    SimulationOptions o;
+    o.trials = 30, o.seed = 5, o.threads = 2, o.member_detail = true, o.calibration_trials = 200;
+    return run(s, o);
+}
+
+double calibrated(const RunResults& r, const std::string& component, const std::string& quantity) {
+    for (const CalibrationRow& row : r.payments.calibration)
+        if (row.component == component && row.quantity == quantity && row.year == 1) return row.value;
+    ADD_FAILURE() << component << " " << quantity << " not calibrated";
+    return std::nan("");
+}
+
+}  // namespace
+
+TEST(Combinations, StopLossInsuresOnlyClaimsItsPartyPaysAndNothingIsCountedTwice) {
+    // Stop-loss under fee-for-service would pay the provider for claims the payer paid.
+    expect_invalid([] { return settle(R"([{"type": "fee_for_service"}, {"type": "specific_stop_loss", "attachment": 50000}])"); },
+                   "payment_models[0].components[1].categories");
+    // ... and beside a partial capitation, only the capitated categories can be insured.
+    expect_invalid([] {
+        return settle(R"([{"type": "capitation", "pmpm": 300, "categories": ["professional"]}, {"type": "fee_for_service"},
+                          {"type": "aggregate_stop_loss", "expected_pmpm": 300}])");
+    }, "payment_models[0].components[2].categories");
+    // A capitated corridor on a target nets every recovery, so it measures every insured category.
+    expect_invalid([] {
+        return settle(R"([{"type": "capitation", "pmpm": 3300}, {"type": "specific_stop_loss", "attachment": 100000},
+                          {"type": "risk_corridor", "preset": "aca", "target": {"pmpm": 3300}, "categories": ["professional"]}])");
+    }, "payment_models[0].components[2].categories");
+    // Shared savings on what the provider's capitation already pays it to save.
+    expect_invalid([] {
+        return settle(R"([{"type": "capitation", "pmpm": 300, "categories": ["professional"]}, {"type": "fee_for_service"},
+                          {"type": "shared_savings", "benchmark": {"pmpm": 3900}, "sharing_rate": 0.5}])");
+    }, "payment_models[0].components[2].categories");
+    // A specific layer straddling the aggregate's categories cannot be netted from it.
+    expect_invalid([] {
+        return settle(R"([{"type": "capitation", "pmpm": 3300}, {"type": "aggregate_stop_loss", "categories": ["inpatient"], "expected_pmpm": 2000},
+                          {"type": "specific_stop_loss", "attachment": 100000, "categories": ["inpatient", "professional"]}])");
+    }, "payment_models[0].components[2].categories");
+    // Allowed: shared savings on the categories the capitation leaves to fee-for-service.
+    const RunResults ok = settle(R"([{"type": "capitation", "pmpm": 300, "categories": ["professional"]}, {"type": "fee_for_service"},
+        {"type": "shared_savings", "benchmark": {"pmpm": 3600}, "sharing_rate": 0.5,
+         "categories": ["inpatient", "outpatient", "emergency", "pharmacy", "home_health", "dme", "behavioral_health"]}])");
+    EXPECT_GT(ok.payments.metric("m", "expenditure").minCoeff(), 0.0);
+}
+
+TEST(Combinations, AggregateStopLossAttachesOnClaimsNetOfSpecificRecoveries) {
+    // Hand-computed from the members' costs: the specific layer recovers 0.9 (X_i - 100,000)+
+    // per member; the aggregate layer 0.8 (X - specific - 1.0 x its expected cost)+, its
+    // expected cost being the calibration sample's mean claims net of the specific layer.
+    const std::string both = R"({"type": "specific_stop_loss", "attachment": 100000, "coinsurance": 0.9},
+                                {"type": "aggregate_stop_loss", "attachment_ratio": 1.0, "coinsurance": 0.8})";
+    const RunResults r = capitated_and_insured(both);
+    const RunResults alone = capitated_and_insured(R"({"type": "specific_stop_loss", "attachment": 100000, "coinsurance": 0.9})");
+    const RunResults gross = capitated_and_insured(R"({"type": "aggregate_stop_loss", "attachment_ratio": 1.0, "coinsurance": 0.8})");
+    // The calibration sample is the same in the three runs: net = gross - the specific's expectation.
+    const double expected_net = calibrated(r, "aggregate_stop_loss", "expected_cost");
+    EXPECT_NEAR(expected_net, calibrated(gross, "aggregate_stop_loss", "expected_cost") - calibrated(alone, "specific_stop_loss", "expected_recoveries"),
+                1e-9 * expected_net);
+    const SimulationResults& sim = r.simulation;
+    const SampleMatrix cost = sim.samples("total_cost", "intervention"), recovered = r.payments.metric("m", "stop_loss_recoveries");
+    const std::size_t members = sim.member_count;
+    double above = 0;
+    for (Eigen::Index t = 0; t < cost.rows(); ++t) {
+        double specific = 0;
+        for (std::size_t i = 0; i < members; ++i)  // arm 1 (intervention), trial t, year 0
+            specific += 0.9 * std::max(0.0, sim.member_costs[(static_cast<std::size_t>(cost.rows()) + static_cast<std::size_t>(t)) * members + i] - 100000);
+        const double aggregate = 0.8 * std::max(0.0, cost(t, 0) - specific - expected_net);
+        above += aggregate > 0 ? 1 : 0;
+        EXPECT_NEAR(recovered(t, 0), specific + aggregate, 1e-9 * cost(t, 0)) << "trial " << t;
+        EXPECT_LE(recovered(t, 0), cost(t, 0));  // never more than the claims (it was twice them)
+    }
+    EXPECT_GT(above, 3);  // the aggregate layer paid in some trials
+}
+
+TEST(Combinations, QualityScoreEqualToTheThresholdMeetsTheGate) {
+    // Measures 0.7 and 0.85 weighted 1 and 2 score 0.8 (0.7999999999999999 in doubles): the
+    // standard is met, as with a fixed score of 0.8; the same payments to the last bit.
+    auto with_quality = [](const std::string& quality) {
+        Scenario s = Scenario::default_cmc_program(300, 1, false);
+        s.payment_models = {payment_model_from_json(Json::parse(R"({"name": "m", "quality": )" + quality + R"(, "components": [
+            {"type": "fee_for_service"}, {"type": "shared_savings", "benchmark": {"pmpm": 4500}, "sharing_rate": 0.5,
+             "quality": "gate", "quality_threshold": 0.8}, {"type": "quality_withhold", "rate": 0.02, "quality": "gate",
+             "quality_threshold": 0.8}]})"), "payment_models[0]")};
+        SimulationOptions o;
+        o.trials = 10, o.seed = 9, o.threads = 2;
+        return run(s, o);
+    };
+    const RunResults measured = with_quality(R"({"measures": [{"name": "a", "weight": 1, "mean": 0.7}, {"name": "b", "weight": 2, "mean": 0.85}]})");
+    const RunResults fixed = with_quality(R"({"fixed": 0.8})");
+    const SampleMatrix paid = measured.payments.metric("m", "shared_savings");
+    EXPECT_GT(paid.maxCoeff(), 0.0);
+    EXPECT_EQ(paid, fixed.payments.metric("m", "shared_savings"));
+    EXPECT_EQ(measured.payments.samples("m", "provider", "net"), fixed.payments.samples("m", "provider", "net"));
+}
+
+TEST(Combinations, TruncationAmountIsYearOnesAndGrowsWithTheExpectedTrend) {
+    Scenario s = Scenario::default_cmc_program(200, 3, false);
+    s.payment_models = {model(R"([{"type": "fee_for_service"}, {"type": "shared_savings", "sharing_rate": 0.5,
+        "benchmark": {"baseline_pmpm": "simulated", "base_year_weights": [1.0]}, "truncation_amount": 150000}])")};
+    SimulationOptions o;
+    o.trials = 5, o.seed = 2, o.threads = 2;
+    const RunResults r = run(s, o);
+    const double g = s.cost_model.trend.mean;
+    ASSERT_GT(g, 0.0);
+    int rows = 0;
+    for (const CalibrationRow& row : r.payments.calibration)
+        if (row.quantity == "truncation_point") {
+            EXPECT_DOUBLE_EQ(row.value, 150000 * std::pow(1 + g, row.year - 1)) << "year " << row.year;
+            ++rows;
+        }
+    EXPECT_EQ(rows, 3);
+}

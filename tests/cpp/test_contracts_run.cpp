@@ -37,7 +37,9 @@ Scenario every_component_scenario(std::size_t members, int years) {
         {"type": "quality_withhold", "party": "pcp", "rate": 0.05, "quality": "scale"},
         {"type": "quality_withhold", "party": "provider", "rate": 0.02, "quality": "gate", "quality_threshold": 0.8},
         {"type": "aggregate_stop_loss", "party": "pcp", "categories": ["professional", "behavioral_health"],
-         "attachment_ratio": 1.1, "coinsurance": 0.9, "loading": 0.1}],
+         "attachment_ratio": 1.1, "coinsurance": 0.9, "loading": 0.1},
+        {"type": "specific_stop_loss", "party": "pcp", "categories": ["professional", "behavioral_health"],
+         "preset_422_208": "professional", "loading": 0.2}],
       "quality": {"measures": [{"name": "q", "mean": 0.8, "sd": 0.05, "intervention_lift": 0.03}]}})"));
     s.payment_models.push_back(model(R"({"name": "reach_like", "components": [
         {"type": "fee_for_service"},
@@ -45,8 +47,7 @@ Scenario every_component_scenario(std::size_t members, int years) {
         {"type": "risk_corridor", "preset": "reach_global", "target": {"pmpm": 3700, "discount": 0.02}},
         {"type": "shared_risk", "party": "pcp", "benchmark": {"baseline_pmpm": 3500, "trend": 0.04, "risk_adjustment": "risk_score"},
          "categories": ["professional"], "sharing_rate": 0.5, "loss_rate": 0.3, "minimum_savings_rate": 0.01,
-         "loss_limit_revenue": 0.08, "loss_limit_benchmark": 0.04},
-        {"type": "specific_stop_loss", "preset_422_208": "combined", "coinsurance": 0.9, "loading": 0.2}]})"));
+         "loss_limit_revenue": 0.08, "loss_limit_benchmark": 0.04}]})"));
     s.validate();
     return s;
 }
@@ -239,13 +240,13 @@ TEST(ContractsRun, FalseRewardShrinksWithPoolSize) {
 TEST(ContractsRun, StopLossPremiumIsTheBaseCaseMeanRecovery) {
     Scenario s = Scenario::default_cmc_program(300, 2, false);
     s.payment_models = {
-        model(R"({"name": "specific", "components": [{"type": "fee_for_service"},
+        model(R"({"name": "specific", "components": [{"type": "capitation", "pmpm": 3300},
             {"type": "specific_stop_loss", "attachment": 60000, "coinsurance": 0.9, "limit": 200000, "loading": 0}]})"),
-        model(R"({"name": "specific_loaded", "components": [{"type": "fee_for_service"},
+        model(R"({"name": "specific_loaded", "components": [{"type": "capitation", "pmpm": 3300},
             {"type": "specific_stop_loss", "attachment": 60000, "coinsurance": 0.9, "limit": 200000, "loading": 0.15}]})"),
-        model(R"({"name": "aggregate", "components": [{"type": "fee_for_service"},
+        model(R"({"name": "aggregate", "components": [{"type": "capitation", "pmpm": 3300},
             {"type": "aggregate_stop_loss", "attachment_ratio": 1.05, "coinsurance": 0.8, "loading": 0}]})"),
-        model(R"({"name": "given", "components": [{"type": "fee_for_service"},
+        model(R"({"name": "given", "components": [{"type": "capitation", "pmpm": 3300},
             {"type": "specific_stop_loss", "attachment": 60000, "loading": 0.1, "expected_recoveries_pmpm": 40}]})")};
     SimulationOptions o = options(60, 2);
     o.calibration_trials = 80;  // not the run's trial count: a mix-up would show

@@ -417,19 +417,26 @@ def random_model(rng, name, categories, tiers):
         spec.append(("fee_for_service", dict(fee_multiplier=float(rng.uniform(0.8, 1.3)), categories=subset)))
     if basis != 1:
         spec.append(("fee_for_service", dict(fee_multiplier=float(rng.uniform(0.8, 1.3)))))
-    extras = ["care_management_fee", "shared_savings", "shared_risk", "target_corridor", "specific_stop_loss",
-              "aggregate_stop_loss"]
-    if spec[0][0] == "capitation" and cap_party == "provider":
-        extras.append("capitation_corridor")
-    for kind in rng.choice(extras, size=int(rng.integers(1, 5 - len(spec))), replace=False):
+    # Shared savings and risk measure what is not capitated to their party; stop-loss insures
+    # what is (here all of it: the member totals the recomputation has are over all categories).
+    provider_capitated = categories if basis == 1 else subset if basis == 2 else []
+    if cap_party != "provider":
+        provider_capitated = []
+    measured = [c for c in categories if c not in provider_capitated]
+    extras = ["care_management_fee", "target_corridor"]
+    if measured:
+        extras += ["shared_savings", "shared_risk"]
+    if basis == 1 and cap_party == "provider":
+        extras += ["capitation_corridor", "specific_stop_loss", "aggregate_stop_loss"]
+    for kind in rng.choice(extras, size=min(len(extras), int(rng.integers(1, 5 - len(spec)))), replace=False):
         benchmark = {"pmpm": float(rng.uniform(3000, 4500))}
         if kind == "care_management_fee":
             spec.append((kind, dict(party=str(rng.choice(["provider", "pcp"])), pmpm=float(rng.uniform(10, 200)))))
         elif kind == "shared_savings":
-            spec.append((kind, dict(benchmark=benchmark, sharing_rate=float(rng.uniform(0.2, 0.8)),
+            spec.append((kind, dict(benchmark=benchmark, sharing_rate=float(rng.uniform(0.2, 0.8)), categories=measured,
                                     minimum_savings_rate=float(rng.uniform(0, 0.05)), savings_cap=float(rng.uniform(0.02, 0.2)))))
         elif kind == "shared_risk":
-            spec.append((kind, dict(benchmark=benchmark, sharing_rate=float(rng.uniform(0.2, 0.8)),
+            spec.append((kind, dict(benchmark=benchmark, sharing_rate=float(rng.uniform(0.2, 0.8)), categories=measured,
                                     minimum_savings_rate=float(rng.uniform(0, 0.05)), minimum_loss_rate=float(rng.uniform(0, 0.05)),
                                     loss_rate=float(rng.uniform(0.1, 0.6)), loss_limit_benchmark=float(rng.uniform(0.01, 0.1)))))
         elif kind == "target_corridor":
@@ -465,11 +472,14 @@ def settle_independently(spec, x):
                 capitated[c] = t["party"]
         if kind == "fee_for_service" and "categories" in t:
             listed.update(t["categories"])
+    specific = sum(((np.maximum(x.members - t["attachment"], 0) * t["coinsurance"]).sum(axis=2)
+                    for kind, t in spec if kind == "specific_stop_loss"), zero.copy())
+
     def recovered(kind, t):
-        """What a stop-loss pays the provider."""
+        """What a stop-loss pays the provider: the aggregate layer on claims net of the specific one."""
         if kind == "specific_stop_loss":
             return (np.maximum(x.members - t["attachment"], 0) * t["coinsurance"]).sum(axis=2)
-        return t["coinsurance"] * np.maximum(x.total - t["attachment_ratio"] * t["expected_pmpm"] * x.months, 0)
+        return t["coinsurance"] * np.maximum(x.total - specific - t["attachment_ratio"] * t["expected_pmpm"] * x.months, 0)
 
     # A capitated corridor measures cost net of the provider's stop-loss recoveries (45 CFR 153.500).
     recoveries = sum((recovered(kind, t) for kind, t in spec if kind.endswith("stop_loss")), zero.copy())
@@ -493,7 +503,7 @@ def settle_independently(spec, x):
             transfer("payer", t["party"], t["pmpm"] * x.months)
         elif kind in ("shared_savings", "shared_risk"):
             b = t["benchmark"]["pmpm"] * x.months
-            s = b - x.total
+            s = b - sum(x.allowed[c] for c in t["categories"])
             comparisons[kind] = b
             paid = np.where((s > 0) & (s / b >= t["minimum_savings_rate"]), np.minimum(t["sharing_rate"] * s, t.get("savings_cap", np.inf) * b), 0)
             transfer("payer", "provider", paid)
@@ -575,3 +585,100 @@ def test_metric_names_a_comparing_component_or_refuses():
         p.metric("ffs_care_fee_shared_savings", "shared_savings", component="shared_savings")
     with pytest.raises(apmsim.InvalidInput, match=r"metric: expected a model with a component that compares"):
         p.metric("fee_for_service", "benchmark")
+
+
+# --- Stop-loss, shared savings and quality beside the others (review of session 10) ----------
+
+def test_both_stop_loss_layers_never_recover_a_dollar_twice():
+    # Specific from the first dollar (attachment 0, coinsurance 1) recovers every claim; the
+    # aggregate layer attaches on what is left, nothing: recoveries equal the claims (they
+    # were twice the claims when the aggregate measured gross claims).
+    s = program(80, models=[apmsim.PaymentModel("m", [
+        apmsim.Capitation(pmpm=3000),
+        apmsim.SpecificStopLoss(attachment=0, coinsurance=1.0, expected_recoveries_pmpm=0),
+        apmsim.AggregateStopLoss(attachment_ratio=0.0, coinsurance=1.0, expected_pmpm=3000, expected_recoveries_pmpm=0)])])
+    r = apmsim.run(s, trials=5, seed=1)
+    cost = r.samples("total_cost", "intervention")
+    np.testing.assert_allclose(r.payments.metric("m", "stop_loss_recoveries"), cost, rtol=1e-12)
+
+
+@pytest.mark.parametrize("components, where, says", [
+    ([apmsim.FeeForService(), apmsim.SpecificStopLoss(attachment=50000)], r"components\[1\]\.categories",
+     "stop-loss reimburses claims the insured party bears"),
+    ([apmsim.Capitation(pmpm=300, categories=["professional"]), apmsim.FeeForService(),
+      apmsim.SpecificStopLoss(attachment=100000), apmsim.RiskCorridor(preset="aca")], r"components\[2\]\.categories",
+     'got "inpatient", not capitated to the provider'),
+    ([apmsim.Capitation(pmpm=3900), apmsim.SharedSavings(benchmark={"pmpm": 3900}, sharing_rate=0.5)],
+     r"components\[1\]\.categories", "its capitation already keeps their savings"),
+    ([apmsim.Capitation(pmpm=3300), apmsim.SpecificStopLoss(attachment=100000),
+      apmsim.RiskCorridor(preset="aca", target={"pmpm": 3300}, categories=["professional"])],
+     r"components\[2\]\.categories", "measures cost net of those recoveries"),
+])
+def test_insurance_and_sharing_that_would_pay_for_a_dollar_twice_are_refused(components, where, says):
+    s = program(50, models=[apmsim.PaymentModel("m", components)])
+    with pytest.raises(apmsim.InvalidInput, match=where) as e:
+        apmsim.run(s, trials=2)
+    assert says in str(e.value)
+
+
+def test_stop_loss_without_claims_risk_is_refused_by_the_cli(tmp_path, bundled_scenario_path, cli):
+    d = json.loads(bundled_scenario_path.read_text())
+    d["payment_models"] = [{"name": "ffs_insured", "components": [
+        {"type": "fee_for_service"}, {"type": "specific_stop_loss", "attachment": 50000}]}]
+    path = tmp_path / "insured.json"
+    path.write_text(json.dumps(d))
+    for command in (["validate", path], ["run", path, "--trials", "2", "--out", tmp_path / "r.json"]):
+        p = cli(*command)
+        assert p.returncode == 2, p.stderr
+        assert "payment_models[0].components[1].categories: expected categories whose claims the provider pays" in p.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_a_quality_score_equal_to_the_threshold_meets_it():
+    def paid(quality):
+        m = apmsim.PaymentModel("m", [apmsim.FeeForService(), apmsim.SharedSavings(
+            benchmark={"pmpm": 4500}, sharing_rate=0.5, quality="gate", quality_threshold=0.8)], quality=quality)
+        return apmsim.run(program(300, models=[m]), trials=10, seed=9).payments.metric("m", "shared_savings")
+    measured = paid({"measures": [{"name": "a", "weight": 1, "mean": 0.7}, {"name": "b", "weight": 2, "mean": 0.85}]})
+    assert measured.max() > 0
+    np.testing.assert_array_equal(measured, paid({"fixed": 0.8}))
+
+
+def test_a_truncation_amount_keeps_benchmark_and_expenditure_level_every_year():
+    # Year 1's amount, grown with the expected trend: the simulated base period (deflated by a
+    # year of it) and every performance year are truncated at the same real threshold, so with
+    # no program the benchmark matches expenditure in every year (with a flat amount the
+    # benchmark ran 1.9% above expenditure by year 3: savings made by the contract alone).
+    m = apmsim.PaymentModel("m", [apmsim.FeeForService(), apmsim.SharedSavings(
+        benchmark={"baseline_pmpm": "simulated"}, truncation_amount=150000, sharing_rate=0.5)])
+    s = program(300, years=3, models=[m])
+    r = apmsim.run(s, trials=400, seed=5)
+    g = s.cost_model["trend"]["mean"]
+    points = r.payments.calibration().xs("truncation_point", level="quantity")["value"].to_numpy()
+    np.testing.assert_allclose(points, [150000, 150000 * (1 + g), 150000 * (1 + g) ** 2], rtol=1e-15)
+    ratio = r.payments.metric("m", "benchmark", arm="baseline") / r.payments.metric("m", "expenditure", arm="baseline")
+    error = ratio.std(axis=0) / np.sqrt(ratio.shape[0])
+    assert np.all(np.abs(ratio.mean(axis=0) - 1) < 4 * error), (ratio.mean(axis=0), error)
+
+
+def test_the_minimum_loss_rate_follows_the_savings_rate_unless_given():
+    risk = {"type": "shared_risk", "benchmark": {"pmpm": 3000}, "sharing_rate": 0.5, "minimum_savings_rate": 0.03, "loss_rate": 0.3}
+    s = program(50, models=[apmsim.PaymentModel("m", [apmsim.FeeForService(), risk])])
+    assert "minimum_loss_rate" not in s.to_dict()["payment_models"][0]["components"][1]
+    varied = s.with_value("/payment_models/0/components/1/minimum_savings_rate", 0.05)
+    assert varied.payment_models[0].components[1]["minimum_savings_rate"] == 0.05
+    assert "minimum_loss_rate" not in varied.to_dict()["payment_models"][0]["components"][1]
+    # Settled alike: the loss rate is the savings rate, 0.05, as when both are given.
+    both = program(50, models=[apmsim.PaymentModel("m", [apmsim.FeeForService(), dict(risk, minimum_savings_rate=0.05,
+                                                                                      minimum_loss_rate=0.05)])])
+    a, b = apmsim.run(varied, trials=20, seed=3), apmsim.run(both, trials=20, seed=3)
+    assert a.payments.metric("m", "shared_losses").max() > 0
+    np.testing.assert_array_equal(a.payments.metric("m", "shared_losses"), b.payments.metric("m", "shared_losses"))
+    given = dict(risk, minimum_loss_rate=0.01)
+    assert apmsim.SharedRisk.from_dict(given).to_dict()["minimum_loss_rate"] == 0.01
+
+
+def test_the_422_208_preset_covers_ninety_percent_above_the_deductible():
+    assert apmsim.SpecificStopLoss(preset_422_208="combined").to_dict()["coinsurance"] == 0.9
+    assert apmsim.SpecificStopLoss(preset_422_208="combined", coinsurance=1.0).to_dict()["coinsurance"] == 1.0
+    assert apmsim.SpecificStopLoss(attachment=1000).to_dict()["coinsurance"] == 1.0

@@ -80,27 +80,25 @@ def test_replay_usage_errors(recorded, cli, args, words):
 
 
 def test_warnings_reach_stderr_and_the_results_file(cli, tmp_path):
-    """Stop-loss bought by a provider that bears no cost risk (fee-for-service only)."""
+    """A capitation far above the expected cost of what it covers (an annual figure typed as monthly?)."""
     doc = json.loads(COMPARED.read_text())
-    doc["payment_models"] = [{"name": "ffs_with_stop_loss", "components": [
-        {"type": "fee_for_service"},
-        {"type": "specific_stop_loss", "attachment": 100000, "loading": 0.1}]}]
+    doc["payment_models"] = [{"name": "capitated", "components": [{"type": "capitation", "pmpm": 90000}]}]
     scenario = tmp_path / "s.json"
     scenario.write_text(json.dumps(doc))
     out = tmp_path / "r.json"
     done = cli("run", scenario, "--trials", "8", "--calibration-trials", "50", "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
-    where = "payment_models[0].components[1].party"
-    assert f"warning: {where}: stop-loss insures the provider, who bears no cost risk" in done.stderr
+    where = "payment_models[0].components[0].pmpm"
+    assert f"warning: {where}: the capitation 90000 is " in done.stderr and "an annual figure typed as monthly?" in done.stderr
     assert [w["where"] for w in json.loads(out.read_text())["warnings"]] == [where]
     checked = cli("validate", scenario)
     assert checked.returncode == 0 and where in checked.stderr
-    # With a capitation to the provider the same stop-loss protects a party at risk.
-    doc["payment_models"][0]["components"].insert(1, {"type": "capitation", "pmpm": 1500, "categories": ["inpatient"]})
+    # A plausible capitation: no warning.
+    doc["payment_models"][0]["components"][0]["pmpm"] = 4000
     scenario.write_text(json.dumps(doc))
     checked = cli("validate", scenario)
     assert checked.returncode == 0, checked.stderr
-    assert "stop-loss insures" not in checked.stderr
+    assert "warning" not in checked.stderr
 
 
 # What glibc would see on an x86-64 without fused multiply-add (or AVX2, AVX-512): it then

@@ -173,9 +173,13 @@ def model_doc(base, components, quality=None, members=None):
 
 
 def component_doc(base, component, quality=None):
-    """`component` in a payment model of its own, after a residual fee-for-service unless it pays for all care."""
+    """`component` in a payment model of its own, after a residual fee-for-service unless it pays for all care;
+    stop-loss after a capitation of every category to its party (it insures claims its party pays)."""
     pays_for_all = component["type"] == "fee_for_service" or (component["type"] == "capitation" and "categories" not in component)
-    return model_doc(base, ([] if pays_for_all else [{"type": "fee_for_service"}]) + [component], quality)
+    payment = [] if pays_for_all else [{"type": "fee_for_service"}]
+    if component["type"].endswith("stop_loss"):
+        payment = [{"type": "capitation", "pmpm": 3900, "party": component.get("party", "provider")}]
+    return model_doc(base, payment + [component], quality)
 
 
 def cell_doc(base, key, value):

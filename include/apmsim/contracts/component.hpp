@@ -15,7 +15,7 @@
 /// Optional declarations (absent means no): compares() (it states a Comparison),
 /// pays_on_performance() (it pays for savings or charges for losses: counted in the error
 /// rates), uses_quality(), marks_health_home() (it pays for health-home services), covers() / residual() / capitated_party() (what care it pays
-/// for, checked against the others in force), check_coverage(), and on T::Prepared
+/// for, checked against the others in force), insures() (the party and categories a stop-loss covers), check_coverage(), and on T::Prepared
 /// calibrate() / describe_calibration() (expectations fixed before the year).
 
 #include "apmsim/contracts/capitation.hpp"

@@ -17,6 +17,12 @@
 
 namespace apmsim {
 
+/// A score meets a gate's threshold: score >= threshold, less 1e-12. A score is a weighted
+/// mean of values in [0, 1], computed with rounding errors near 1e-16; a score equal to
+/// the threshold in exact arithmetic (measures 0.7 and 0.85 weighted 1 and 2 against 0.8)
+/// must meet it ("the full rate applies when the quality standard is met", 42 CFR 425).
+inline bool meets_quality_threshold(double score, double threshold) { return score >= threshold - 1e-12; }
+
 struct QualityMeasure {
     std::string name;
     double weight = 1.0;

@@ -7,6 +7,7 @@
 /// proportion to the score ("scale", no threshold); the same terms as shared savings. The part not returned goes back to the payer. Needs the
 /// payment model to define a quality score.
 
+#include "apmsim/contracts/quality.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
 
 namespace apmsim {
@@ -42,7 +43,7 @@ struct QualityWithhold {
             const QualityWithhold& w = *terms;
             double paid = 0.0;
             for (MetricId m : base) paid += ledger.received_as(m, w.party);
-            const double returned = w.scale ? ctx.quality_score : (ctx.quality_score >= *w.threshold ? 1.0 : 0.0);
+            const double returned = w.scale ? ctx.quality_score : (meets_quality_threshold(ctx.quality_score, *w.threshold) ? 1.0 : 0.0);
             ledger.pay(retained, w.party, Party::payer, w.rate * paid * (1.0 - returned));
         }
     };

@@ -16,7 +16,8 @@
 ///   (ACA 42 USC 18062, Medicaid 42 CFR 438 corridors). Its expenditure is net of the
 ///   stop-loss recoveries the party receives that year (as ACA allowable costs are net of
 ///   reinsurance payments, 45 CFR 153.500), so the two never pay for the same dollar:
-///   corridors settle after insurance (phase 4).
+///   corridors settle after insurance (phase 4), and every category that stop-loss covers
+///   must be one the corridor measures.
 /// Presets from shared/DOMAIN.md section 5: reach_global, reach_professional, aca,
 /// medicaid_example, medicaid_contractor_103.
 
@@ -86,21 +87,27 @@ struct RiskCorridor {
     }
 
     /// Without a target: a capitation to the party in force this year (0-based), and
-    /// listed categories equal to the ones it covers.
+    /// listed categories equal to the ones it covers. On a capitated basis, every category
+    /// the party's stop-loss covers is one it measures (it nets those recoveries).
     void check_coverage(const SettlementSetup& s, const CareCoverage& coverage, int year, const std::string& where) const {
-        if (target) return;
         const std::vector<bool>& capitated = coverage.capitated_to_party(party);
-        if (std::find(capitated.begin(), capitated.end(), true) == capitated.end())
-            throw InvalidInput(where + ".target", std::string("a target, or a capitation paid to the ") + to_string(party) +
-                                                      " in force in year " + std::to_string(year + 1) + " (the corridor's default target)",
+        const std::string in_year = " in year " + std::to_string(year + 1);
+        if (!target && std::find(capitated.begin(), capitated.end(), true) == capitated.end())
+            throw InvalidInput(where + ".target", std::string("a target, or a capitation paid to the ") + to_string(party) + " in force" +
+                                                      in_year + " (the corridor's default target)",
                                "neither");
-        if (!categories.empty() && s.category_mask(categories, where + ".categories") != capitated) {
-            std::string covered;
-            for (std::size_t c = 0; c < capitated.size(); ++c)
-                if (capitated[c]) covered += (covered.empty() ? "" : ", ") + s.categories[c];
-            throw InvalidInput(where + ".categories", "the categories the capitation it is measured against covers (" + covered +
+        if (!target && !categories.empty() && s.category_mask(categories, where + ".categories") != capitated)
+            throw InvalidInput(where + ".categories", "the categories the capitation it is measured against covers (" + s.categories_in(capitated) +
                                                           "), or a target", names_to_json(categories).dump());
-        }
+        if (basis != Basis::capitated) return;
+        const std::vector<bool> measured = target ? s.category_mask(categories, where + ".categories") : capitated;
+        const std::vector<bool>& insured = coverage.insured_for_party(party);
+        for (std::size_t c = 0; c < insured.size(); ++c)
+            if (insured[c] && !measured[c])
+                throw InvalidInput(where + ".categories",
+                                   std::string("categories that include every one the ") + to_string(party) + "'s stop-loss covers" + in_year +
+                                       " (" + s.categories_in(insured) + "): a corridor on a capitated basis measures cost net of those recoveries",
+                                   "\"" + s.categories[c] + "\" insured, not measured");
     }
 
     static constexpr std::array<MetricInfo, 3> metrics = {{

@@ -32,6 +32,9 @@ struct SettlementSetup {
     /// sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of
     /// a pool whose tier mix is fixed (sd of the pool mean = this / sqrt(n))
     double member_cost_cv_within_tier = 0;
+    /// The cost model's expected annual trend: dollar terms stated for year 1 that stand
+    /// for a quantity of each year's cost (truncation amounts) grow with it.
+    double expected_trend = 0;
     /// Per-year p-quantile of baseline member-year allowed cost (from the calibration
     /// sample); used for truncation at a percentile.
     std::function<std::vector<double>(double p)> member_cost_percentile;
@@ -69,6 +72,13 @@ struct SettlementSetup {
             if (!found) throw InvalidInput(index_path(where, i), "a category of the cost model (" + join(categories) + ")", "\"" + names[i] + "\"");
         }
         return mask;
+    }
+    /// The names of the categories in `mask`, comma-separated ("none" when it is empty).
+    std::string categories_in(const std::vector<bool>& mask) const {
+        std::vector<std::string> in;
+        for (std::size_t c = 0; c < mask.size() && c < categories.size(); ++c)
+            if (mask[c]) in.push_back(categories[c]);
+        return in.empty() ? "none" : join(in);
     }
     /// A registered metric by name (a programming error when it is not registered).
     MetricId metric(std::string_view name) const {
@@ -114,13 +124,20 @@ struct CareCoverage {
     /// [party][category] capitated to that party (derived by finish())
     std::array<std::vector<bool>, party_count> capitated_by_party;
     std::vector<bool> residual_mask;  ///< [category] covered by nothing but a residual fee-for-service
+    /// [party][category] covered by a stop-loss that insures that party
+    std::array<std::vector<bool>, party_count> insured_by_party;
 
-    explicit CareCoverage(std::size_t categories = 0) : capitated_to(categories, nobody), listed_by_ffs(categories, 0) { finish(); }
+    explicit CareCoverage(std::size_t categories = 0) : capitated_to(categories, nobody), listed_by_ffs(categories, 0) {
+        for (auto& insured : insured_by_party) insured.assign(categories, false);
+        finish();
+    }
     bool capitated(std::size_t c) const { return capitated_to[c] != nobody; }
     /// Paid by a fee-for-service that lists no categories: covered by nothing else.
     bool residual(std::size_t c) const { return !capitated(c) && !listed_by_ffs[c]; }
     /// The categories capitated to `p`.
     const std::vector<bool>& capitated_to_party(Party p) const { return capitated_by_party[static_cast<std::size_t>(p)]; }
+    /// The categories a stop-loss insuring `p` covers.
+    const std::vector<bool>& insured_for_party(Party p) const { return insured_by_party[static_cast<std::size_t>(p)]; }
     /// Derives the masks once the capitations and listings are marked.
     void finish() {
         for (std::size_t p = 0; p < party_count; ++p) {

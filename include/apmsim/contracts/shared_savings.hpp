@@ -3,7 +3,11 @@
 /// \brief Shared savings (one-sided) and shared risk (two-sided) against a benchmark,
 /// after 42 CFR part 425 (shared/DOMAIN.md section 4):
 ///   expenditure X = allowed cost of the chosen categories, each member-year truncated
-///   at an amount or a percentile; benchmark B = benchmark PMPM x member-months;
+///   at a percentile of each year's cost or at an amount (year 1's; later years' grow
+///   with the expected trend, as the percentile it stands for does and as the simulated
+///   base period's is deflated); benchmark B = benchmark PMPM x member-months;
+///   the categories must not be capitated to the party in a year it is in force (its
+///   capitation already keeps their savings: a risk corridor shares them);
 ///   savings rate r = (B - X) / B.
 ///   r >= MSR: the payer pays rate x quality x (B - X) from the first dollar (the MSR
 ///   cliff), at most savings_cap x B. Quality scales the rate, or gates it (rate 0 below
@@ -14,9 +18,11 @@
 ///   model that year; with both, the lesser (BASIC C-E) unless loss_limit_rule is "greater".
 
 #include "apmsim/contracts/minimum_rate.hpp"
+#include "apmsim/contracts/quality.hpp"
 #include "apmsim/contracts/named_values.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -48,7 +54,7 @@ struct SharingTerms {
     QualityUse quality = QualityUse::none;
     std::optional<double> quality_threshold;     ///< gate only
     // Two-sided only.
-    MinimumRate minimum_loss_rate = MinimumRate::fixed_rate(0.0);
+    std::optional<MinimumRate> minimum_loss_rate;  ///< none: the minimum savings rate (symmetric, MSSP two-sided tracks)
     double loss_rate = 0.0;
     std::optional<double> loss_limit_benchmark;  ///< fraction of the benchmark
     std::optional<double> loss_limit_revenue;    ///< fraction of the party's revenue
@@ -70,7 +76,7 @@ struct SharingTerms {
             throw InvalidInput(where + ".quality_threshold", "no threshold unless quality is \"gate\"", show(*quality_threshold));
         if (quality_threshold) check::in_half_open(where + ".quality_threshold", *quality_threshold, 0.0, 1.0);
         if (TwoSided) {
-            minimum_loss_rate.validate(where + ".minimum_loss_rate");
+            if (minimum_loss_rate) minimum_loss_rate->validate(where + ".minimum_loss_rate");
             check::probability(where + ".loss_rate", loss_rate);
             if (loss_limit_benchmark) check::in_closed(where + ".loss_limit_benchmark", *loss_limit_benchmark, 0.0, 1.0);
             if (loss_limit_revenue) check::in_closed(where + ".loss_limit_revenue", *loss_limit_revenue, 0.0, 1.0);
@@ -107,7 +113,7 @@ struct SharingTerms {
             if (savings > 0 && r >= msr(members)) {
                 double q = 1.0;
                 if (t.quality == QualityUse::scale) q = ctx.quality_score;
-                if (t.quality == QualityUse::gate) q = ctx.quality_score >= *t.quality_threshold ? 1.0 : 0.0;
+                if (t.quality == QualityUse::gate) q = meets_quality_threshold(ctx.quality_score, *t.quality_threshold) ? 1.0 : 0.0;
                 double paid = t.sharing_rate * q * savings;
                 if (t.savings_cap) paid = std::min(paid, *t.savings_cap * B);
                 ledger.pay(shared_savings, Party::payer, t.party, paid);
@@ -129,14 +135,31 @@ struct SharingTerms {
         }
     };
 
+    /// Year y's truncation point for an amount stated in year-1 dollars: amount x (1 + g)^y.
+    static std::vector<double> trended_amounts(double amount, const SettlementSetup& s) {
+        std::vector<double> out;
+        for (int y = 0; y < s.years; ++y) out.push_back(amount * std::pow(1.0 + s.expected_trend, y));
+        return out;
+    }
+    /// None of the measured categories capitated to the party in `year` (0-based; file comment).
+    void check_coverage(const SettlementSetup& s, const CareCoverage& coverage, int year, const std::string& where) const {
+        const std::vector<bool> measured = s.category_mask(categories, where + ".categories");
+        const std::vector<bool>& capitated = coverage.capitated_to_party(party);
+        for (std::size_t c = 0; c < measured.size(); ++c)
+            if (measured[c] && capitated[c])
+                throw InvalidInput(where + ".categories",
+                                   std::string("categories not capitated to the ") + to_string(party) + " in year " + std::to_string(year + 1) +
+                                       " (its capitation already keeps their savings; a risk_corridor shares them)",
+                                   "\"" + s.categories[c] + "\", capitated to the " + to_string(party));
+    }
+
     Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds& n) const {
         n.benchmark = &benchmark;
         n.base_categories = s.category_mask(categories, where + ".categories");
         if (truncation_amount || truncation_percentile) {
             MemberReduction r;
             r.categories = n.base_categories;
-            r.attachment = truncation_amount ? std::vector<double>(static_cast<std::size_t>(s.years), *truncation_amount)
-                                             : s.member_cost_percentile(*truncation_percentile);
+            r.attachment = truncation_amount ? trended_amounts(*truncation_amount, s) : s.member_cost_percentile(*truncation_percentile);
             n.reductions.push_back(r);
             n.base_truncated = true;
         }
@@ -144,7 +167,8 @@ struct SharingTerms {
         // The MSSP table covers pools of 5,000 or more: a smaller year-1 pool is an error.
         p.msr = minimum_savings_rate.resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, where + ".minimum_savings_rate");
         if constexpr (TwoSided) {
-            p.mlr = minimum_loss_rate.resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, where + ".minimum_loss_rate");
+            const std::string at = where + (minimum_loss_rate ? ".minimum_loss_rate" : ".minimum_savings_rate");
+            p.mlr = minimum_loss_rate.value_or(minimum_savings_rate).resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, at);
             p.shared_losses = s.metric("shared_losses");
             p.losses_owed = s.metric("losses_owed");
         }
@@ -168,9 +192,7 @@ struct SharingTerms {
         else if (q != "none") throw InvalidInput(o.path("quality"), "\"none\", \"scale\" or \"gate\"", "\"" + q + "\"");
         if (o.has("quality_threshold")) t.quality_threshold = o.number("quality_threshold");
         if constexpr (TwoSided) {
-            t.minimum_loss_rate = o.has("minimum_loss_rate")
-                                      ? MinimumRate::from_json(o.at("minimum_loss_rate"), o.path("minimum_loss_rate"))
-                                      : t.minimum_savings_rate;  // symmetric by default (MSSP two-sided tracks)
+            if (o.has("minimum_loss_rate")) t.minimum_loss_rate = MinimumRate::from_json(o.at("minimum_loss_rate"), o.path("minimum_loss_rate"));
             t.loss_rate = o.number("loss_rate");
             if (o.has("loss_limit_benchmark")) t.loss_limit_benchmark = o.number("loss_limit_benchmark");
             if (o.has("loss_limit_revenue")) t.loss_limit_revenue = o.number("loss_limit_revenue");
@@ -198,7 +220,7 @@ struct SharingTerms {
         j["quality"] = quality == QualityUse::none ? "none" : quality == QualityUse::scale ? "scale" : "gate";
         if (quality_threshold) j["quality_threshold"] = *quality_threshold;
         if constexpr (TwoSided) {
-            j["minimum_loss_rate"] = minimum_loss_rate.to_json();
+            if (minimum_loss_rate) j["minimum_loss_rate"] = minimum_loss_rate->to_json();
             j["loss_rate"] = loss_rate;
             if (loss_limit_benchmark) j["loss_limit_benchmark"] = *loss_limit_benchmark;
             if (loss_limit_revenue) j["loss_limit_revenue"] = *loss_limit_revenue;

@@ -5,9 +5,17 @@
 ///     summed over members (X_i the member-year's allowed cost in the covered categories);
 ///   aggregate: recovery = min(limit, coinsurance x (X - attachment)+) on the pool's total,
 ///     attachment = attachment_ratio x expected cost (commonly 1.25; shared/DOMAIN.md s.5).
+///     With specific stop-loss of the same party on some of its categories, X is the
+///     claims net of their recoveries (the aggregate layer sits above the specific one,
+///     so no dollar is recovered twice), and so is the expected cost it attaches on.
 /// Premium = expected recoveries x (1 + loading), the expectation fixed before the year:
 /// given as PMPM, or the mean over trials of the base case (the baseline arm, no program).
-/// The 42 CFR 422.208 per-patient deductibles by panel size are a named preset.
+/// Stop-loss reimburses claims the insured party pays: every category it covers must be
+/// capitated to that party in each year it is in force (42 CFR 422.208 protects
+/// physicians at substantial financial risk; under fee-for-service the payer pays the
+/// claims, and a recovery would pay the party for costs it never bore).
+/// The 42 CFR 422.208 per-patient deductibles by panel size are a named preset; with it
+/// the coinsurance defaults to the regulation's 90%.
 
 #include "apmsim/contracts/named_values.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
@@ -16,6 +24,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <utility>
 
 namespace apmsim {
 
@@ -74,6 +83,22 @@ struct StopLossCommon {
         j["categories"] = names_to_json(categories);
         j["loading"] = loading;
         if (expected_recoveries_pmpm) j["expected_recoveries_pmpm"] = *expected_recoveries_pmpm;
+    }
+    /// The insured party and the categories covered (marked in each year's CareCoverage).
+    std::pair<Party, std::vector<bool>> insures(const SettlementSetup& s, const std::string& where) const {
+        return {party, s.category_mask(categories, where + ".categories")};
+    }
+    /// Every covered category capitated to the insured party in `year` (0-based; file comment).
+    void check_coverage(const SettlementSetup& s, const CareCoverage& coverage, int year, const std::string& where) const {
+        const std::vector<bool> covered = s.category_mask(categories, where + ".categories");
+        const std::vector<bool>& capitated = coverage.capitated_to_party(party);
+        for (std::size_t c = 0; c < covered.size(); ++c)
+            if (covered[c] && !capitated[c])
+                throw InvalidInput(where + ".categories",
+                                   std::string("categories whose claims the ") + to_string(party) + " pays under a capitation in year " +
+                                       std::to_string(year + 1) + " (" + s.categories_in(capitated) +
+                                       "): stop-loss reimburses claims the insured party bears",
+                                   "\"" + s.categories[c] + "\", not capitated to the " + to_string(party));
     }
     static std::vector<std::string> common_keys() {
         return {"party", "insurer", "coinsurance", "limit", "categories", "loading", "expected_recoveries_pmpm"};
@@ -172,7 +197,10 @@ struct SpecificStopLoss : StopLossCommon {
         SpecificStopLoss s;
         s.read(o);
         if (o.has("attachment")) s.attachment = o.number("attachment");
-        if (o.has("preset_422_208")) s.preset_panel = o.string("preset_422_208");
+        if (o.has("preset_422_208")) {
+            s.preset_panel = o.string("preset_422_208");
+            if (!o.has("coinsurance")) s.coinsurance = 0.9;  // 42 CFR 422.208(f): 90% of costs above the deductible
+        }
         return s;
     }
     void to_json(Json& j) const {
@@ -212,16 +240,27 @@ struct AggregateStopLoss : StopLossCommon {
         const AggregateStopLoss* terms;
         std::vector<bool> mask;  ///< [category] covered
         Flows flows;
+        /// [k][year]: member sum k is a specific stop-loss's recoveries on covered categories,
+        /// netted in the years that stop-loss is in force (set by the settlement, which sees
+        /// the model's other components: contracts/settlement.cpp).
+        std::vector<std::vector<bool>> netted;
 
+        /// The covered claims net of the specific stop-loss recoveries of year `y`.
+        double net_cost(const PeriodExperience& e, std::span<const double> sums, std::size_t y) const {
+            double x = e.allowed_in(mask);
+            for (std::size_t k = 0; k < netted.size(); ++k)
+                if (netted[k][y]) x -= sums[k];
+            return x;
+        }
         /// [expected recoveries by year..., their standard errors..., expected cost by year..., its standard errors...]
         /// of the base case (the attachment point is attachment_ratio x the expected cost).
         std::vector<double> calibrate(const CalibrationView& v) const {
             const AggregateStopLoss& t = *terms;
-            const std::vector<double> expected = base_case_means(v, [&](std::size_t, const PeriodExperience& e, std::span<const double>) {
-                return t.expected_pmpm ? *t.expected_pmpm * e.total_months() : e.allowed_in(mask);
+            const std::vector<double> expected = base_case_means(v, [&](std::size_t y, const PeriodExperience& e, std::span<const double> sums) {
+                return t.expected_pmpm ? *t.expected_pmpm * e.total_months() : net_cost(e, sums, y);
             });
-            std::vector<double> out = base_case_means(v, [&](std::size_t y, const PeriodExperience& e, std::span<const double>) {
-                return t.recovery(e.allowed_in(mask), t.expected_pmpm ? *t.expected_pmpm * e.total_months() : expected[y]);
+            std::vector<double> out = base_case_means(v, [&](std::size_t y, const PeriodExperience& e, std::span<const double> sums) {
+                return t.recovery(net_cost(e, sums, y), t.expected_pmpm ? *t.expected_pmpm * e.total_months() : expected[y]);
             });
             out.insert(out.end(), expected.begin(), expected.end());
             return out;
@@ -238,12 +277,12 @@ struct AggregateStopLoss : StopLossCommon {
             const AggregateStopLoss& t = *terms;
             const std::size_t y = static_cast<std::size_t>(ctx.year), Y = static_cast<std::size_t>(ctx.setup.years);
             const double expected = t.expected_pmpm ? *t.expected_pmpm * ctx.months() : ctx.calibration[2 * Y + y];
-            t.book(ctx, ledger, flows, t.recovery(ctx.experience.allowed_in(mask), expected), ctx.calibration[y]);
+            t.book(ctx, ledger, flows, t.recovery(net_cost(ctx.experience, ctx.member_sums, y), expected), ctx.calibration[y]);
         }
     };
     Prepared prepare(const SettlementSetup& s, const std::string& where, ComponentNeeds& n) const {
         n.base_categories = s.category_mask(categories, where + ".categories");
-        return {this, n.base_categories, Flows::of(s)};
+        return {this, n.base_categories, Flows::of(s), {}};
     }
 
     static AggregateStopLoss from_json(JsonObject& o) {
