@@ -273,8 +273,10 @@ Trend blended_trend(Calibration& cal, const Trend* manual) {
     return {(w_fit * g + w_manual * manual->mean) / (w_fit + w_manual), 1.0 / std::sqrt(w_fit + w_manual)};
 }
 
-Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
-    o.validate();
+namespace {
+
+/// The fit of calibrate() (see the header).
+Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
     if (o.manual) check_manual(c, *o.manual);
     Calibration cal;
     cal.blended = o.manual.has_value();
@@ -313,6 +315,28 @@ Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
     }
     m.validate("calibrated cost model");
     return cal;
+}
+
+/// `e`, telling of the extreme lines the claims kept (flagged, not removed), the likeliest
+/// cause of a fit no cost model can hold.
+InvalidInput with_extreme_lines(const InvalidInput& e, const StandardiseReport& report) {
+    for (const Finding& f : report.findings)
+        if (f.rule == "extreme_value" && f.rows > 0)
+            return InvalidInput(e.where(), e.expected(),
+                                e.actual() + " (the claims keep " + std::to_string(f.rows) + " line(s) flagged extreme_value, e.g. " +
+                                    (f.examples.empty() ? f.file : f.examples.front()) + ": check or remove them)");
+    return e;
+}
+
+}  // namespace
+
+Calibration calibrate(const CleanClaims& c, const CalibrationOptions& o) {
+    o.validate();
+    try {
+        return fit_all(c, o);
+    } catch (const InvalidInput& e) {
+        throw with_extreme_lines(e, c.report);
+    }
 }
 
 }  // namespace apmsim::claims

@@ -9,6 +9,7 @@
 #include "apmsim/version.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -139,17 +140,22 @@ void aggregate_command(const Flags& flags) {
     std::printf("apmsim %s | aggregate loss: frequency %s, severity %s\n", apmsim::version, to_json(frequency).dump().c_str(),
                 to_json(severity).dump().c_str());
     std::printf("E[N] = %s, E[X] = %s\n\n", number(mean(frequency)).c_str(), number(mean(severity)).c_str());
+    std::optional<InvalidInput> unavailable;  // the first method's reason, an error when no method applies
+    std::size_t printed = 0;
     for (std::size_t k = 0; k < methods.size(); ++k) {
         o.method = methods[k];
         if (methods.size() > 1) std::printf("== %s ==\n", aggregate_method_name(o.method));
         try {
             print_result(aggregate(frequency, severity, o), quantiles, retentions);
+            ++printed;
         } catch (const InvalidInput& e) {
             if (methods.size() == 1) throw;
+            if (!unavailable) unavailable = e;
             std::printf("not available: %s\n", e.what());
         }
         std::printf("\n");
     }
+    if (printed == 0 && unavailable) throw *unavailable;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "apmsim/version.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -281,11 +282,28 @@ Json report_run(const Scenario& sc, const SimulationOptions& o, const RunResults
     return document;
 }
 
-/// Checks the output paths of apmsim run and apmsim merge before any work.
-void check_output_paths(const RunArguments& a, const CLI::App& c) {
+/// Checks the output paths of apmsim run and apmsim merge before any work: each one
+/// writable, no two naming one file (the last written would replace the others), none
+/// naming an input (`inputs`: replaced by results, it could not be run again).
+void check_output_paths(const RunArguments& a, const CLI::App& c, const std::vector<std::string>& inputs) {
+    auto resolved = [](const std::string& path) {  // through links and "..", for a file that may not exist yet
+        std::error_code ec;
+        const std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+        return ec ? std::filesystem::absolute(path) : p;
+    };
+    std::vector<std::pair<std::string, std::filesystem::path>> named;
+    for (const std::string& in : inputs) named.emplace_back("the input " + in, resolved(in));
     for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--out", &a.out}, {"--summary-csv", &a.summary_csv},
-                                       {"--samples", &a.samples}, {"--part", &a.part}})
-        if (const CLI::Option* given = c.get_option_no_throw(option); given != nullptr && given->count() > 0) check_output_path(option, *path);
+                                       {"--samples", &a.samples}, {"--part", &a.part}}) {
+        const CLI::Option* given = c.get_option_no_throw(option);
+        if (given == nullptr || given->count() == 0) continue;
+        check_output_path(option, *path);
+        const std::filesystem::path file = resolved(*path);
+        for (const auto& [what, other] : named)
+            if (file == other)
+                throw InvalidInput(std::string("command line ") + option, "a file no other output or input names", "\"" + *path + "\", also " + what);
+        named.emplace_back(option, file);
+    }
 }
 
 void run_command(const RunArguments& a, const CLI::App& c) {
@@ -293,7 +311,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     const Scenario& sc = input.scenario;
     const SimulationOptions o = options_from(sc, a, c);
     if (c.count("--compare-with")) check_baseline_model(sc, a.compare_with);
-    check_output_paths(a, c);
+    check_output_paths(a, c, {c.count("--replay") ? a.replay : a.scenario});
     const unsigned threads = static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(o.threads), o.trials));
     if (o.threads > threads) std::fprintf(stderr, "apmsim: note: %u threads requested, %u used (at most one per trial)\n", o.threads, threads);
     std::atomic<std::uint64_t> done{0};
@@ -318,7 +336,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
 /// apmsim merge: the part files of a run split by trial ranges, joined into the whole run's
 /// summary and outputs, bit for bit what one run of all the trials gives.
 void merge_command(const std::vector<std::string>& files, const RunArguments& a, const CLI::App& c) {
-    check_output_paths(a, c);
+    check_output_paths(a, c, files);
     std::vector<RunPart> parts;
     for (const std::string& file : files) parts.push_back(read_run_part(file));
     const RunPart whole = merge_run_parts(parts, files);
@@ -432,8 +450,8 @@ void add_run_commands(CLI::App& app) {
     v->add_option("files", *files, "scenario or sweep files (JSON; a sweep has \"axes\")")->required()->type_name("FILE...");
     v->footer("Each problem names the file, the JSON path, what was expected and what was found; exit code 2 when any\n"
               "file has one. Warnings (exit 0) flag legal but implausible inputs: a benchmark or capitation far from the\n"
-              "expected cost of what it covers, a corridor band beyond 100% of the target, stop-loss insuring a party\n"
-              "that bears no cost risk. apmsim run prints them too and records them in its results JSON.");
+              "expected cost of what it covers, a corridor band beyond 100% of the target, an FMAP above any state's\n"
+              "regular match. apmsim run prints them too and records them in its results JSON.");
     v->callback(action(v, [files] {
         std::size_t problems = 0, warnings = 0;
         for (const std::string& file : *files) problems += validate_file(file, warnings);

@@ -6,6 +6,7 @@
 #include "apmsim/core/json_file.hpp"
 #include "apmsim/scenario_json.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 
@@ -64,6 +65,17 @@ std::vector<Json> range_values(JsonObject r) {
     return out;
 }
 
+/// Two column names SQLite takes for the same column (identifiers ignore ASCII case).
+bool same_column(const std::string& a, const std::string& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
+}
+
+/// `inner` points inside `outer` (or at it): an axis on `outer` overrides it, or it overrides part of `outer`.
+bool points_inside(const std::string& inner, const std::string& outer) {
+    return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 && inner[outer.size()] == '/';
+}
+
 /// The default column name of a pointer: its last token, or its last two when the last is an index.
 std::string name_from_pointer(const std::string& pointer) {
     const auto slash = pointer.rfind('/');
@@ -78,6 +90,12 @@ SweepAxis read_axis(JsonObject a, const Json& base) {
     if (axis.name.empty()) throw InvalidInput(a.path("name"), "a non-empty column name", "\"\"");
     if (axis.name.find('\0') != std::string::npos)  // an SQL identifier cannot hold one (values can: they are bound)
         throw InvalidInput(a.path("name"), "a column name without NUL characters", "one with a NUL at character " + std::to_string(axis.name.find('\0')));
+    for (const char* own : {"id", "parameters", "seed", "status", "finished", "seconds", "apmsim_version"})
+        if (same_column(axis.name, own))
+            throw InvalidInput(a.path("name"),
+                               "a column name other than the variants table's own (id, parameters, seed, status, finished, seconds, "
+                               "apmsim_version): give the axis a \"name\"",
+                               "\"" + axis.name + "\"" + (a.has("name") ? "" : " (from its pointer)"));
     const Json& values = a.at("values");
     if (values.is_object()) {
         axis.values = range_values(JsonObject(values, a.path("values")));
@@ -91,6 +109,8 @@ SweepAxis read_axis(JsonObject a, const Json& base) {
     // An axis that cannot change a result is a mistake, not a no-op.
     if (axis.pointer == "/settings/threads")
         throw InvalidInput(a.path("pointer"), "a term that changes results (the thread count never does)", "\"/settings/threads\"");
+    if (axis.pointer == "/name")
+        throw InvalidInput(a.path("pointer"), "a term that changes results (the scenario's name never does)", "\"/name\"");
     for (std::size_t i = 0; i < axis.values.size(); ++i)
         for (std::size_t k = 0; k < i; ++k)
             if (axis.values[i] == axis.values[k])
@@ -127,10 +147,15 @@ SweepDefinition sweep_from_json(const Json& j, const std::string& folder) {
     for (std::size_t i = 0; i < axes.size(); ++i) {
         d.axes.push_back(read_axis(JsonObject(axes[i], index_path("axes", i)), d.base));
         for (std::size_t k = 0; k < i; ++k) {
-            if (d.axes[k].name == d.axes[i].name)
-                throw InvalidInput(index_path("axes", i) + ".name", "a name no other axis has", "\"" + d.axes[i].name + "\"");
+            if (same_column(d.axes[k].name, d.axes[i].name))
+                throw InvalidInput(index_path("axes", i) + ".name", "a name no other axis has (columns ignore case)",
+                                   "\"" + d.axes[i].name + "\", as axes[" + std::to_string(k) + "]");
             if (d.axes[k].pointer == d.axes[i].pointer)
                 throw InvalidInput(index_path("axes", i) + ".pointer", "a pointer no other axis has", "\"" + d.axes[i].pointer + "\"");
+            if (points_inside(d.axes[i].pointer, d.axes[k].pointer) || points_inside(d.axes[k].pointer, d.axes[i].pointer))
+                throw InvalidInput(index_path("axes", i) + ".pointer",
+                                   "a pointer neither inside nor around another axis's (one would override the other's values)",
+                                   "\"" + d.axes[i].pointer + "\", against axes[" + std::to_string(k) + "] \"" + d.axes[k].pointer + "\"");
         }
     }
     o.finish({"name", "base", "design", "seeds", "axes"});
@@ -199,6 +224,13 @@ std::vector<Variant> expand(const SweepDefinition& d, std::uint64_t trials, std:
     constexpr std::size_t max_variants = 100000;
     if (points.size() > max_variants)
         throw InvalidInput("axes", "at most " + std::to_string(max_variants) + " variants", std::to_string(points.size()));
+    for (std::size_t a = 0; a < d.axes.size(); ++a)  // an axis the run's own setting would override has no effect
+        for (const auto& [pointer, given] : {std::pair{"/settings/trials", trials != 0}, {"/settings/calibration_trials", calibration_trials != 0}})
+            if (given && (d.axes[a].pointer == pointer || points_inside(pointer, d.axes[a].pointer)))
+                throw InvalidInput(index_path("axes", a) + ".pointer",
+                                   std::string("a term the run does not set for every variant (") + pointer +
+                                       " is given to the run: --trials or --calibration-trials)",
+                                   "\"" + d.axes[a].pointer + "\"");
     for (const auto& point : points) {
         Variant v;
         v.id = out.size();

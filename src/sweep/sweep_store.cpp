@@ -103,6 +103,8 @@ SweepStore::SweepStore(const std::string& file, const Json& definition, const st
         execute("PRAGMA journal_mode=WAL");  // after read_or_create's statements are finalized
     } catch (...) {
         close();
+        if (!exists)  // a database this call created holds nothing worth keeping
+            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(file + suffix, ec);
         throw;
     }
 }

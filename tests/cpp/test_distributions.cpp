@@ -304,6 +304,11 @@ TEST(Validation, Gamma) {
 TEST(Validation, Weibull) {
     for (double a : {0.0, -1.0, NaN, inf}) expect_invalid([=] { return Weibull(a, 1.0); }, "Weibull.shape");
     for (double s : {0.0, -1.0, NaN, inf}) expect_invalid([=] { return Weibull(1.0, s); }, "Weibull.scale");
+    // A shape below 2 / 170.6 has G(1 + 2/shape) beyond a double (Boost.Math threw an overflow
+    // error, an internal error to the CLI); at the bound the variance is finite.
+    for (double a : {0.005, 0.0117}) expect_invalid([=] { return Weibull(a, 1.0); }, "Weibull.shape");
+    EXPECT_TRUE(std::isfinite(Weibull(Weibull::min_shape, 1.0).variance()));
+    expect_invalid([] { return Weibull(0.02, 1e300); }, "Weibull.scale");
     for (double m : {0.0, -1.0, NaN, inf}) expect_invalid([=] { return Weibull::from_mean_cv(m, 1.0); }, "Weibull.mean");
     for (double cv : {0.0, -1.0, NaN, inf, 1e-4, 1e4})
         expect_invalid([=] { return Weibull::from_mean_cv(1.0, cv); }, "Weibull.cv");

@@ -200,3 +200,16 @@ TEST(EstimatorErrors, ExponentialTailStatisticsMatchClosedForms) {
     EXPECT_TRUE(std::isnan(stats::expected_shortfall_standard_error(few, 0.95, stats::Tail::upper)));
     EXPECT_FALSE(std::isnan(stats::quantile_standard_error(few, 0.5)));
 }
+
+TEST(RiskMeasures, SpreadOfHugeValuesIsFinite) {
+    // Values near 1e200 (a valid but extreme cost model): their squares overflow a double, and
+    // the sd was reported as infinite. The sample {1, 2, 3} x 1e200 has sd exactly 1e200.
+    const std::vector<double> v = {1e200, 2e200, 3e200};
+    const auto s = stats::summarize(v);
+    EXPECT_NEAR(s.sd, 1e200, 1e-15 * 1e200);
+    EXPECT_NEAR(s.standard_error, 1e200 / std::sqrt(3.0), 1e-15 * 1e200);
+    EXPECT_DOUBLE_EQ(s.mean, 2e200);
+    // Values of ordinary size keep the unscaled computation, bit for bit.
+    const std::vector<double> w = {1.0, 2.0, 3.0};
+    EXPECT_EQ(stats::summarize(w).sd, 1.0);
+}

@@ -132,6 +132,23 @@ TEST(Sweep, BadDefinitionsNameThePath) {
     expect_invalid([&] { return load(Json::array({{{"pointer", "/years"}, {"values", {{"from", 1}, {"to", 2}, {"steps", 1}}}}})); }, "axes[0].values.steps");
     expect_invalid([&] { return load(Json::array()); }, "axes");
     expect_invalid([&] { return sweep_from_json({{"base", base}, {"axes", Json::array({{{"pointer", "/years"}, {"values", {2}}}})}, {"sead", 1}}); }, "sead");
+    // Axes that cannot be stored or cannot change a result (review of session 10): a column
+    // name the variants table has itself (the seed axis was an internal SQL error), in any case;
+    // a pointer inside another axis's (one overrides the other); the scenario's name; a term
+    // the run sets for every variant.
+    expect_invalid([&] { return load(Json::array({{{"pointer", "/settings/seed"}, {"values", {1, 2}}}})); }, "axes[0].name");
+    expect_invalid([&] { return load(Json::array({{{"name", "Status"}, {"pointer", "/years"}, {"values", {1, 2}}}})); }, "axes[0].name");
+    expect_invalid([&] {
+        return load(Json::array({{{"name", "y"}, {"pointer", "/years"}, {"values", {1, 2}}}, {{"name", "Y"}, {"pointer", "/settings/trials"}, {"values", {3}}}}));
+    }, "axes[1].name");
+    expect_invalid([&] {
+        return load(Json::array({{{"pointer", "/cost_model/trend"}, {"values", {{{"mean", 0.01}}}}},
+                                 {{"pointer", "/cost_model/trend/mean"}, {"values", {0.02, 0.03}}}}));
+    }, "axes[1].pointer");
+    expect_invalid([&] { return load(Json::array({{{"pointer", "/name"}, {"values", {"a", "b"}}}})); }, "axes[0].pointer");
+    const SweepDefinition trials_axis = load(Json::array({{{"name", "n"}, {"pointer", "/settings/trials"}, {"values", {3, 4}}}}));
+    EXPECT_EQ(expand(trials_axis).size(), 2u);
+    expect_invalid([&] { return expand(trials_axis, 5); }, "axes[0].pointer");
     // A value the loader refuses names the variant and the scenario's own path.
     const auto e = where_of([&] { expand(load(Json::array({{{"pointer", "/payment_models/1/components/3/sharing_rate"}, {"values", {0.5, 1.5}}}}))); });
     EXPECT_EQ(e, "variant 1 (sharing_rate=1.5): payment_models[1].components[3].sharing_rate");
@@ -194,6 +211,22 @@ TEST(Sweep, StoreHoldsEachVariantsStatisticsAndResumes) {
     o.trials = 7;
     expect_invalid([&] { return run_sweep(d, db, o); }, db);
     std::filesystem::remove(db);
+}
+
+TEST(Sweep, AStoreThatCannotBeCreatedLeavesNoFile) {
+    // The variants table's columns cannot be made when two axes' names differ only in case
+    // (sweep_from_json refuses that; a definition built in C++ can still hold it): the
+    // database created for it is removed, so a retry is not refused as an existing file.
+    SweepDefinition d = sharing_rate_sweep({0.2, 0.5});
+    SweepAxis twin = d.axes[0];
+    twin.name = "Sharing_Rate";
+    twin.pointer = "/payment_models/1/components/3/minimum_savings_rate";
+    twin.values = {0.0};
+    d.axes.push_back(twin);
+    const std::string db = temp_db("uncreatable");
+    EXPECT_ANY_THROW(run_sweep(d, db, SweepOptions{}));
+    EXPECT_FALSE(std::filesystem::exists(db));
+    EXPECT_FALSE(std::filesystem::exists(db + "-journal"));
 }
 
 TEST(Sweep, SecondWriterIsRefused) {

@@ -11,6 +11,7 @@ import pytest
 
 import apmsim
 from apmsim import _core
+from conftest import source_dir
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,19 @@ def test_a_severity_tail_is_fitted_where_the_cells_are_large_enough(extracts, cl
     assert json.loads((tmp_path / "cm.json").read_text())["cells"] == cal.cost_model["cells"]
     with pytest.raises(ValueError, match="tail_quantile"):
         apmsim.calibrate(out / "members.csv", out / "claims.csv", tail_quantile=1.5)
+
+
+def test_a_fit_that_fails_on_a_kept_extreme_line_names_that_line(cli, tmp_path):
+    # One line of 1e100 dollars (flagged extreme_value and kept, as documented) makes the
+    # severity fit impossible; the error said only "Lognormal.sigma ...". It now names the line.
+    data = source_dir() / "examples" / "data" / "cmc_program"
+    lines = (data / "claims.csv").read_text().splitlines()
+    fields = lines[3].split(",")
+    fields[6] = fields[7] = "1e100"
+    lines[3] = ",".join(fields)
+    (tmp_path / "claims.csv").write_text("\n".join(lines) + "\n")
+    r = cli("calibrate", "--members", data / "members.csv", "--claims", tmp_path / "claims.csv", "--manual", "default",
+            "--out", tmp_path / "cm.json")
+    assert r.returncode == 2, r.stderr
+    assert "flagged extreme_value, e.g. " in r.stderr and "claims.csv, line 4" in r.stderr, r.stderr
+    assert not (tmp_path / "cm.json").exists()

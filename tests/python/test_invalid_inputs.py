@@ -103,6 +103,25 @@ CASES = [
     ("sweep_repeated_value", sweep(axes=[{"pointer": SHARING, "values": [0.4, 0.6, 0.4]}]), SWEEP, "axes[0].values[2]: expected values that differ"),
     ("sweep_threads_axis", sweep(axes=[{"pointer": "/settings/threads", "values": [1, 2]}]), SWEEP, "axes[0].pointer: expected a term that changes"),
     ("validate_bad_sweep", sweep(axes=[]), ["validate", "{in}"], "axes: expected a non-empty array"),
+    # axes that cannot be stored or cannot change a result (the seed axis was an internal SQL error that left an empty database)
+    ("sweep_seed_axis", sweep(axes=[{"pointer": "/settings/seed", "values": [1, 2]}]), SWEEP,
+     'axes[0].name: expected a column name other than the variants table\'s own'),
+    ("sweep_status_axis", sweep(axes=[{"name": "STATUS", "pointer": SHARING, "values": [0.4, 0.6]}]), ["validate", "{in}"], "axes[0].name"),
+    ("sweep_axis_inside_another", sweep(axes=[{"pointer": "/cost_model/trend", "values": [{"mean": 0.01}]},
+                                              {"pointer": "/cost_model/trend/mean", "values": [0.02, 0.03]}]), SWEEP,
+     "axes[1].pointer: expected a pointer neither inside nor around another axis's"),
+    ("sweep_name_axis", sweep(axes=[{"pointer": "/name", "values": ["a", "b"]}]), SWEEP, "axes[0].pointer: expected a term that changes"),
+    ("sweep_trials_axis_and_option", sweep(axes=[{"pointer": "/settings/trials", "values": [3, 4]}]), SWEEP,
+     "axes[0].pointer: expected a term the run does not set for every variant"),
+    # a severity whose variance a double cannot hold
+    ("weibull_tiny_shape", mutated(setitem(["cost_model", "cells", "inpatient", "A", "severity"],
+                                           {"type": "weibull", "shape": 0.005, "scale": 1000})), RUN, "severity.shape: expected at least 0.0117"),
+    # outputs that would replace each other or the input
+    ("out_twice", json.dumps(GOOD), ["run", "{in}", "--trials", "2", "--out", "{dir}/x.json", "--summary-csv", "{dir}/x.json"],
+     "--summary-csv: expected a file no other output or input names"),
+    ("out_is_input", json.dumps(GOOD), ["run", "{in}", "--trials", "2", "--out", "{in}"], "--out: expected a file no other output or input names"),
+    ("aggregate_no_method_applies", None, ["aggregate", "--frequency", '{"type": "binomial", "n": 10, "p": 1}',
+                                           "--severity", '{"type": "pareto", "shape": 0.5, "scale": 100}', "--method", "all"], "expected an explicit grid upper limit"),
     # solve arguments
     ("solve_reversed_range", None, SOLVE + ["--vary", SHARING, "--between", "0.6", "0.4", "--target", TARGET], "--between"),
     ("solve_range_text", None, SOLVE + ["--vary", SHARING, "--between", "low", "0.4", "--target", TARGET], "--between"),
@@ -123,13 +142,14 @@ def test_bad_input_exits_2_naming_the_place(name, text, command, fragment, tmp_p
     source = tmp_path / "input.json"
     if text is not None:
         source.write_text(text)
-    before = set(os.listdir(tmp_path))
+    before = {f: (tmp_path / f).read_bytes() if (tmp_path / f).is_file() else None for f in os.listdir(tmp_path)}
     args = [a.replace("{in}", str(source)).replace("{dir}", str(tmp_path)) for a in command]
     done = cli(*args, timeout=120)
     assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
     assert fragment in done.stderr, done.stderr[-2000:]
     assert len(done.stderr) < 4000, "user text is cut in messages"
-    assert set(os.listdir(tmp_path)) == before, "an output file was left behind"
+    after = {f: (tmp_path / f).read_bytes() if (tmp_path / f).is_file() else None for f in os.listdir(tmp_path)}
+    assert after == before, "an output file was left behind, or an input changed"
 
 
 def test_foreign_or_damaged_databases_are_refused(tmp_path, cli):

@@ -19,7 +19,14 @@ public:
     Weibull(double shape, double scale) : shape_(shape), scale_(scale) {
         check::positive("Weibull.shape", shape);
         check::positive("Weibull.scale", scale);
+        if (shape < min_shape)
+            throw InvalidInput("Weibull.shape", "at least " + show(min_shape) + " (below it the variance's G(1 + 2/shape) overflows a double)",
+                               show(shape));
+        if (!std::isfinite(variance()))
+            throw InvalidInput("Weibull.scale", "a scale whose variance a double can hold (shape " + show(shape) + ")", show(scale));
     }
+    /// The smallest shape with a finite variance: G(x) overflows a double past x = 171.62.
+    static constexpr double min_shape = 2.0 / 170.6;
     /// Solves cv^2 = G(1+2/k)/G(1+1/k)^2 - 1 for the shape k (decreasing in k) by
     /// bisection on log k, then scale = mean / G(1 + 1/k).
     static Weibull from_mean_cv(double mean, double cv) {

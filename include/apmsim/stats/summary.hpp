@@ -115,6 +115,13 @@ inline Summary summarize(std::span<const double> values, Tail adverse_tail = Tai
     s.count = v.size();
     s.mean = m.mean();
     s.sd = v.size() > 1 ? m.sd() : 0.0;
+    // Squares of values past 1e154 overflow: the spread of such values is measured on them
+    // scaled to at most 1 (sd(x) = c sd(x / c)), so a finite spread is never reported as infinite.
+    if (const double c = std::max(std::fabs(v.front()), std::fabs(v.back())); v.size() > 1 && c > 1e150 && std::isfinite(c)) {
+        RunningMoments scaled;
+        for (double x : values) scaled.add(x / c);
+        s.sd = c * scaled.sd();
+    }
     s.standard_error = s.sd / std::sqrt(static_cast<double>(v.size()));
     s.min = v.front();
     s.max = v.back();
