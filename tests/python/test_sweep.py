@@ -255,8 +255,8 @@ def test_a_long_run_shows_its_progress_and_a_short_one_or_progress_false_does_no
     script.write_text(
         "import os, sys, apmsim\n"
         "apmsim._progress.DELAY *= float(os.environ.get('APMSIM_TEST_TIME_FACTOR', '1'))  # a short run stays shorter than it\n"
-        "s = apmsim.Scenario.default_cmc_program(members=1000, years=3)\n"
         "mode = sys.argv[1]\n"
+        "s = apmsim.Scenario.default_cmc_program(members=100 if mode == 'short' else 1000, years=3)  # short: well under DELAY\n"
         "progress = {'on': True, 'off': False, 'short': True, 'default': None}[mode]\n"
         "r = apmsim.run(s, trials=3 if mode == 'short' else 400, calibration_trials=20, progress=progress)\n"
         "print(r.trials)\n")
