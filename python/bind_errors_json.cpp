@@ -54,6 +54,16 @@ void register_files(py::module_& m) {
 }
 
 namespace {
+/// A str as UTF-8; one that has none (a lone surrogate, e.g. "\ud800") is an InvalidInput at `path`.
+std::string utf8_text(const py::handle& text, const std::string& path) {
+    try {
+        return text.cast<std::string>();
+    } catch (const py::cast_error&) {  // pybind11 clears the UnicodeEncodeError
+        throw InvalidInput(path.empty() ? "(top level)" : path, "text that is valid Unicode (no lone surrogate)",
+                           py::repr(text).cast<std::string>());
+    }
+}
+
 /// Converts a Python value to JSON, naming the path of anything that has no JSON form
 /// (NaN, infinity, a set, an object...). numpy scalars convert through .item().
 Json convert(const py::handle& o, const std::string& path) {
@@ -73,7 +83,7 @@ Json convert(const py::handle& o, const std::string& path) {
         if (!std::isfinite(v)) throw InvalidInput(path.empty() ? "(top level)" : path, "a finite number", show(v));
         return v;
     }
-    if (py::isinstance<py::str>(o)) return o.cast<std::string>();
+    if (py::isinstance<py::str>(o)) return utf8_text(o, path);
     static const py::object mapping = py::module_::import("collections.abc").attr("Mapping");
     if (py::isinstance(o, mapping)) {  // a dict, or a read-only view of one
         Json j = Json::object();
@@ -82,7 +92,7 @@ Json convert(const py::handle& o, const std::string& path) {
             const py::handle first = kv[0], second = kv[1];
             if (!py::isinstance<py::str>(first))
                 throw InvalidInput(path.empty() ? "(top level)" : path, "string keys", "key " + py::repr(first).cast<std::string>());
-            const std::string key = first.cast<std::string>();
+            const std::string key = utf8_text(first, path);
             j[key] = convert(second, join_path(path, key));
         }
         return j;

@@ -312,6 +312,24 @@ Projections project(const Scenario& actual, const YearFacts& f, SimulationOption
 }
 
 
+/// An extract whose claims all fall outside the months read has nothing to complete or
+/// compare: say so, with the file and the window (the chain ladder's own message is about
+/// its triangle).
+void check_claims_in_window(const claims::CleanClaims& clean) {
+    if (clean.triangle.lines_used > 0) return;
+    const auto rows_of = [&](const char* rule) {
+        for (const claims::Finding& f : clean.report.findings)
+            if (f.rule == rule) return f.rows;
+        return std::size_t{0};
+    };
+    throw InvalidInput(clean.report.claims_file,
+                       "claims incurred and paid from " + month_text(clean.first) + " to " + month_text(clean.valuation) +
+                           " (--first or --start to --through)",
+                       "none: of " + std::to_string(clean.report.rows_in) + " rows, " + std::to_string(rows_of("incurred_outside_window")) +
+                           " incurred outside those months and " + std::to_string(rows_of("paid_after_valuation")) + " paid after " +
+                           month_text(clean.valuation));
+}
+
 YearFacts year_facts(const Scenario& s, const claims::CleanClaims& clean, const MonitorOptions& o) {
     YearFacts f;
     const year_month start = stats::parse_month(o.start, "start");
@@ -328,6 +346,7 @@ YearFacts year_facts(const Scenario& s, const claims::CleanClaims& clean, const 
     f.cells = cells_of(s.cost_model);
     f.frailty_cv = s.cost_model.frailty_cv;
     f.trend = s.cost_model.trend;
+    check_claims_in_window(clean);
     const stats::ChainLadder run_out = stats::chain_ladder(clean.triangle.cumulative, o.tail_factor, "run_out_triangle");
     const std::size_t n = clean.months();
     const auto window0 = static_cast<std::size_t>((f.first - clean.first).count());

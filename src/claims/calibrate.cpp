@@ -75,8 +75,8 @@ void fit_run_out_and_trend(const CleanClaims& c, const CalibrationOptions& o, Ca
     for (std::size_t t = 0; t < n; ++t) {
         const double mm = c.exposure.month_total(t);
         const std::string month = month_text(c.first + std::chrono::months{static_cast<int>(t)});
-        if (!(mm > 0.0)) throw InvalidInput("member_months[" + month + "]", "members enrolled in every month of the window", "none");
-        if (!(cal.monthly_allowed[t] > 0.0)) throw InvalidInput("claims[" + month + "]", "claims in every month of the window", "none");
+        if (!(mm > 0.0)) throw InvalidInput("member_months[" + month + "]", "members enrolled in every month of the window " + c.report.window, "none");
+        if (!(cal.monthly_allowed[t] > 0.0)) throw InvalidInput("claims[" + month + "]", "claims in every month of the window " + c.report.window, "none");
         cal.monthly_member_months.push_back(mm);
         cal.monthly_pmpm.push_back(cal.monthly_allowed[t] / cal.completeness[t] / mm);
     }

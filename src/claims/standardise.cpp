@@ -212,6 +212,7 @@ private:
     std::vector<MemberRow> member_rows_;
     ExternalSort<Row, RowOrder> rows_;
     sys_days earliest_service_{}, latest_paid_{};
+    std::uint32_t earliest_service_line_ = 0, latest_paid_line_ = 0;
     stats::PaidTriangleBuilder triangle_{year_month{}, year_month{}};
     std::vector<bool> has_claim_;
     struct ClaimColumnIndex {
@@ -315,8 +316,8 @@ void Standardiser::read_claim_rows(csv::Reader& in) {
         if (col_.line) key.add(in.field(*col_.line));
         for (std::size_t i = 0; i < in.size(); ++i) content.add(in.field(i));
         row.line_key = key.value(), row.content = content.value(), row.claim = claim.value().high;
-        if (rows_.size() == 0 || row.service < earliest_service_) earliest_service_ = row.service;
-        if (rows_.size() == 0 || row.paid > latest_paid_) latest_paid_ = row.paid;
+        if (rows_.size() == 0 || row.service < earliest_service_) earliest_service_ = row.service, earliest_service_line_ = row.file_line;
+        if (rows_.size() == 0 || row.paid > latest_paid_) latest_paid_ = row.paid, latest_paid_line_ = row.file_line;
         rows_.push(row);
     }
 }
@@ -350,6 +351,14 @@ void Standardiser::set_window() {
     for (const MemberRow& m : member_rows_) enrolled = std::min(enrolled, m.start);
     out_.first = options_.first.empty() ? std::max(month_of(earliest_service_), month_of(enrolled)) : stats::parse_month(options_.first, "first");
     out_.valuation = options_.valuation.empty() ? month_of(latest_paid_) : stats::parse_month(options_.valuation, "valuation");
+    const std::string& file = out_.report.claims_file;
+    const bool first_from_service = options_.first.empty() && month_of(earliest_service_) >= month_of(enrolled);
+    out_.report.window = month_text(out_.first) +
+                         (!options_.first.empty()     ? " (given)"
+                          : first_from_service        ? " (the earliest service: " + file + ", line " + std::to_string(earliest_service_line_) + ")"
+                                                      : " (the earliest enrolment)") +
+                         " to " + month_text(out_.valuation) +
+                         (options_.valuation.empty() ? " (the latest payment: " + file + ", line " + std::to_string(latest_paid_line_) + ")" : " (given)");
     if (out_.valuation < out_.first)
         throw InvalidInput("valuation", "a month from the first month " + month_text(out_.first) + " on", month_text(out_.valuation));
 }

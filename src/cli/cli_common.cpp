@@ -1,6 +1,9 @@
 // Shared command-line helpers (cli_common.hpp).
 #include "cli_common.hpp"
 
+#include "apmsim/run.hpp"
+#include "apmsim/scenario_json.hpp"
+
 #include <chrono>
 #include <csignal>
 
@@ -24,6 +27,16 @@ void install_interrupt_handlers() {
 const std::atomic<bool>& stop_flag() { return stop_requested; }
 
 void check_output_path(const std::string& option, const std::string& path) { apmsim::check_output_path("command line " + option, path); }
+
+Scenario load_checked_scenario(const std::string& file) {
+    Scenario s = load_scenario(file);
+    try {
+        check_scenario(s);
+    } catch (const InvalidInput& e) {
+        throw InvalidInput(file + ": " + e.where(), e.expected(), e.actual());
+    }
+    return s;
+}
 
 std::string duration(double seconds) {
     if (!(seconds >= 0) || seconds > 1e7) return "?";

@@ -17,6 +17,10 @@
 #include <string>
 #include <vector>
 
+namespace apmsim {
+struct Scenario;
+}
+
 namespace apmsim::cli {
 
 /// User text quoted back in an error message, cut to 80 characters so a pasted file does not flood the terminal.
@@ -98,6 +102,10 @@ inline double real_number(const std::string& flag, const std::string& text) {
 /// Refuses an output path that cannot be written before any work is done (core/files.hpp's
 /// check_output_path, the error at "command line OPTION").
 void check_output_path(const std::string& option, const std::string& path);
+
+/// A scenario file loaded and checked as a run checks it before simulating (check_scenario:
+/// the payment models against each other and the program), every error naming the file.
+Scenario load_checked_scenario(const std::string& file);
 
 /// SIGINT and SIGTERM set the stop flag every long computation polls (RunControl::stop);
 /// the command then exits with 130 and leaves no output file.

@@ -47,7 +47,7 @@ void monitor_command(const MonitorArgs& args, const Flags& flags) {
         if (!flags.count(required)) throw InvalidInput(std::string("command line ") + required, "a value", "nothing");
     const std::string out = flags.count("--out") ? flags.at("--out") : "";
     if (!out.empty()) check_output_path("--out", out);
-    const Scenario s = args.scenario.empty() ? Scenario::default_cmc_program() : load_scenario(args.scenario);
+    const Scenario s = args.scenario.empty() ? Scenario::default_cmc_program() : load_checked_scenario(args.scenario);
     MonitorOptions mo;
     mo.start = flags.at("--start");
     mo.seed = s.settings.seed;

@@ -197,3 +197,17 @@ def test_a_fit_that_fails_on_a_kept_extreme_line_names_that_line(cli, tmp_path):
     assert r.returncode == 2, r.stderr
     assert "flagged extreme_value, e.g. " in r.stderr and "claims.csv, line 4" in r.stderr, r.stderr
     assert not (tmp_path / "cm.json").exists()
+
+
+def test_a_window_opened_by_a_future_claim_names_that_claim(cli, tmp_path):
+    # One claim paid in 2099 stretches the default window to 2099-03; the error said only
+    # "claims[2024-07]: expected claims in every month of the window". It now says where the
+    # window's ends come from, with the line.
+    data = source_dir() / "examples" / "data" / "cmc_program"
+    lines = (data / "claims.csv").read_text().splitlines()
+    lines.append("C99,1,M000001,2099-03-01,2099-03-05,outpatient,100,100,original")
+    (tmp_path / "claims.csv").write_text("\n".join(lines) + "\n")
+    r = cli("calibrate", "--members", data / "members.csv", "--claims", tmp_path / "claims.csv", "--out", tmp_path / "cm.json")
+    assert r.returncode == 2, r.stderr
+    assert f"to 2099-03 (the latest payment: {tmp_path / 'claims.csv'}, line {len(lines)})" in r.stderr, r.stderr
+    assert not (tmp_path / "cm.json").exists()

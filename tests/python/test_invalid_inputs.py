@@ -116,6 +116,9 @@ CASES = [
     # a severity whose variance a double cannot hold
     ("weibull_tiny_shape", mutated(setitem(["cost_model", "cells", "inpatient", "A", "severity"],
                                            {"type": "weibull", "shape": 0.005, "scale": 1000})), RUN, "severity.shape: expected at least 0.0117"),
+    # a refusal of combined terms (found when the payment models are prepared) names the file too
+    ("stop_loss_beside_fee_for_service", mutated(lambda d: d["payment_models"][0]["components"].append(d["payment_models"][3]["components"][2])),
+     RUN, "input.json: payment_models[0].components[1].categories: expected categories whose claims the provider pays under a capitation"),
     # outputs that would replace each other or the input
     ("out_twice", json.dumps(GOOD), ["run", "{in}", "--trials", "2", "--out", "{dir}/x.json", "--summary-csv", "{dir}/x.json"],
      "--summary-csv: expected a file no other output or input names"),
@@ -305,3 +308,20 @@ def test_counts_beyond_32_bits_are_refused_in_python_and_json(tmp_path, cli):
     path.write_text(json.dumps(doc))
     done = cli("run", path, "--trials", "2")
     assert done.returncode == 2 and "cost_model.cells.inpatient.A.frequency.mean: expected at most" in done.stderr, done.stderr
+
+
+def test_text_with_a_lone_surrogate_is_invalid_input_naming_its_path():
+    # Python strings may hold lone surrogates, which have no UTF-8 form: this was pybind11's
+    # RuntimeError "Unable to cast Python instance to C++ type".
+    import apmsim
+
+    doc = apmsim.Scenario.default_cmc_program().to_dict()
+    doc["payment_models"][0]["name"] = "x\udfff"
+    with pytest.raises(apmsim.InvalidInput, match=r"payment_models\[0\]\.name: expected text that is valid Unicode .*'x\\udfff'"):
+        apmsim.Scenario.from_dict(doc)
+    doc = apmsim.Scenario.default_cmc_program().to_dict()
+    doc["cost_model"]["cells"]["inpatient"]["\ud800"] = {}
+    with pytest.raises(apmsim.InvalidInput, match=r"cost_model\.cells\.inpatient: expected text that is valid Unicode"):
+        apmsim.Scenario.from_dict(doc)
+    with pytest.raises(apmsim.InvalidInput, match="valid Unicode"):
+        apmsim.Scenario.default_cmc_program().with_value("/name", "\ud800")

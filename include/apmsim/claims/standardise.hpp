@@ -90,6 +90,9 @@ struct Event {
 
 struct StandardiseReport {
     std::string members_file, claims_file;
+    /// The window read and where its ends come from, e.g. "2023-01 (the earliest service:
+    /// claims.csv, line 2) to 2024-06 (the latest payment: claims.csv, line 9)".
+    std::string window;
     std::size_t member_rows_in = 0, member_rows_kept = 0;
     std::size_t rows_in = 0, rows_kept = 0;  ///< claims rows; a kept row is a net claim line
     double allowed_in = 0.0, allowed_kept = 0.0;
