@@ -25,7 +25,7 @@ Json fan_to_json(const Fan& f) {
     Json out = Json::object();
     for (std::size_t k = 0; k < f.size(); ++k) {
         const int level = static_cast<int>(std::lround(MonitorReport::levels[k] * 100));
-        out["p" + std::string(level < 10 ? "0" : "") + std::to_string(level)] = f[k];
+        out[std::string(level < 10 ? "p0" : "p") + std::to_string(level)] = f[k];
     }
     return out;
 }

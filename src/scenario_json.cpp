@@ -346,8 +346,7 @@ Scenario scenario_from_json(const Json& j) {
         s.status_quo = o.string("status_quo");
         if (s.status_quo.empty()) throw InvalidInput("status_quo", "the name of a payment model", "\"\"");
     }
-    o.finish({"name", "years", "tiers", "categories", "population", "cost_model", "intervention", "settings", "delivery",
-              "payment_models", "federal_match", "status_quo"});
+    o.finish(scenario_keys());
     s.validate();
     return s;
 }
@@ -428,9 +427,7 @@ std::vector<InvalidInput> scenario_problems(const Json& j) {
     if (!collect(out, [&] { JsonObject(j, ""); })) return out;
     for (auto it = j.begin(); it != j.end(); ++it)  // unknown keys, each once
         collect(out, [&] {
-            static const std::vector<std::string> known = {"name", "years", "tiers", "categories", "population", "cost_model",
-                                                           "intervention", "settings", "delivery", "payment_models",
-                                                           "federal_match", "status_quo"};
+            const std::vector<std::string>& known = scenario_keys();
             if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
                 const Json alone = {{it.key(), it.value()}};
                 JsonObject(alone, "").finish(known);

@@ -11,6 +11,14 @@
 
 namespace apmsim {
 
+/// The keys of a scenario document (the first name of every JSON path in it).
+inline const std::vector<std::string>& scenario_keys() {
+    static const std::vector<std::string> keys = {"name", "years", "tiers", "categories", "population", "cost_model",
+                                                  "intervention", "settings", "delivery", "payment_models",
+                                                  "federal_match", "status_quo"};
+    return keys;
+}
+
 /// Parses a scenario document (with its "settings"); errors name the JSON path.
 Scenario scenario_from_json(const Json& j);
 /// Every problem of a scenario document at once, each with its JSON path (none: it loads):

@@ -1,8 +1,9 @@
 // Shared command-line helpers (cli_common.hpp).
 #include "cli_common.hpp"
 
-#include "apmsim/run.hpp"
 #include "apmsim/scenario_json.hpp"
+
+#include <algorithm>
 
 #include <chrono>
 #include <csignal>
@@ -28,14 +29,16 @@ const std::atomic<bool>& stop_flag() { return stop_requested; }
 
 void check_output_path(const std::string& option, const std::string& path) { apmsim::check_output_path("command line " + option, path); }
 
-Scenario load_checked_scenario(const std::string& file) {
-    Scenario s = load_scenario(file);
+void naming_scenario_file(const std::string& file, const std::function<void()>& work) {
     try {
-        check_scenario(s);
+        work();
     } catch (const InvalidInput& e) {
-        throw InvalidInput(file + ": " + e.where(), e.expected(), e.actual());
+        const std::string& where = e.where();
+        const std::string key = where.substr(0, where.find_first_of(".["));
+        const auto& keys = scenario_keys();
+        if (file.empty() || std::find(keys.begin(), keys.end(), key) == keys.end()) throw;
+        throw InvalidInput(file + ": " + where, e.expected(), e.actual());
     }
-    return s;
 }
 
 std::string duration(double seconds) {

@@ -17,10 +17,6 @@
 #include <string>
 #include <vector>
 
-namespace apmsim {
-struct Scenario;
-}
-
 namespace apmsim::cli {
 
 /// User text quoted back in an error message, cut to 80 characters so a pasted file does not flood the terminal.
@@ -103,9 +99,10 @@ inline double real_number(const std::string& flag, const std::string& text) {
 /// check_output_path, the error at "command line OPTION").
 void check_output_path(const std::string& option, const std::string& path);
 
-/// A scenario file loaded and checked as a run checks it before simulating (check_scenario:
-/// the payment models against each other and the program), every error naming the file.
-Scenario load_checked_scenario(const std::string& file);
+/// Runs `work` on the scenario read from `file`: an InvalidInput it throws at a place in the
+/// scenario document (a path under one of its keys, e.g. combined terms refused when the
+/// payment models are prepared) names the file too, as load_scenario's errors do.
+void naming_scenario_file(const std::string& file, const std::function<void()>& work);
 
 /// SIGINT and SIGTERM set the stop flag every long computation polls (RunControl::stop);
 /// the command then exits with 130 and leaves no output file.

@@ -17,9 +17,10 @@ struct DecomposeArguments {
 std::string share(double x) { return std::isnan(x) ? std::string("-") : pct(x); }
 
 void decompose_command(const DecomposeArguments& a) {
-    const Scenario s = load_checked_scenario(a.scenario);
+    const Scenario s = load_scenario(a.scenario);
     const std::uint64_t outer = whole_number("--outer", a.outer, 1'000'000, 3), inner = whole_number("--inner", a.inner, 1'000'000, 2);
-    const auto rows = variance_decomposition(s, outer, inner, {&stop_flag(), nullptr});
+    std::vector<VarianceDecompositionRow> rows;
+    naming_scenario_file(a.scenario, [&] { rows = variance_decomposition(s, outer, inner, {&stop_flag(), nullptr}); });
     std::printf("apmsim %s | %s: where the noise comes from (%llu parameter draws x %llu trials each)\n"
                 "parameter: the trend, effects, uptake and quality drawn once per trial (better data would narrow it);\n"
                 "process: which members need care (a larger pool narrows it); se: jackknife over the parameter draws\n",

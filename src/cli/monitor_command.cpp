@@ -47,7 +47,7 @@ void monitor_command(const MonitorArgs& args, const Flags& flags) {
         if (!flags.count(required)) throw InvalidInput(std::string("command line ") + required, "a value", "nothing");
     const std::string out = flags.count("--out") ? flags.at("--out") : "";
     if (!out.empty()) check_output_path("--out", out);
-    const Scenario s = args.scenario.empty() ? Scenario::default_cmc_program() : load_checked_scenario(args.scenario);
+    const Scenario s = args.scenario.empty() ? Scenario::default_cmc_program() : load_scenario(args.scenario);
     MonitorOptions mo;
     mo.start = flags.at("--start");
     mo.seed = s.settings.seed;
@@ -63,7 +63,8 @@ void monitor_command(const MonitorArgs& args, const Flags& flags) {
     if (flags.count("--extreme")) so.extreme_threshold = real_number("--extreme", flags.at("--extreme"));
     const claims::ColumnMap map = flags.count("--map") ? load_column_map(flags.at("--map")) : claims::ColumnMap{};
     csv::Reader members(flags.at("--members")), claims_file(flags.at("--claims"));
-    const MonitorReport report = monitor_claims(s, members, claims_file, map, so, mo, {&stop_flag(), nullptr});
+    MonitorReport report;
+    naming_scenario_file(args.scenario, [&] { report = monitor_claims(s, members, claims_file, map, so, mo, {&stop_flag(), nullptr}); });
     print_report(report);
     if (!out.empty()) {
         write_file_atomically(out, monitor_report_to_json(report).dump(2) + "\n");

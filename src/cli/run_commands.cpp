@@ -228,7 +228,7 @@ struct RunInput {
 RunInput run_input(const RunArguments& a, const CLI::App& c) {
     if (c.count("--replay") == c.count("scenario"))
         throw InvalidInput("command line", "a scenario file or --replay RESULTS.json (one of them)", c.count("scenario") ? "both" : "neither");
-    if (!c.count("--replay")) return {load_checked_scenario(a.scenario), nullptr};
+    if (!c.count("--replay")) return {load_scenario(a.scenario), nullptr};
     for (const char* option : {"--trials", "--trial-begin", "--seed", "--calibration-trials", "--mode"})
         if (c.count(option))
             throw InvalidInput(std::string("command line ") + option, "no " + std::string(option) + " with --replay (a replay runs the recorded settings)", "one");
@@ -319,7 +319,7 @@ void run_command(const RunArguments& a, const CLI::App& c) {
     RunResults run;
     {
         ProgressLine progress(!a.quiet, trial_progress(done, o.trials));
-        run = apmsim::run(sc, o, {&stop_flag(), &done});
+        naming_scenario_file(a.scenario, [&] { run = apmsim::run(sc, o, {&stop_flag(), &done}); });
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (c.count("--part")) {

@@ -83,7 +83,12 @@ std::size_t incomplete_tail(const char* s, std::size_t n) {
     return 0;
 }
 
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string in_quotes(std::string_view text) {
+    std::string quoted = "\"";
+    quoted += text;
+    quoted += '"';
+    return quoted;
+}
 
 }  // namespace
 

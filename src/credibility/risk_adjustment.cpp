@@ -1,5 +1,6 @@
 // risk_adjustment (credibility/risk_adjustment.hpp), compiled once.
 #include "apmsim/credibility/risk_adjustment.hpp"
+#include "apmsim/core/errors.hpp"
 
 namespace apmsim {
 
@@ -33,7 +34,7 @@ RiskWeightFit fit_risk_weights(const Eigen::MatrixXd& design, const Eigen::Vecto
     double total_cost = 0.0, total_exposure = 0.0;
     Eigen::Index used = 0;
     for (Eigen::Index i = 0; i < n; ++i) {
-        const std::string row = "[" + std::to_string(i) + "]";
+        const std::string row = bracketed(i);
         check::non_negative("exposure" + row, exposure(i));
         check::non_negative("cost" + row, cost(i));
         if (exposure(i) == 0.0 && cost(i) > 0.0)

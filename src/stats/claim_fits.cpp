@@ -1,5 +1,6 @@
 // Maximum-likelihood fits of counts and severities (stats/claim_fits.hpp).
 #include "apmsim/stats/claim_fits.hpp"
+#include "apmsim/core/errors.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/special_functions/digamma.hpp>
@@ -23,7 +24,7 @@ void check_counts(std::span<const double> events, std::span<const double> exposu
         throw InvalidInput("exposure", std::to_string(events.size()) + " values (one per member)", std::to_string(exposure.size()));
     if (events.empty()) throw InvalidInput("events", "at least one member", "none");
     for (std::size_t i = 0; i < events.size(); ++i) {
-        const std::string at = "[" + std::to_string(i) + "]";
+        const std::string at = bracketed(i);
         if (!(events[i] >= 0.0) || events[i] != std::floor(events[i]) || events[i] > 1e9)
             throw InvalidInput("events" + at, "a whole number of events >= 0", show(events[i]));
         check::positive("exposure" + at, exposure[i]);

@@ -22,7 +22,9 @@ std::string outcome(const std::string& text, std::size_t block) {
         while (in.next()) {
             if (in.size() != in.header().size()) std::abort();  // next() promises the header's field count
             for (std::size_t i = 0; i < in.size(); ++i) out += std::string(in.field(i)) + "|";
-            out += "@" + std::to_string(in.line()) + "\n";
+            out += '@';
+            out += std::to_string(in.line());
+            out += '\n';
             (void)in.try_number(0);
         }
     } catch (const apmsim::InvalidInput& e) {

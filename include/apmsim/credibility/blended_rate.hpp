@@ -88,7 +88,7 @@ inline BlendedRate blended_rate(const std::vector<double>& member_claims, const 
     BlendedRate out;
     double claims = 0.0, pooled = 0.0;
     for (std::size_t i = 0; i < member_claims.size(); ++i) {
-        const std::string row = "[" + std::to_string(i) + "]";
+        const std::string row = bracketed(i);
         check::non_negative("member_claims" + row, member_claims[i]);
         check::non_negative("member_months" + row, member_months[i]);
         claims += member_claims[i];

@@ -58,7 +58,7 @@ struct Population {
 
     /// Checks member `i`'s tier, sex, risk score and months (the columns have their lengths).
     void validate_member(std::size_t i, const std::string& where, std::size_t tier_count) const {
-        const std::string row = "[" + std::to_string(i) + "]";
+        const std::string row = bracketed(i);
         if (tier[i] >= tier_count)
             throw InvalidInput(where + ".tier" + row, "a tier index below " + std::to_string(tier_count), std::to_string(tier[i]));
         if (sex[i] != "F" && sex[i] != "M" && sex[i] != "U")

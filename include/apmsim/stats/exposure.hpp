@@ -110,7 +110,7 @@ inline Exposure member_months(std::span<const std::string> member, std::span<con
     std::map<std::string, std::size_t> index;
     std::vector<std::vector<DaySpan>> spans;
     for (std::size_t k = 0; k < member.size(); ++k) {
-        const std::string at = "[" + std::to_string(k) + "]";
+        const std::string at = bracketed(k);
         const sys_days a = parse_date(start[k], "start" + at), b = parse_date(end[k], "end" + at);
         if (b < a) throw InvalidInput("end" + at, "a last day on or after the start (" + start[k] + ")", "\"" + end[k] + "\"");
         auto [it, added] = index.try_emplace(member[k], out.members.size());

@@ -7,6 +7,7 @@
 /// the valuation month, or incurred before `first` or after the valuation, are not in the
 /// triangle and are counted, so nothing is dropped unseen.
 
+#include "apmsim/core/errors.hpp"
 #include "apmsim/stats/exposure.hpp"
 
 #include <vector>
@@ -78,7 +79,7 @@ inline PaidTriangle paid_triangle(std::span<const std::string> service_date, std
     if (last < begin) throw InvalidInput("valuation", "a month from first (" + first + ") on", "\"" + valuation + "\"");
     std::vector<sys_days> service(service_date.size()), paid(service_date.size());
     for (std::size_t k = 0; k < service_date.size(); ++k) {
-        const std::string at = "[" + std::to_string(k) + "]";
+        const std::string at = bracketed(k);
         service[k] = parse_date(service_date[k], "service_date" + at), paid[k] = parse_date(paid_date[k], "paid_date" + at);
         if (!std::isfinite(amount[k])) throw InvalidInput("amount" + at, "a finite amount", show(amount[k]));
         if (paid[k] < service[k])
