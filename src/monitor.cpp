@@ -317,16 +317,11 @@ Projections project(const Scenario& actual, const YearFacts& f, SimulationOption
 /// its triangle).
 void check_claims_in_window(const claims::CleanClaims& clean) {
     if (clean.triangle.lines_used > 0) return;
-    const auto rows_of = [&](const char* rule) {
-        for (const claims::Finding& f : clean.report.findings)
-            if (f.rule == rule) return f.rows;
-        return std::size_t{0};
-    };
     throw InvalidInput(clean.report.claims_file,
                        "claims incurred and paid from " + month_text(clean.first) + " to " + month_text(clean.valuation) +
                            " (--first or --start to --through)",
-                       "none: of " + std::to_string(clean.report.rows_in) + " rows, " + std::to_string(rows_of("incurred_outside_window")) +
-                           " incurred outside those months and " + std::to_string(rows_of("paid_after_valuation")) + " paid after " +
+                       "none: of " + std::to_string(clean.report.rows_in) + " rows, " + std::to_string(clean.report.finding("claims", "incurred_outside_window").rows) +
+                           " incurred outside those months and " + std::to_string(clean.report.finding("claims", "paid_after_valuation").rows) + " paid after " +
                            month_text(clean.valuation));
 }
 

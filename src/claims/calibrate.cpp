@@ -320,12 +320,11 @@ Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
 /// `e`, telling of the extreme lines the claims kept (flagged, not removed), the likeliest
 /// cause of a fit no cost model can hold.
 InvalidInput with_extreme_lines(const InvalidInput& e, const StandardiseReport& report) {
-    for (const Finding& f : report.findings)
-        if (f.rule == "extreme_value" && f.rows > 0)
-            return InvalidInput(e.where(), e.expected(),
-                                e.actual() + " (the claims keep " + std::to_string(f.rows) + " line(s) flagged extreme_value, e.g. " +
-                                    (f.examples.empty() ? f.file : f.examples.front()) + ": check or remove them)");
-    return e;
+    const Finding& f = report.finding("claims", "extreme_value");
+    if (f.rows == 0) return e;
+    return InvalidInput(e.where(), e.expected(),
+                        e.actual() + " (the claims keep " + std::to_string(f.rows) + " line(s) flagged extreme_value, e.g. " +
+                            (f.examples.empty() ? f.file : f.examples.front()) + ": check or remove them)");
 }
 
 }  // namespace

@@ -499,6 +499,12 @@ void StandardiseOptions::validate() const {
         }
 }
 
+const Finding& StandardiseReport::finding(std::string_view source, std::string_view rule) const {
+    for (const Finding& f : findings)
+        if (f.source == source && f.rule == rule) return f;
+    throw std::invalid_argument("StandardiseReport::finding: no rule \"" + std::string(rule) + "\" for the " + std::string(source) + " extract");
+}
+
 bool StandardiseReport::reconciles() const {
     std::size_t rows = rows_kept, member_rows = member_rows_kept;
     double dollars = allowed_kept;

@@ -116,13 +116,15 @@ void logs_scalar(const double* x, double* out, std::size_t n) {
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // sleef.h declares its AVX and AVX-512 functions only where the whole file is compiled for
-// them; this one compiles them per function (target attributes), so it declares them itself.
-extern "C" __m512d Sleef_cinz_logd8_u10avx512fnofma(__m512d);
-extern "C" __m512d Sleef_cinz_log1pd8_u10avx512fnofma(__m512d);
-extern "C" __m512d Sleef_cinz_expd8_u10avx512fnofma(__m512d);
-extern "C" __m256d Sleef_cinz_logd4_u10avx(__m256d);
-extern "C" __m256d Sleef_cinz_log1pd4_u10avx(__m256d);
-extern "C" __m256d Sleef_cinz_expd4_u10avx(__m256d);
+// them; this one compiles them per function (target attributes), so it declares them itself,
+// with the instruction set each needs: clang refuses a call that passes a vector register to
+// a function declared without it (its calling convention would differ).
+extern "C" __attribute__((target("avx512f"))) __m512d Sleef_cinz_logd8_u10avx512fnofma(__m512d);
+extern "C" __attribute__((target("avx512f"))) __m512d Sleef_cinz_log1pd8_u10avx512fnofma(__m512d);
+extern "C" __attribute__((target("avx512f"))) __m512d Sleef_cinz_expd8_u10avx512fnofma(__m512d);
+extern "C" __attribute__((target("avx"))) __m256d Sleef_cinz_logd4_u10avx(__m256d);
+extern "C" __attribute__((target("avx"))) __m256d Sleef_cinz_log1pd4_u10avx(__m256d);
+extern "C" __attribute__((target("avx"))) __m256d Sleef_cinz_expd4_u10avx(__m256d);
 
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), which it then reports as
 // used uninitialised (GCC bug 105593); the value is never read.

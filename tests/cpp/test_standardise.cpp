@@ -28,9 +28,7 @@ CleanClaims clean(const std::string& claim_rows, StandardiseOptions options = {}
 }
 
 const Finding& finding(const CleanClaims& c, const std::string& rule, const std::string& source = "claims") {
-    for (const Finding& f : c.report.findings)
-        if (f.rule == rule && f.source == source) return f;
-    throw std::runtime_error("no rule " + rule);
+    return c.report.finding(source, rule);
 }
 
 // Three ordinary lines that survive every rule: 100 + 200 + 300.
@@ -329,10 +327,8 @@ TEST(Standardise, RowsSpilledToDiskGiveTheSameCleanClaims) {
     }
     // The reconciliation and the rules' counts are those of the examples' own record of the mess.
     EXPECT_TRUE(all.report.reconciles());
-    std::size_t duplicates = 0;
-    for (const Finding& f : all.report.findings)
-        if (f.rule == "duplicate_line") duplicates = f.rows;
-    EXPECT_GT(duplicates, 0u);
+    EXPECT_GT(finding(all, "duplicate_line").rows, 0u);
+    EXPECT_THROW(finding(all, "duplicate_line", "members"), std::invalid_argument);  // a rule of the claims only
 }
 
 TEST(Standardise, EveryRuleCountsTheSameWithATwoRowBuffer) {

@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace apmsim::claims {
@@ -97,7 +98,10 @@ struct StandardiseReport {
     std::size_t rows_in = 0, rows_kept = 0;  ///< claims rows; a kept row is a net claim line
     double allowed_in = 0.0, allowed_kept = 0.0;
     std::size_t reversal_rows = 0;  ///< rows marked as reversals (netted or removed)
-    std::vector<Finding> findings;
+    std::vector<Finding> findings;  ///< one per rule and extract
+    /// The finding of `rule` in the extract `source` ("members" or "claims"), e.g.
+    /// finding("claims", "extreme_value"); one the report has not is std::invalid_argument.
+    const Finding& finding(std::string_view source, std::string_view rule) const;
     /// rows_in == rows_kept + removed rows, and the dollars within a cent per million.
     bool reconciles() const;
 };
