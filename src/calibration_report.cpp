@@ -107,7 +107,8 @@ Json calibration_to_json(const claims::Calibration& cal) {
                        {"cost_model_sd", cal.cost_model.trend.sd}}},
             {"base_year", {month_text(cal.base_first), month_text(cal.base_last)}},
             {"frailty", {{"variance", cal.frailty_variance}, {"variance_se", cal.frailty_variance_se}, {"cv", cal.frailty_cv},
-                         {"cv_se", cal.frailty_cv_se}}},
+                         {"cv_se", cal.frailty_cv_se}, {"estimated", cal.frailty_estimated}, {"credibility", cal.frailty_credibility},
+                         {"cost_model_cv", cal.cost_model.frailty_cv}}},
             {"blended_with_manual", cal.blended},
             {"cost_model", cost_model_document(cal.cost_model)}};
 }

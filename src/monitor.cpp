@@ -342,6 +342,7 @@ YearFacts year_facts(const Scenario& s, const claims::CleanClaims& clean, const 
     f.frailty_cv = s.cost_model.frailty_cv;
     f.trend = s.cost_model.trend;
     check_claims_in_window(clean);
+    stats::check_run_out_span(clean.triangle, o.tail_factor);
     const stats::ChainLadder run_out = stats::chain_ladder(clean.triangle.cumulative, o.tail_factor, "run_out_triangle");
     const std::size_t n = clean.months();
     const auto window0 = static_cast<std::size_t>((f.first - clean.first).count());

@@ -12,7 +12,6 @@ MonitorReport monitor_claims(const Scenario& scenario, csv::Reader& members, csv
                              claims::StandardiseOptions standardise, const MonitorOptions& options, const RunControl& control) {
     options.validate();
     if (standardise.valuation.empty()) throw InvalidInput("through", "the last month of experience, YYYY-MM", "none");
-    if (standardise.first.empty()) standardise.first = options.start;
     standardise.tiers = scenario.cost_model.tiers;
     standardise.categories = scenario.cost_model.categories;
     const claims::CleanClaims clean = claims::standardise(members, claims, map, standardise);

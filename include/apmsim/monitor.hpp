@@ -110,8 +110,10 @@ MonitorReport monitor(const Scenario& scenario, const claims::CleanClaims& clean
 
 /// Standardises the extracts for `scenario` (its tiers and categories; the valuation
 /// month `standardise.valuation` is the through month and must be given; the window starts
-/// at `standardise.first`, by default options.start: the longer the history, the better the
-/// run-out factors) and monitors them.
+/// at `standardise.first`, by default the extracts' own first month, so that the run-out
+/// factors see as much development as the claims hold) and monitors them. A history too
+/// short to see claims finish developing, without a tail factor, is InvalidInput
+/// (stats::check_run_out_span).
 MonitorReport monitor_claims(const Scenario& scenario, csv::Reader& members, csv::Reader& claims, const claims::ColumnMap& map,
                              claims::StandardiseOptions standardise, const MonitorOptions& options, const RunControl& control = {});
 

@@ -250,7 +250,8 @@ def monitor(members: Any, claims: Any, scenario: Any = None, *, start: str, thro
     paid-to-date PMPM sits among the simulated, actual vs expected by tier and category, and
     the rest of the year projected conditionally on each member's claims so far and settled
     by every payment model. start: the first month of contract year 1 (YYYY-MM); through:
-    the last month of experience; first: the first month of history read (default start).
+    the last month of experience; first: the first month of history read (default: the
+    extracts' own first month, for run-out factors that see claims finish developing).
     """
     s = scenario if scenario is not None else _core.Scenario.default_cmc_program()
     m_text, m_is_text = _extract(members, "members")

@@ -67,6 +67,7 @@ void fit_run_out_and_trend(const CleanClaims& c, const CalibrationOptions& o, Ca
     const std::size_t n = c.months();
     if (n < 3) throw InvalidInput("window", "at least 3 months of experience (the trend's fit)", std::to_string(n) + " months");
     cal.first = c.first;
+    stats::check_run_out_span(c.triangle, o.tail_factor);
     cal.run_out = stats::chain_ladder(c.triangle.cumulative, o.tail_factor, "run_out_triangle");
     cal.completeness.resize(n);
     for (std::size_t t = 0; t < n; ++t) cal.completeness[t] = cal.run_out.completion[n - 1 - t];
@@ -108,6 +109,7 @@ void fit_frailty(const CleanClaims& c, const MemberYears& my, const std::vector<
         sx += x[i], sy += y[i];
     }
     if (!(sy > 0.0)) return;
+    cal.frailty_estimated = true;
     const double ratio = sx / sy;
     double s2 = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) s2 += (x[i] - ratio * y[i]) * (x[i] - ratio * y[i]);
@@ -126,6 +128,24 @@ double inverse_dispersion(const Frequency& f) {
 Frequency frequency_of(double rate, double inv_r) {
     if (inv_r > 0.0) return NegativeBinomial(rate, 1.0 / inv_r);
     return Poisson(rate);
+}
+
+/// The frailty variances of step 7: the experience's, the manual's and the cost model's.
+struct FrailtyBlend {
+    double experience = 0.0, manual = 0.0, model = 0.0;
+    /// A cell's 1 / r given its overdispersion beyond Poisson c = v + (1 + v) / r at the
+    /// model's frailty (Poisson when c does not exceed the frailty's own share).
+    double inverse_dispersion_for(double c) const { return std::max(0.0, (c - model) / (1.0 + model)); }
+    double manual_overdispersion(const Frequency& f) const { return manual + (1.0 + manual) * inverse_dispersion(f); }
+};
+
+/// The manual's cell at the model's frailty: its count variance kept (a Poisson or negative
+/// binomial frequency gets the 1 / r that does so; another family is kept as it is).
+CategoryModel manual_cell(const CategoryModel& manual, const FrailtyBlend& frailty) {
+    if (!std::holds_alternative<Poisson>(manual.frequency) && !std::holds_alternative<NegativeBinomial>(manual.frequency)) return manual;
+    CategoryModel cell = manual;
+    cell.frequency = frequency_of(mean(manual.frequency), frailty.inverse_dispersion_for(frailty.manual_overdispersion(manual.frequency)));
+    return cell;
 }
 
 Severity severity_of(const std::string& family, double mean_value, double cv) {
@@ -195,32 +215,32 @@ void fit_tail(std::vector<double> amounts, double q, CellCalibration& cell) {
 }
 
 /// The cell of the cost model: the experience (dispersion net of frailty), blended with the manual cell.
-CategoryModel cell_model(const CellCalibration& cell, const CategoryModel* manual, double frailty_variance) {
+CategoryModel cell_model(const CellCalibration& cell, const CategoryModel* manual, const FrailtyBlend& frailty) {
     const std::string where = "cell " + cell.category + "." + cell.tier;
     if (!cell.frequency_fit || !cell.severity_fit) {
         if (!manual)
             throw InvalidInput(where, "claims enough to fit it (2 or more distinct amounts), or a manual cost model to fill it",
                                std::to_string(cell.events) + " claims");
-        return *manual;
+        return manual_cell(*manual, frailty);
     }
     const stats::FrequencyFit& f = *cell.frequency_fit;
     const stats::SeverityFit& s = *cell.severity_fit;
-    const double v = std::max(0.0, frailty_variance);
-    double inv_r = f.selected == "negative_binomial" ? std::max(0.0, (1.0 / f.dispersion - v) / (1.0 + v)) : 0.0;
+    // The experience's overdispersion beyond Poisson, frailty included: the fit's 1 / r_fit.
+    double overdispersion = f.selected == "negative_binomial" ? 1.0 / f.dispersion : 0.0;
+    if (manual) overdispersion = credibility_weighted(cell.frequency_credibility, overdispersion, frailty.manual_overdispersion(manual->frequency));
+    const double inv_r = frailty.inverse_dispersion_for(overdispersion);
     double rate = f.rate;
     const Severity fitted = s.severity();
     double sev_mean = mean(fitted), sev_cv = std::sqrt(variance(fitted)) / sev_mean;
     if (cell.tail_fit && (!manual || cell.severity_credibility >= 1.0)) {  // the experience's severity, with its tail (step 6b)
         const stats::ParetoTailFit& tail = *cell.tail_fit;
         const Severity spliced = SplicedLognormalPareto(s.lognormal_mu, s.lognormal_sigma, tail.threshold, tail.shape, tail.scale, tail.share_below);
-        if (manual) rate = credibility_weighted(cell.frequency_credibility, rate, mean(manual->frequency)),
-                    inv_r = credibility_weighted(cell.frequency_credibility, inv_r, inverse_dispersion(manual->frequency));
+        if (manual) rate = credibility_weighted(cell.frequency_credibility, rate, mean(manual->frequency));
         return {frequency_of(rate, inv_r), spliced};
     }
     if (manual) {
         const double z_f = cell.frequency_credibility, z_s = cell.severity_credibility;
         rate = credibility_weighted(z_f, rate, mean(manual->frequency));
-        inv_r = credibility_weighted(z_f, inv_r, inverse_dispersion(manual->frequency));
         const double manual_mean = mean(manual->severity);
         sev_mean = credibility_weighted(z_s, sev_mean, manual_mean);
         sev_cv = credibility_weighted(z_s, sev_cv, std::sqrt(variance(manual->severity)) / manual_mean);
@@ -275,6 +295,20 @@ Trend blended_trend(Calibration& cal, const Trend* manual) {
 
 namespace {
 
+/// The cost model's frailty variance (step 7): the experience's, or with a manual model the
+/// blend by the credibility of all the cells' events; cal.frailty_credibility records Z_v.
+FrailtyBlend blended_frailty(Calibration& cal, const CostModel* manual, double n_full) {
+    FrailtyBlend f;
+    f.experience = f.model = std::max(0.0, cal.frailty_variance);
+    if (!manual) return f;
+    double events = 0.0;
+    for (const CellCalibration& cell : cal.cells) events += static_cast<double>(cell.events);
+    cal.frailty_credibility = cal.frailty_estimated ? partial_credibility(events, n_full) : 0.0;
+    f.manual = manual->frailty_cv * manual->frailty_cv;
+    f.model = credibility_weighted(cal.frailty_credibility, f.experience, f.manual);
+    return f;
+}
+
 /// The fit of calibrate() (see the header).
 Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
     if (o.manual) check_manual(c, *o.manual);
@@ -294,9 +328,10 @@ Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
         }
     fit_frailty(c, my, rate, cal);
     const double n_full = full_credibility_claims(o.credibility_probability, o.credibility_tolerance);
+    const FrailtyBlend frailty = blended_frailty(cal, o.manual ? &*o.manual : nullptr, n_full);
     CostModel& m = cal.cost_model;
     m.tiers = c.tiers, m.categories = c.categories;
-    m.frailty_cv = cal.frailty_cv;
+    m.frailty_cv = std::sqrt(frailty.model);
     m.trend = blended_trend(cal, o.manual ? &o.manual->trend : nullptr);
     if (cal.trend.seasonal) m.seasonality.assign(C, cal.trend.seasonality);
     for (CellCalibration& cell : cal.cells) {
@@ -309,7 +344,7 @@ Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
             cell.severity_credibility = partial_credibility(events, n_full * std::max(cv * cv, 1e-12));
         }
         if (!cell.frequency_fit || !cell.severity_fit) cell.frequency_credibility = cell.severity_credibility = 0.0;
-        m.cells.push_back(cell_model(cell, manual, cal.frailty_variance));
+        m.cells.push_back(cell_model(cell, manual, frailty));
         cell.tail_used = std::holds_alternative<SplicedLognormalPareto>(m.cells.back().severity) && cell.tail_fit.has_value();
         compare_fitted(m.cells.back(), cell);
     }

@@ -288,12 +288,16 @@ void Standardiser::read_claim_rows(csv::Reader& in) {
     while (in.next()) {
         ++report.rows_in;
         Row row;
+        // A reversal takes its amount away, whichever sign the extract writes it with.
+        row.reversal = col_.adjustment && map_.is_reversal(in.field(*col_.adjustment));
+        const auto reversed = [&](double amount) { return row.reversal ? -std::fabs(amount) : amount; };
         const auto allowed = in.try_number(col_.allowed);
-        if (allowed) report.allowed_in += *allowed;
+        if (allowed) report.allowed_in += reversed(*allowed);
         if (const std::string problem = claim_row_problem(in, row); !problem.empty()) {
-            findings_.note(unparseable_value, in.line(), allowed.value_or(0.0), problem);
+            findings_.note(unparseable_value, in.line(), allowed ? reversed(*allowed) : 0.0, problem);
             continue;
         }
+        row.allowed = reversed(row.allowed), row.paid_amount = reversed(row.paid_amount);
         const auto member = member_index_.find(std::string(in.field(col_.member_id)));
         if (member == member_index_.end()) {
             findings_.note(unknown_member, in.line(), row.allowed, c.member_id + " " + quoted(in.field(col_.member_id)) + " is not in the members file");
@@ -308,7 +312,6 @@ void Standardiser::read_claim_rows(csv::Reader& in) {
         row.member = member->second;
         row.category = static_cast<std::uint16_t>(category);
         row.file_line = static_cast<std::uint32_t>(in.line());
-        row.reversal = col_.adjustment && map_.is_reversal(in.field(*col_.adjustment));
         report.reversal_rows += row.reversal;
         Fingerprint key, content, claim;
         key.add(in.field(col_.claim_id));

@@ -38,9 +38,12 @@ void print_findings(const claims::StandardiseReport& r) {
 void print_calibration(const claims::Calibration& cal) {
     std::printf("\nTrend %+.2f%% a year (se %.2f%%), %s; frailty cv %.3f (se %.3f)\n", 100 * cal.trend.annual_trend,
                 100 * cal.trend.annual_trend_se, cal.trend.seasonal ? "with seasonality" : "no seasonality", cal.frailty_cv, cal.frailty_cv_se);
-    if (cal.blended)
+    if (cal.blended) {
         std::printf("The cost model's trend, blended with the manual's by precision: %+.2f%% (sd %.2f%%), credibility %.3f\n",
                     100 * cal.cost_model.trend.mean, 100 * cal.cost_model.trend.sd, cal.trend_credibility);
+        std::printf("The cost model's frailty cv, blended with the manual's: %.3f, credibility %.3f%s\n", cal.cost_model.frailty_cv,
+                    cal.frailty_credibility, cal.frailty_estimated ? "" : " (the claims cannot estimate it)");
+    }
     const std::vector<int> w = {6, 16, 9, 11, 11, 12, 12, 7, 7};
     print_row({"tier", "category", "events", "freq obs", "freq fit", "sev obs", "sev fit", "Z freq", "Z sev"}, w);
     char buf[9][32];

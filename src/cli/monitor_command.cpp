@@ -84,7 +84,7 @@ void add_monitor_command(CLI::App& app) {
             {"--map", "column and code map (JSON)"},
             {"--start", "the first month of contract year 1, YYYY-MM (required)"},
             {"--through", "the last month of experience, YYYY-MM: claims paid later are left out (required)"},
-            {"--first", "first incurred month of the history read, YYYY-MM (default --start; more history, better run-out factors)"},
+            {"--first", "first incurred month of the history read, YYYY-MM (default: the extracts' first month; more history, better run-out factors)"},
             {"--trials", "simulated trials (default 1000)"},
             {"--seed", "random seed (default: the scenario's)"},
             {"--threads", "threads (default: every core)"},

@@ -106,6 +106,23 @@ TEST(Standardise, AVoidedLineNetsToZeroAndIsRemoved) {
     EXPECT_TRUE(c.report.reconciles());
 }
 
+TEST(Standardise, AReversalWrittenAsAPositiveAmountStillTakesItAway) {
+    // Extracts that mark reversals often keep the amounts positive; 0.6.1 added such a row,
+    // so a reversed $700 line counted $1,400 (the independent review's case).
+    const CleanClaims c = clean(base_rows +
+                                "C5,1,M1,2024-04-04,2024-04-20,inpatient,700,700,original\n"
+                                "C5,1,M1,2024-04-04,2024-05-20,inpatient,700,700,R\n"
+                                "C6,1,M2,2024-03-06,2024-03-20,outpatient,90,90,original\n"
+                                "C6,1,M2,2024-03-06,2024-04-20,outpatient,90,90,reversal\n"
+                                "C6,1,M2,2024-03-06,2024-04-21,outpatient,120,120,original\n");
+    EXPECT_EQ(finding(c, "non_positive_after_netting").rows, 1u);  // C5: voided
+    EXPECT_EQ(c.report.reversal_rows, 2u);
+    EXPECT_EQ(c.report.rows_kept, 4u);
+    EXPECT_DOUBLE_EQ(c.report.allowed_kept, 600.0 + 120.0);  // C6 replaced at 120
+    EXPECT_DOUBLE_EQ(c.report.allowed_in, 600.0 + 700.0 - 700.0 + 90.0 - 90.0 + 120.0);
+    EXPECT_TRUE(c.report.reconciles());
+}
+
 TEST(Standardise, ServiceOutsideEnrolmentIsRemoved) {
     // M2 is not enrolled in July 2024 (two spans with a gap).
     const CleanClaims c = clean(base_rows + "C6,1,M2,2024-07-15,2024-08-01,outpatient,80,80,original\n");

@@ -4,7 +4,7 @@
 // claims file; without the separator, everything after the options byte is the claims
 // file of a fixed three-member eligibility file. Promises:
 // - standardising ends in clean claims or apmsim::InvalidInput, never a crash, a hang or
-//   another exception; the same claims sorted two rows at a time (runs spilled to disk
+//   another exception; the same claims sorted a few rows at a time (runs spilled to disk
 //   and merged) give the same report and events as sorted in memory;
 // - accepted claims reconcile: rows and dollars in = kept + removed, finding by finding;
 // - calibrating accepted claims (alone or blended with the bundled program's cost model)
@@ -17,7 +17,7 @@
 
 #include "fuzz_support.hpp"
 
-#include <cstring>
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -77,7 +77,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (flags & 2) options.valuation = "2024-06";
     std::optional<apmsim::claims::CleanClaims> clean;
     const bool accepted = fuzz::accepted([&] { clean = standardised(members, claims, options); });
-    options.rows_in_memory = 2;
+    // A few rows at a time (2 to 16, the options byte's top bits), but at most about 32 runs
+    // on disk, so that a large extract is not 400 temporary files.
+    const auto lines = static_cast<std::size_t>(std::count(claims.begin(), claims.end(), '\n'));
+    options.rows_in_memory = std::max<std::size_t>(2 + 2 * (flags >> 5), lines / 32);
     std::optional<apmsim::claims::CleanClaims> spilled;
     if (fuzz::accepted([&] { spilled = standardised(members, claims, options); }) != accepted)
         fuzz::broken("sorting on disk accepts what sorting in memory accepts");

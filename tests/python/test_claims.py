@@ -211,3 +211,86 @@ def test_a_window_opened_by_a_future_claim_names_that_claim(cli, tmp_path):
     assert r.returncode == 2, r.stderr
     assert f"to 2099-03 (the latest payment: {tmp_path / 'claims.csv'}, line {len(lines)})" in r.stderr, r.stderr
     assert not (tmp_path / "cm.json").exists()
+
+
+def _count_variance(cell: dict, frailty_cv: float) -> float:
+    """Var N of a member-year in a cell (mean m, 1 / r) with gamma frailty of variance v:
+    m + m^2 (v + (1 + v) / r), from the frequency document alone."""
+    f = cell["frequency"]
+    m = f["mean"]
+    inv_r = 1.0 / f["dispersion"] if f["type"] == "negative_binomial" else 0.0
+    v = frailty_cv ** 2
+    return m + m * m * (v + (1.0 + v) * inv_r)
+
+
+def test_a_thin_program_blended_with_a_manual_keeps_the_manual_frailty_and_count_variance(tmp_path):
+    # Four members with pharmacy claims only: the claims cannot estimate frailty (it needs
+    # two categories), so the cost model's frailty is the manual's; the cells the manual
+    # fills keep the manual's count variance. 0.6.1 kept the experience's frailty, 0, and
+    # the manual's 1 / r: the count variance of every cell fell (to 0.42 of the manual's in
+    # tier A's pharmacy, the independent review's example).
+    (tmp_path / "members.csv").write_text("member_id,tier,enrolment_start,enrolment_end\n"
+                                          "M1,A,2024-01-01,2024-03-31\nM2,A,2024-01-01,2024-03-31\n"
+                                          "M3,A,2024-01-16,2024-03-31\nM4,A,2024-01-01,2024-03-31\n")
+    rows = [("M1", "01-05", 100), ("M2", "01-10", 250), ("M3", "01-20", 300), ("M4", "02-10", 400), ("M1", "02-03", 200),
+            ("M2", "03-05", 500), ("M3", "03-01", 120), ("M4", "03-10", 90), ("M1", "03-20", 40)]
+    (tmp_path / "claims.csv").write_text("claim_id,member_id,service_date,paid_date,category,allowed\n" + "".join(
+        f"C{k},{m},2024-{d},2024-{d},pharmacy,{a}\n" for k, (m, d, a) in enumerate(rows)))
+    manual = apmsim.Scenario.default_cmc_program().to_dict()["cost_model"]
+    cal = apmsim.calibrate(tmp_path / "members.csv", tmp_path / "claims.csv", manual="default", seasonality="no")
+    assert cal.frailty["estimated"] is False and cal.frailty["credibility"] == 0.0
+    assert cal.cost_model["frailty_cv"] == pytest.approx(manual["frailty_cv"], rel=1e-12)
+    fitted = {(c["tier"], c["category"]): c for c in cal.cells.reset_index().to_dict("records")}
+    for category in manual["cells"]:
+        for tier in manual["cells"][category]:
+            mine, theirs = cal.cost_model["cells"][category][tier], manual["cells"][category][tier]
+            if fitted[(tier, category)]["events"] == 0:  # filled by the manual: its count variance
+                assert _count_variance(mine, cal.cost_model["frailty_cv"]) == pytest.approx(
+                    _count_variance(theirs, manual["frailty_cv"]), rel=1e-9), (tier, category)
+    # The pharmacy cell of tier A, 9 claims: Z = sqrt(9 / 1082.2) blends the overdispersion
+    # beyond Poisson, c = Var N / m^2 - 1 / m, of a Poisson experience (0) with the manual's.
+    z = fitted[("A", "pharmacy")]["frequency_credibility"]
+    assert z == pytest.approx((9 / 1082.2) ** 0.5, rel=1e-3)
+    cell, man = cal.cost_model["cells"]["pharmacy"]["A"], manual["cells"]["pharmacy"]["A"]
+    c_manual = _count_variance(man, manual["frailty_cv"]) / man["frequency"]["mean"] ** 2 - 1 / man["frequency"]["mean"]
+    c_model = _count_variance(cell, cal.cost_model["frailty_cv"]) / cell["frequency"]["mean"] ** 2 - 1 / cell["frequency"]["mean"]
+    assert c_model == pytest.approx((1 - z) * c_manual, rel=1e-9)
+
+
+def test_monitoring_reads_the_whole_history_for_the_run_out_and_refuses_too_short_a_one(tmp_path, cli):
+    # A program's first quarter of 2024 with 2023 before it, paid after an exponential lag
+    # of mean 40 days (whole days, rounded up). 0.6.1 read only the quarter by default, took
+    # January's claims as complete (completeness 1.00, 0.85, 0.51 against the lag's 0.84,
+    # 0.67, 0.30) and flagged the program far below its expected cost.
+    import datetime
+    import math
+
+    apmsim.synthesize(tmp_path, apmsim.Scenario.default_cmc_program(300, 1), members=300, years=2, seed=11, start="2023-01",
+                      valuation="2024-03-31", clean=True)
+    scenario = apmsim.Scenario.default_cmc_program(300, 1)
+    m = apmsim.monitor(tmp_path / "members.csv", tmp_path / "claims.csv", scenario, start="2024-01", through="2024-03",
+                       trials=100, seed=5)
+    end = datetime.date(2024, 3, 31)
+
+    def paid_share(month: int) -> float:  # P(lag <= days to the end of March), service days uniform in the month
+        days = [datetime.date(2024, month, 1) + datetime.timedelta(d) for d in range(31)]
+        days = [d for d in days if d.month == month]
+        return sum(1 - math.exp(-(end - d).days / 40) for d in days) / len(days)
+
+    # The chain ladder's factors from 15 months of 300 members: within 0.1 (its sampling
+    # error here is about 0.03-0.06; the bug was 0.16-0.21 off).
+    assert m.report["completeness"] == pytest.approx([paid_share(1), paid_share(2), paid_share(3)], abs=0.1)
+    # Only the quarter: claims still developing at its longest lag, so refused, naming the remedies.
+    with pytest.raises(ValueError, match=r"first: expected claims history long enough to see claims finish developing .* "
+                                         r"or a tail factor above 1 .*got [0-9.]+% paid in 2024-03, 2 months after service"):
+        apmsim.monitor(tmp_path / "members.csv", tmp_path / "claims.csv", scenario, start="2024-01", through="2024-03",
+                       first="2024-01", trials=50)
+    r = cli("monitor", "--members", tmp_path / "members.csv", "--claims", tmp_path / "claims.csv", "--start", "2024-01",
+            "--through", "2024-03", "--first", "2024-01", "--trials", "50", "--out", tmp_path / "m.json")
+    assert r.returncode == 2 and "tail factor above 1" in r.stderr and not (tmp_path / "m.json").exists()
+    # A tail factor stands for the development beyond the quarter: accepted.
+    short = apmsim.monitor(tmp_path / "members.csv", tmp_path / "claims.csv", scenario, start="2024-01", through="2024-03",
+                           first="2024-01", tail_factor=1.2, trials=50)
+    assert short.report["completeness"][-1] < 1 / 1.2 + 1e-12
+    with pytest.raises(ValueError, match="first: expected claims history long enough"):  # calibration too
+        apmsim.calibrate(tmp_path / "members.csv", tmp_path / "claims.csv", first="2024-01", seasonality="no")

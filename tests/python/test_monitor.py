@@ -84,7 +84,7 @@ def test_bad_input_names_what_is_wrong(half_year, tmp_path, cli):
     # expected some amount paid by development period 0"; it now names the file and the window.
     with pytest.raises(ValueError, match=r"claims\.csv: expected claims incurred and paid from 2026-01 to 2026-03 .*none: of (\d+) rows, \d+ incurred outside those months and 0 paid after 2026-03"):
         apmsim.monitor(half_year / "members.csv", half_year / "claims.csv", apmsim.Scenario.default_cmc_program(300, 3), start="2026-01",
-                       through="2026-03", trials=50)
+                       through="2026-03", first="2026-01", trials=50)
 
 
 def test_html_pages_of_a_calibration_and_a_monitoring(half_year, tmp_path, cli):

@@ -30,7 +30,12 @@
 ///    n_full), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
 ///    1/r and the severity cv are blended (Z x experience + (1 - Z) x manual), the family
 ///    the experience's. Without one, a cell with no claims is an error naming it. The trend
-///    is blended with the manual's by precision (1 / sd^2 each: the normal posterior).
+///    is blended with the manual's by precision (1 / sd^2 each: the normal posterior). The
+///    frailty variance is blended by the credibility of all the cells' events together,
+///    v = Z_v v_experience + (1 - Z_v) v_manual (Z_v = 0 when the experience cannot estimate
+///    it), and each cell's overdispersion beyond Poisson, c = v + (1 + v) / r (Var N = m +
+///    c m^2), by the cell's Z_frequency; the cell keeps 1 / r = (c - v) / (1 + v), so a cell
+///    the manual fills keeps the manual's count variance whatever the blended frailty.
 
 #include "apmsim/claims/standardise.hpp"
 #include "apmsim/population/cost_model.hpp"
@@ -88,7 +93,13 @@ struct Calibration {
     std::chrono::year_month first;
     stats::TrendFit trend;
     std::chrono::year_month base_first, base_last;  ///< the base year's months
+    /// The experience's frailty (step 6): its variance v, the cv sqrt(v) and their standard
+    /// errors; 0 when it cannot be estimated (one category, or no expected cross-category counts).
     double frailty_variance = 0.0, frailty_variance_se = 0.0, frailty_cv = 0.0, frailty_cv_se = 0.0;
+    bool frailty_estimated = false;
+    /// The experience's weight in the cost model's frailty variance (step 7): Z = sqrt(events /
+    /// n_full) over all cells, 0 when the frailty could not be estimated; 1 without a manual model.
+    double frailty_credibility = 1.0;
     bool blended = false;  ///< a manual cost model was blended in
     /// The experience's weight in the cost model's trend: w_fit / (w_fit + w_manual), each
     /// 1 / sd^2 (the fit's standard error, the manual's sd); 1 without a manual model.

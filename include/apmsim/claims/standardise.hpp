@@ -27,7 +27,8 @@
 /// score), unmapped_code (a tier the map does not hold); a member whose rows disagree on
 /// the tier takes the tier of the latest span (conflicting_tier, flagged).
 /// The report reconciles: rows in = rows kept + rows removed by each rule, and allowed
-/// dollars likewise (a row whose amount cannot be read counts no dollars).
+/// dollars likewise (a row whose amount cannot be read counts no dollars; a row marked as a
+/// reversal counts minus its amount's size, whichever sign the extract gives it).
 ///
 /// Memory: finding duplicates and netting reversals needs every row of a claim line
 /// together. The usable rows (80 bytes each, no strings) are sorted by claim and line in a

@@ -10,7 +10,6 @@
 
 #include "apmsim/core/json_reader.hpp"
 
-#include <boost/math/special_functions/beta.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,12 +30,7 @@ struct QualityMeasure {
     double intervention_lift = 0.0;  ///< added to the mean in the intervention arm
 
     /// The measure for a uniform u: the beta quantile (method of moments), or the mean when sd = 0.
-    double value(double u, bool intervention_arm) const {
-        const double m = mean + (intervention_arm ? intervention_lift : 0.0);
-        if (sd == 0.0) return m;
-        const double nu = m * (1.0 - m) / (sd * sd) - 1.0;
-        return boost::math::ibeta_inv(m * nu, (1.0 - m) * nu, u);
-    }
+    double value(double u, bool intervention_arm) const;
     bool operator==(const QualityMeasure&) const = default;
 };
 

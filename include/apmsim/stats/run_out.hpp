@@ -56,6 +56,37 @@ private:
     std::chrono::year_month last_;
 };
 
+/// How much the oldest incurred month of `t` was still developing at the triangle's longest
+/// lag: what it was paid in its last known month, as a share of what it was paid by then
+/// (1 for a triangle of one month: no development seen). The chain ladder takes nothing to
+/// be paid beyond that lag except the tail factor.
+inline double last_development_share(const PaidTriangle& t) {
+    if (t.cumulative.empty() || t.cumulative.front().empty()) return 1.0;
+    const std::vector<double>& oldest = t.cumulative.front();
+    const double latest = oldest.back();
+    if (!(latest > 0.0)) return oldest.size() > 1 ? 0.0 : 1.0;
+    return oldest.size() > 1 ? (latest - oldest[oldest.size() - 2]) / latest : 1.0;
+}
+
+/// The largest last_development_share a triangle may have without a tail factor: beyond it,
+/// claims were still being paid at the longest lag seen, and completing recent months with
+/// nothing to come after that lag would understate them.
+inline constexpr double max_last_development_share = 0.01;
+
+/// InvalidInput unless `t` saw its claims finish developing (last_development_share at most
+/// max_last_development_share) or a tail factor above 1 stands for what comes later.
+inline void check_run_out_span(const PaidTriangle& t, double tail_factor) {
+    const double share = last_development_share(t);
+    if (tail_factor > 1.0 || share <= max_last_development_share) return;
+    const std::size_t lags = t.cumulative.empty() ? 0 : t.cumulative.front().size();
+    const std::string oldest = month_text(t.first), last = month_text(t.first + std::chrono::months{static_cast<int>(lags) - 1});
+    throw InvalidInput("first", "claims history long enough to see claims finish developing (the oldest incurred month " +
+                                    oldest + " paid at most " + show(100 * max_last_development_share) + "% of its amount in " + last +
+                                    ", its last month), or a tail factor above 1 for the development still to come (--tail, tail_factor)",
+                       lags > 1 ? show(100 * share) + "% paid in " + last + ", " + std::to_string(lags - 1) + " months after service"
+                                : "one month of history (no development seen)");
+}
+
 /// The triangle of lines (service[k], paid[k], amount[k]) for incurred months `first` ..
 /// `valuation`; a payment is on or after its service (the callers check it).
 inline PaidTriangle paid_triangle(std::span<const std::chrono::sys_days> service, std::span<const std::chrono::sys_days> paid,
