@@ -32,7 +32,7 @@ struct MemberYears {
     std::vector<double> lever;                   ///< [cell] dollar-weighted mean months from a claim to the base year
 };
 
-MemberYears arrange(const CleanClaims& c, const Calibration& cal) {
+MemberYears arrange(const CleanClaims& c, const Calibration& cal, double monthly_log_slope) {
     const std::size_t M = c.members.size(), C = c.categories.size(), T = c.tiers.size(), n = c.months();
     MemberYears my;
     my.years = (n + 11) / 12;
@@ -53,7 +53,7 @@ MemberYears arrange(const CleanClaims& c, const Calibration& cal) {
         my.counts[(e.member * my.years + t / 12) * C + e.category] += 1.0;
         const double months_to_base = base_middle - static_cast<double>(t);
         const std::size_t cell = c.members[e.member].tier * C + e.category;
-        const double amount = e.allowed * std::exp(cal.trend.monthly_log_slope * months_to_base);
+        const double amount = e.allowed * std::exp(monthly_log_slope * months_to_base);
         my.amounts[cell].push_back(amount);
         my.lever[cell] += amount * months_to_base, dollars[cell] += amount;
     }
@@ -309,13 +309,31 @@ FrailtyBlend blended_frailty(Calibration& cal, const CostModel* manual, double n
     return f;
 }
 
+/// A cell's limited-fluctuation credibilities against a manual (step 7): frequency against
+/// n_full times the variance-to-mean ratio of a member-year's count, 1 + rate / r_fit
+/// (Loss Models: the standard for claim counts is n_full sigma_N^2 / mu_N; 1 for Poisson),
+/// severity against n_full cv^2.
+void set_credibility(CellCalibration& cell, double n_full) {
+    const auto events = static_cast<double>(cell.events);
+    const stats::FrequencyFit* f = cell.frequency_fit ? &*cell.frequency_fit : nullptr;
+    const double vmr = f && f->selected == "negative_binomial" ? 1.0 + f->rate / f->dispersion : 1.0;
+    cell.frequency_credibility = partial_credibility(events, n_full * vmr);
+    const double cv = cell.severity_fit ? std::sqrt(variance(cell.severity_fit->severity())) / mean(cell.severity_fit->severity()) : 1.0;
+    cell.severity_credibility = partial_credibility(events, n_full * std::max(cv * cv, 1e-12));
+}
+
 /// The fit of calibrate() (see the header).
 Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
     if (o.manual) check_manual(c, *o.manual);
     Calibration cal;
     cal.blended = o.manual.has_value();
     fit_run_out_and_trend(c, o, cal);
-    const MemberYears my = arrange(c, cal);
+    CostModel& m = cal.cost_model;
+    m.trend = blended_trend(cal, o.manual ? &o.manual->trend : nullptr);
+    // Amounts to the base year by the cost model's trend (step 3): the fit's, or its blend with the manual's.
+    const double slope = o.manual ? std::log1p(m.trend.mean) / 12.0 : cal.trend.monthly_log_slope;
+    const double slope_se = o.manual ? m.trend.sd / (12.0 * (1.0 + m.trend.mean)) : cal.trend.monthly_log_slope_se;
+    const MemberYears my = arrange(c, cal, slope);
     const std::size_t T = c.tiers.size(), C = c.categories.size();
     cal.cells.resize(T * C);
     std::vector<double> rate(T * C, 0.0);
@@ -323,26 +341,19 @@ Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
         for (std::size_t k = 0; k < C; ++k) {
             CellCalibration& cell = cal.cells[t * C + k];
             cell.tier = c.tiers[t], cell.category = c.categories[k];
-            fit_cell(c, my, t, k, cal.trend.monthly_log_slope_se, o.tail_quantile, cell);
+            fit_cell(c, my, t, k, slope_se, o.tail_quantile, cell);
             if (cell.frequency_fit) rate[t * C + k] = cell.frequency_fit->rate;
         }
     fit_frailty(c, my, rate, cal);
     const double n_full = full_credibility_claims(o.credibility_probability, o.credibility_tolerance);
     const FrailtyBlend frailty = blended_frailty(cal, o.manual ? &*o.manual : nullptr, n_full);
-    CostModel& m = cal.cost_model;
     m.tiers = c.tiers, m.categories = c.categories;
     m.frailty_cv = std::sqrt(frailty.model);
-    m.trend = blended_trend(cal, o.manual ? &o.manual->trend : nullptr);
     if (cal.trend.seasonal) m.seasonality.assign(C, cal.trend.seasonality);
     for (CellCalibration& cell : cal.cells) {
         const std::size_t index = static_cast<std::size_t>(&cell - cal.cells.data());
         const CategoryModel* manual = o.manual ? &o.manual->cells[index] : nullptr;
-        if (manual) {
-            const auto events = static_cast<double>(cell.events);
-            cell.frequency_credibility = partial_credibility(events, n_full);
-            const double cv = cell.severity_fit ? std::sqrt(variance(cell.severity_fit->severity())) / mean(cell.severity_fit->severity()) : 1.0;
-            cell.severity_credibility = partial_credibility(events, n_full * std::max(cv * cv, 1e-12));
-        }
+        if (manual) set_credibility(cell, n_full);
         if (!cell.frequency_fit || !cell.severity_fit) cell.frequency_credibility = cell.severity_credibility = 0.0;
         m.cells.push_back(cell_model(cell, manual, frailty));
         cell.tail_used = std::holds_alternative<SplicedLognormalPareto>(m.cells.back().severity) && cell.tail_fit.has_value();

@@ -440,7 +440,10 @@ void Standardiser::net_line(std::vector<Row>& rows, std::vector<NetLine>& lines)
         lines.push_back(line);
         ++out_.report.rows_kept;
         out_.report.allowed_kept += line.allowed;
-        triangle_.add(line.service, line.paid, line.allowed);
+        // Each row's amount at its own payment (a paid triangle): an adjustment paid months
+        // later develops the line then, as recent lines' adjustments have yet to (Friedland,
+        // ch. 7). A row paid before the line's service counts at the service month.
+        for (auto r = rows.begin(); r != kept; ++r) triangle_.add(line.service, std::max(r->paid, line.service), r->allowed);
         has_claim_[line.member] = true;
     }
 }

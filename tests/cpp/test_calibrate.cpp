@@ -129,8 +129,13 @@ TEST(CalibrateRoundTrip, ThinCellsLeanOnTheManualModelByCredibility) {
     std::size_t partial = 0;
     for (std::size_t k = 0; k < r.run.calibration.cells.size(); ++k) {
         const auto& cell = r.run.calibration.cells[k];
-        const double n_full = 1082.41;  // (1.645 / 0.05)^2
-        EXPECT_NEAR(cell.frequency_credibility, std::min(1.0, std::sqrt(static_cast<double>(cell.events) / n_full)), 1e-3);
+        // (1.645 / 0.05)^2 claims, times the variance-to-mean ratio of a member-year's count
+        // for the frequency (Loss Models' standard for claim counts: n_full sigma_N^2 / mu_N).
+        const double n_full = 1082.41;
+        const auto& f = cell.frequency_fit;
+        const double vmr = f && f->selected == "negative_binomial" ? 1.0 + f->rate / f->dispersion : 1.0;
+        const double z_frequency = cell.severity_fit ? std::min(1.0, std::sqrt(static_cast<double>(cell.events) / (n_full * vmr))) : 0.0;
+        EXPECT_NEAR(cell.frequency_credibility, z_frequency, 1e-3);
         if (!cell.severity_fit) {  // no experience: the manual cell
             EXPECT_DOUBLE_EQ(cell.fitted_severity_mean, mean(manual.cells[k].severity));
             continue;

@@ -123,6 +123,25 @@ TEST(Standardise, AReversalWrittenAsAPositiveAmountStillTakesItAway) {
     EXPECT_TRUE(c.report.reconciles());
 }
 
+TEST(Standardise, AnAdjustmentDevelopsTheTriangleWhenItIsPaid) {
+    // C7, a February service paid at 100 in February, reversed and repriced at 130 in April:
+    // the paid triangle has 100 at lag 0 and 130 from lag 2. 0.6.1 put the net 130 at the
+    // first payment's lag, so old months looked complete early and recent ones were not
+    // completed for the repricing still to come (the independent review's case).
+    const CleanClaims c = clean(base_rows +
+                                "C7,1,M1,2024-02-10,2024-02-15,inpatient,100,100,original\n"
+                                "C7,1,M1,2024-02-10,2024-04-10,inpatient,-100,-100,reversal\n"
+                                "C7,1,M1,2024-02-10,2024-04-11,inpatient,130,130,original\n");
+    ASSERT_EQ(c.triangle.first, std::chrono::year{2024} / 1);
+    const std::vector<double>& february = c.triangle.cumulative.at(1);
+    EXPECT_DOUBLE_EQ(february.at(0), 100.0);
+    EXPECT_DOUBLE_EQ(february.at(1), 100.0);
+    EXPECT_DOUBLE_EQ(february.at(2), 130.0);
+    EXPECT_DOUBLE_EQ(february.back(), 130.0);
+    EXPECT_DOUBLE_EQ(c.triangle.cumulative.at(0).at(1), 100.0);  // C1: January, paid in February
+    EXPECT_TRUE(c.report.reconciles());
+}
+
 TEST(Standardise, ServiceOutsideEnrolmentIsRemoved) {
     // M2 is not enrolled in July 2024 (two spans with a gap).
     const CleanClaims c = clean(base_rows + "C6,1,M2,2024-07-15,2024-08-01,outpatient,80,80,original\n");

@@ -294,3 +294,48 @@ def test_monitoring_reads_the_whole_history_for_the_run_out_and_refuses_too_shor
     assert short.report["completeness"][-1] < 1 / 1.2 + 1e-12
     with pytest.raises(ValueError, match="first: expected claims history long enough"):  # calibration too
         apmsim.calibrate(tmp_path / "members.csv", tmp_path / "claims.csv", first="2024-01", seasonality="no")
+
+
+def test_with_a_manual_the_amounts_are_restated_by_the_blended_trend(tmp_path):
+    # Amounts of 100 and 110 that do not trend, but counts that fall by chance (14 claims in
+    # January, 5 in December): the experience fits a PMPM trend near -65% a year that the
+    # blend with the manual credits below 1%. 0.6.1 still restated the amounts by the
+    # fitted slope, giving a severity cv of 0.31 and a mean 4.6% low (the review's case).
+    counts = [14, 9, 16, 8, 12, 6, 10, 5, 9, 4, 7, 5]
+    rows, amounts, k = [], [], 0
+    for month, n in enumerate(counts, start=1):
+        for j in range(n):
+            k += 1
+            amounts.append(100 if k % 2 else 110)
+            rows.append(f"C{k},M{j % 10 + 1},2024-{month:02d}-{j % 27 + 1:02d},2024-{month:02d}-28,pharmacy,{amounts[-1]}\n")
+    (tmp_path / "claims.csv").write_text("claim_id,member_id,service_date,paid_date,category,allowed\n" + "".join(rows))
+    (tmp_path / "members.csv").write_text("member_id,tier,enrolment_start,enrolment_end\n" +
+                                          "".join(f"M{i},A,2024-01-01,2024-12-31\n" for i in range(1, 11)))
+    cal = apmsim.calibrate(tmp_path / "members.csv", tmp_path / "claims.csv", manual="default")
+    assert cal.trend["annual_trend"] < -0.5 and cal.trend["credibility"] < 0.01
+    g = cal.trend["cost_model_mean"]
+    mean = sum(amounts) / len(amounts)
+    sd = (sum((a - mean) ** 2 for a in amounts) / (len(amounts) - 1)) ** 0.5
+    cell = cal.cells.loc[("A", "pharmacy")]
+    # Restated by g over at most 11.5 months, the amounts move by under 4% (g is about 3.5%):
+    # the fitted mean is within 4% of the raw mean and the cv within 0.02 of the raw 0.048.
+    assert abs(g) < 0.05
+    assert cell["observed_severity_mean"] == pytest.approx(mean, rel=0.04)
+    assert cell["observed_severity_cv"] == pytest.approx(sd / mean, abs=0.02)
+
+
+def test_frequency_credibility_counts_the_overdispersion_of_the_counts(extracts):
+    # Loss Models' limited fluctuation standard for claim counts is n_full sigma_N^2 / mu_N
+    # expected claims: an overdispersed cell (negative binomial, 1 + rate / r > 1) needs
+    # more claims for the same credibility. 0.6.1 used sqrt(events / n_full) for every cell.
+    out, _ = extracts
+    cal = apmsim.calibrate(out / "members.csv", out / "claims.csv", manual="default")
+    checked = 0
+    for c in cal.report["calibration"]["cells"]:
+        fit = c.get("frequency_fit")
+        if not fit or c["events"] == 0:
+            continue
+        vmr = 1 + fit["rate"] / fit["dispersion"] if fit["selected"] == "negative_binomial" else 1.0
+        assert c["frequency_credibility"] == pytest.approx(min(1.0, (c["events"] / (1082.2 * vmr)) ** 0.5), rel=1e-3), c["category"]
+        checked += vmr > 1.5 and c["frequency_credibility"] < 1.0
+    assert checked > 0  # some cells are both overdispersed and partially credible

@@ -9,8 +9,10 @@
 ///    months) fitted by stats::fit_trend; its standard error becomes trend.sd (parameter
 ///    uncertainty). Seasonality needs 24 months (by default it is fitted when there are).
 /// 3. Amounts are brought to the base year, the last 12 months of the window, by the
-///    fitted monthly slope; the scenario's year 1 is the year after it (the engine trends
-///    year y by (1 + g)^(y + 1)).
+///    cost model's trend: the fitted monthly slope, or with a manual model log(1 + g) / 12
+///    of the blended trend g (step 7), so that a trend the calibration barely credits does
+///    not restate the amounts; the scenario's year 1 is the year after the base year (the
+///    engine trends year y by (1 + g)^(y + 1)).
 /// 4. Each member-year k (12-month blocks from the first month) has exposure
 ///    e = sum over its months of member-months x seasonality x completeness / 12, so a
 ///    cell's expected count is lambda x frailty x e, as the engine draws it.
@@ -27,7 +29,8 @@
 ///    fit truncated to (0, u] with weight P(X <= u) observed, spliced to u + GPD.
 /// 7. With a manual cost model, every cell is blended with it by limited-fluctuation
 ///    credibility (credibility/limited_fluctuation.hpp): Z_frequency = sqrt(events /
-///    n_full), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
+///    (n_full (1 + rate / r_fit))) (the standard for counts times their variance-to-mean
+///    ratio; Poisson: 1), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
 ///    1/r and the severity cv are blended (Z x experience + (1 - Z) x manual), the family
 ///    the experience's. Without one, a cell with no claims is an error naming it. The trend
 ///    is blended with the manual's by precision (1 / sd^2 each: the normal posterior). The
