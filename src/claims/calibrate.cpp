@@ -217,19 +217,21 @@ void fit_tail(std::vector<double> amounts, double q, CellCalibration& cell) {
 /// The cell of the cost model: the experience (dispersion net of frailty), blended with the manual cell.
 CategoryModel cell_model(const CellCalibration& cell, const CategoryModel* manual, const FrailtyBlend& frailty) {
     const std::string where = "cell " + cell.category + "." + cell.tier;
-    if (!cell.frequency_fit || !cell.severity_fit) {
+    if (!cell.frequency_fit || (!cell.severity_fit && !manual)) {
         if (!manual)
             throw InvalidInput(where, "claims enough to fit it (2 or more distinct amounts), or a manual cost model to fill it",
                                std::to_string(cell.events) + " claims");
         return manual_cell(*manual, frailty);
     }
     const stats::FrequencyFit& f = *cell.frequency_fit;
-    const stats::SeverityFit& s = *cell.severity_fit;
     // The experience's overdispersion beyond Poisson, frailty included: the fit's 1 / r_fit.
     double overdispersion = f.selected == "negative_binomial" ? 1.0 / f.dispersion : 0.0;
     if (manual) overdispersion = credibility_weighted(cell.frequency_credibility, overdispersion, frailty.manual_overdispersion(manual->frequency));
     const double inv_r = frailty.inverse_dispersion_for(overdispersion);
     double rate = f.rate;
+    if (!cell.severity_fit)  // claims, but too few distinct amounts for a severity: the frequency blended, the manual's severity
+        return {frequency_of(credibility_weighted(cell.frequency_credibility, rate, mean(manual->frequency)), inv_r), manual->severity};
+    const stats::SeverityFit& s = *cell.severity_fit;
     const Severity fitted = s.severity();
     double sev_mean = mean(fitted), sev_cv = std::sqrt(variance(fitted)) / sev_mean;
     if (cell.tail_fit && (!manual || cell.severity_credibility >= 1.0)) {  // the experience's severity, with its tail (step 6b)
@@ -284,9 +286,11 @@ Trend blended_trend(Calibration& cal, const Trend* manual) {
     const double g = cal.trend.annual_trend, se = cal.trend.annual_trend_se;
     cal.trend_credibility = 1.0;
     if (!manual) return {g, se};
-    if (manual->sd == 0.0 || !(se > 0.0)) {  // a trend the manual holds certain, or one the fit does
-        cal.trend_credibility = manual->sd == 0.0 ? 0.0 : 1.0;
-        return manual->sd == 0.0 ? *manual : Trend{g, se};
+    // A trend the manual holds certain, or a fit without a standard error (residuals of 0,
+    // e.g. three months on a line: its precision unknown, not infinite): the manual's.
+    if (manual->sd == 0.0 || !(se > 0.0)) {
+        cal.trend_credibility = 0.0;
+        return *manual;
     }
     const double w_fit = 1.0 / (se * se), w_manual = 1.0 / (manual->sd * manual->sd);
     cal.trend_credibility = w_fit / (w_fit + w_manual);
@@ -354,7 +358,8 @@ Calibration fit_all(const CleanClaims& c, const CalibrationOptions& o) {
         const std::size_t index = static_cast<std::size_t>(&cell - cal.cells.data());
         const CategoryModel* manual = o.manual ? &o.manual->cells[index] : nullptr;
         if (manual) set_credibility(cell, n_full);
-        if (!cell.frequency_fit || !cell.severity_fit) cell.frequency_credibility = cell.severity_credibility = 0.0;
+        if (!cell.frequency_fit) cell.frequency_credibility = 0.0;
+        if (!cell.severity_fit) cell.severity_credibility = 0.0;
         m.cells.push_back(cell_model(cell, manual, frailty));
         cell.tail_used = std::holds_alternative<SplicedLognormalPareto>(m.cells.back().severity) && cell.tail_fit.has_value();
         compare_fitted(m.cells.back(), cell);

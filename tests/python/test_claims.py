@@ -339,3 +339,32 @@ def test_frequency_credibility_counts_the_overdispersion_of_the_counts(extracts)
         assert c["frequency_credibility"] == pytest.approx(min(1.0, (c["events"] / (1082.2 * vmr)) ** 0.5), rel=1e-3), c["category"]
         checked += vmr > 1.5 and c["frequency_credibility"] < 1.0
     assert checked > 0  # some cells are both overdispersed and partially credible
+
+
+def test_a_cell_with_one_distinct_amount_keeps_its_frequency_and_a_perfect_fit_is_not_a_certain_trend(tmp_path):
+    # Six pharmacy claims of $100 in February (one amount, even restated: no severity can be
+    # fitted) still tell about the frequency; and three months of equal PMPMs fit a trend of
+    # 0 with a standard error of 0 (no residuals), which says nothing about its precision.
+    # 0.6.1 gave the cell the manual's frequency (credibility 0) and the cost model a certain
+    # trend of 0% (credibility 1) in place of the manual's 4% +/- 1% (the review's case).
+    (tmp_path / "members.csv").write_text("member_id,tier,enrolment_start,enrolment_end\n" +
+                                          "".join(f"M{i},A,2024-01-01,2024-03-31\n" for i in (1, 2, 3)))
+    header = "claim_id,member_id,service_date,paid_date,category,allowed\n"
+    rows = [("M1", "01-05"), ("M2", "01-06"), ("M3", "02-05"), ("M1", "02-05"), ("M2", "03-05"), ("M3", "03-05")]
+    (tmp_path / "equal.csv").write_text(header + "".join(f"C{k},{m},2024-{d},2024-{d[:2]}-20,pharmacy,100\n" for k, (m, d) in enumerate(rows)))
+    manual = apmsim.Scenario.default_cmc_program().to_dict()["cost_model"]
+    cal = apmsim.calibrate(tmp_path / "members.csv", tmp_path / "equal.csv", manual="default", seasonality="no")
+    assert cal.trend["annual_trend_se"] == 0.0 and cal.trend["credibility"] == 0.0
+    assert (cal.cost_model["trend"]["mean"], cal.cost_model["trend"]["sd"]) == (manual["trend"]["mean"], manual["trend"]["sd"])
+
+    other = [(f"O{k}", f"M{k % 3 + 1}", f"2024-{k % 3 + 1:02d}-1{k % 7}", 50 + 13 * k) for k in range(12)]
+    (tmp_path / "one_amount.csv").write_text(header + "".join(f"C{k},M{k % 3 + 1},2024-02-0{k + 1},2024-02-20,pharmacy,100\n" for k in range(6)) +
+                                             "".join(f"{c},{m},{d},{d[:8]}25,outpatient,{a}\n" for c, m, d, a in other))
+    cal = apmsim.calibrate(tmp_path / "members.csv", tmp_path / "one_amount.csv", manual="default", seasonality="no")
+    cell = cal.cells.loc[("A", "pharmacy")]
+    z = (6 / 1082.2) ** 0.5  # Poisson counts (two claims a member): the standard is n_full claims
+    assert cell["frequency_credibility"] == pytest.approx(z, rel=1e-3) and cell["severity_credibility"] == 0.0
+    assert cell["observed_frequency"] == pytest.approx(8.0)  # 6 claims in 0.75 exposure-years
+    expected = z * 8.0 + (1 - z) * manual["cells"]["pharmacy"]["A"]["frequency"]["mean"]
+    assert cal.cost_model["cells"]["pharmacy"]["A"]["frequency"]["mean"] == pytest.approx(expected, rel=1e-3)
+    assert cal.cost_model["cells"]["pharmacy"]["A"]["severity"] == manual["cells"]["pharmacy"]["A"]["severity"]

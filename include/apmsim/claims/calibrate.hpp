@@ -32,8 +32,10 @@
 ///    (n_full (1 + rate / r_fit))) (the standard for counts times their variance-to-mean
 ///    ratio; Poisson: 1), Z_severity = sqrt(events / (n_full cv^2)), n_full = (z / k)^2; the means,
 ///    1/r and the severity cv are blended (Z x experience + (1 - Z) x manual), the family
-///    the experience's. Without one, a cell with no claims is an error naming it. The trend
-///    is blended with the manual's by precision (1 / sd^2 each: the normal posterior). The
+///    the experience's; a cell with claims but fewer than 2 distinct amounts blends its
+///    frequency and takes the manual's severity. Without one, a cell with no claims is an
+///    error naming it. The trend is blended with the manual's by precision (1 / sd^2 each:
+///    the normal posterior; a fit with no standard error, no residuals, counts for 0). The
 ///    frailty variance is blended by the credibility of all the cells' events together,
 ///    v = Z_v v_experience + (1 - Z_v) v_manual (Z_v = 0 when the experience cannot estimate
 ///    it), and each cell's overdispersion beyond Poisson, c = v + (1 + v) / r (Var N = m +
