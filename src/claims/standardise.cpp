@@ -364,6 +364,12 @@ void Standardiser::set_window() {
                          (options_.valuation.empty() ? " (the latest payment: " + file + ", line " + std::to_string(latest_paid_line_) + ")" : " (given)");
     if (out_.valuation < out_.first)
         throw InvalidInput("valuation", "a month from the first month " + month_text(out_.first) + " on", month_text(out_.valuation));
+    // The run-out triangle grows with the square of the window: one payment dated 4220 would
+    // ask for gigabytes before any other check (found by fuzzing).
+    if ((out_.valuation - out_.first).count() >= StandardiseOptions::max_window_months)
+        throw InvalidInput("window", "at most " + std::to_string(StandardiseOptions::max_window_months) +
+                                         " months of experience (--first and --valuation, Python first and valuation, choose one)",
+                           out_.report.window);
 }
 
 /// The window's rules for one row: false (and counted) when it is removed.

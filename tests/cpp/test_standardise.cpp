@@ -290,6 +290,22 @@ TEST(Standardise, StrictModeStopsAtTheFirstFindingNamingFileAndLine) {
     }
 }
 
+TEST(Standardise, AWindowOfMoreThanACenturyIsRefusedNamingItsEnds) {
+    // One payment dated 4220 made the window 26,000 months, and the run-out triangle asked
+    // for gigabytes (48 s of a release build) before any other check (found by fuzz_claims).
+    try {
+        clean(base_rows + "C9,1,M3,2024-05-01,4220-05-05,inpatient,90,90,original\n");
+        FAIL() << "no error";
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.where(), "window");
+        EXPECT_NE(e.expected().find("at most 1200 months"), std::string::npos);
+        EXPECT_EQ(e.actual(), "2024-01 (the earliest service: claims.csv, line 2) to 4220-05 (the latest payment: claims.csv, line 5)");
+    }
+    StandardiseOptions o;
+    o.valuation = "2024-12";  // the same claim is then only paid after the valuation
+    EXPECT_EQ(finding(clean(base_rows + "C9,1,M3,2024-05-01,4220-05-05,inpatient,90,90,original\n", o), "paid_after_valuation").rows, 1u);
+}
+
 TEST(Standardise, MissingColumnsAndEmptyExtractsAreErrorsNamingTheFile) {
     auto m = csv::Reader::from_text(members_text, "members.csv");
     auto c = csv::Reader::from_text("claim_id,member_id,service_date,paid_date,category\nC1,M1,2024-01-01,2024-01-02,inpatient\n", "claims.csv");

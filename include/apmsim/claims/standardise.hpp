@@ -69,6 +69,8 @@ struct StandardiseOptions {
     double extreme_threshold = 1'000'000.0;  ///< a line's net allowed above it is flagged
     bool strict = false;    ///< any finding (other than members without claims) is an error
     std::size_t rows_in_memory = std::size_t{1} << 19;  ///< claims rows sorted in memory (80 B each) before runs spill to disk
+    /// The longest window read (100 years): a longer one is an error naming where its ends come from.
+    static constexpr int max_window_months = 1200;
     /// The accepted tiers and categories (e.g. a manual cost model's); empty: what the data hold.
     std::vector<std::string> tiers, categories;
     void validate() const;
