@@ -75,7 +75,7 @@ struct NetLine {
     std::uint64_t claim;
     std::uint32_t file_line, member;
     std::uint16_t category;
-    sys_days service, paid;
+    sys_days service;  ///< the first billing's (its rows enter the run-out triangle at their own payment dates)
     double allowed, paid_amount;
 };
 
@@ -429,7 +429,7 @@ void Standardiser::net_line(std::vector<Row>& rows, std::vector<NetLine>& lines)
     auto first = rows.begin();
     for (auto r = rows.begin(); r != kept; ++r)
         if ((first->reversal && !r->reversal) || (first->reversal == r->reversal && r->file_line < first->file_line)) first = r;
-    NetLine line{first->claim, first->file_line, first->member, first->category, first->service, first->paid, 0.0, 0.0};
+    NetLine line{first->claim, first->file_line, first->member, first->category, first->service, 0.0, 0.0};
     for (auto r = rows.begin(); r != kept; ++r) line.allowed += r->allowed, line.paid_amount += r->paid_amount;
     const auto netted = static_cast<std::size_t>(kept - rows.begin());
     if (netted > 1)
