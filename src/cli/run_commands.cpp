@@ -109,7 +109,7 @@ void print_summary(const Scenario& sc, const SimulationResults& r, const std::st
         const Intervention& iv = *sc.intervention;
         print_program_pmpm(iv, sc.cost_model.tiers);
         for (const auto& c : iv.staffing)
-            std::printf("; %s: one per %s participants at $%s a year", c.item.c_str(), money(c.participants_per_staff).c_str(),
+            std::printf("; %s: one per %s participants enrolled at a time (the busiest month) at $%s a year", c.item.c_str(), money(c.participants_per_staff).c_str(),
                         money(c.annual_cost).c_str());
         for (const auto& c : iv.start_up) std::printf("; %s: $%s in year 1", c.item.c_str(), money(c.amount).c_str());
         std::printf("\n");

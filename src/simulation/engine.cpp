@@ -233,10 +233,11 @@ struct Workspace {
     std::vector<double> effect;                     ///< [tier][category] the trial's count factor of the program
     std::vector<double> year_effect;                ///< [year][tier][category] a participant's count factor
     std::vector<std::uint8_t> participant;          ///< [member]
-    std::vector<double> participant_heads;          ///< [year][tier] participants eligible in the year
+    std::vector<MonthlyCaseload> caseload;          ///< [year] participants enrolled month by month, by tier
     std::vector<double> participant_cdf;            ///< [year][from][to] participants' cumulative transitions (rising risk)
     // Who is enrolled when: fixed for the population's members, drawn each trial for entrants (churn).
     std::vector<std::uint8_t> months;       ///< [member * years + year] enrolled months
+    std::vector<std::uint8_t> first_month;  ///< [member * years + year] the first of them (0-11)
     std::vector<std::uint16_t> first_tier;  ///< [member] tier when it is first enrolled
     std::vector<int> entry_month;           ///< [member] horizon month (0-based) it joins; -1: never
     std::vector<double> risk_score;         ///< [member]
@@ -249,9 +250,9 @@ struct Workspace {
           count_draws(2 * p.categories), recursions(2 * p.categories), recursion_k(2 * p.categories), shared_count(p.categories),
           parts(2 * p.categories), trend_factor(static_cast<std::size_t>(p.years)), effect(p.tiers * p.categories, 1.0),
           year_effect(static_cast<std::size_t>(p.years) * p.tiers * p.categories, 1.0), participant(p.members, 0),
-          participant_heads(static_cast<std::size_t>(p.years) * p.tiers, 0.0),
+          caseload(static_cast<std::size_t>(p.years), MonthlyCaseload(p.tiers)),
           participant_cdf(p.rising_risk() ? static_cast<std::size_t>(p.years) * p.tiers * p.tiers : 0),
-          months(p.model.population.months), first_tier(p.model.population.tier), entry_month(p.starters, 0),
+          months(p.model.population.months), first_month(p.members * p.years, 0), first_tier(p.model.population.tier), entry_month(p.starters, 0),
           risk_score(p.model.population.risk_score) {
         months.resize(p.members * p.years, 0);
         first_tier.resize(p.members, 0);
@@ -566,6 +567,7 @@ void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t sl
         const auto [first, end] = enrolled_months(plan, trial, i, y, tier[0], ws, left);
         const int months = end - first;
         ws.months[my] = static_cast<std::uint8_t>(months);
+        ws.first_month[my] = static_cast<std::uint8_t>(months == 0 ? 0 : first);
         if (months == 0) continue;
 
         const double frailty = draw_frailty_and_copula(plan, trial, i, y, ws);
@@ -576,7 +578,7 @@ void simulate_member(const EnginePlan& plan, std::uint32_t trial, std::size_t sl
         if (participant) {
             const std::size_t ti = (slot * Y + y) * T + tier[1];
             out.arms[1].participant_months[ti] += months;
-            ws.participant_heads[static_cast<std::size_t>(y) * T + tier[1]] += 1.0;
+            ws.caseload[static_cast<std::size_t>(y)].add(tier[1], first, end);
         }
         for (std::size_t a = 0; a < arm_count; ++a) {
             const std::size_t ti = (slot * Y + y) * T + tier[a];
@@ -610,7 +612,7 @@ void simulate_trial(const EnginePlan& plan, std::size_t slot, SimulationResults&
         draw_effects(plan, trial, slot, ws, out);
         draw_participation(plan, trial, ws);
         if (plan.rising_risk()) draw_rising_risk(plan, trial, slot, ws, out);
-        std::fill(ws.participant_heads.begin(), ws.participant_heads.end(), 0.0);
+        for (MonthlyCaseload& c : ws.caseload) c.clear();
     }
 
     for (int y = 0; y < plan.years; ++y) ws.trend_factor[static_cast<std::size_t>(y)] = std::pow(std::max(0.0, 1.0 + g), y + 1);
@@ -622,7 +624,7 @@ void simulate_trial(const EnginePlan& plan, std::size_t slot, SimulationResults&
         for (int y = 0; y < Y; ++y) {
             const std::size_t at = slot * Y + y;
             sc.intervention->year_costs(y, std::span<const double>(out.arms[1].participant_months).subspan(at * T, T),
-                                        std::span<const double>(ws.participant_heads).subspan(static_cast<std::size_t>(y) * T, T),
+                                        ws.caseload[static_cast<std::size_t>(y)],
                                         model.tiers, std::span<double>(out.arms[1].program_cost).subspan(at * plan.cost_items, plan.cost_items));
         }
     }
@@ -641,7 +643,7 @@ void simulate_trial(const EnginePlan& plan, std::size_t slot, SimulationResults&
             category_spans[a] = ws.member_category[a];
             tier_spans[a] = ws.tier[a];
         }
-        TrialView view{slot, Y, plan.members, std::span<const std::span<const std::uint16_t>>(tier_spans, arm_count), ws.months, ws.risk_score,
+        TrialView view{slot, Y, plan.members, std::span<const std::span<const std::uint16_t>>(tier_spans, arm_count), ws.months, ws.first_month, ws.risk_score,
                        std::span<const std::span<const double>>(arm_spans, arm_count), C,
                        std::span<const std::span<const double>>(category_spans, arm_count),
                        with_intervention ? std::span<const std::uint8_t>(ws.participant) : std::span<const std::uint8_t>()};

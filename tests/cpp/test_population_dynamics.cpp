@@ -4,6 +4,7 @@
 // population/churn.hpp) against the closed form of the monthly exit and entry process;
 // segments (population/segments.hpp) settled on their own members.
 #include "apmsim/contracts/component.hpp"
+#include "apmsim/experience/experience_observer.hpp"
 #include "apmsim/population/rising_risk.hpp"
 #include "apmsim/run.hpp"
 #include "apmsim/scenario.hpp"
@@ -146,6 +147,68 @@ TEST(Churn, MemberMonthsAndMembersFollowTheProcess) {
     EXPECT_GT(r.member_count, 3 * per_tier);  // entrants' slots follow the population's
 }
 
+namespace {
+
+/// Recounts from the view observers get, trial by trial, the participants enrolled in each
+/// month of each year: [trial][year][month].
+class MonthlyCensus final : public TrialObserver {
+public:
+    MonthlyCensus(std::uint64_t trials, int years) : count(trials * static_cast<std::size_t>(years) * 12, 0.0) {}
+    void observe(const TrialView& v) override {
+        for (std::size_t i = 0; i < v.members; ++i)
+            for (int y = 0; v.participant[i] != 0 && y < v.years; ++y) {
+                const std::size_t my = i * static_cast<std::size_t>(v.years) + static_cast<std::size_t>(y);
+                for (int m = v.first_month(my); m < v.first_month(my) + v.months[my]; ++m)
+                    count[(v.trial * static_cast<std::size_t>(v.years) + static_cast<std::size_t>(y)) * 12 + static_cast<std::size_t>(m)] += 1.0;
+            }
+    }
+    std::vector<double> count;
+};
+
+}  // namespace
+
+// Staff are sized by the caseload, the children enrolled at one time: under monthly churn
+// (q = 5%, entrants replacing the expected exits) the expected census is n in every month
+// (n (1 - q)^m starters plus sum_j n q (1 - q)^(m - j) entrants), within 4 SE, and each
+// trial-year's coordinator cost is ceil(busiest month / 10) x $60,000 of that census, the
+// same in the engine's results and in the experience the contracts see. Counting every
+// child enrolled in the year (0.7.0) charged about 1.6 times as many coordinators.
+TEST(Churn, StaffingFollowsTheBusiestMonthsCaseload) {
+    const std::size_t per_tier = 20;
+    Scenario s = churning_cohort(per_tier, 0.05, 2);
+    s.intervention = Intervention{};
+    s.intervention->name = "care";
+    s.intervention->staffing = {{"coordinator", {}, 10.0, 60000.0}};
+    SimulationOptions o;
+    o.trials = 300;
+    o.seed = 5;
+    MonthlyCensus census(o.trials, 2);
+    ExperienceTable table(o.trials, 2, 2, 1, 3, 1, 0);
+    ExperienceObserver experience(s, {}, table);
+    const SimulationResults r = simulate(s, o, {&census, &experience});
+    const SampleMatrix coordinators = r.samples("program_cost", "intervention", "", "", "coordinator");
+    const SampleMatrix members = r.samples("members", "intervention");
+    const double n = 3.0 * per_tier;
+    double more_children_than_census = 0;
+    for (int y = 0; y < 2; ++y) {
+        for (int m = 0; m < 12; ++m) {
+            Eigen::ArrayXd at(static_cast<Eigen::Index>(o.trials));
+            for (std::uint64_t t = 0; t < o.trials; ++t) at(static_cast<Eigen::Index>(t)) = census.count[(t * 2 + y) * 12 + m];
+            const double sd = std::sqrt((at - at.mean()).square().sum() / (o.trials - 1.0));
+            EXPECT_NEAR(at.mean(), n, 4 * sd / std::sqrt(static_cast<double>(o.trials)) + 1e-12) << "year " << y + 1 << " month " << m + 1;
+        }
+        for (std::uint64_t t = 0; t < o.trials; ++t) {
+            const double* month = census.count.data() + (t * 2 + y) * 12;
+            const double busiest = *std::max_element(month, month + 12);
+            const double cost = std::ceil(busiest / 10.0) * 60000.0;
+            EXPECT_EQ(coordinators(static_cast<Eigen::Index>(t), y), cost) << "trial " << t << " year " << y + 1;
+            EXPECT_EQ(table.at(t, 1, y).program_cost[0], cost) << "trial " << t << " year " << y + 1;
+            more_children_than_census += members(static_cast<Eigen::Index>(t), y) > busiest ? 1 : 0;
+        }
+    }
+    EXPECT_GT(more_children_than_census, 0.9 * 2 * o.trials);  // churn: more children pass through than are enrolled at once
+}
+
 // Exit probabilities outside [0, 1), none above 0, or not one per tier are errors.
 TEST(Churn, ExitProbabilitiesAreChecked) {
     Scenario s = churning_cohort(2, 0.01, 2);
@@ -192,11 +255,25 @@ TEST(ProgramCosts, PmpmByTierIsPaidPerTiersMonths) {
     iv.costs = {{"team", 0.0, {{"A", 150.0}, {"B", 60.0}}}, {"family", 10.0, {}}};
     const std::vector<std::string> tiers = {"A", "B", "C"};
     iv.validate("intervention", {"inpatient"}, tiers, 1);
-    const std::vector<double> months = {120.0, 36.0, 0.0}, heads = {10.0, 3.0, 0.0};
+    const std::vector<double> months = {120.0, 36.0, 0.0};
+    MonthlyCaseload caseload(3);
+    for (int k = 0; k < 10; ++k) caseload.add(0, 0, 12);
+    for (int k = 0; k < 3; ++k) caseload.add(1, 0, 12);
     std::vector<double> out(2);
-    iv.year_costs(0, months, heads, tiers, out);
+    iv.year_costs(0, months, caseload, tiers, out);
     EXPECT_EQ(out[0], 150.0 * 120 + 60.0 * 36);
     EXPECT_EQ(out[1], 10.0 * 156);
+    // Staff by the busiest month: 13 children at once need 2 coordinators at 1:11; the same
+    // 36 months of tier B as three children one after the other (4 months each) need one.
+    iv.staffing = {{"coordinator", {"A", "B"}, 11.0, 1000.0}};
+    out.assign(3, 0.0);
+    iv.year_costs(0, months, caseload, tiers, out);
+    EXPECT_EQ(out[2], 2000.0);
+    MonthlyCaseload one_after_another(3);
+    for (int k = 0; k < 10; ++k) one_after_another.add(0, 0, 12);
+    for (int k = 0; k < 3; ++k) one_after_another.add(1, 4 * k, 4 * k + 4);
+    iv.year_costs(0, months, one_after_another, tiers, out);
+    EXPECT_EQ(out[2], 1000.0);
     EXPECT_EQ(iv.total_pmpm("A"), 160.0);
     EXPECT_EQ(iv.total_pmpm("C"), 10.0);
     iv.costs[0].pmpm = 5.0;

@@ -257,3 +257,30 @@ def test_report_says_members_leave_at_renewal():
     from apmsim._scenario_words import population_sentence
     s = apmsim.Scenario.from_dict(scenario({"renewal_exit": R}))
     assert "5.0% of members leave at each annual renewal" in population_sentence(s.to_dict(), N)
+
+
+def test_staff_are_sized_by_the_children_enrolled_at_one_time():
+    """A coordinator per 10 participants: the staff cost of each year is ceil(busiest
+    month's census / 10) x $60,000, checked against this test's own simulation of the
+    census (each child leaves at the end of a month with probability 0.05, Poisson(2)
+    join in each month from the second on, everyone takes part), within 4 SE of the
+    difference. 0.7.0 counted every child enrolled in the year, about 62 for a census
+    near 40: $398,000 a year against about $270,000."""
+    q, n, trials = 0.05, 40, 2000
+    doc = scenario({"monthly_exit": q}, members={"A": n}, years=2)
+    doc["intervention"] = {"name": "care", "staffing": {"coordinator": {"participants_per_staff": 10, "annual_cost": 60000}}}
+    r = run(doc, trials=trials, seed=31, threads=2)
+    cost = r.samples("program_cost", "intervention", item="coordinator")
+    rng = np.random.default_rng(20261208)
+    paths = 20000
+    census = np.full(paths, n)
+    busiest = np.zeros((paths, 2))
+    for month in range(24):
+        if month > 0:
+            census = rng.binomial(census, 1 - q) + rng.poisson(n * q, paths)  # exits at the end of the last month, then entrants
+        busiest[:, month // 12] = np.maximum(busiest[:, month // 12], census)
+    expected = np.ceil(busiest / 10) * 60000
+    for y in range(2):
+        se = math.sqrt(cost[:, y].var(ddof=1) / trials + expected[:, y].var(ddof=1) / paths)
+        assert abs(cost[:, y].mean() - expected[:, y].mean()) < 4 * se, (y, cost[:, y].mean(), expected[:, y].mean(), se)
+        assert expected[:, y].mean() < 300000  # far below the 0.7.0 figure

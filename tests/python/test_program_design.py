@@ -241,7 +241,7 @@ def test_program_cost_items_are_borne_and_settled(cli, tmp_path):
     path.write_text(json.dumps(doc))
     done = cli("run", path, "--quiet", "--trials", "3")
     assert done.returncode == 0, done.stderr
-    assert "care_coordinator: one per 50 participants at $85,000 a year" in done.stdout
+    assert "care_coordinator: one per 50 participants enrolled at a time (the busiest month) at $85,000 a year" in done.stdout
     assert "mean cost per participant per month by item and year" in done.stdout
 
 

@@ -23,7 +23,8 @@ public:
 
     void observe(const TrialView& v) override {
         const std::size_t C = v.categories, T = out_.tiers(), K = out_.components();
-        std::vector<double> months_by_tier(T), heads_by_tier(T);  // participants' (observers run on many threads: local)
+        std::vector<double> months_by_tier(T);  // participants' (observers run on many threads: local)
+        MonthlyCaseload caseload(T);
         for (std::size_t a = 0; a < v.arm_categories.size(); ++a) {
             const auto costs = v.arm_categories[a];
             const auto tier = v.arm_tiers[a];
@@ -31,14 +32,14 @@ public:
                 auto r = out_.row(v.trial, a, y);
                 std::fill(r.begin(), r.end(), 0.0);
                 std::fill(months_by_tier.begin(), months_by_tier.end(), 0.0);
-                std::fill(heads_by_tier.begin(), heads_by_tier.end(), 0.0);
+                caseload.clear();
                 for (std::size_t i = 0; i < v.members; ++i) {
                     const std::size_t my = i * v.years + y;
                     const double months = v.months[my];
                     if (months == 0 || !tiers_in_[tier[my]]) continue;
                     if (!v.participant.empty() && v.participant[i] != 0) {
                         months_by_tier[tier[my]] += months;
-                        heads_by_tier[tier[my]] += 1.0;
+                        caseload.add(tier[my], v.first_month(my), v.first_month(my) + v.months[my]);
                     }
                     r[C + tier[my]] += months;
                     r[C + T] += 1.0;
@@ -53,7 +54,7 @@ public:
                     }
                 }
                 if (a == 1 && program_costs_)  // program costs: the intervention arm only
-                    model_.intervention->year_costs(y, months_by_tier, heads_by_tier, model_.cost_model.tiers, r.subspan(C + T + 2, K));
+                    model_.intervention->year_costs(y, months_by_tier, caseload, model_.cost_model.tiers, r.subspan(C + T + 2, K));
             }
         }
     }

@@ -59,9 +59,42 @@ struct RiskScoreRule {
     bool admits(double score) const { return score >= min && score <= max; }
 };
 
+/// Participants enrolled in each month of a year, by tier. A caseload (shared/DOMAIN.md
+/// section 9: care coordinators at 1:40 ...) counts the children carried at one time, so a
+/// year's staff are set by its busiest month: with churn, a child enrolled for a month
+/// fills a caseload slot for that month only, not for the year.
+class MonthlyCaseload {
+public:
+    explicit MonthlyCaseload(std::size_t tiers = 0) : tiers_(tiers), count_(12 * tiers, 0.0) {}
+    void clear() { std::fill(count_.begin(), count_.end(), 0.0); }
+    /// A participant of tier `tier` enrolled in months [first, end) of the year (0 .. 12).
+    void add(std::size_t tier, int first, int end) {
+        for (int m = first; m < end; ++m) count_[static_cast<std::size_t>(m) * tiers_ + tier] += 1.0;
+    }
+    double at(int month, std::size_t tier) const { return count_[static_cast<std::size_t>(month) * tiers_ + tier]; }
+    std::size_t tiers() const { return tiers_; }
+    /// The most participants of the tiers for which `counted(tier)` holds enrolled in one month.
+    template <class Counted>
+    double peak(Counted counted) const {
+        double most = 0.0;
+        for (int m = 0; m < 12; ++m) {
+            double n = 0.0;
+            for (std::size_t t = 0; t < tiers_; ++t)
+                if (counted(t)) n += at(m, t);
+            most = std::max(most, n);
+        }
+        return most;
+    }
+
+private:
+    std::size_t tiers_;
+    std::vector<double> count_;  ///< [month][tier]
+};
+
 /// A program cost in steps of staff (shared/DOMAIN.md section 9): one staff member per
-/// `participants_per_staff` participants of `tiers` (every tier when empty) in the year,
-/// rounded up, each costing `annual_cost` dollars a year; a small program costs more per child.
+/// `participants_per_staff` participants of `tiers` (every tier when empty) enrolled at one
+/// time, in the year's busiest month (MonthlyCaseload), rounded up, each costing
+/// `annual_cost` dollars a year; a small program costs more per child.
 struct StaffingCost {
     std::string item;
     std::vector<std::string> tiers;
@@ -117,8 +150,8 @@ struct Intervention {
         return items;
     }
     /// Each item's cost in program year `year` (0-based), in the order of cost_items(), from
-    /// the participants' eligible months and heads (members eligible that year) by tier.
-    void year_costs(int year, std::span<const double> months_by_tier, std::span<const double> heads_by_tier,
+    /// the participants' eligible months by tier and their caseload month by month.
+    void year_costs(int year, std::span<const double> months_by_tier, const MonthlyCaseload& caseload,
                     const std::vector<std::string>& tiers, std::span<double> out) const {
         double months = 0.0;  // whole months: exact in any order
         for (double m : months_by_tier) months += m;
@@ -133,10 +166,9 @@ struct Intervention {
             out[k++] = cost;
         }
         for (const auto& c : staffing) {
-            double heads = 0.0;
-            for (std::size_t t = 0; t < tiers.size(); ++t)
-                if (c.tiers.empty() || std::find(c.tiers.begin(), c.tiers.end(), tiers[t]) != c.tiers.end()) heads += heads_by_tier[t];
-            out[k++] = c.staff(heads) * c.annual_cost;
+            const double busiest = caseload.peak(
+                [&](std::size_t t) { return c.tiers.empty() || std::find(c.tiers.begin(), c.tiers.end(), tiers[t]) != c.tiers.end(); });
+            out[k++] = c.staff(busiest) * c.annual_cost;
         }
         for (const auto& c : start_up) out[k++] = year == 0 ? c.amount : 0.0;
     }

@@ -17,12 +17,18 @@ struct TrialView {
     /// rising risk moves its participants' tiers apart from the baseline's)
     std::span<const std::span<const std::uint16_t>> arm_tiers;
     std::span<const std::uint8_t> months;           ///< [member * years + year]: eligible months (with churn, drawn per trial)
+    /// [member * years + year]: the first of those months (0-11), or empty: every member-year's
+    /// months are the year's first ones
+    std::span<const std::uint8_t> first_months;
     std::span<const double> risk_score;             ///< [member]: the population's, then entrants' (churn.hpp)
     std::span<const std::span<const double>> arms;  ///< per arm: [member * years + year] allowed cost
     std::size_t categories = 0;
     /// per arm: [(member * years + year) * categories + category] allowed cost
     std::span<const std::span<const double>> arm_categories;
     std::span<const std::uint8_t> participant;      ///< [member]: 1 when the member takes part in the program (empty: no program)
+
+    /// The month member-year `my`'s eligible months start in.
+    int first_month(std::size_t my) const { return first_months.empty() ? 0 : first_months[my]; }
 };
 
 /// Called once per trial from worker threads, in no particular order. An observer must
