@@ -256,7 +256,9 @@ void register_exact(py::module_& m) {
         "dicts). method: panjer (recursion, robust when P(N=0) underflows), fft (padded, exponentially tilted transform "
         "with an aliasing estimate), normal, normal_power, translated_gamma or simulation (`samples` draws on the Philox "
         "streams of `seed`). The lattice 0, step, ..., upper is chosen automatically unless step, nodes or upper are "
-        "given; diagnostics['missing_mass'] is the probability it does not hold. Defaults: apmsim::AggregateOptions.");
+        "given (a step of at most 1/256 of the mean given a claim); diagnostics['missing_mass'] is the probability it does "
+        "not hold, which stop-loss premiums and expected shortfalls count; quantiles and retentions beyond it raise. "
+        "Defaults: apmsim::AggregateOptions.");
 
     py::class_<PoolDistribution>(m, "PoolDistribution", "Exact distribution of a pool's annual cost, total and by tier", py::dynamic_attr())
         .def("__reduce__", [](const py::object& self) { return reduce_by_recipe(self, "PoolDistribution", "apmsim.pool_distribution"); })

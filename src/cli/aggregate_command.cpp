@@ -12,12 +12,15 @@
 #include <optional>
 #include <cstring>
 #include <string>
+#include <cmath>
 #include <vector>
 
 namespace apmsim::cli {
 namespace {
 
 std::string number(double x, int digits = 6) {
+    if (std::isnan(x)) return "n/a";  // e.g. the skewness of an infinite variance
+    if (std::isinf(x)) return x > 0 ? "infinite" : "-infinite";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*g", digits, x);
     return buf;
@@ -78,8 +81,13 @@ void print_result(const AggregateDistribution& d, const std::vector<double>& qua
         for (double k : {1.0, 1.5, 2.0, 3.0}) retentions.push_back(k * a.mean);
     const std::vector<int> ws = {16, 18, 18};
     print_row({"retention d", "E[(S-d)+]", "E[min(S,d)]"}, ws);
-    for (double r : retentions)
-        print_row({number(r, 8), number(d.stop_loss_premium(r), 8), number(d.limited_expected_value(r), 8)}, ws);
+    for (double r : retentions) {
+        try {
+            print_row({number(r, 8), number(d.stop_loss_premium(r), 8), number(d.limited_expected_value(r), 8)}, ws);
+        } catch (const ComputationError&) {
+            print_row({number(r, 8), "beyond lattice", "beyond lattice"}, ws);
+        }
+    }
     std::printf("\n");
 
     std::printf("diagnostics: missing mass %s, severity tail mass %s", number(g.missing_mass, 3).c_str(),

@@ -3,6 +3,21 @@
 
 namespace apmsim {
 
+namespace {
+
+/// E[N] times the mean of the discretised severity: its lattice masses, and beyond the
+/// lattice (its tail mass) the severity's own E[X; X > upper]. The mean of the lattice's
+/// compound model, whatever probability the aggregate lattice misses.
+double discretised_model_mean(const Frequency& frequency, const Severity& severity, const DiscretizedSeverity& f) {
+    double m = 0.0;
+    for (std::size_t j = 0; j < f.masses.size(); ++j) m += static_cast<double>(j) * f.step * f.masses[j];
+    const double u = f.upper();
+    const double beyond = mean(severity) - limited_expected_value(severity, u) + u * (1.0 - cdf(severity, u));  // E[X; X > u]
+    return mean(frequency) * (m + std::max(0.0, beyond));
+}
+
+}  // namespace
+
 AggregateDistribution aggregate(const Frequency& frequency, const Severity& severity,
                                        const AggregateOptions& options) {
     options.validate();
@@ -30,8 +45,8 @@ AggregateDistribution aggregate(const Frequency& frequency, const Severity& seve
                 diag.roundoff = r.roundoff;
                 pmf = std::move(r.pmf);
             }
-            AggregateDistribution out(LatticeDistribution(grid.step, std::move(pmf)), grid.step, grid.nodes, s, diag);
-            return out;
+            return AggregateDistribution(LatticeDistribution(grid.step, std::move(pmf)), grid.step, grid.nodes, s, diag,
+                                         discretised_model_mean(frequency, severity, f));
         }
         case AggregateMethod::normal:
         case AggregateMethod::normal_power:

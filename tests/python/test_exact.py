@@ -100,7 +100,9 @@ def test_moments_against_independent_formulas():
 
 
 def test_risk_measures_match_numpy_brute_force():
-    d = apmsim.aggregate(frequency=apmsim.NegativeBinomial(4, 1.5), severity=GAMMA, step=25.0, nodes=4000)
+    # A lattice that holds all the probability (the mass beyond one: test_exact.cpp).
+    d = apmsim.aggregate(frequency=apmsim.NegativeBinomial(4, 1.5), severity=GAMMA, step=25.0, nodes=8000)
+    assert d.diagnostics["missing_mass"] < 1e-12
     x, g = d.grid, d.pmf()
     c = np.cumsum(g)
     for p in (0.5, 0.9, 0.99):
@@ -244,6 +246,22 @@ def test_cli_prints_the_tables():
         assert text in r.stdout
     # The mean row shows the analytic mean 2000.
     assert any(line.split()[:1] == ["mean"] and "2000" in line for line in r.stdout.splitlines())
+
+
+def test_cli_an_infinite_variance_severity_gives_its_quantiles_and_says_what_the_lattice_misses():
+    """Pareto shape 1.5: 0.7.0 printed VaR 0 at 50%, 90% and 99%, and -nan for the analytic
+    skewness. The quantiles are those of an independent numpy FFT (step 25, 2^19 nodes)
+    within two steps; a quantile and a retention beyond the lattice say so."""
+    r = run_cli("--frequency", '{"type": "poisson", "mean": 3}', "--severity", '{"type": "pareto", "shape": 1.5, "scale": 1000}',
+                "--quantiles", "0.5,0.9,0.99,0.99999", "--retentions", "6000,1e7")
+    assert r.returncode == 0, r.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in r.stdout.splitlines() if line.split()}
+    for p, q in (("0.5", 2650.0), ("0.9", 11825.0), ("0.99", 49125.0)):
+        assert abs(float(rows[p][0]) - q) < 60, (p, rows[p])
+    assert rows["0.99999"] == ["beyond", "lattice", "beyond", "lattice"]
+    assert abs(float(rows["6000"][0]) - 2954.0) < 3 and rows["10000000"] == ["beyond", "lattice", "beyond", "lattice"]
+    assert rows["sd"][1] == "infinite" and rows["skewness"][1] == "n/a" and "nan" not in r.stdout
+    assert "1/256 of the mean given a claim" in r.stdout
 
 
 def test_cli_all_methods_and_help():

@@ -7,10 +7,15 @@
 ///
 /// The lattice (Panjer, FFT; also the grid pmf of the other methods) is 0, h, ..., U.
 /// Unless given, U is chosen so that the probability beyond it is about `tail_target`:
-/// U = max(E[S] + 10 sd(S), E[S] + F_X^{-1}(1 - tail_target / E[N])), the second term
-/// because for subexponential severities P(S > x) ~ E[N] P(X > x) (one large claim);
-/// for very heavy tails U is capped at 100 times the first term and the missing mass is
-/// reported. With neither step nor nodes given the lattice has 2^15 nodes.
+/// the largest of E[S] + 10 sd(S) (the body); E[S] + F_X^{-1}(1 - tail_target / E[N]),
+/// because for subexponential severities P(S > x) ~ E[N] P(X > x) (one large claim); and
+/// n E[X] + 10 sd(X) sqrt(n) with n = F_N^{-1}(1 - tail_target) (many claims: the tail of
+/// overdispersed counts). The step must still resolve S's body, so U is capped at
+/// (nodes - 1) / 256 times E[S | N > 0] (a step of at most 1/256 of the mean given a
+/// claim; with a step given, the cap of 2^15 nodes applies all the same); a capped lattice misses more than `tail_target`, which is reported
+/// (diagnostics().missing_mass and a note) and counted in stop-loss premiums and expected
+/// shortfalls (aggregate_distribution.hpp); quantiles beyond it are refused. With neither
+/// step nor nodes given the lattice has 2^15 nodes.
 /// Simulation draws the count and the severities with the distributions' own draw() on
 /// Philox streams (seed, trial = sample index, member 0, StreamKind::sample), the count
 /// from variable (sample, 0, 1) and the severities in turn from (sample, 0, 2).
@@ -82,17 +87,25 @@ struct AggregateOptions {
 
 namespace detail {
 
-/// Upper end U of an automatic lattice (see the file comment); notes what it did.
+/// Upper end U of an automatic lattice of `nodes` nodes (see the file comment); notes what it did.
 inline double automatic_upper(const Cumulants& s, const Frequency& frequency, const Severity& severity, double tail_target,
-                              std::vector<std::string>& notes) {
+                              std::size_t nodes, std::vector<std::string>& notes) {
     const double expected_count = mean(frequency);
     if (expected_count == 0.0 || s.k1 == 0.0) return 1.0;  // S = 0: any lattice will do
     const double body = s.k1 + 10.0 * std::sqrt(s.k2);
-    const double tail = s.k1 + quantile(severity, 1.0 - std::min(0.5, tail_target / expected_count));
-    double u = std::isfinite(body) ? std::max(body, tail) : tail;
-    if (std::isfinite(body) && u > 100.0 * body) {
-        u = 100.0 * body;
-        notes.push_back("automatic upper limit capped at 100 x (mean + 10 sd): heavy severity tail");
+    const double one_large_claim = s.k1 + quantile(severity, 1.0 - std::min(0.5, tail_target / expected_count));
+    const double claims = quantile(frequency, 1.0 - tail_target), sd_x = std::sqrt(variance(severity));
+    const double many_claims = claims * mean(severity) + (std::isfinite(sd_x) ? 10.0 * sd_x * std::sqrt(claims) : 0.0);
+    double u = std::max(one_large_claim, many_claims);
+    if (std::isfinite(body)) u = std::max(u, body);
+    const double mean_given_a_claim = s.k1 / (1.0 - cdf(frequency, 0.0));
+    const double finest = static_cast<double>(nodes - 1) * mean_given_a_claim / 256.0;
+    if (u > finest) {
+        u = finest;
+        notes.push_back("automatic upper limit " + show_rounded(u, 6) + " keeps the step at 1/256 of the mean given a claim (" +
+                        show_rounded(mean_given_a_claim, 6) + "): the lattice misses more than the tail target of " + show(tail_target) +
+                        " (see the missing mass); stop-loss premiums and expected shortfalls count it, quantiles beyond it are refused "
+                        "(give an upper limit and nodes to hold more)");
     }
     if (!std::isfinite(u) || !(u > 0.0))
         throw InvalidInput("upper", "an explicit grid upper limit (the severity's tail is too heavy for an automatic one)",
@@ -107,9 +120,9 @@ inline Grid aggregate_grid(const Cumulants& s, const Frequency& frequency, const
                            const AggregateOptions& o, std::vector<std::string>& notes) {
     o.validate();
     if (o.step > 0.0 && o.nodes > 0) return Grid{o.step, o.nodes};
-    const double u = o.upper > 0.0 ? o.upper : detail::automatic_upper(s, frequency, severity, o.tail_target, notes);
-    if (o.step > 0.0) return Grid::up_to(o.step, u, "aggregate");
     const std::size_t n = o.nodes > 0 ? o.nodes : default_aggregate_nodes;
+    const double u = o.upper > 0.0 ? o.upper : detail::automatic_upper(s, frequency, severity, o.tail_target, n, notes);
+    if (o.step > 0.0) return Grid::up_to(o.step, u, "aggregate");
     return Grid{u / static_cast<double>(n - 1), n};
 }
 

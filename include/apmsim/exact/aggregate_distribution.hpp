@@ -16,7 +16,12 @@
 /// an approximation's mass below zero).
 /// A lattice that does not hold all the probability (mass beyond its upper end, severity
 /// tail mass) says so in `diagnostics().missing_mass`; quantiles beyond the mass it holds
-/// raise ComputationError instead of returning a wrong node.
+/// raise ComputationError instead of returning a wrong node. When the lattice's model mean
+/// is known (aggregate(): E[N] times the mean of the discretised severity, its own tail
+/// included), stop-loss premiums, and so expected shortfalls, count the missing probability:
+/// E[(S - d)+] = the lattice's part + E[S; S > U] - d P(S > U) for d up to the upper end U,
+/// with E[S; S > U] that mean less the lattice's first moment (at least U times the missing
+/// mass); beyond U they and limited expected values raise ComputationError, as quantiles do.
 
 #include "apmsim/core/errors.hpp"
 #include "apmsim/exact/approximations.hpp"
@@ -26,6 +31,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <variant>
@@ -88,7 +94,7 @@ public:
     double quantile(double p) const {
         const auto it = std::lower_bound(cum_.begin(), cum_.end(), p);
         if (it == cum_.end()) {
-            if (missing() > 1e-12)
+            if (missing() > negligible_missing_mass)
                 throw ComputationError("quantile(" + show(p) + "): beyond the probability the lattice holds (" +
                                        show(total()) + "; missing mass " + show(missing()) +
                                        "): use a larger upper limit");
@@ -106,7 +112,8 @@ public:
         const double below = j == 0 ? 0.0 : cum_[j - 1];
         return s + u * (1.0 - below);
     }
-    /// E[(S - d)+] over the lattice (mass beyond it is not included: see missing()).
+    /// E[(S - d)+] over the lattice (mass beyond it is not included: see missing() and
+    /// AggregateDistribution::stop_loss_premium).
     double stop_loss(double d) const {
         double s = 0.0;
         for (std::size_t j = pmf_.size(); j-- > 0;) {
@@ -116,6 +123,22 @@ public:
         }
         return s;
     }
+    /// sum_j x_j p_j over the lattice (not renormalised).
+    double first_moment() const {
+        double m1 = 0.0;
+        for (std::size_t j = 0; j < pmf_.size(); ++j) m1 += static_cast<double>(j) * h_ * pmf_[j];
+        return m1;
+    }
+    double upper_end() const { return static_cast<double>(pmf_.size() - 1) * h_; }
+    /// Mass beyond the lattice below which results ignore it (as quantile() does).
+    static constexpr double negligible_missing_mass = 1e-12;
+    /// ComputationError unless `x` is within the lattice or the lattice misses no probability.
+    void check_within(const char* what, double x) const {
+        if (x > upper_end() && missing() > negligible_missing_mass)
+            throw ComputationError(std::string(what) + "(" + show(x) + "): beyond the lattice's upper end " + show(upper_end()) +
+                                   ", past which it misses probability " + show(missing()) + ": use a larger upper limit");
+    }
+
     /// Moments of the lattice renormalised to the probability it holds.
     Moments moments() const {
         double m0 = 0.0, m1 = 0.0;
@@ -202,9 +225,12 @@ struct MomentErrors {
 
 class AggregateDistribution {
 public:
+    /// `lattice_model_mean`: the mean a lattice representation would have if it held all the
+    /// probability (see the file comment); NaN when not known, and then stop-loss premiums
+    /// leave out the mass beyond the lattice (reported as missing_mass).
     AggregateDistribution(AggregateRepresentation representation, double step, std::size_t nodes, Cumulants analytic,
-                          AggregateDiagnostics diagnostics)
-        : rep_(std::move(representation)), analytic_(analytic), diag_(std::move(diagnostics)) {
+                          AggregateDiagnostics diagnostics, double lattice_model_mean = std::numeric_limits<double>::quiet_NaN())
+        : rep_(std::move(representation)), analytic_(analytic), diag_(std::move(diagnostics)), lattice_model_mean_(lattice_model_mean) {
         diag_.step = step;
         diag_.nodes = nodes;
         if (const auto* lattice = std::get_if<LatticeDistribution>(&rep_)) {
@@ -267,14 +293,22 @@ public:
         const double v = quantile(p);
         return v + stop_loss_premium(v) / (1.0 - p);
     }
-    /// E[(S - d)+].
+    /// E[(S - d)+]; a lattice's counts the mass beyond it (see the file comment).
     double stop_loss_premium(double d) const {
         check::finite("d", d);
+        if (const auto* lattice = std::get_if<LatticeDistribution>(&rep_)) {
+            const double inside = lattice->stop_loss(d), missing = lattice->missing();
+            if (missing <= LatticeDistribution::negligible_missing_mass || std::isnan(lattice_model_mean_)) return inside;
+            lattice->check_within("stop_loss_premium", d);
+            const double beyond = std::max(missing * lattice->upper_end(), lattice_model_mean_ - lattice->first_moment());  // E[S; S > U]
+            return inside + beyond - d * missing;
+        }
         return std::visit([d](const auto& x) { return x.stop_loss(d); }, rep_);
     }
     /// E[min(S, u)].
     double limited_expected_value(double u) const {
         check_not_nan("u", u);
+        if (const auto* lattice = std::get_if<LatticeDistribution>(&rep_)) lattice->check_within("limited_expected_value", u);
         return std::visit(
             [u](const auto& x) {
                 if constexpr (requires { x.limited_expected_value(u); }) return x.limited_expected_value(u);
@@ -302,6 +336,7 @@ private:
     AggregateRepresentation rep_;
     Cumulants analytic_;
     AggregateDiagnostics diag_;
+    double lattice_model_mean_;
     std::vector<double> grid_pmf_;
 };
 
