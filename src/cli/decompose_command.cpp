@@ -27,13 +27,18 @@ void decompose_command(const DecomposeArguments& a) {
                 version, s.name.c_str(), static_cast<unsigned long long>(outer), static_cast<unsigned long long>(inner));
     const std::vector<int> w = {38, 13, 11, 6, 11, 15, 16, 10};
     print_row({"model", "arm", "party", "year", "measure", "sd", "parameter share", "se"}, w);
+    bool below_zero = false;
     for (const auto& r : rows) {
         if (r.party == "other_providers") continue;
+        below_zero = below_zero || r.shares.parameter_share < 0;
         print_row({r.model.empty() ? "(simulated costs)" : r.model, r.arm.empty() ? "both" : r.arm, r.party.empty() ? "-" : r.party,
                    r.year == 0 ? "all" : std::to_string(r.year), r.measure, money(std::sqrt(std::max(0.0, r.shares.variance))),
                    share(r.shares.parameter_share), share(r.shares.parameter_share_se)},
                   w);
     }
+    if (below_zero)
+        std::printf("A share below 0 is chance around a true share of 0 (the estimates are unbiased, not cut at 0): "
+                    "read it as no parameter uncertainty to speak of.\n");
 }
 
 }  // namespace

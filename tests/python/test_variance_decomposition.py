@@ -92,6 +92,14 @@ def test_the_command_line_prints_the_same_shares(cli, tmp_path):
     assert line.split()[-2:] == [f"{100 * row.parameter_share:.1f}%", f"{100 * row.parameter_share_se:.1f}%"]
     bad = cli("decompose", path, "--outer", "2")
     assert bad.returncode == 2 and "--outer: expected a whole number from 3" in bad.stderr
+    # Without parameter uncertainty the unbiased shares scatter around 0: a share below 0 is
+    # explained under the table, and only then.
+    for trend_sd in (0.0, TREND_SD):
+        pool(trend_sd).save(path)
+        done = cli("decompose", path, "--outer", "30", "--inner", "3")
+        table = apmsim.variance_decomposition(pool(trend_sd), outer=30, inner=3)
+        below = bool((table.parameter_share < 0).any())
+        assert ("A share below 0 is chance around a true share of 0" in done.stdout) == below, (trend_sd, done.stdout)
 
 
 def test_a_scenario_of_a_runs_part_decomposes_as_the_whole():
