@@ -127,9 +127,13 @@ extern "C" __attribute__((target("avx"))) __m256d Sleef_cinz_log1pd4_u10avx(__m2
 extern "C" __attribute__((target("avx"))) __m256d Sleef_cinz_expd4_u10avx(__m256d);
 
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), which it then reports as
-// used uninitialised (GCC bug 105593); the value is never read.
+// used uninitialised, or maybe so at other optimisation levels (GCC bug 105593); the value is
+// never read.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#ifndef __clang__
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 // Philox4x32-10 of 16 (AVX-512) or 8 (AVX2) blocks, each 32-bit lane of c0..c3 one word of
 // one block: philox_words in vector lanes. A 32 x 32 -> 64-bit product (mul_epu32) takes
 // the even lanes; the odd lanes are shifted down to be multiplied, and blends put each

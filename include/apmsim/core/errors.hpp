@@ -88,6 +88,15 @@ inline std::string show(double value) {
     return s;
 }
 
+/// A ratio or share shown to `digits` significant digits (e.g. 15.4 for 15.358105893152194):
+/// for a measured quantity in a message, where every digit of show() would be noise.
+inline std::string show_rounded(double value, int digits = 3) {
+    std::ostringstream out;
+    out.precision(digits);
+    out << value;
+    return out.str();
+}
+
 namespace check {
 
 /// Each helper throws InvalidInput naming `where` when the condition fails.

@@ -83,7 +83,7 @@ inline void check_run_out_span(const PaidTriangle& t, double tail_factor) {
     throw InvalidInput("first", "claims history long enough to see claims finish developing (the oldest incurred month " +
                                     oldest + " paid at most " + show(100 * max_last_development_share) + "% of its amount in " + last +
                                     ", its last month), or a tail factor above 1 for the development still to come (--tail, tail_factor)",
-                       lags > 1 ? show(100 * share) + "% paid in " + last + ", " + std::to_string(lags - 1) + " months after service"
+                       lags > 1 ? show_rounded(100 * share) + "% paid in " + last + ", " + std::to_string(lags - 1) + " months after service"
                                 : "one month of history (no development seen)");
 }
 
