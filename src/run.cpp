@@ -148,6 +148,26 @@ std::vector<double> pilot_percentiles(const Model& m, const SimulationOptions& o
     return *percentiles;
 }
 
+/// The analytic member-level cvs of annual cost of `categories` (empty: all), over the
+/// year-1 members of the tiers `tiers_in`: between tiers included, and within tiers
+/// (sqrt(mean within-tier variance) / mean); 0 for an empty pool.
+std::pair<double, double> member_cost_cvs(const Scenario& s, const std::vector<bool>& tiers_in, const std::vector<bool>& categories) {
+    std::vector<MemberYearMoments> tier_moments;
+    for (std::size_t k = 0; k < s.cost_model.tier_count(); ++k) tier_moments.push_back(member_year_moments(s.cost_model, k, categories));
+    double n = 0, m1 = 0, m2 = 0, within = 0;
+    for (std::size_t i = 0; i < s.population.size(); ++i) {
+        if (s.population.months_of(i, 0) == 0 || !tiers_in[s.population.tier[i]]) continue;
+        const MemberYearMoments& tm = tier_moments[s.population.tier[i]];
+        n += 1;
+        m1 += tm.mean;
+        m2 += tm.variance + tm.mean * tm.mean;
+        within += tm.variance;
+    }
+    if (!(n > 0)) return {0.0, 0.0};
+    const double mean = m1 / n;  // the year-1 mixture of tiers
+    return {std::sqrt(std::max(0.0, m2 / n - mean * mean)) / mean, std::sqrt(within / n) / mean};
+}
+
 /// The scenario's names and pool facts that components are prepared against, for the
 /// members of the tiers `tiers_in` (a population segment; empty: every tier).
 SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const RunControl& control, std::vector<bool> tiers_in = {}) {
@@ -157,28 +177,19 @@ SettlementSetup make_setup(const Scenario& s, const SimulationOptions& o, const 
     setup.categories = s.cost_model.categories;
     setup.tiers = s.cost_model.tiers;
     setup.years = s.years();
-    double months = 0, score_months = 0, n = 0, m1 = 0, m2 = 0, within = 0;
-    std::vector<MemberYearMoments> tier_moments;
-    for (std::size_t k = 0; k < s.cost_model.tier_count(); ++k) tier_moments.push_back(member_year_moments(s.cost_model, k));
+    double months = 0, score_months = 0, n = 0;
     for (std::size_t i = 0; i < s.population.size(); ++i) {
         const int mo = s.population.months_of(i, 0);
         if (mo == 0 || !tiers_in[s.population.tier[i]]) continue;
-        const MemberYearMoments& tm = tier_moments[s.population.tier[i]];
         n += 1;
         months += mo;
         score_months += s.population.risk_score[i] * mo;
-        m1 += tm.mean;
-        m2 += tm.variance + tm.mean * tm.mean;
-        within += tm.variance;
     }
     setup.pool_members = n;
     if (segment) setup.tiers_in = tiers_in;
     setup.mean_risk_score = months > 0 ? score_months / months : 0.0;
-    if (n > 0) {
-        const double mean = m1 / n;  // the year-1 mixture of tiers
-        setup.member_cost_cv = std::sqrt(std::max(0.0, m2 / n - mean * mean)) / mean;
-        setup.member_cost_cv_within_tier = std::sqrt(within / n) / mean;
-    }
+    std::tie(setup.member_cost_cv, setup.member_cost_cv_within_tier) = member_cost_cvs(s, tiers_in, {});
+    setup.measured_cost_cvs = [&s, tiers_in](const std::vector<bool>& categories) { return member_cost_cvs(s, tiers_in, categories); };
     auto cache = std::make_shared<std::map<double, std::vector<double>>>();
     const Model& model = s;
     setup.member_cost_percentile = [&model, o, cache, tiers_in, stop = control.stop](double p) {
@@ -229,15 +240,20 @@ struct SegmentTables {
 };
 
 /// The simulated benchmark base period: without the program, no trend (base-year
-/// dollars), every member eligible as in year 1, on base_period_seed(seed); one table per
-/// segment (kept in the base-case cache).
+/// dollars), every member eligible as in year 1 and in its year-1 tier in every base year
+/// (the years before the contract taken to be in the steady state its first year shows:
+/// tier transitions apply from the contract's first year on; run forward from year 1, the
+/// latest base years drifted furthest from it), on base_period_seed(seed); one table per
+/// segment (kept in the base-case cache). Base years are alike, so a model with n base
+/// years takes simulated years 0 .. n - 1 whatever the other models ask for.
 std::shared_ptr<const std::vector<ExperienceTable>> simulate_base_period(const Model& model, const SimulationOptions& options,
                                                                          const Settlement& settlement, const SegmentPlan& segments,
                                                                          const RunControl& control) {
     const std::size_t base_years = settlement.base_years();
     Model b = without_program(model);
     b.cost_model.trend = Trend{0.0, 0.0};
-    b.churn.reset();  // every member eligible as in year 1, in every base year
+    b.churn.reset();  // every member eligible as in year 1, in every base year,
+    b.cost_model.tier_transition.resize(0, 0);  // in its year-1 tier
     Population& pop = b.population;
     std::vector<std::uint8_t> months(pop.size() * base_years);
     for (std::size_t i = 0; i < pop.size(); ++i)

@@ -1,6 +1,7 @@
 // Payment models: lifetime, validation and JSON (contracts/payment_model.hpp).
 #include "apmsim/contracts/payment_model.hpp"
 
+#include "apmsim/contracts/benchmark.hpp"
 #include "apmsim/contracts/component.hpp"
 #include "apmsim/contracts/named_values.hpp"
 
@@ -53,7 +54,71 @@ void PaymentModel::validate_quality_use(const std::string& where) const {
                        "a score that no component uses");
 }
 
+namespace {
+
+/// A benchmark's (or corridor target's) list of PMPMs runs over the years its component is
+/// in force, the last repeating: a longer list would have values with no effect.
+void check_per_year_list(const std::string& at, const ComponentInForce& c, int horizon) {
+    std::visit(
+        [&](const auto& t) {
+            const BenchmarkTerms* b = nullptr;
+            std::string key;
+            if constexpr (requires { t.benchmark; }) b = &t.benchmark, key = ".benchmark.pmpm";
+            if constexpr (requires { t.target; })
+                if (t.target) b = &*t.target, key = ".target.pmpm";
+            const std::size_t in_force = c.years.empty() ? static_cast<std::size_t>(horizon) : c.years.size();
+            if (b && b->pmpm.size() > in_force)
+                throw InvalidInput(at + key, "at most " + std::to_string(in_force) + " PMPM(s): one per year the component is in force (" +
+                                                 (c.years.empty() ? "every year of the horizon" : "its years") + "), the last repeating",
+                                   std::to_string(b->pmpm.size()) + " values");
+        },
+        c.terms);
+}
+
+std::string flow_list(const std::vector<std::string>& flows) {
+    std::string all;
+    for (const auto& f : flows) all += (all.empty() ? "" : " or ") + f;
+    return all;
+}
+
+/// Whether `c` pays `party` a flow named in `flows` (fee_for_service, capitation,
+/// care_management_fees). Fee-for-service may pay the provider or the PCPs (the delivery's
+/// shares, not known here), so it counts for both.
+bool pays_as(const Component& c, Party party, const std::vector<std::string>& flows) {
+    auto named = [&](const char* flow) { return std::find(flows.begin(), flows.end(), flow) != flows.end(); };
+    if (std::holds_alternative<FeeForService>(c)) return named("fee_for_service");
+    if (const auto* k = std::get_if<Capitation>(&c)) return named("capitation") && k->party == party;
+    if (const auto* f = std::get_if<CareManagementFee>(&c)) return named("care_management_fees") && f->party == party;
+    return false;
+}
+
+/// A quality withhold or performance adjustment takes a share of what the payer paid its
+/// party that year: in a year when no component in force pays it one of those flows, it
+/// can have no effect (an error, naming the year).
+void check_has_a_basis(const std::string& where, const std::vector<ComponentInForce>& components, int horizon) {
+    for (std::size_t i = 0; i < components.size(); ++i) {
+        Party party;
+        std::vector<std::string> flows = {"fee_for_service", "capitation", "care_management_fees"};
+        if (const auto* w = std::get_if<QualityWithhold>(&components[i].terms)) party = w->party;
+        else if (const auto* a = std::get_if<PerformanceAdjustment>(&components[i].terms)) party = a->party, flows = a->basis;
+        else continue;
+        for (int y = 0; y < horizon; ++y) {
+            if (!components[i].in_force(y)) continue;
+            bool paid = false;
+            for (const auto& other : components) paid = paid || (other.in_force(y) && pays_as(other.terms, party, flows));
+            if (!paid)
+                throw InvalidInput(index_path(where + ".components", i),
+                                   "a component in force in year " + std::to_string(y + 1) + " that pays the " + to_string(party) + " as " +
+                                       flow_list(flows) + " (the basis it takes its share of; without one it can have no effect)",
+                                   "none in year " + std::to_string(y + 1));
+        }
+    }
+}
+
+}  // namespace
+
 void PaymentModel::validate_years(const std::string& where, int years) const {
+    check_has_a_basis(where, components, years);
     for (std::size_t i = 0; i < components.size(); ++i) {
         const auto& ys = components[i].years;
         for (std::size_t k = 0; k < ys.size(); ++k) {
@@ -70,6 +135,7 @@ void PaymentModel::validate_years(const std::string& where, int years) const {
                 else return false;
             },
             components[i].terms);
+        check_per_year_list(index_path(where + ".components", i), components[i], years);
         const int last = ys.empty() ? years : *std::max_element(ys.begin(), ys.end());
         if (trended && last < 2)
             throw InvalidInput(index_path(where + ".components", i) + ".rate_trend", "a component in force after year 1 (rates move from year 2)",

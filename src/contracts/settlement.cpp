@@ -232,8 +232,9 @@ double Settlement::benchmark_pmpm(const SettlementStep& step, const SettlementSe
         double base_pmpm = 0, base_risk = 0;
         const std::size_t nb = bt.base_year_weights.size();
         for (std::size_t k = 0; k < nb; ++k) {
-            // The weights run oldest first; the latest base year is the last simulated one.
-            const PeriodExperience be = basis.base_period->at(in.trial, 0, static_cast<int>(base_years_ - nb + k));
+            // The weights run oldest first; the latest base year is simulated year 0, so a
+            // model's base years do not depend on how many the others ask for (run.cpp).
+            const PeriodExperience be = basis.base_period->at(in.trial, 0, static_cast<int>(nb - 1 - k));
             double cost = be.allowed_in(step.needs.base_categories);
             if (step.needs.base_truncated) cost -= be.member_sums[step.base_reduction];
             base_pmpm += bt.base_year_weights[k] * cost / be.total_months();
@@ -245,7 +246,7 @@ double Settlement::benchmark_pmpm(const SettlementStep& step, const SettlementSe
         b.base_risk = by_score ? setup.mean_risk_score : basis.given_base_tier_risk;
     }
     b.performance_risk = by_score ? e.risk_months / e.total_months() : tier_mix_risk(e.member_months, basis.tier_mean);
-    return bt.pmpm_in(in.year, b);
+    return bt.pmpm_in(in.year, step.component->term_year(in.year), b);
 }
 
 void Settlement::settle(std::size_t mi, const PeriodInputs& in, const BenchmarkBasis& basis, Ledger& ledger,

@@ -301,6 +301,46 @@ def test_confidence_interval_msr_uses_the_within_tier_cv_unless_told():
     assert 10.0 / 100 < z * within / math.sqrt(600) < 11.0 / 100
 
 
+def test_confidence_interval_msr_on_some_categories_uses_their_cv():
+    """A contract measuring inpatient cost only (or inpatient and pharmacy) takes the cv of
+    that cost: Var = sum_c Var S_c + frailty_cv^2 sum_{c != d} m_c mu_c m_d mu_d (the shared
+    frailty), per tier, mixed within tiers. 0.7 used the whole cost's cv (the chance of paying
+    savings by luck on an inpatient-only contract was 21% against the 10% intended)."""
+    s = program(600)
+    mix = dict(zip(s.tiers, (0.25, 0.5, 0.25)))
+    v = s.to_dict()["cost_model"]["frailty_cv"] ** 2
+    z = 1.6448536269514722
+
+    def within_cv(categories):
+        mean = variance = 0.0
+        for t in s.tiers:
+            cells = s.member_year_moments(t)["categories"]
+            m = [cells[c][0] for c in categories]
+            mean += mix[t] * sum(m)
+            variance += mix[t] * (sum(cells[c][1] for c in categories) + v * (sum(m) ** 2 - sum(x * x for x in m)))
+        return math.sqrt(variance) / mean, mean
+
+    cases = {"inpatient": ["inpatient"], "inpatient_pharmacy": ["inpatient", "pharmacy"]}
+
+    def settled(name):
+        cv, mean = within_cv(cases[name])
+        return apmsim.PaymentModel(name, [apmsim.FeeForService(), apmsim.SharedSavings(
+            benchmark={"pmpm": mean / 12 * 1.02}, sharing_rate=0.5, categories=cases[name],
+            minimum_savings_rate={"method": "confidence_interval", "confidence": 0.9, "sides": "two"})])
+
+    s.payment_models = [settled(name) for name in cases]
+    r = apmsim.run(s, trials=300, seed=SEED)
+    members = r.samples("members", "intervention")[:, 0]
+    whole = s.member_year_moments(s.tiers[0])["mean"]
+    for name in cases:
+        cv, _ = within_cv(cases[name])
+        rate = r.payments.metric(name, "savings_rate")[:, 0]
+        paid = r.payments.metric(name, "shared_savings")[:, 0] > 0
+        np.testing.assert_array_equal(paid, rate >= z * cv / np.sqrt(members))
+        assert 0 < rate.mean() and paid.any() and not paid.all(), name  # the test can tell the rates apart
+    assert whole > 0
+
+
 # --- Item 13: payments do not depend on the trial count --------------------------------------
 
 def test_payments_with_stop_loss_and_truncation_do_not_depend_on_the_trial_count():
@@ -682,3 +722,93 @@ def test_the_422_208_preset_covers_ninety_percent_above_the_deductible():
     assert apmsim.SpecificStopLoss(preset_422_208="combined").to_dict()["coinsurance"] == 0.9
     assert apmsim.SpecificStopLoss(preset_422_208="combined", coinsurance=1.0).to_dict()["coinsurance"] == 1.0
     assert apmsim.SpecificStopLoss(attachment=1000).to_dict()["coinsurance"] == 1.0
+
+
+def test_a_simulated_benchmark_starts_from_year_one_whatever_the_other_models():
+    """The base period is the years before the contract: every member in its year-1 tier
+    (0.7 ran it forward through the tier transitions, so with rising risk the latest base
+    years, weighted most, had drifted furthest from year 1: here +29% for base year 2, a
+    saving paid with no program). Without program or trend, each model's benchmark is then
+    the year-1 pool's expected cost, sum_t n_t lambda_t E[X], within 4 SE; and a model with
+    one base year gets the same benchmark, trial by trial, alone or beside a model with three
+    (0.7 gave it the last of the three)."""
+    lam, mean_x = {"A": 1.0, "B": 0.4, "C": 0.1}, 10000.0
+    doc = {
+        "name": "drift", "years": 1, "tiers": ["A", "B", "C"], "categories": ["inpatient"],
+        "population": {"generate": {"members": 300, "tier_mix": {"A": 0.1, "B": 0.3, "C": 0.6}}},
+        "cost_model": {"frailty_cv": 0.0, "trend": {"mean": 0.0, "sd": 0.0},
+                       "tier_transitions": {"A": {"A": 1.0, "B": 0.0, "C": 0.0}, "B": {"A": 0.2, "B": 0.8, "C": 0.0},
+                                            "C": {"A": 0.0, "B": 0.25, "C": 0.75}},
+                       "cells": {"inpatient": {t: {"frequency": {"type": "poisson", "mean": lam[t]},
+                                                   "severity": {"type": "gamma", "mean": mean_x, "cv": 1.0}} for t in lam}}},
+        "settings": {"trials": 400, "seed": 3, "threads": 2, "calibration_trials": 50},
+    }
+
+    def model(name, weights):
+        return {"name": name, "components": [{"type": "fee_for_service"}, {
+            "type": "shared_savings", "benchmark": {"baseline_pmpm": "simulated", "base_year_weights": weights}, "sharing_rate": 0.5}]}
+
+    alone = apmsim.run(apmsim.Scenario.from_dict({**doc, "payment_models": [model("one", [1.0])]}), progress=False)
+    both = apmsim.run(apmsim.Scenario.from_dict({**doc, "payment_models": [model("three", [0.1, 0.3, 0.6]), model("one", [1.0])]}),
+                      progress=False)
+    np.testing.assert_array_equal(alone.payments.metric("one", "benchmark", "baseline", "shared_savings"),
+                                  both.payments.metric("one", "benchmark", "baseline", "shared_savings"))
+    heads = {t: both.samples("members", tier=t)[0, 0] for t in lam}
+    expected = sum(heads[t] * lam[t] * mean_x for t in lam)
+    for name in ("one", "three"):
+        benchmark = both.payments.metric(name, "benchmark", "baseline", "shared_savings")[:, 0]
+        se = benchmark.std(ddof=1) / math.sqrt(len(benchmark))
+        assert abs(benchmark.mean() - expected) < 4 * se, (name, benchmark.mean(), expected, se)
+
+
+def test_a_benchmark_list_runs_over_the_years_its_component_is_in_force():
+    """A shared-savings component in force in years 2 and 3 with a benchmark of 4,000 then
+    4,200 PMPM uses 4,000 in year 2 and 4,200 in year 3 (0.7 indexed the list by the
+    horizon's year: 4,200 in both, the 4,000 without effect); a list longer than the years
+    in force (values that could have no effect) is refused with its path."""
+    savings = {"type": "shared_savings", "years": [2, 3], "benchmark": {"pmpm": [4000, 4200]}, "sharing_rate": 0.5}
+    s = program(members=100, years=3)
+    doc = s.to_dict()
+    doc["payment_models"] = [{"name": "later", "components": [{"type": "fee_for_service"}, savings]}]
+    doc["settings"]["trials"] = 20
+    r = apmsim.run(apmsim.Scenario.from_dict(doc), progress=False)
+    months = r.samples("member_months", "intervention")
+    benchmark = r.payments.metric("later", "benchmark", "intervention", "shared_savings")
+    np.testing.assert_allclose(benchmark[:, 1:] / months[:, 1:], np.broadcast_to([4000.0, 4200.0], (20, 2)), rtol=1e-12)
+    for years, values in (([2, 3], [4000, 4100, 4200]), (None, [1, 2, 3, 4])):
+        bad = {**savings, "benchmark": {"pmpm": values}}
+        if years is None:
+            del bad["years"]
+        doc["payment_models"] = [{"name": "later", "components": [{"type": "fee_for_service"}, bad]}]
+        with pytest.raises(apmsim.InvalidInput) as e:
+            apmsim.Scenario.from_dict(doc).validate()
+        assert e.value.where == "payment_models[0].components[1].benchmark.pmpm", str(e.value)
+        assert f"at most {3 if years is None else 2} PMPM(s): one per year the component is in force" in str(e.value)
+
+
+def test_a_withhold_or_adjustment_without_a_basis_in_some_year_is_refused():
+    """A performance adjustment takes a share of what the payer paid its party as the flows
+    of its basis (default: care-management fees); a quality withhold of its fee-for-service,
+    capitation or care fees. In a year when no component in force pays that, it can have no
+    effect: 0.7 settled it as 0 (a capitation model's adjustment at a score of 0.95 paid
+    nothing where +50% of the capitation was meant). Refused naming the component and the year."""
+    cap = {"type": "capitation", "pmpm": {"A": 2600, "B": 1200, "C": 500}}
+    adjustment = {"type": "performance_adjustment"}
+    doc = program(members=50, years=2).to_dict()
+
+    def check(components, where, year):
+        doc["payment_models"] = [{"name": "m", "quality": {"fixed": 0.95}, "components": components}]
+        with pytest.raises(apmsim.InvalidInput) as e:
+            apmsim.Scenario.from_dict(doc).validate()
+        assert e.value.where == where and f"none in year {year}" in str(e.value), str(e.value)
+
+    check([cap, adjustment], "payment_models[0].components[1]", 1)
+    check([cap, {"type": "quality_withhold", "party": "pcp", "rate": 0.02, "quality": "scale"}], "payment_models[0].components[1]", 1)
+    check([{"type": "fee_for_service"}, {"type": "care_management_fee", "pmpm": 50, "years": [1]}, {**adjustment, "years": [2]}],
+          "payment_models[0].components[2]", 2)
+    # With the basis it means, the adjustment pays +50% of the capitation (rate at 0.95).
+    doc["payment_models"] = [{"name": "m", "quality": {"fixed": 0.95}, "components": [cap, {**adjustment, "basis": ["capitation"]}]}]
+    r = apmsim.run(apmsim.Scenario.from_dict(doc), trials=3, progress=False)
+    paid = r.payments.metric("m", "performance_adjustment", "intervention")
+    capitation = r.payments.metric("m", "capitation", "intervention")
+    np.testing.assert_allclose(paid, 0.5 * capitation, rtol=1e-12)

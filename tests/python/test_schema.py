@@ -174,11 +174,14 @@ def model_doc(base, components, quality=None, members=None):
 
 def component_doc(base, component, quality=None):
     """`component` in a payment model of its own, after a residual fee-for-service unless it pays for all care;
-    stop-loss after a capitation of every category to its party (it insures claims its party pays)."""
+    stop-loss after a capitation of every category to its party (it insures claims its party pays); a
+    performance adjustment on care-management fees after one to its party (the basis it takes a share of)."""
     pays_for_all = component["type"] == "fee_for_service" or (component["type"] == "capitation" and "categories" not in component)
     payment = [] if pays_for_all else [{"type": "fee_for_service"}]
     if component["type"].endswith("stop_loss"):
         payment = [{"type": "capitation", "pmpm": 3900, "party": component.get("party", "provider")}]
+    if component["type"] == "performance_adjustment" and "care_management_fees" in component.get("basis", ["care_management_fees"]):
+        payment.append({"type": "care_management_fee", "pmpm": 50, "party": component.get("party", "provider")})  # its basis
     return model_doc(base, payment + [component], quality)
 
 

@@ -50,12 +50,13 @@ struct BenchmarkTerms {
         check::in_closed(where + ".discount", discount, 0.0, 0.5);
     }
 
-    /// Benchmark PMPM in year `year` (0-based; performance year 1 is trended once from
-    /// the base period, like the simulated costs).
-    double pmpm_in(int year, const BenchmarkInputs& in) const {
+    /// Benchmark PMPM in year `year` of the horizon (0-based; performance year 1 is trended
+    /// once from the base period, like the simulated costs), the `term_year`-th year its
+    /// component is in force (0-based: a given list runs over those years).
+    double pmpm_in(int year, std::size_t term_year, const BenchmarkInputs& in) const {
         double b;
         if (direct()) {
-            b = pmpm[std::min<std::size_t>(static_cast<std::size_t>(year), pmpm.size() - 1)];
+            b = pmpm[std::min<std::size_t>(term_year, pmpm.size() - 1)];
         } else {
             const double base = baseline_pmpm ? *baseline_pmpm : in.simulated_base_pmpm;
             const double g = trend ? *trend : in.realised_trend;

@@ -27,6 +27,7 @@
 #include "apmsim/contracts/shared_savings.hpp"
 #include "apmsim/contracts/stop_loss.hpp"
 
+#include <algorithm>
 #include <string_view>
 #include <variant>
 
@@ -142,6 +143,12 @@ struct ComponentInForce {
         for (int y : years)
             if (y == year0 + 1) return true;
         return false;
+    }
+    /// Which of its own years year `year0` (0-based, in force) is, 0-based: what a per-year
+    /// list of its terms (a benchmark's PMPMs) is indexed by.
+    std::size_t term_year(int year0) const {
+        if (years.empty()) return static_cast<std::size_t>(year0);
+        return static_cast<std::size_t>(std::count_if(years.begin(), years.end(), [&](int y) { return y < year0 + 1; }));
     }
     bool operator==(const ComponentInForce&) const = default;
 };

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace apmsim {
@@ -32,6 +33,9 @@ struct SettlementSetup {
     /// sqrt(mean within-tier variance) / mean: the cv that governs the noise of the mean of
     /// a pool whose tier mix is fixed (sd of the pool mean = this / sqrt(n))
     double member_cost_cv_within_tier = 0;
+    /// The same two cvs (total, within tier) of a member's annual cost of `categories`
+    /// only; not set: those of the whole cost.
+    std::function<std::pair<double, double>(const std::vector<bool>& categories)> measured_cost_cvs;
     /// The cost model's expected annual trend: dollar terms stated for year 1 that stand
     /// for a quantity of each year's cost (truncation amounts) grow with it.
     double expected_trend = 0;

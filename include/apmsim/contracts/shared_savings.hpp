@@ -22,9 +22,11 @@
 #include "apmsim/contracts/named_values.hpp"
 #include "apmsim/contracts/settlement_context.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 namespace apmsim {
 
@@ -164,11 +166,16 @@ struct SharingTerms {
             n.base_truncated = true;
         }
         Prepared p{this, n.base_categories, {}, {}, s.metric("shared_savings"), s.metric("savings_paid"), {}, {}};
+        // A confidence-interval rate's cv is that of what the contract measures: its
+        // categories' cost (truncated costs keep their categories' whole cv, which overstates it).
+        double cv = s.member_cost_cv, cv_within = s.member_cost_cv_within_tier;
+        const bool some_categories = std::find(n.base_categories.begin(), n.base_categories.end(), false) != n.base_categories.end();
+        if (some_categories && s.measured_cost_cvs) std::tie(cv, cv_within) = s.measured_cost_cvs(n.base_categories);
         // The MSSP table covers pools of 5,000 or more: a smaller year-1 pool is an error.
-        p.msr = minimum_savings_rate.resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, where + ".minimum_savings_rate");
+        p.msr = minimum_savings_rate.resolve(s.pool_members, cv_within, cv, where + ".minimum_savings_rate");
         if constexpr (TwoSided) {
             const std::string at = where + (minimum_loss_rate ? ".minimum_loss_rate" : ".minimum_savings_rate");
-            p.mlr = minimum_loss_rate.value_or(minimum_savings_rate).resolve(s.pool_members, s.member_cost_cv_within_tier, s.member_cost_cv, at);
+            p.mlr = minimum_loss_rate.value_or(minimum_savings_rate).resolve(s.pool_members, cv_within, cv, at);
             p.shared_losses = s.metric("shared_losses");
             p.losses_owed = s.metric("losses_owed");
         }

@@ -26,7 +26,8 @@ struct MemberYearMoments {
     double cv() const { return std::sqrt(variance) / mean; }
 };
 
-inline MemberYearMoments member_year_moments(const CostModel& model, std::size_t tier) {
+/// The moments of a member-year's cost of the categories `counted` (empty: every category).
+inline MemberYearMoments member_year_moments(const CostModel& model, std::size_t tier, const std::vector<bool>& counted = {}) {
     if (model.copula_correlation.size() != 0)
         throw InvalidInput("cost_model.copula", "no copula (closed-form moments assume independent categories given frailty)",
                            "a copula");
@@ -37,6 +38,7 @@ inline MemberYearMoments member_year_moments(const CostModel& model, std::size_t
     out.category_variance.resize(nc);
     std::vector<double> count_times_severity(nc);
     for (std::size_t c = 0; c < nc; ++c) {
+        if (!counted.empty() && !counted[c]) continue;
         const auto& cell = model.cell(tier, c);
         double m = 0.0, inv_r = 0.0;
         if (const auto* nb = std::get_if<NegativeBinomial>(&cell.frequency)) {
