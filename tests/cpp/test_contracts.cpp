@@ -1287,7 +1287,7 @@ TEST(ContractJson, TermsWithoutEffectAreErrors) {
         {R"({"type": "shared_savings", "benchmark": {"pmpm": 1000}, "sharing_rate": 0.5,
              "minimum_savings_rate": {"method": "confidence_interval", "cv": "within"}})", "c.minimum_savings_rate.cv"},
     };
-    for (const auto& [text, where] : cases) EXPECT_EQ(where_of([&] { parse(text, "c"); }), where) << text;
+    for (const auto& c : cases) EXPECT_EQ(where_of([&] { parse(c.first, "c"); }), c.second) << c.first;  // clang 14 cannot capture a structured binding
 }
 
 }  // namespace
