@@ -12,10 +12,11 @@
 /// n E[X] + 10 sd(X) sqrt(n) with n = F_N^{-1}(1 - tail_target) (many claims: the tail of
 /// overdispersed counts). The step must still resolve S's body, so U is capped at
 /// (nodes - 1) / 256 times E[S | N > 0] (a step of at most 1/256 of the mean given a
-/// claim; with a step given, the cap of 2^15 nodes applies all the same); a capped lattice misses more than `tail_target`, which is reported
-/// (diagnostics().missing_mass and a note) and counted in stop-loss premiums and expected
-/// shortfalls (aggregate_distribution.hpp); quantiles beyond it are refused. With neither
-/// step nor nodes given the lattice has 2^15 nodes.
+/// claim; with a step given, the cap for 2^15 nodes applies all the same). A capped
+/// lattice misses more than `tail_target`, which is reported (diagnostics().missing_mass
+/// and a note) and counted in stop-loss premiums and expected shortfalls
+/// (aggregate_distribution.hpp); quantiles beyond it are refused. With neither step nor
+/// nodes given the lattice has 2^15 nodes.
 /// Simulation draws the count and the severities with the distributions' own draw() on
 /// Philox streams (seed, trial = sample index, member 0, StreamKind::sample), the count
 /// from variable (sample, 0, 1) and the severities in turn from (sample, 0, 2).
